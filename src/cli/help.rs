@@ -1,0 +1,295 @@
+//! Help texts, kept as data (sections of option → description) and
+//! rendered the way Centreon's `pod2usage` renders its POD: a `Title:`
+//! heading, options indented by 4, descriptions by 12 and wrapped at 76
+//! columns, a tag shorter than 8 characters sharing its line.
+//!
+//! The same constants feed `--help`, the short usage, and later the man
+//! page, so there is no hand-kept second copy.
+
+pub struct Item {
+    /// The option as shown (`--region`), or several separated by spaces.
+    pub tag: &'static str,
+    pub text: &'static str,
+}
+
+pub struct Section {
+    pub title: &'static str,
+    /// A paragraph before the items (a mode's one-line description).
+    pub intro: &'static str,
+    pub items: &'static [Item],
+}
+
+const WIDTH: usize = 76;
+
+fn wrap(text: &str, indent: usize, first_prefix: Option<&str>, out: &mut String) {
+    let pad = " ".repeat(indent);
+    let mut line = match first_prefix {
+        Some(p) => p.to_owned(),
+        None => pad.clone(),
+    };
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.len() + 1 + word.len() > WIDTH {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = pad.clone();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+pub fn render_section(s: &Section, out: &mut String) {
+    out.push_str(s.title);
+    out.push_str(":\n");
+    if !s.intro.is_empty() {
+        wrap(s.intro, 4, None, out);
+        out.push('\n');
+    }
+    for item in s.items {
+        for (i, para) in item.text.split("\n\n").enumerate() {
+            if i == 0 && item.tag.len() < 8 {
+                let prefix = format!("    {:<8}", item.tag);
+                wrap(para, 12, Some(&prefix), out);
+            } else {
+                if i == 0 {
+                    out.push_str("    ");
+                    out.push_str(item.tag);
+                    out.push('\n');
+                }
+                wrap(para, 12, None, out);
+            }
+            out.push('\n');
+        }
+    }
+    if s.items.is_empty() && s.intro.is_empty() {
+        out.push('\n');
+    }
+}
+
+pub const DESCRIPTION: Section = Section {
+    title: "Plugin Description",
+    intro: "Check Amazon CloudTrail.",
+    items: &[],
+};
+
+pub const GLOBAL: Section = Section {
+    title: "Global Options",
+    intro: "",
+    items: &[
+        Item {
+            tag: "--mode",
+            text: "Define the mode in which you want the plugin to be executed (see --list-mode).",
+        },
+        Item {
+            tag: "--list-mode",
+            text: "List all available modes.",
+        },
+        Item {
+            tag: "--version",
+            text: "Return the version of the plugin.",
+        },
+        Item {
+            tag: "--custommode",
+            text: "How to reach AWS: 'api' (default; 'paws' is the same) signs and sends the \
+                   requests itself, with no Perl, Paws or aws CLI needed.",
+        },
+        Item {
+            tag: "--list-custommode",
+            text: "List all available custom modes.",
+        },
+        Item {
+            tag: "--plugin",
+            text: "Accepted for compatibility: cloud::aws::cloudtrail::plugin is the only plugin \
+                   this program holds.",
+        },
+    ],
+};
+
+pub const OUTPUT: Section = Section {
+    title: "Output Options",
+    intro: "",
+    items: &[
+        Item {
+            tag: "--verbose",
+            text: "Display extended status information (long output).",
+        },
+        Item {
+            tag: "--debug",
+            text: "Display debug messages: each request and answer (signatures, security tokens \
+                   and secret keys are never shown).",
+        },
+        Item {
+            tag: "--opt-exit",
+            text: "Replace the exit code in case of an execution error (i.e. wrong option \
+                   provided, API error, timeout, etc). Default: unknown.",
+        },
+    ],
+};
+
+pub const API: Section = Section {
+    title: "Api Options",
+    intro: "",
+    items: &[
+        Item {
+            tag: "--aws-access-key",
+            text: "Set AWS access key (else AWS_ACCESS_KEY_ID).",
+        },
+        Item {
+            tag: "--aws-secret-key",
+            text: "Set AWS secret key (else AWS_SECRET_ACCESS_KEY).",
+        },
+        Item {
+            tag: "--aws-session-token",
+            text: "Set AWS session token (else AWS_SESSION_TOKEN).",
+        },
+        Item {
+            tag: "--region",
+            text: "Set the region name (required; else AWS_REGION, AWS_DEFAULT_REGION, or the \
+                   region of a trail ARN).",
+        },
+        Item {
+            tag: "--endpoint-url --endpoint",
+            text: "Override the CloudTrail endpoint URL (for tests or private endpoints); it may \
+                   carry a path.",
+        },
+        Item {
+            tag: "--proxyurl",
+            text: "Proxy URL if any (http://[user:password@]host:port). Without it, ALL_PROXY, \
+                   HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read from the environment.",
+        },
+        Item {
+            tag: "--timeout",
+            text: "Set timeout in seconds for the whole check, every request and page included \
+                   (default: 50).",
+        },
+        Item {
+            tag: "--period --timeframe --statistic --zeroed",
+            text: "CloudWatch options of the AWS connector: accepted and ignored, CloudTrail \
+                   has no metrics to read.",
+        },
+    ],
+};
+
+pub const MODE_CHECKTRAILSTATUS: Section = Section {
+    title: "Mode",
+    intro: "Check cloudtrail trail status: CRITICAL when the trail is not logging.",
+    items: &[Item {
+        tag: "--trail-name",
+        text: "Name or ARN of the trail (required). Use the ARN for a multi-region trail seen \
+               from another region, or an organization trail seen from a member account; its \
+               region is used when --region is not given.",
+    }],
+};
+
+pub const MODE_COUNTEVENTS: Section = Section {
+    title: "Mode",
+    intro: "Check cloudtrail events: count the management events of the last --delta minutes \
+            (LookupEvents).",
+    items: &[
+        Item {
+            tag: "--event-type",
+            text: "Filter by event type (exact match on the record's eventType, e.g. \
+                   AwsApiCall, AwsConsoleSignIn).",
+        },
+        Item {
+            tag: "--error-message",
+            text: "Filter on an error message pattern (unanchored, case-sensitive regular \
+                   expression). With --event-type too, an event matching either filter counts.",
+        },
+        Item {
+            tag: "--delta",
+            text: "Time depth for search (minutes, default: 60).",
+        },
+        Item {
+            tag: "--warning-count",
+            text: "Set warning threshold for the number of events (Nagios range).",
+        },
+        Item {
+            tag: "--critical-count",
+            text: "Set critical threshold for the number of events (Nagios range).",
+        },
+        Item {
+            tag: "--max-pages",
+            text: "Stop with UNKNOWN after this many LookupEvents pages of 50 events rather \
+                   than report a partial count (default: 100). Pages are paced at 2 per second, \
+                   the LookupEvents quota.",
+        },
+    ],
+};
+
+/// Shown after `Unknown option`: at most 23 lines of at most 80 columns.
+pub const USAGE: &str = "\
+Usage: check_cloudtrail --plugin=cloud::aws::cloudtrail::plugin --mode=MODE
+         [--custommode=api] --region=REGION [credentials] [options]
+Modes: checktrailstatus --trail-name=NAME_OR_ARN
+       countevents [--delta=MIN] [--event-type=T] [--error-message=RE]
+                   [--warning-count=RANGE] [--critical-count=RANGE]
+Credentials: --aws-access-key=AK --aws-secret-key=SK [--aws-session-token=T]
+             or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment
+More: --help, --mode=MODE --help, --list-mode, --version";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pod_like_layout() {
+        let mut out = String::new();
+        render_section(
+            &Section {
+                title: "Global Options",
+                intro: "",
+                items: &[
+                    Item {
+                        tag: "--mode",
+                        text: "Define the mode in which you want the plugin to be executed (see --list-mode).",
+                    },
+                    Item {
+                        tag: "--custommode",
+                        text: "When a plugin offers several ways (CLI, library, etc.) to get information \
+                               the desired one must be defined with this option.",
+                    },
+                ],
+            },
+            &mut out,
+        );
+        // The exact bytes pod2usage gives upstream for these two items.
+        assert_eq!(
+            out,
+            "Global Options:\n    --mode  Define the mode in which you want the plugin to be executed (see\n            --list-mode).\n\n    --custommode\n            When a plugin offers several ways (CLI, library, etc.) to get\n            information the desired one must be defined with this option.\n\n"
+        );
+    }
+
+    #[test]
+    fn usage_fits_a_terminal() {
+        assert!(USAGE.lines().count() <= 23);
+        for l in USAGE.lines() {
+            assert!(l.chars().count() <= 80, "{l}");
+        }
+    }
+
+    #[test]
+    fn help_lines_fit_76_columns() {
+        let mut out = String::new();
+        for s in [
+            &DESCRIPTION,
+            &GLOBAL,
+            &OUTPUT,
+            &API,
+            &MODE_CHECKTRAILSTATUS,
+            &MODE_COUNTEVENTS,
+        ] {
+            render_section(s, &mut out);
+        }
+        for l in out.lines() {
+            assert!(l.chars().count() <= 76, "{l}");
+        }
+    }
+}

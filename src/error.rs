@@ -1,0 +1,177 @@
+//! The one error type. Its `Display` is a complete single line, quoting the
+//! offending input, that becomes the text after `UNKNOWN: `.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// An option nobody declares. Main prints the short usage after it.
+    UnknownOption(String),
+    /// A bad or missing option value; the text is complete
+    /// (e.g. `Need to specify --region option.`).
+    Option(String),
+    /// An upstream option whose issue has not landed yet.
+    NotSupported(String),
+    /// No usable credentials, with why.
+    Credentials(String),
+    /// AWS answered with an error code.
+    Api {
+        op: &'static str,
+        code: String,
+        message: String,
+        /// Extra context we can add (clock skew, …).
+        hint: Option<String>,
+    },
+    /// A non-2xx answer we could not read as an AWS error.
+    Http {
+        op: &'static str,
+        status: u16,
+        body: String,
+    },
+    /// The request never got an answer (refused, reset, DNS, TLS, …).
+    Transport { op: &'static str, detail: String },
+    /// `--timeout` ran out.
+    Timeout { op: &'static str, secs: u64 },
+    /// `--max-pages` reached while NextToken still said there was more.
+    PageCap { op: &'static str, pages: u32 },
+    /// A 2xx whose body is not what the API promises.
+    BadResponse { op: &'static str, detail: String },
+    /// A bug of ours (panic hook, impossible state).
+    Internal(String),
+}
+
+/// At most this many characters of a server's text go into a message,
+/// so a huge or hostile body cannot flood the status line.
+const MAX_QUOTE: usize = 300;
+
+/// Makes server or user text safe for a one-line status: newlines and
+/// control characters become spaces, `|` (the perfdata separator) becomes
+/// `/`, and long text is cut.
+pub fn one_line(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .map(|c| match c {
+            '|' => '/',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .take(MAX_QUOTE)
+        .collect();
+    if text.chars().count() > MAX_QUOTE {
+        out.push('…');
+    }
+    out.trim().to_owned()
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::UnknownOption(o) => write!(f, "Unknown option: {}", one_line(o)),
+            Error::Option(m) => f.write_str(&one_line(m)),
+            Error::NotSupported(o) => write!(f, "option {o} is not supported yet"),
+            Error::Credentials(m) => write!(f, "cannot get AWS credentials: {}", one_line(m)),
+            Error::Api {
+                op,
+                code,
+                message,
+                hint,
+            } => {
+                write!(f, "{op} failed: {}", one_line(code))?;
+                if !message.is_empty() {
+                    write!(f, ": {}", one_line(message))?;
+                }
+                if let Some(h) = hint {
+                    write!(f, " ({})", one_line(h))?;
+                }
+                Ok(())
+            }
+            Error::Http { op, status, body } => {
+                write!(f, "{op} failed: HTTP {status}")?;
+                let b = one_line(body);
+                if !b.is_empty() {
+                    write!(f, ": {b}")?;
+                }
+                Ok(())
+            }
+            Error::Transport { op, detail } => write!(f, "{op} failed: {}", one_line(detail)),
+            Error::Timeout { op, secs } => write!(
+                f,
+                "{op} failed: timed out, the check's --timeout of {secs}s ran out"
+            ),
+            Error::PageCap { op, pages } => write!(
+                f,
+                "{op} stopped after {pages} pages (--max-pages) with more events left: \
+                 the count would be partial; narrow --delta or raise --max-pages"
+            ),
+            Error::BadResponse { op, detail } => {
+                write!(f, "{op} failed: unexpected response: {}", one_line(detail))
+            }
+            Error::Internal(m) => write!(f, "internal error: {}", one_line(m)),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_line() {
+        let e = Error::Api {
+            op: "GetTrailStatus",
+            code: "TrailNotFoundException".into(),
+            message: "Unknown trail: x for the user: 123456789012".into(),
+            hint: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "GetTrailStatus failed: TrailNotFoundException: Unknown trail: x for the user: 123456789012"
+        );
+    }
+
+    #[test]
+    fn one_line_neutralises_newlines_and_pipes() {
+        let e = Error::Option("bad\nCRITICAL: forged | 'x'=1".into());
+        let s = e.to_string();
+        assert!(!s.contains('\n') && !s.contains('|'), "{s}");
+        let long = "x".repeat(10_000);
+        assert!(one_line(&long).chars().count() <= MAX_QUOTE + 1);
+    }
+
+    #[test]
+    fn every_variant_is_one_line() {
+        let all = [
+            Error::UnknownOption("--foo".into()),
+            Error::NotSupported("--redis-server".into()),
+            Error::Credentials("none".into()),
+            Error::Http {
+                op: "LookupEvents",
+                status: 502,
+                body: "<html>\n</html>".into(),
+            },
+            Error::Transport {
+                op: "LookupEvents",
+                detail: "connection refused".into(),
+            },
+            Error::Timeout {
+                op: "LookupEvents",
+                secs: 5,
+            },
+            Error::PageCap {
+                op: "LookupEvents",
+                pages: 100,
+            },
+            Error::BadResponse {
+                op: "LookupEvents",
+                detail: "x".into(),
+            },
+            Error::Internal("boom".into()),
+        ];
+        for e in all {
+            let s = e.to_string();
+            assert!(!s.is_empty() && !s.contains('\n'), "{s}");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Wiring only: parse → run → print once → exit.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use check_cloudtrail::aws::SystemClock;
+use check_cloudtrail::{cli, execute, panic_line};
+
+fn main() -> ExitCode {
+    // A panic is still a plugin answer: UNKNOWN on stdout, exit 3.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = match info.payload().downcast_ref::<&str>() {
+            Some(s) => (*s).to_owned(),
+            None => info
+                .payload()
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_else(|| "panic".to_owned()),
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(panic_line(&msg).as_bytes());
+        let _ = out.flush();
+        std::process::exit(3);
+    }));
+    let env = |k: &str| std::env::var(k).ok();
+    let invocation = cli::parse(std::env::args_os(), &env);
+    let finished = execute(invocation, &env, &SystemClock);
+    let mut out = std::io::stdout().lock();
+    // Nothing useful can be done if stdout is gone; the exit code stands.
+    let _ = out.write_all(finished.text.as_bytes());
+    let _ = out.flush();
+    ExitCode::from(finished.exit_code)
+}

@@ -1,0 +1,356 @@
+//! Status, perfdata and the Centreon text format, as a pure function from
+//! an [`Outcome`] to the bytes printed and the exit code.
+//!
+//! The first line is built as Centreon's `output.pm` builds it: for
+//! CRITICAL, WARNING and UNKNOWN in that order, `STATE: ` and that state's
+//! messages joined with ` - `, then a space; `OK: …` only when the final
+//! state is OK (OK messages are dropped otherwise); then `|` and each
+//! perfdata as ` 'label'=value;warn;crit;min;max`. Long lines (verbose or
+//! debug) follow on their own lines.
+
+use std::fmt;
+
+use crate::threshold::Range;
+
+/// A Nagios state. Severity is written out rather than derived, because
+/// Centreon's order differs from the exit codes: CRITICAL beats UNKNOWN,
+/// which beats WARNING.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Ok,
+    Warning,
+    Critical,
+    Unknown,
+}
+
+impl State {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            State::Ok => 0,
+            State::Warning => 1,
+            State::Critical => 2,
+            State::Unknown => 3,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Ok => "OK",
+            State::Warning => "WARNING",
+            State::Critical => "CRITICAL",
+            State::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// Centreon's bitmask order: OK < WARNING < UNKNOWN < CRITICAL.
+    pub fn severity(self) -> u8 {
+        match self {
+            State::Ok => 0,
+            State::Warning => 1,
+            State::Unknown => 2,
+            State::Critical => 3,
+        }
+    }
+
+    pub fn worst(self, other: State) -> State {
+        if other.severity() > self.severity() {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// `ok`, `warning`, `critical`, `unknown`, any case (`--opt-exit`).
+    pub fn parse(s: &str) -> Option<State> {
+        match s.to_ascii_lowercase().as_str() {
+            "ok" => Some(State::Ok),
+            "warning" => Some(State::Warning),
+            "critical" => Some(State::Critical),
+            "unknown" => Some(State::Unknown),
+            _ => None,
+        }
+    }
+}
+
+/// One perfdata metric.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Perfdata {
+    pub label: String,
+    pub value: f64,
+    /// Fixed decimals for the value (`%.2f` for counts), else the
+    /// shortest exact form.
+    pub decimals: Option<usize>,
+    pub unit: String,
+    pub warning: Option<Range>,
+    pub critical: Option<Range>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Perfdata {
+    pub fn new(label: &str, value: f64) -> Self {
+        Perfdata {
+            label: label.to_owned(),
+            value,
+            decimals: None,
+            unit: String::new(),
+            warning: None,
+            critical: None,
+            min: None,
+            max: None,
+        }
+    }
+}
+
+/// A number as perfdata allows it: plain decimal, never an exponent;
+/// NaN and infinities become `U` (unknown), as the guidelines say.
+pub fn format_number(v: f64, decimals: Option<usize>) -> String {
+    if !v.is_finite() {
+        return "U".to_owned();
+    }
+    match decimals {
+        Some(d) => format!("{v:.d$}"),
+        // f64's Display never uses an exponent.
+        None => format!("{v}"),
+    }
+}
+
+impl fmt::Display for Perfdata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let opt_range = |r: &Option<Range>| r.map(|r| r.to_string()).unwrap_or_default();
+        let opt_num = |n: Option<f64>| n.map(|n| format_number(n, None)).unwrap_or_default();
+        write!(
+            f,
+            "'{}'={}{};{};{};{};{}",
+            self.label.replace('\'', "''"),
+            format_number(self.value, self.decimals),
+            self.unit,
+            opt_range(&self.warning),
+            opt_range(&self.critical),
+            opt_num(self.min),
+            opt_num(self.max)
+        )
+    }
+}
+
+/// A short message with its state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub state: State,
+    pub text: String,
+}
+
+/// What a check found: messages, perfdata and long-output lines.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    pub entries: Vec<Entry>,
+    pub perfdata: Vec<Perfdata>,
+    pub long: Vec<String>,
+}
+
+impl Outcome {
+    pub fn single(state: State, text: impl Into<String>) -> Self {
+        Outcome {
+            entries: vec![Entry {
+                state,
+                text: text.into(),
+            }],
+            ..Default::default()
+        }
+    }
+
+    pub fn state(&self) -> State {
+        self.entries
+            .iter()
+            .fold(State::Ok, |acc, e| acc.worst(e.state))
+    }
+}
+
+/// How the text is rendered.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Render {
+    /// Print long lines (`--verbose`; `--debug` forces it too).
+    pub long: bool,
+}
+
+/// Free text may not break the format: `|` would start perfdata and a
+/// newline would start long output, so both are neutralised.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '|' => '/',
+            '\n' | '\r' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// The printed text (with its final newline) for an outcome.
+pub fn render(outcome: &Outcome, opts: Render) -> String {
+    let state = outcome.state();
+    let mut line = String::new();
+    for s in [State::Critical, State::Warning, State::Unknown] {
+        let texts: Vec<String> = outcome
+            .entries
+            .iter()
+            .filter(|e| e.state == s)
+            .map(|e| clean(&e.text))
+            .collect();
+        if !texts.is_empty() {
+            line.push_str(&format!("{}: {} ", s.label(), texts.join(" - ")));
+        }
+    }
+    if state == State::Ok {
+        let oks: Vec<String> = outcome.entries.iter().map(|e| clean(&e.text)).collect();
+        line.push_str(&format!("OK: {} ", oks.join(" - ")));
+    }
+    if !outcome.perfdata.is_empty() {
+        line.push('|');
+        for p in &outcome.perfdata {
+            line.push(' ');
+            line.push_str(&clean(&p.to_string()));
+        }
+    }
+    line.push('\n');
+    if opts.long {
+        for l in &outcome.long {
+            line.push_str(&clean(l));
+            line.push('\n');
+        }
+    }
+    line
+}
+
+/// Replaces every occurrence of each secret with `***`: the last guard
+/// before anything is printed.
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_owned();
+    for s in secrets.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(s.as_str(), "***");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn perf(label: &str, v: f64) -> Perfdata {
+        Perfdata {
+            min: Some(0.0),
+            ..Perfdata::new(label, v)
+        }
+    }
+
+    #[test]
+    fn upstream_trail_status_lines() {
+        let mut o = Outcome::single(State::Ok, "Trail is logging: 1");
+        o.perfdata.push(perf("trail_is_logging", 1.0));
+        assert_eq!(
+            render(&o, Render::default()),
+            "OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\n"
+        );
+        let mut o = Outcome::single(State::Critical, "Trail is logging: 0");
+        o.perfdata.push(perf("trail_is_logging", 0.0));
+        assert_eq!(
+            render(&o, Render::default()),
+            "CRITICAL: Trail is logging: 0 | 'trail_is_logging'=0;;;0;\n"
+        );
+    }
+
+    #[test]
+    fn thresholds_are_echoed() {
+        let mut o = Outcome::single(State::Ok, "Number of events: 3.00");
+        o.perfdata.push(Perfdata {
+            decimals: Some(2),
+            warning: Range::parse("5"),
+            critical: Range::parse("10"),
+            ..perf("events_count", 3.0)
+        });
+        assert_eq!(
+            render(&o, Render::default()),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;0:5;0:10;0;\n"
+        );
+    }
+
+    #[test]
+    fn several_states_join_like_output_pm() {
+        let o = Outcome {
+            entries: vec![
+                Entry {
+                    state: State::Ok,
+                    text: "ok1".into(),
+                },
+                Entry {
+                    state: State::Critical,
+                    text: "crit1".into(),
+                },
+                Entry {
+                    state: State::Warning,
+                    text: "warn1".into(),
+                },
+                Entry {
+                    state: State::Critical,
+                    text: "crit2".into(),
+                },
+                Entry {
+                    state: State::Ok,
+                    text: "ok2".into(),
+                },
+            ],
+            perfdata: vec![Perfdata::new("a'b", 1.0), Perfdata::new("c", 2.5)],
+            long: vec!["line 1".into(), "line 2".into()],
+        };
+        assert_eq!(o.state(), State::Critical);
+        assert_eq!(
+            render(&o, Render::default()),
+            "CRITICAL: crit1 - crit2 WARNING: warn1 | 'a''b'=1;;;; 'c'=2.5;;;;\n"
+        );
+        assert_eq!(
+            render(&o, Render { long: true }),
+            "CRITICAL: crit1 - crit2 WARNING: warn1 | 'a''b'=1;;;; 'c'=2.5;;;;\nline 1\nline 2\n"
+        );
+    }
+
+    #[test]
+    fn message_without_perfdata_keeps_trailing_space() {
+        let o = Outcome::single(State::Unknown, "Need to specify --region option.");
+        assert_eq!(
+            render(&o, Render::default()),
+            "UNKNOWN: Need to specify --region option. \n"
+        );
+    }
+
+    #[test]
+    fn unknown_beats_warning_and_critical_beats_unknown() {
+        assert_eq!(State::Warning.worst(State::Unknown), State::Unknown);
+        assert_eq!(State::Unknown.worst(State::Critical), State::Critical);
+        assert_eq!(State::Ok.worst(State::Warning), State::Warning);
+    }
+
+    #[test]
+    fn no_forged_lines() {
+        let mut o = Outcome::single(State::Ok, "x | 'y'=1\nCRITICAL: z");
+        o.long.push("a\nb|c".into());
+        let s = render(&o, Render { long: true });
+        assert_eq!(s.lines().count(), 2, "{s}");
+        assert_eq!(s.matches('|').count(), 0, "{s}");
+    }
+
+    #[test]
+    fn numbers_never_use_exponents() {
+        assert_eq!(format_number(1e21, None), "1000000000000000000000");
+        assert_eq!(format_number(1e-7, None), "0.0000001");
+        assert_eq!(format_number(f64::NAN, Some(2)), "U");
+        assert_eq!(format_number(f64::INFINITY, None), "U");
+        assert_eq!(format_number(3.0, Some(2)), "3.00");
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(
+            redact("a SECRET b SECRET", &["SECRET".into()]),
+            "a *** b ***"
+        );
+    }
+}

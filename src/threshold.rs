@@ -1,0 +1,223 @@
+//! Nagios threshold ranges.
+//!
+//! | range    | alert when                |
+//! |----------|---------------------------|
+//! | `10`     | x < 0 or x > 10           |
+//! | `10:`    | x < 10                    |
+//! | `~:10`   | x > 10                    |
+//! | `10:20`  | x < 10 or x > 20          |
+//! | `@10:20` | 10 ≤ x ≤ 20               |
+//!
+//! Endpoints are inclusive (a value equal to an endpoint never alerts
+//! outside `@`, always alerts inside it); `~` is −∞, an empty end is +∞;
+//! start > end, NaN, infinities and exponents are rejected. Critical is
+//! checked before warning.
+
+use std::fmt;
+
+use crate::output::State;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Range {
+    pub start: f64,
+    pub end: f64,
+    /// `@`: alert when the value is inside `[start, end]`.
+    pub inside: bool,
+}
+
+/// A plain decimal, as Nagios and Centreon accept it: no exponent, no
+/// `inf`/`nan`, at most one dot.
+fn parse_number(s: &str) -> Option<f64> {
+    // Centreon also takes a decimal comma (`5,5`).
+    let owned = s.replacen(',', ".", 1);
+    let s = owned.as_str();
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let mut dots = 0;
+    let mut has_digit = false;
+    for c in digits.chars() {
+        match c {
+            '0'..='9' => has_digit = true,
+            '.' => dots += 1,
+            _ => return None,
+        }
+    }
+    if !has_digit || dots > 1 {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+impl Range {
+    /// Parses a range; `None` when the text is not one. Surrounding
+    /// whitespace is ignored.
+    pub fn parse(text: &str) -> Option<Range> {
+        let t = text.trim();
+        let (inside, t) = match t.strip_prefix('@') {
+            Some(rest) => (true, rest),
+            None => (false, t),
+        };
+        let (start, end) = match t.split_once(':') {
+            Some((s, e)) => {
+                let start = match s {
+                    "~" => f64::NEG_INFINITY,
+                    "" => 0.0,
+                    n => parse_number(n)?,
+                };
+                let end = match e {
+                    "" => f64::INFINITY,
+                    n => parse_number(n)?,
+                };
+                (start, end)
+            }
+            None => (0.0, parse_number(t)?),
+        };
+        if start > end {
+            return None;
+        }
+        Some(Range { start, end, inside })
+    }
+
+    /// True when `value` must raise this range's state.
+    pub fn alerts(&self, value: f64) -> bool {
+        let within = value >= self.start && value <= self.end;
+        within == self.inside
+    }
+}
+
+fn fmt_endpoint(v: f64) -> String {
+    // `{}` on f64 never uses an exponent and drops a `.0`.
+    format!("{v}")
+}
+
+impl fmt::Display for Range {
+    /// The form Centreon echoes in perfdata: always `start:end`, `~` for
+    /// −∞, nothing for +∞, and `@` in front when inverted.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.inside {
+            f.write_str("@")?;
+        }
+        if self.start == f64::NEG_INFINITY {
+            f.write_str("~")?;
+        } else {
+            f.write_str(&fmt_endpoint(self.start))?;
+        }
+        f.write_str(":")?;
+        if self.end != f64::INFINITY {
+            f.write_str(&fmt_endpoint(self.end))?;
+        }
+        Ok(())
+    }
+}
+
+/// A warning and a critical range, either optional.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Thresholds {
+    pub warning: Option<Range>,
+    pub critical: Option<Range>,
+}
+
+impl Thresholds {
+    /// Critical first, then warning, else OK.
+    pub fn evaluate(&self, value: f64) -> State {
+        if self.critical.is_some_and(|r| r.alerts(value)) {
+            State::Critical
+        } else if self.warning.is_some_and(|r| r.alerts(value)) {
+            State::Warning
+        } else {
+            State::Ok
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(s: &str) -> Range {
+        Range::parse(s).unwrap_or_else(|| panic!("{s} should parse"))
+    }
+
+    /// The guidelines table, value by value.
+    #[test]
+    fn guidelines_table() {
+        let cases: &[(&str, &[(f64, bool)])] = &[
+            (
+                "10",
+                &[(-1.0, true), (0.0, false), (10.0, false), (10.5, true)],
+            ),
+            ("10:", &[(9.9, true), (10.0, false), (1e9, false)]),
+            ("~:10", &[(-1e9, false), (10.0, false), (10.1, true)]),
+            (
+                "10:20",
+                &[(9.0, true), (10.0, false), (20.0, false), (21.0, true)],
+            ),
+            (
+                "@10:20",
+                &[
+                    (9.0, false),
+                    (10.0, true),
+                    (15.0, true),
+                    (20.0, true),
+                    (21.0, false),
+                ],
+            ),
+            (":5.75", &[(-0.1, true), (5.75, false), (5.76, true)]),
+            ("-5:-1", &[(-6.0, true), (-5.0, false), (0.0, true)]),
+        ];
+        for (range, values) in cases {
+            for (v, alert) in *values {
+                assert_eq!(r(range).alerts(*v), *alert, "range {range} value {v}");
+            }
+        }
+    }
+
+    #[test]
+    fn display_is_centreon_perfdata_form_and_round_trips() {
+        for (input, shown) in [
+            ("5", "0:5"),
+            ("10:", "10:"),
+            ("~:10", "~:10"),
+            ("10:20", "10:20"),
+            ("@10:20", "@10:20"),
+            ("@5", "@0:5"),
+            ("1.5:2.25", "1.5:2.25"),
+            ("-3:", "-3:"),
+            (" 7 ", "0:7"),
+            ("5,5", "0:5.5"),
+            ("+5", "0:5"),
+            (":", "0:"),
+            ("~:", "~:"),
+        ] {
+            let parsed = r(input);
+            assert_eq!(parsed.to_string(), shown, "{input}");
+            assert_eq!(r(shown), parsed, "round trip of {input}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_ranges() {
+        for bad in [
+            "", "abc", "10:5", "1e3", "inf", "nan", "NaN:", "1..2", "@", "~", "5:x", "--5", "5%",
+            "1,2,3", "1:2:3", "~:~", "0x10",
+        ] {
+            assert_eq!(Range::parse(bad), None, "{bad:?} must be rejected");
+        }
+    }
+
+    #[test]
+    fn critical_before_warning() {
+        let t = Thresholds {
+            warning: Some(r("5")),
+            critical: Some(r("10")),
+        };
+        assert_eq!(t.evaluate(3.0), State::Ok);
+        assert_eq!(t.evaluate(6.0), State::Warning);
+        assert_eq!(t.evaluate(11.0), State::Critical);
+        let inverted = Thresholds {
+            warning: Some(r("0:100")),
+            critical: Some(r("@0:0")),
+        };
+        assert_eq!(inverted.evaluate(0.0), State::Critical);
+        assert_eq!(Thresholds::default().evaluate(1e12), State::Ok);
+    }
+}
