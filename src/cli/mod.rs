@@ -268,7 +268,7 @@ where
     use lexopt::Arg;
 
     let mut raw = Raw::default();
-    let mut parser = lexopt::Parser::from_iter(args);
+    let mut parser = lexopt::Parser::from_args(args);
     loop {
         let arg = match parser.next() {
             Ok(Some(a)) => a,

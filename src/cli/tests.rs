@@ -1,1 +1,571 @@
+//! Option parser tests: every option, both value forms, Centreon's quirks,
+//! and every error in upstream's order.
 
+use super::*;
+
+const PLUGIN: &str = "--plugin=cloud::aws::cloudtrail::plugin";
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+fn inv(args: &[&str]) -> Invocation {
+    let mut v = vec!["check_cloudtrail"];
+    v.extend_from_slice(args);
+    parse(v, &no_env)
+}
+
+fn config(args: &[&str]) -> Config {
+    match inv(args).command {
+        Ok(Command::Check(c)) => *c,
+        other => panic!("{args:?} should give a check, got {other:?}"),
+    }
+}
+
+fn error(args: &[&str]) -> String {
+    match inv(args).command {
+        Err(e) => e.to_string(),
+        other => panic!("{args:?} should fail, got {other:?}"),
+    }
+}
+
+fn info(args: &[&str]) -> String {
+    match inv(args).command {
+        Ok(Command::Info(t)) => t,
+        other => panic!("{args:?} should print info, got {other:?}"),
+    }
+}
+
+fn count_cfg(args: &[&str]) -> CountEvents {
+    let mut v = vec![PLUGIN, "--mode=countevents", "--region=eu-west-1"];
+    v.extend_from_slice(args);
+    match config(&v).mode {
+        Mode::CountEvents(c) => c,
+        other => panic!("not countevents: {other:?}"),
+    }
+}
+
+#[test]
+fn both_value_forms_and_last_wins() {
+    for args in [
+        &[
+            "--mode=checktrailstatus",
+            "--region=eu-west-1",
+            "--trail-name=t",
+        ][..],
+        &[
+            "--mode",
+            "checktrailstatus",
+            "--region",
+            "eu-west-1",
+            "--trail-name",
+            "t",
+        ][..],
+        &[
+            "--mode=checktrailstatus",
+            "--region=us-east-1",
+            "--region",
+            "eu-west-1",
+            "--trail-name=t",
+        ][..],
+    ] {
+        let c = config(args);
+        assert_eq!(c.region, "eu-west-1");
+        assert!(matches!(c.mode, Mode::CheckTrailStatus { ref trail_name } if trail_name == "t"));
+    }
+}
+
+#[test]
+fn a_value_starting_with_dash_is_taken_but_not_an_option() {
+    // `--warning-count -1` takes "-1" (upstream takes anything not `--…`).
+    let c = count_cfg(&["--warning-count", "-1:"]);
+    assert_eq!(c.thresholds.warning, Range::parse("-1:"));
+    // `--region --trail-name=t`: region gets "" (not given).
+    let e = error(&[
+        PLUGIN,
+        "--mode=checktrailstatus",
+        "--region",
+        "--trail-name=t",
+    ]);
+    assert_eq!(e, "Need to specify --region option.");
+}
+
+#[test]
+fn empty_values_mean_not_given() {
+    let c = config(&[
+        PLUGIN,
+        "--mode=checktrailstatus",
+        "--region=eu-west-1",
+        "--trail-name=t",
+        "--aws-role-arn=",
+        "--proxyurl=",
+        "--redis-server=",
+        "--endpoint-url=",
+        "--timeout=",
+        "--aws-access-key=",
+    ]);
+    assert_eq!(c.proxy, None);
+    assert_eq!(c.endpoint, None);
+    assert_eq!(c.timeout, Duration::from_secs(50));
+    assert_eq!(c.credentials.access_key, None);
+    let c = count_cfg(&["--delta=", "--warning-count=", "--event-type="]);
+    assert_eq!(c.delta, Duration::from_secs(3600));
+    assert_eq!(c.thresholds, Thresholds::default());
+    assert_eq!(c.event_type, None);
+}
+
+#[test]
+fn required_options_keep_upstream_text() {
+    assert_eq!(
+        error(&[PLUGIN, "--mode=checktrailstatus", "--trail-name=t"]),
+        "Need to specify --region option."
+    );
+    assert_eq!(
+        error(&[
+            PLUGIN,
+            "--mode=checktrailstatus",
+            "--region=",
+            "--trail-name=t"
+        ]),
+        "Need to specify --region option."
+    );
+    assert_eq!(
+        error(&[PLUGIN, "--mode=checktrailstatus", "--region=eu-west-1"]),
+        "Need to specify --trail-name option."
+    );
+    assert_eq!(
+        error(&[
+            PLUGIN,
+            "--mode=checktrailstatus",
+            "--region=eu-west-1",
+            "--trail-name="
+        ]),
+        "Need to specify --trail-name option."
+    );
+    assert_eq!(
+        error(&[PLUGIN]),
+        "Need to specify '--mode' or '--dyn-mode' option."
+    );
+    assert_eq!(
+        error(&[PLUGIN, "--mode=foo"]),
+        "mode 'foo' doesn't exist (use --list-mode option to show available modes)."
+    );
+    assert_eq!(
+        error(&[PLUGIN, "--custommode=foo", "--mode=countevents"]),
+        "mode 'foo' doesn't exist (use --list-custommode option to show available modes)."
+    );
+}
+
+#[test]
+fn region_sources() {
+    let env = |k: &str| match k {
+        "AWS_REGION" => Some("eu-central-1".to_owned()),
+        "AWS_DEFAULT_REGION" => Some("us-west-2".to_owned()),
+        _ => None,
+    };
+    let parse_with = |args: &[&str], env: &dyn Fn(&str) -> Option<String>| {
+        let mut v = vec!["check_cloudtrail", PLUGIN, "--mode=checktrailstatus"];
+        v.extend_from_slice(args);
+        match parse(v, env).command {
+            Ok(Command::Check(c)) => c.region,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(parse_with(&["--trail-name=t"], &env), "eu-central-1");
+    assert_eq!(
+        parse_with(&["--trail-name=t", "--region=ap-south-1"], &env),
+        "ap-south-1"
+    );
+    let only_default = |k: &str| (k == "AWS_DEFAULT_REGION").then(|| "us-west-2".to_owned());
+    assert_eq!(parse_with(&["--trail-name=t"], &only_default), "us-west-2");
+    // A trail ARN's region beats the environment default, not --region.
+    let arn = "--trail-name=arn:aws:cloudtrail:ca-central-1:123456789012:trail/org";
+    assert_eq!(parse_with(&[arn], &env), "ca-central-1");
+    assert_eq!(parse_with(&[arn, "--region=eu-west-3"], &env), "eu-west-3");
+    // Centreon's own tests use a short region with an endpoint.
+    assert_eq!(
+        parse_with(&["--trail-name=t", "--region=eu-west"], &env),
+        "eu-west"
+    );
+}
+
+#[test]
+fn bad_regions_are_refused_before_any_request() {
+    for bad in ["EU-WEST-1", "eu_west_1", "eu-west-1/../x", "eu west", "é"] {
+        let e = error(&[
+            PLUGIN,
+            "--mode=checktrailstatus",
+            "--trail-name=t",
+            &format!("--region={bad}"),
+        ]);
+        assert!(e.contains("is not a region name") && e.contains(bad), "{e}");
+    }
+}
+
+#[test]
+fn arn_regions() {
+    assert_eq!(
+        arn_region("arn:aws:cloudtrail:eu-west-1:123456789012:trail/x"),
+        Some("eu-west-1")
+    );
+    assert_eq!(
+        arn_region("arn:aws-cn:cloudtrail:cn-north-1:1:trail/x"),
+        Some("cn-north-1")
+    );
+    assert_eq!(arn_region("arn:aws:s3:::bucket"), None);
+    assert_eq!(arn_region("my-trail"), None);
+}
+
+#[test]
+fn credentials_and_connectivity_options() {
+    let c = config(&[
+        PLUGIN,
+        "--custommode=paws",
+        "--mode=checktrailstatus",
+        "--region=eu-west-1",
+        "--trail-name=t",
+        "--aws-access-key",
+        "AK",
+        "--aws-secret-key=S/K+",
+        "--aws-session-token=TOK",
+        "--endpoint=http://127.0.0.1:3000/x",
+        "--proxyurl=http://proxy:3128",
+        "--timeout=7",
+    ]);
+    assert_eq!(c.custom_mode, CustomMode::Api);
+    assert_eq!(c.credentials.access_key.as_deref(), Some("AK"));
+    assert_eq!(c.credentials.secret_key.as_deref(), Some("S/K+"));
+    assert_eq!(c.credentials.session_token.as_deref(), Some("TOK"));
+    assert_eq!(c.endpoint.as_deref(), Some("http://127.0.0.1:3000/x"));
+    assert_eq!(c.proxy.as_deref(), Some("http://proxy:3128"));
+    assert_eq!(c.timeout, Duration::from_secs(7));
+    // --endpoint-url wins over the Paws spelling.
+    let c = config(&[
+        PLUGIN,
+        "--mode=checktrailstatus",
+        "--region=eu-west-1",
+        "--trail-name=t",
+        "--endpoint=http://a/",
+        "--endpoint-url=http://b/",
+        "--custommode=api",
+    ]);
+    assert_eq!(c.endpoint.as_deref(), Some("http://b/"));
+}
+
+#[test]
+fn timeouts() {
+    for bad in ["0", "-1", "abc", "1e3", "100000"] {
+        let e = error(&[
+            PLUGIN,
+            "--mode=checktrailstatus",
+            "--region=x",
+            "--trail-name=t",
+            &format!("--timeout={bad}"),
+        ]);
+        assert!(e.starts_with("--timeout must be") && e.contains(bad), "{e}");
+    }
+    let c = config(&[
+        PLUGIN,
+        "--mode=checktrailstatus",
+        "--region=x",
+        "--trail-name=t",
+        "--timeout=0.5",
+    ]);
+    assert_eq!(c.timeout, Duration::from_millis(500));
+}
+
+#[test]
+fn countevents_options() {
+    let c = count_cfg(&[
+        "--delta=10",
+        "--event-type=AwsApiCall",
+        "--error-message=.*error",
+        "--warning-count=5",
+        "--critical-count",
+        "@10:20",
+        "--max-pages=3",
+    ]);
+    assert_eq!(c.delta, Duration::from_secs(600));
+    assert_eq!(c.event_type.as_deref(), Some("AwsApiCall"));
+    assert!(
+        c.error_message
+            .as_ref()
+            .is_some_and(|r| r.is_match("Login error"))
+    );
+    assert_eq!(c.thresholds.warning, Range::parse("5"));
+    assert_eq!(c.thresholds.critical, Range::parse("@10:20"));
+    assert_eq!(c.max_pages, 3);
+    assert_eq!(count_cfg(&["--delta=0.5"]).delta, Duration::from_secs(30));
+    assert_eq!(count_cfg(&[]).max_pages, 100);
+}
+
+#[test]
+fn countevents_bad_values_name_the_option() {
+    let base = [PLUGIN, "--mode=countevents", "--region=eu-west-1"];
+    let err = |extra: &str| {
+        let mut v = base.to_vec();
+        v.push(extra);
+        error(&v)
+    };
+    assert_eq!(
+        err("--warning-count=abc"),
+        "Wrong warning-count threshold 'abc'."
+    );
+    assert_eq!(
+        err("--critical-count=10:5"),
+        "Wrong critical-count threshold '10:5'."
+    );
+    for d in ["0", "-5", "x", "1e2"] {
+        let e = err(&format!("--delta={d}"));
+        assert!(e.starts_with("--delta must be") && e.contains(d), "{e}");
+    }
+    let e = err("--error-message=(unclosed");
+    assert!(
+        e.starts_with("--error-message '(unclosed' is not a supported regular expression"),
+        "{e}"
+    );
+    // Perl look-around is not in regex-lite: a clear error, not a mismatch.
+    let e = err("--error-message=(?=x)");
+    assert!(e.contains("not a supported regular expression"), "{e}");
+    for p in ["0", "-1", "x"] {
+        let e = err(&format!("--max-pages={p}"));
+        assert!(e.starts_with("--max-pages must be") && e.contains(p), "{e}");
+    }
+}
+
+#[test]
+fn cloudwatch_options_are_accepted_and_ignored() {
+    config(&[
+        PLUGIN,
+        "--mode=checktrailstatus",
+        "--region=x",
+        "--trail-name=t",
+        "--period=60",
+        "--timeframe=600",
+        "--statistic=average",
+        "--statistic=sum",
+        "--zeroed",
+    ]);
+    assert_eq!(
+        error(&[
+            PLUGIN,
+            "--mode=checktrailstatus",
+            "--region=x",
+            "--trail-name=t",
+            "--statistic=median"
+        ]),
+        "Statistic 'median' is not handled"
+    );
+}
+
+#[test]
+fn later_options_are_refused_when_given_and_ignored_when_empty() {
+    let later: Vec<&Opt> = OPTIONS
+        .iter()
+        .filter(|o| o.support == Support::Later)
+        .collect();
+    assert!(later.len() > 40);
+    for o in later {
+        let given = match o.kind {
+            Flag => format!("--{}", o.name),
+            Value | List => format!("--{}=x", o.name),
+        };
+        let base = [
+            PLUGIN,
+            "--mode=checktrailstatus",
+            "--region=x",
+            "--trail-name=t",
+        ];
+        let mut v = base.to_vec();
+        v.push(&given);
+        assert_eq!(
+            error(&v),
+            format!("option --{} is not supported yet", o.name),
+            "{given}"
+        );
+        let empty = match o.kind {
+            Flag => format!("--{}=0", o.name),
+            Value | List => format!("--{}=", o.name),
+        };
+        let mut v = base.to_vec();
+        v.push(&empty);
+        config(&v);
+    }
+}
+
+#[test]
+fn every_declared_option_parses_in_both_forms() {
+    for o in OPTIONS {
+        let mut p = parse_raw([
+            format!("--{}=v1", o.name),
+            format!("--{}", o.name),
+            "v2".into(),
+        ]);
+        assert!(p.unknown.is_none() && p.alone.is_none(), "--{}", o.name);
+        assert_eq!(
+            p.values.remove(o.name),
+            Some(vec!["v1".into(), "v2".into()]),
+            "--{}",
+            o.name
+        );
+    }
+}
+
+#[test]
+fn flags_follow_centreon_rules() {
+    let r = parse_raw(["--verbose", "--debug=0", "--zeroed", "0"]);
+    assert!(r.flag("verbose"));
+    assert!(!r.flag("debug"));
+    assert!(!r.flag("zeroed"));
+    let i = inv(&[PLUGIN, "--mode=checktrailstatus", "--verbose", "--debug"]);
+    assert!(i.verbose && i.debug);
+}
+
+#[test]
+fn unknown_and_stray_arguments() {
+    let base = [
+        PLUGIN,
+        "--mode=checktrailstatus",
+        "--region=x",
+        "--trail-name=t",
+    ];
+    let with = |extra: &[&str]| {
+        let mut v = base.to_vec();
+        v.extend_from_slice(extra);
+        error(&v)
+    };
+    assert_eq!(with(&["--foo"]), "Unknown option: --foo");
+    assert_eq!(with(&["--foo=1", "--bar"]), "Unknown option: --foo");
+    assert_eq!(with(&["-h"]), "Unknown option: -h");
+    assert_eq!(with(&["--aws-profile=p", "--foo"]), "Unknown option: --foo");
+    // A mode's option only exists with that mode, as upstream.
+    assert_eq!(with(&["--delta=5"]), "Unknown option: --delta");
+    assert_eq!(with(&["--verbose", "--", "extra"]), "argument extra alone");
+}
+
+#[test]
+fn errors_come_in_upstream_order() {
+    // Unknown option before a missing region, missing region before the
+    // mode's own checks.
+    assert_eq!(
+        error(&[PLUGIN, "--mode=countevents", "--foo", "--warning-count=x"]),
+        "Unknown option: --foo"
+    );
+    assert_eq!(
+        error(&[PLUGIN, "--mode=countevents", "--warning-count=x"]),
+        "Need to specify --region option."
+    );
+    // But help comes before everything.
+    assert!(info(&[PLUGIN, "--mode=countevents", "--foo", "--help"]).contains("--event-type"));
+}
+
+#[test]
+fn plugin_option() {
+    config(&["--mode=checktrailstatus", "--region=x", "--trail-name=t"]);
+    config(&[
+        "--plugin=",
+        "--mode=checktrailstatus",
+        "--region=x",
+        "--trail-name=t",
+    ]);
+    let e = error(&[
+        "--plugin=os::linux::snmp::plugin",
+        "--mode=checktrailstatus",
+    ]);
+    assert!(
+        e.starts_with("Cannot load module --plugin") && e.contains("os::linux::snmp::plugin"),
+        "{e}"
+    );
+}
+
+#[test]
+fn opt_exit() {
+    let i = inv(&[PLUGIN, "--opt-exit=Critical"]);
+    assert_eq!(i.error_state, State::Critical);
+    let i = inv(&[PLUGIN, "--opt-exit=bad", "--mode=countevents"]);
+    assert_eq!(i.error_state, State::Unknown);
+    assert_eq!(
+        i.command.map(|_| ()).unwrap_err().to_string(),
+        "Unknown value 'bad' for --opt-exit."
+    );
+}
+
+#[test]
+fn help_version_and_lists() {
+    let global = info(&[PLUGIN, "--help"]);
+    assert!(
+        global.starts_with(
+            "\nPlugin Description:\n    Check Amazon CloudTrail.\n\nGlobal Options:\n"
+        ),
+        "{global}"
+    );
+    assert!(!global.contains("--trail-name") && !global.contains("Output Options"));
+    let mode = info(&[PLUGIN, "--mode=countevents", "--help"]);
+    for section in [
+        "Global Options:",
+        "Output Options:",
+        "Api Options:",
+        "Mode:\n    Check cloudtrail events",
+    ] {
+        assert!(mode.contains(section), "{section}");
+    }
+    for o in [
+        "--event-type",
+        "--error-message",
+        "--delta",
+        "--warning-count",
+        "--critical-count",
+        "--region",
+    ] {
+        assert!(mode.contains(o), "{o}");
+    }
+    let trail = info(&[PLUGIN, "--mode=checktrailstatus", "--help"]);
+    assert!(trail.contains("--trail-name") && !trail.contains("--delta"));
+    assert_eq!(
+        info(&[PLUGIN, "--version"]),
+        format!("Plugin Version: {} \n", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(
+        info(&[PLUGIN, "--mode=countevents", "--version"]),
+        "Mode Version: 1.0 \n"
+    );
+    assert!(
+        info(&[PLUGIN, "--list-mode"])
+            .ends_with("Modes Available:\n   checktrailstatus\n   countevents\n")
+    );
+    assert!(
+        info(&[PLUGIN, "--list-custommode"])
+            .ends_with("Custom Modes Available:\n   api\n   paws\n")
+    );
+}
+
+#[test]
+fn every_supported_option_is_in_help() {
+    let mut all = String::new();
+    for m in ModeName::ALL {
+        all.push_str(&info(&[PLUGIN, &format!("--mode={}", m.name()), "--help"]));
+    }
+    for o in OPTIONS.iter().filter(|o| o.support != Support::Later) {
+        let shown =
+            ["help", "ignore-warn-msg"].contains(&o.name) || all.contains(&format!("--{}", o.name));
+        assert!(shown, "--{} is missing from --help", o.name);
+    }
+}
+
+#[test]
+fn non_utf8_values_are_named() {
+    use std::os::unix::ffi::OsStringExt;
+    let args: Vec<OsString> = vec![
+        "check_cloudtrail".into(),
+        PLUGIN.into(),
+        "--mode=checktrailstatus".into(),
+        "--region=x".into(),
+        OsString::from_vec(b"--trail-name=\xff\xfe".to_vec()),
+    ];
+    let e = parse(args, &no_env)
+        .command
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "the value of --trail-name is not valid UTF-8");
+}

@@ -1,0 +1,15 @@
+//! Integration tests: the built binary against a loopback server that
+//! checks what was sent and answers like CloudTrail.
+//!
+//! - `util`: the loopback server and the binary runner.
+//! - `trailstatus`, `countevents`: the two modes, request shape included.
+//! - `robot`: Centreon's own robot cases, same options and lines.
+//! - `failures`: AWS errors and transport failures end as UNKNOWN.
+//! - `invocation`: help, version, lists and exit codes of the binary.
+
+mod countevents;
+mod failures;
+mod invocation;
+mod robot;
+mod trailstatus;
+mod util;
