@@ -609,6 +609,31 @@ fn threshold(raw: &Raw, label: &str) -> Result<Option<Range>, Error> {
     }
 }
 
+/// Perl's possessive `a++`, `a*+`, `a?+`, `a{2}+`: regex-lite reads them
+/// as a repeated repetition, which matches where Perl would not, so they
+/// are refused rather than silently changed.
+fn has_possessive_quantifier(re: &str) -> bool {
+    let mut escaped = false;
+    let mut in_class = false;
+    let mut prev_quantifier = false;
+    for c in re.chars() {
+        if escaped {
+            escaped = false;
+            prev_quantifier = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '+' if !in_class && prev_quantifier => return true,
+            _ => {}
+        }
+        prev_quantifier = !in_class && !escaped && matches!(c, '*' | '+' | '?' | '}');
+    }
+    false
+}
+
 fn count_events(raw: &Raw) -> Result<CountEvents, Error> {
     let warning = threshold(raw, "warning-count")?;
     let critical = threshold(raw, "critical-count")?;
@@ -625,6 +650,12 @@ fn count_events(raw: &Raw) -> Result<CountEvents, Error> {
     };
     let error_message = match raw.get("error-message") {
         None => None,
+        Some(re) if has_possessive_quantifier(re) => {
+            return Err(Error::Option(format!(
+                "--error-message '{re}' is not a supported regular expression: \
+                 possessive quantifiers are not supported"
+            )));
+        }
         Some(re) => Some(Regex::new(re).map_err(|e| {
             Error::Option(format!(
                 "--error-message '{re}' is not a supported regular expression: {}",

@@ -327,6 +327,22 @@ fn countevents_bad_values_name_the_option() {
     // Perl look-around is not in regex-lite: a clear error, not a mismatch.
     let e = err("--error-message=(?=x)");
     assert!(e.contains("not a supported regular expression"), "{e}");
+    for re in ["a++", "x*+", "b?+", "c{2}+"] {
+        let e = err(&format!("--error-message={re}"));
+        assert!(
+            e.contains("possessive quantifiers are not supported"),
+            "{e}"
+        );
+    }
+    // Escaped and in-class pluses are ordinary.
+    for re in [r"\++", "[+]+", "a+?", "x+"] {
+        assert!(
+            count_cfg(&[&format!("--error-message={re}")])
+                .error_message
+                .is_some(),
+            "{re}"
+        );
+    }
     for p in ["0", "-1", "x"] {
         let e = err(&format!("--max-pages={p}"));
         assert!(e.starts_with("--max-pages must be") && e.contains(p), "{e}");
