@@ -3,6 +3,7 @@
 pub mod cloudtrail;
 pub mod credentials;
 pub mod http;
+pub mod profile;
 pub mod sigv4;
 
 use std::time::{Duration, Instant};
