@@ -7,9 +7,11 @@
 
 pub mod aws;
 pub mod cli;
+pub mod env;
 pub mod error;
 pub mod modes;
 pub mod output;
+pub mod process;
 pub mod threshold;
 pub mod time;
 
@@ -24,11 +26,7 @@ pub struct Finished {
 }
 
 /// Runs a parsed invocation to its printed text and exit code.
-pub fn execute(
-    inv: Invocation,
-    env: &dyn Fn(&str) -> Option<String>,
-    clock: &dyn Clock,
-) -> Finished {
+pub fn execute(inv: Invocation, env: &dyn env::Env, clock: &dyn Clock) -> Finished {
     let mut trace = Trace::new(inv.debug);
     let mut secrets: Vec<String> = Vec::new();
     let result = match inv.command {
@@ -46,9 +44,9 @@ pub fn execute(
                 "AWS_SESSION_TOKEN",
                 "AWS_SECURITY_TOKEN",
             ] {
-                secrets.extend(env(k));
+                secrets.extend(env.var(k));
             }
-            modes::run(&cfg, env, clock, &mut trace)
+            modes::run(&cfg, env, clock, &mut trace, &mut secrets)
         }
         Err(e) => Err(e),
     };

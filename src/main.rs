@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use check_cloudtrail::aws::SystemClock;
+use check_cloudtrail::env::ProcessEnv;
 use check_cloudtrail::{cli, execute, panic_line};
 
 fn main() -> ExitCode {
@@ -22,9 +23,8 @@ fn main() -> ExitCode {
         let _ = out.flush();
         std::process::exit(3);
     }));
-    let env = |k: &str| std::env::var(k).ok();
-    let invocation = cli::parse(std::env::args_os(), &env);
-    let finished = execute(invocation, &env, &SystemClock);
+    let invocation = cli::parse(std::env::args_os(), &ProcessEnv);
+    let finished = execute(invocation, &ProcessEnv, &SystemClock);
     let mut out = std::io::stdout().lock();
     // Nothing useful can be done if stdout is gone; the exit code stands.
     let _ = out.write_all(finished.text.as_bytes());

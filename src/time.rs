@@ -90,6 +90,43 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + sec)
 }
 
+/// ISO-8601 / RFC 3339 date-times as AWS writes them:
+/// `2011-07-15T23:28:33.359Z`, `2023-01-21T13:58:49.666000-05:00`,
+/// `2023-01-21T18:58:49+00:00`. Returns epoch seconds (fraction dropped).
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (date, rest) = s.split_once(['T', 't', ' '])?;
+    let mut d = date.split('-');
+    let year: i64 = d.next()?.parse().ok()?;
+    let month: u32 = d.next()?.parse().ok()?;
+    let day: u32 = d.next()?.parse().ok()?;
+    if d.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // Split the time from its zone: `Z`, or the last `+`/`-`.
+    let (time, offset) = if let Some(t) = rest.strip_suffix(['Z', 'z']) {
+        (t, 0)
+    } else {
+        let i = rest.rfind(['+', '-'])?;
+        let (t, z) = rest.split_at(i);
+        let sign = if z.starts_with('-') { -1 } else { 1 };
+        let z = z.get(1..)?;
+        let (zh, zm) = z.split_once(':').unwrap_or((z.get(..2)?, z.get(2..)?));
+        let zh: i64 = zh.parse().ok()?;
+        let zm: i64 = zm.parse().ok()?;
+        (t, sign * (zh * 3600 + zm * 60))
+    };
+    let time = time.split('.').next()?;
+    let mut t = time.split(':');
+    let h: i64 = t.next()?.parse().ok()?;
+    let mi: i64 = t.next()?.parse().ok()?;
+    let sec: i64 = t.next().unwrap_or("0").parse().ok()?;
+    if t.next().is_some() || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + sec - offset)
+}
+
 /// `1h 2m 3s` style, for durations in messages.
 pub fn human_duration(secs: i64) -> String {
     let a = secs.unsigned_abs();
@@ -138,6 +175,36 @@ mod tests {
         assert_eq!(parse_http_date("Sunday, 30-Aug-15 12:36:00 GMT"), None);
         assert_eq!(parse_http_date(""), None);
         assert_eq!(parse_http_date("Sun, 30 Foo 2015 12:36:00 GMT"), None);
+    }
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(parse_iso8601("2015-08-30T12:36:00Z"), Some(1_440_938_160));
+        assert_eq!(
+            parse_iso8601("2011-07-15T23:28:33.359Z"),
+            Some(1_310_772_513)
+        );
+        assert_eq!(
+            parse_iso8601("2015-08-30T07:36:00.666000-05:00"),
+            Some(1_440_938_160)
+        );
+        assert_eq!(
+            parse_iso8601("2015-08-30T14:36:00+02:00"),
+            Some(1_440_938_160)
+        );
+        assert_eq!(
+            parse_iso8601("2015-08-30T14:36:00+0200"),
+            Some(1_440_938_160)
+        );
+        for bad in [
+            "",
+            "2015-08-30",
+            "2015-13-01T00:00:00Z",
+            "x-08-30T00:00:00Z",
+            "2015-08-30T25:00:00Z",
+        ] {
+            assert_eq!(parse_iso8601(bad), None, "{bad}");
+        }
     }
 
     #[test]

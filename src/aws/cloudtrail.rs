@@ -6,103 +6,12 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::credentials::Credentials;
-use super::http::{self, TransportError};
-use super::{Clock, Trace, api_error, debug_header, sigv4};
+use super::endpoint::Endpoint;
+use super::{Caller, Clock, Target, Trace};
 use crate::error::Error;
 
 const TARGET_PREFIX: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
-
-/// A parsed endpoint URL: what we send to and what we sign.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Endpoint {
-    /// The full URL requests are POSTed to.
-    pub url: String,
-    /// `host[:port]`, the port only when not the scheme's default: the
-    /// Host header we send and sign (the same rule as botocore).
-    pub host: String,
-    /// The path on the wire (`/` or a custom endpoint's own path).
-    pub path: String,
-    pub query: String,
-}
-
-impl Endpoint {
-    pub fn parse(url: &str) -> Result<Endpoint, String> {
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or_else(|| format!("'{url}' is not a URL (no http:// or https://)"))?;
-        let default_port = match scheme.to_ascii_lowercase().as_str() {
-            "http" => "80",
-            "https" => "443",
-            _ => {
-                return Err(format!(
-                    "'{url}': only http and https endpoints are supported"
-                ));
-            }
-        };
-        let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(split);
-        if authority.is_empty() || authority.contains('@') {
-            return Err(format!("'{url}': expected scheme://host[:port][/path]"));
-        }
-        let tail = tail.split('#').next().unwrap_or("");
-        let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
-        let bad = || format!("'{url}': expected scheme://host[:port][/path]");
-        let (name, port) = if let Some(v6) = authority.strip_prefix('[') {
-            let (inner, rest) = v6.split_once(']').ok_or_else(bad)?;
-            let port = match rest {
-                "" => None,
-                r => Some(r.strip_prefix(':').ok_or_else(bad)?),
-            };
-            (format!("[{inner}]"), port)
-        } else {
-            match authority.rsplit_once(':') {
-                Some((h, p)) => (h.to_owned(), Some(p)),
-                None => (authority.to_owned(), None),
-            }
-        };
-        if name.is_empty() || name == "[]" {
-            return Err(bad());
-        }
-        if let Some(p) = port {
-            if !p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u16>().is_err() {
-                return Err(format!("'{url}': bad port '{p}'"));
-            }
-        }
-        let name = name.to_ascii_lowercase();
-        let host = match port {
-            Some(p) if p != default_port => format!("{name}:{p}"),
-            _ => name,
-        };
-        let path = if path.is_empty() { "/" } else { path };
-        Ok(Endpoint {
-            url: if query.is_empty() {
-                format!("{scheme}://{authority}{path}")
-            } else {
-                format!("{scheme}://{authority}{path}?{query}")
-            },
-            host,
-            path: path.to_owned(),
-            query: query.to_owned(),
-        })
-    }
-
-    /// The public CloudTrail endpoint of a region, per partition.
-    pub fn for_region(region: &str) -> Endpoint {
-        let suffix = if region.starts_with("cn-") {
-            "amazonaws.com.cn"
-        } else {
-            "amazonaws.com"
-        };
-        let host = format!("cloudtrail.{region}.{suffix}");
-        Endpoint {
-            url: format!("https://{host}/"),
-            host,
-            path: "/".into(),
-            query: String::new(),
-        }
-    }
-}
 
 /// `GetTrailStatus`, the fields the modes read.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,17 +40,15 @@ pub struct Lookup {
 }
 
 pub struct Client<'a> {
-    pub http: &'a http::Client,
+    pub caller: &'a Caller<'a>,
     pub creds: &'a Credentials,
     pub endpoint: &'a Endpoint,
     pub region: &'a str,
-    pub clock: &'a dyn Clock,
-    /// The configured `--timeout`, for messages.
-    pub timeout_secs: u64,
 }
 
 impl Client<'_> {
-    /// One signed call; the parsed JSON answer or the error line.
+    /// One signed call (retried as the standard mode says); the parsed
+    /// JSON answer or the error line.
     pub fn call(
         &self,
         op: &'static str,
@@ -150,57 +57,18 @@ impl Client<'_> {
     ) -> Result<Value, Error> {
         // Serialized once: the bytes signed are the bytes sent.
         let body = serde_json::to_vec(params).map_err(|e| Error::Internal(e.to_string()))?;
-        let epoch = self.clock.epoch();
-        let mut headers = vec![
-            ("content-type".to_owned(), CONTENT_TYPE.to_owned()),
-            ("host".to_owned(), self.endpoint.host.clone()),
-            ("x-amz-target".to_owned(), format!("{TARGET_PREFIX}.{op}")),
+        let headers = [
+            ("content-type", CONTENT_TYPE.to_owned()),
+            ("x-amz-target", format!("{TARGET_PREFIX}.{op}")),
         ];
-        headers.extend(sigv4::signing_headers(self.creds, epoch));
-        let signed = sigv4::sign(
-            &sigv4::Request {
-                method: "POST",
-                path: &self.endpoint.path,
-                query: &self.endpoint.query,
-                headers: &headers,
-                body: &body,
-            },
-            self.creds,
-            &sigv4::Scope {
-                region: self.region,
-                service: "cloudtrail",
-            },
-            epoch,
-        );
-        headers.push(("authorization".to_owned(), signed.authorization));
-        trace.log(|| format!("{op}: POST {}", self.endpoint.url));
-        for (n, v) in &headers {
-            trace.log(|| format!("  > {}", debug_header(n, v)));
-        }
-        trace.log(|| format!("  > body: {}", String::from_utf8_lossy(&body)));
+        let target = Target {
+            endpoint: self.endpoint,
+            region: self.region,
+            service: "cloudtrail",
+        };
         let resp = self
-            .http
-            .post(&self.endpoint.url, &headers, &body)
-            .map_err(|e| match e {
-                TransportError::Timeout => Error::Timeout {
-                    op,
-                    secs: self.timeout_secs,
-                },
-                other => Error::Transport {
-                    op,
-                    detail: other.to_string(),
-                },
-            })?;
-        trace.log(|| format!("  < HTTP {} ({} bytes)", resp.status, resp.body.len()));
-        trace.log(|| {
-            format!(
-                "  < body: {}",
-                crate::error::one_line(&String::from_utf8_lossy(&resp.body))
-            )
-        });
-        if !(200..300).contains(&resp.status) {
-            return Err(api_error(op, &resp, epoch));
-        }
+            .caller
+            .send(op, &target, Some(self.creds), &headers, &body, trace)?;
         serde_json::from_slice(&resp.body).map_err(|e| Error::BadResponse {
             op,
             detail: format!(
@@ -221,20 +89,61 @@ impl Client<'_> {
     /// by `max_pages` and the run's deadline: either all of them or an
     /// error, never a silent partial list.
     pub fn lookup_events(&self, q: &Lookup, trace: &mut Trace) -> Result<Vec<Event>, Error> {
-        const OP: &str = "LookupEvents";
+        let pager = Pager {
+            clock: self.caller.clock,
+            remaining: &|| self.caller.http.remaining(),
+            timeout_secs: self.caller.timeout_secs,
+            max_pages: q.max_pages,
+            min_interval: q.min_interval,
+        };
+        pager.collect(
+            &mut |token, trace| {
+                let mut params = json!({
+                    "StartTime": q.start,
+                    "EndTime": q.end,
+                    "MaxResults": 50,
+                });
+                if let (Some(t), Some(obj)) = (token, params.as_object_mut()) {
+                    obj.insert("NextToken".into(), Value::String(t.to_owned()));
+                }
+                self.call(LOOKUP_EVENTS, &params, trace)
+            },
+            trace,
+        )
+    }
+}
+
+const LOOKUP_EVENTS: &str = "LookupEvents";
+
+/// Gets one LookupEvents page: the token of the page (none for the first).
+pub type FetchPage<'a> = dyn FnMut(Option<&str>, &mut Trace) -> Result<Value, Error> + 'a;
+
+/// Follows `NextToken` for LookupEvents, whoever fetches the pages (our
+/// client or the `aws` CLI): paced, capped at `max_pages`, bounded by the
+/// run's deadline, and either every event or an error, never a silent
+/// partial list.
+pub struct Pager<'a> {
+    pub clock: &'a dyn Clock,
+    pub remaining: &'a dyn Fn() -> Duration,
+    pub timeout_secs: u64,
+    pub max_pages: u32,
+    pub min_interval: Duration,
+}
+
+impl Pager<'_> {
+    /// `fetch(token)` gets one page (the first with `None`).
+    pub fn collect(
+        &self,
+        fetch: &mut FetchPage<'_>,
+        trace: &mut Trace,
+    ) -> Result<Vec<Event>, Error> {
+        const OP: &str = LOOKUP_EVENTS;
         let mut events = Vec::new();
         let mut token: Option<String> = None;
-        let mut pacer = Pacer::new(q.min_interval);
-        let mut pages = 0u32;
-        loop {
-            if pages >= q.max_pages {
-                return Err(Error::PageCap {
-                    op: OP,
-                    pages: q.max_pages,
-                });
-            }
+        let mut pacer = Pacer::new(self.min_interval);
+        for _ in 0..self.max_pages {
             let wait = pacer.wait(self.clock.now());
-            if wait >= self.http.remaining() {
+            if wait >= (self.remaining)() {
                 return Err(Error::Timeout {
                     op: OP,
                     secs: self.timeout_secs,
@@ -244,16 +153,7 @@ impl Client<'_> {
                 self.clock.sleep(wait);
             }
             pacer.record(self.clock.now());
-            let mut params = json!({
-                "StartTime": q.start,
-                "EndTime": q.end,
-                "MaxResults": 50,
-            });
-            if let (Some(t), Some(obj)) = (&token, params.as_object_mut()) {
-                obj.insert("NextToken".into(), Value::String(t.clone()));
-            }
-            let page = self.call(OP, &params, trace)?;
-            pages += 1;
+            let page = fetch(token.as_deref(), trace)?;
             let (mut page_events, next) =
                 events_page_from(&page).map_err(|detail| Error::BadResponse { op: OP, detail })?;
             events.append(&mut page_events);
@@ -268,6 +168,10 @@ impl Client<'_> {
                 None => return Ok(events),
             }
         }
+        Err(Error::PageCap {
+            op: OP,
+            pages: self.max_pages,
+        })
     }
 }
 
@@ -352,41 +256,6 @@ fn event_from(e: &Value) -> Result<Event, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn endpoints() {
-        let e = Endpoint::parse("http://localhost:3000/cloudtrail/gettrailstatus/true").unwrap();
-        assert_eq!(e.host, "localhost:3000");
-        assert_eq!(e.path, "/cloudtrail/gettrailstatus/true");
-        assert_eq!(
-            e.url,
-            "http://localhost:3000/cloudtrail/gettrailstatus/true"
-        );
-        let e = Endpoint::parse("https://cloudtrail.eu-west-1.amazonaws.com:443").unwrap();
-        assert_eq!(e.host, "cloudtrail.eu-west-1.amazonaws.com");
-        assert_eq!(e.path, "/");
-        let e = Endpoint::parse("http://127.0.0.1:80/?a=b").unwrap();
-        assert_eq!((e.host.as_str(), e.query.as_str()), ("127.0.0.1", "a=b"));
-        let e = Endpoint::parse("http://[::1]:8080/").unwrap();
-        assert_eq!(e.host, "[::1]:8080");
-        for bad in [
-            "localhost:3000",
-            "ftp://x/",
-            "http:///x",
-            "http://u:p@h/",
-            "http://h:x/",
-        ] {
-            assert!(Endpoint::parse(bad).is_err(), "{bad}");
-        }
-        assert_eq!(
-            Endpoint::for_region("cn-north-1").host,
-            "cloudtrail.cn-north-1.amazonaws.com.cn"
-        );
-        assert_eq!(
-            Endpoint::for_region("eu-west-1").url,
-            "https://cloudtrail.eu-west-1.amazonaws.com/"
-        );
-    }
 
     #[test]
     fn trail_status_must_be_boolean() {

@@ -60,36 +60,85 @@ impl Response {
     }
 }
 
+/// Which proxy the AWS requests use.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum ProxySetting {
+    /// `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` (and lower-case), with
+    /// `NO_PROXY`, read by ureq.
+    #[default]
+    Environment,
+    /// `--proxyurl`.
+    Url(String),
+    /// No proxy at all (instance metadata, container credentials).
+    Direct,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// `--proxyurl`; `None` lets ureq read the `*_PROXY` environment.
-    pub proxy: Option<String>,
+    pub proxy: ProxySetting,
     pub user_agent: String,
+    /// PEM roots replacing the bundled ones (`--ca-bundle`, `AWS_CA_BUNDLE`).
+    pub ca_bundle: Option<Vec<u8>>,
+    /// `--skip-ssl-check`: no certificate verification at all.
+    pub skip_verify: bool,
 }
 
 pub struct Client {
+    /// For AWS endpoints: through the proxy, if any.
     agent: Agent,
+    /// For loopback hosts, which never go through a proxy.
+    direct: Agent,
     deadline: Instant,
+}
+
+/// Reads PEM certificates; an error names what is wrong with the bundle.
+pub fn parse_ca_bundle(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, String> {
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
+            Ok(_) => {}
+            Err(e) => return Err(format!("not a PEM bundle ({e})")),
+        }
+    }
+    if certs.is_empty() {
+        return Err("no certificate in it".into());
+    }
+    Ok(certs)
 }
 
 impl Client {
     /// `deadline` is the instant the whole run must be over by.
     pub fn new(opts: &Options, deadline: Instant) -> Result<Client, TransportError> {
-        let mut cfg = Agent::config_builder()
-            .http_status_as_error(false)
-            .user_agent(opts.user_agent.as_str())
-            // AWS JSON endpoints never redirect; following one would
-            // re-send a signed request somewhere we did not sign for.
-            .max_redirects(0)
-            .max_redirects_will_error(false);
-        if let Some(p) = &opts.proxy {
-            let proxy = ureq::Proxy::new(p).map_err(|_| {
-                TransportError::Other(format!("invalid proxy URL '{}'", redact_userinfo(p)))
-            })?;
-            cfg = cfg.proxy(Some(proxy));
+        let mut tls = ureq::tls::TlsConfig::builder();
+        if let Some(pem) = &opts.ca_bundle {
+            let certs = parse_ca_bundle(pem).map_err(TransportError::Tls)?;
+            tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
         }
+        if opts.skip_verify {
+            tls = tls.disable_verification(true);
+        }
+        let tls = tls.build();
+        let base = || {
+            Agent::config_builder()
+                .http_status_as_error(false)
+                .user_agent(opts.user_agent.as_str())
+                // AWS endpoints never redirect; following one would re-send
+                // a signed request somewhere we did not sign for.
+                .max_redirects(0)
+                .max_redirects_will_error(false)
+                .tls_config(tls.clone())
+        };
+        let proxy = match &opts.proxy {
+            ProxySetting::Environment => ureq::Proxy::try_from_env(),
+            ProxySetting::Direct => None,
+            ProxySetting::Url(p) => Some(ureq::Proxy::new(p).map_err(|_| {
+                TransportError::Other(format!("invalid proxy URL '{}'", redact_userinfo(p)))
+            })?),
+        };
         Ok(Client {
-            agent: cfg.build().into(),
+            agent: base().proxy(proxy).build().into(),
+            direct: base().proxy(None).build().into(),
             deadline,
         })
     }
@@ -106,20 +155,49 @@ impl Client {
         headers: &[(String, String)],
         body: &[u8],
     ) -> Result<Response, TransportError> {
+        self.request("POST", url, headers, Some(body), None)
+    }
+
+    /// Any method, bounded by the run's deadline and by `limit` when
+    /// given (metadata services get short limits).
+    pub fn request(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&[u8]>,
+        limit: Option<Duration>,
+    ) -> Result<Response, TransportError> {
         let left = self.remaining();
         if left.is_zero() {
             return Err(TransportError::Timeout);
         }
-        let mut req = self
-            .agent
-            .post(url)
-            .config()
-            .timeout_global(Some(left))
-            .build();
+        let budget = limit.map_or(left, |l| l.min(left));
+        let agent = if is_loopback(&host_of(url)) {
+            &self.direct
+        } else {
+            &self.agent
+        };
+        let http_req = ureq::http::Request::builder().method(method).uri(url);
+        let mut http_req = http_req;
         for (n, v) in headers {
-            req = req.header(n.as_str(), v.as_str());
+            http_req = http_req.header(n.as_str(), v.as_str());
         }
-        let mut resp = req.send(body).map_err(|e| map_error(e, url))?;
+        let http_req = http_req
+            .body(body.map(<[u8]>::to_vec).unwrap_or_default())
+            .map_err(|e| TransportError::Other(format!("bad request: {e}")))?;
+        let http_req = agent
+            .configure_request(http_req)
+            .timeout_global(Some(budget))
+            .build();
+        let mut resp = agent.run(http_req).map_err(|e| match e {
+            // A metadata service that does not answer in its short limit
+            // is "not there", not the run's timeout.
+            ureq::Error::Timeout(_) if limit.is_some() && budget < left => {
+                TransportError::Other(format!("no answer within {} ms", budget.as_millis()))
+            }
+            e => map_error(e, url),
+        })?;
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
@@ -143,6 +221,22 @@ impl Client {
             body,
         })
     }
+}
+
+/// `localhost`, `127.0.0.0/8` and `[::1]`: never proxied.
+pub fn is_loopback(host_port: &str) -> bool {
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or(v6)
+    } else {
+        host_port.rsplit_once(':').map_or(host_port, |(h, _)| h)
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn host_of(url: &str) -> String {
@@ -228,6 +322,34 @@ mod tests {
     }
 
     #[test]
+    fn loopback_hosts() {
+        for h in [
+            "127.0.0.1:8080",
+            "localhost",
+            "LOCALHOST:1",
+            "[::1]:9",
+            "127.3.2.1",
+            "a.localhost:80",
+        ] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in [
+            "169.254.169.254",
+            "cloudtrail.eu-west-1.amazonaws.com",
+            "[fd00:ec2::254]:80",
+            "128.0.0.1",
+        ] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn ca_bundles() {
+        assert!(parse_ca_bundle(b"").unwrap_err().contains("no certificate"));
+        assert!(parse_ca_bundle(b"hello").is_err());
+    }
+
+    #[test]
     fn refused_connection_is_named() {
         // Bind then drop a listener so the port is free and nobody answers.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -236,8 +358,9 @@ mod tests {
             .unwrap_or(9);
         let client = Client::new(
             &Options {
-                proxy: None,
+                proxy: ProxySetting::Direct,
                 user_agent: "t".into(),
+                ..Options::default()
             },
             Instant::now() + Duration::from_secs(5),
         )

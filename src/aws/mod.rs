@@ -1,10 +1,14 @@
 //! Talking to AWS: signing, credentials, HTTP, and the service calls.
 
+pub mod awscli;
 pub mod cloudtrail;
 pub mod credentials;
+pub mod endpoint;
 pub mod http;
 pub mod profile;
+pub mod retry;
 pub mod sigv4;
+pub mod sts;
 
 use std::time::{Duration, Instant};
 
@@ -18,6 +22,8 @@ pub trait Clock {
     /// Monotonic now (for deadlines and pacing).
     fn now(&self) -> Instant;
     fn sleep(&self, d: Duration);
+    /// A number in [0, 1) for retry jitter.
+    fn jitter(&self) -> f64;
 }
 
 pub struct SystemClock;
@@ -33,6 +39,20 @@ impl Clock for SystemClock {
     }
     fn sleep(&self, d: Duration) {
         std::thread::sleep(d);
+    }
+    fn jitter(&self) -> f64 {
+        // xorshift64* over the clock's nanoseconds and the pid: plenty for
+        // spreading retries of checks started at the same second.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let mut x = u64::from(nanos) ^ (u64::from(std::process::id()) << 32) | 1;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        let r = x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
+        // 53 random bits over 2^53.
+        r as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -57,6 +77,186 @@ impl Trace {
             self.lines.push(line());
         }
     }
+}
+
+/// One AWS service endpoint as a call target.
+pub struct Target<'a> {
+    pub endpoint: &'a endpoint::Endpoint,
+    /// The signing region.
+    pub region: &'a str,
+    /// The signing name (`cloudtrail`, `sts`).
+    pub service: &'static str,
+}
+
+/// Sends signed requests, retrying what is worth retrying, all within the
+/// run's deadline.
+pub struct Caller<'a> {
+    pub http: &'a http::Client,
+    pub clock: &'a dyn Clock,
+    /// The configured `--timeout`, for messages.
+    pub timeout_secs: u64,
+    /// Attempts per call, first included (3, or `AWS_MAX_ATTEMPTS`).
+    pub max_attempts: u32,
+}
+
+impl Caller<'_> {
+    /// POSTs `body` with `headers` (content type and the like; `host` and
+    /// the SigV4 headers are added here), signed with `creds` when given
+    /// (STS's web-identity call is unsigned). A 2xx answer, or the error
+    /// line of the last attempt.
+    pub fn send(
+        &self,
+        op: &'static str,
+        target: &Target<'_>,
+        creds: Option<&credentials::Credentials>,
+        headers: &[(&str, String)],
+        body: &[u8],
+        trace: &mut Trace,
+    ) -> Result<http::Response, Error> {
+        let mut attempt = 1;
+        loop {
+            // Signed afresh each attempt: X-Amz-Date moves on.
+            let epoch = self.clock.epoch();
+            let mut all: Vec<(String, String)> = headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.clone()))
+                .collect();
+            all.push(("host".to_owned(), target.endpoint.host.clone()));
+            if let Some(c) = creds {
+                all.extend(sigv4::signing_headers(c, epoch));
+                let signed = sigv4::sign(
+                    &sigv4::Request {
+                        method: "POST",
+                        path: &target.endpoint.path,
+                        query: &target.endpoint.query,
+                        headers: &all,
+                        body,
+                    },
+                    c,
+                    &sigv4::Scope {
+                        region: target.region,
+                        service: target.service,
+                    },
+                    epoch,
+                );
+                all.push(("authorization".to_owned(), signed.authorization));
+            }
+            trace.log(|| format!("{op}: POST {} (attempt {attempt})", target.endpoint.url));
+            for (n, v) in &all {
+                trace.log(|| format!("  > {}", debug_header(n, v)));
+            }
+            trace.log(|| format!("  > body: {}", redact_form_body(body)));
+            let outcome = self.http.post(&target.endpoint.url, &all, body);
+            let (error, retry) = match outcome {
+                Ok(resp) => {
+                    trace.log(|| format!("  < HTTP {} ({} bytes)", resp.status, resp.body.len()));
+                    trace.log(|| {
+                        format!(
+                            "  < body: {}",
+                            crate::error::one_line(&redact_xml_secrets(&String::from_utf8_lossy(
+                                &resp.body
+                            )))
+                        )
+                    });
+                    if (200..300).contains(&resp.status) {
+                        return Ok(resp);
+                    }
+                    let error = api_error(op, &resp, epoch);
+                    let code = match &error {
+                        Error::Api { code, .. } => Some(code.as_str()),
+                        _ => None,
+                    };
+                    let retry = retry::retryable_answer(resp.status, code);
+                    (error, retry)
+                }
+                Err(http::TransportError::Timeout) => {
+                    return Err(Error::Timeout {
+                        op,
+                        secs: self.timeout_secs,
+                    });
+                }
+                Err(e) => {
+                    trace.log(|| format!("  < no answer: {e}"));
+                    (
+                        Error::Transport {
+                            op,
+                            detail: e.to_string(),
+                        },
+                        true,
+                    )
+                }
+            };
+            let wait = retry::backoff(attempt, self.clock.jitter());
+            if !retry || attempt >= self.max_attempts || !retry::fits(wait, self.http.remaining()) {
+                return Err(with_attempts(error, attempt));
+            }
+            trace.log(|| format!("  retrying in {} ms", wait.as_millis()));
+            self.clock.sleep(wait);
+            attempt += 1;
+        }
+    }
+}
+
+/// Says how many attempts an error took, when more than one.
+fn with_attempts(e: Error, attempts: u32) -> Error {
+    if attempts < 2 {
+        return e;
+    }
+    let note = format!("after {attempts} attempts");
+    match e {
+        Error::Api {
+            op,
+            code,
+            message,
+            hint,
+        } => Error::Api {
+            op,
+            code,
+            message,
+            hint: Some(match hint {
+                Some(h) => format!("{h}; {note}"),
+                None => note,
+            }),
+        },
+        Error::Transport { op, detail } => Error::Transport {
+            op,
+            detail: format!("{detail} ({note})"),
+        },
+        Error::Http { op, status, body } => Error::Http {
+            op,
+            status,
+            body: format!("{} ({note})", crate::error::one_line(&body)),
+        },
+        other => other,
+    }
+}
+
+/// Form bodies carry a web identity token; JSON bodies carry no secret.
+fn redact_form_body(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if !text.contains("WebIdentityToken=") {
+        return text.into_owned();
+    }
+    text.split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some(("WebIdentityToken", _)) => "WebIdentityToken=<redacted>".to_owned(),
+            _ => kv.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// STS answers hold a secret key and a session token.
+fn redact_xml_secrets(text: &str) -> String {
+    let mut out = text.to_owned();
+    for tag in ["SecretAccessKey", "SessionToken"] {
+        if let Some(v) = xml_text(&out, tag) {
+            if !v.is_empty() {
+                out = out.replace(&v, "<redacted>");
+            }
+        }
+    }
+    out
 }
 
 /// Headers whose values are secret or derived from a secret.

@@ -6,6 +6,7 @@
 //! The same constants feed `--help`, the short usage, and later the man
 //! page, so there is no hand-kept second copy.
 
+#[derive(Clone, Copy)]
 pub struct Item {
     /// The option as shown (`--region`), or several separated by spaces.
     pub tag: &'static str,
@@ -98,7 +99,8 @@ pub const GLOBAL: Section = Section {
         Item {
             tag: "--custommode",
             text: "How to reach AWS: 'api' (default; 'paws' is the same) signs and sends the \
-                   requests itself, with no Perl, Paws or aws CLI needed.",
+                   requests itself, with no Perl, Paws or aws CLI needed; 'awscli' runs the \
+                   aws CLI.",
         },
         Item {
             tag: "--list-custommode",
@@ -133,47 +135,160 @@ pub const OUTPUT: Section = Section {
     ],
 };
 
+/// Options both connectors share.
+const CREDENTIALS: [Item; 8] = [
+    Item {
+        tag: "--aws-access-key",
+        text: "Set AWS access key (else the credential chain: AWS_ACCESS_KEY_ID, the \
+               profile, web identity, container or instance credentials).",
+    },
+    Item {
+        tag: "--aws-secret-key",
+        text: "Set AWS secret key (else AWS_SECRET_ACCESS_KEY or the chain).",
+    },
+    Item {
+        tag: "--aws-session-token",
+        text: "Set AWS session token (else AWS_SESSION_TOKEN).",
+    },
+    Item {
+        tag: "--aws-profile",
+        text: "Use this profile of ~/.aws/config and ~/.aws/credentials (AWS_CONFIG_FILE, \
+               AWS_SHARED_CREDENTIALS_FILE) and only its chain: keys, role_arn with \
+               source_profile or credential_source, web_identity_token_file, \
+               credential_process.",
+    },
+    Item {
+        tag: "--aws-role-arn",
+        text: "Set ARN of the role to be assumed (STS AssumeRole on top of the credentials \
+               found).",
+    },
+    Item {
+        tag: "--aws-role-session-name",
+        text: "Session name of the assumed role (default: centreon-plugins).",
+    },
+    Item {
+        tag: "--aws-external-id",
+        text: "External id the role's trust policy asks for.",
+    },
+    Item {
+        tag: "--aws-role-duration",
+        text: "Lifetime of the assumed role's credentials in seconds (900 to 43200; AWS's \
+               default is 3600).",
+    },
+];
+
+const CONNECTIVITY: [Item; 8] = [
+    Item {
+        tag: "--region",
+        text: "Set the region name (required; else AWS_REGION, AWS_DEFAULT_REGION, the \
+               profile's region, or the region of a trail ARN).",
+    },
+    Item {
+        tag: "--endpoint-url --endpoint",
+        text: "Override the CloudTrail endpoint URL (else AWS_ENDPOINT_URL_CLOUDTRAIL, then \
+               AWS_ENDPOINT_URL); it may carry a path.",
+    },
+    Item {
+        tag: "--sts-endpoint-url",
+        text: "Override the STS endpoint used for roles and web identity (else \
+               AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL; default: the regional STS \
+               endpoint).",
+    },
+    Item {
+        tag: "--fips",
+        text: "Use the FIPS endpoints (also AWS_USE_FIPS_ENDPOINT=true).",
+    },
+    Item {
+        tag: "--proxyurl",
+        text: "Proxy URL if any (http://[user:password@]host:port, percent-encoded). \
+               Without it, ALL_PROXY, HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read from \
+               the environment. Instance metadata, container and loopback endpoints never \
+               use a proxy.",
+    },
+    Item {
+        tag: "--ca-bundle",
+        text: "PEM file of the certificate authorities to trust instead of the built-in \
+               ones (else AWS_CA_BUNDLE).",
+    },
+    Item {
+        tag: "--skip-ssl-check",
+        text: "Do not verify TLS certificates at all (say so under --debug).",
+    },
+    Item {
+        tag: "--timeout",
+        text: "Set timeout in seconds for the whole check, every request, retry, page or \
+               command included (default: 50).",
+    },
+];
+
+const IGNORED: Item = Item {
+    tag: "--period --timeframe --statistic --zeroed",
+    text: "CloudWatch options of the AWS connector: accepted and ignored, CloudTrail has no \
+           metrics to read.",
+};
+
 pub const API: Section = Section {
     title: "Api Options",
-    intro: "",
+    intro: "The built-in client ('api', or 'paws' as in existing commands): signs and sends \
+            the requests itself.",
     items: &[
+        CREDENTIALS[0],
+        CREDENTIALS[1],
+        CREDENTIALS[2],
+        CREDENTIALS[3],
+        CREDENTIALS[4],
+        CREDENTIALS[5],
+        CREDENTIALS[6],
+        CREDENTIALS[7],
+        CONNECTIVITY[0],
+        CONNECTIVITY[1],
+        CONNECTIVITY[2],
+        CONNECTIVITY[3],
+        CONNECTIVITY[4],
+        CONNECTIVITY[5],
+        CONNECTIVITY[6],
+        CONNECTIVITY[7],
+        IGNORED,
+    ],
+};
+
+pub const AWSCLI: Section = Section {
+    title: "Awscli Options",
+    intro: "Amazon AWS CLI: runs 'aws cloudtrail get-trail-status' or 'aws cloudtrail \
+            lookup-events' (never through a shell) and reads its JSON.",
+    items: &[
+        CREDENTIALS[0],
+        CREDENTIALS[1],
+        CREDENTIALS[2],
+        CREDENTIALS[3],
+        CREDENTIALS[4],
+        CREDENTIALS[5],
+        CREDENTIALS[6],
+        CREDENTIALS[7],
+        CONNECTIVITY[0],
+        CONNECTIVITY[1],
+        CONNECTIVITY[4],
+        CONNECTIVITY[5],
+        CONNECTIVITY[6],
+        CONNECTIVITY[7],
         Item {
-            tag: "--aws-access-key",
-            text: "Set AWS access key (else AWS_ACCESS_KEY_ID).",
+            tag: "--sudo",
+            text: "Use 'sudo' to execute the command.",
         },
         Item {
-            tag: "--aws-secret-key",
-            text: "Set AWS secret key (else AWS_SECRET_ACCESS_KEY).",
+            tag: "--command",
+            text: "Command to get information (default: 'aws').",
         },
         Item {
-            tag: "--aws-session-token",
-            text: "Set AWS session token (else AWS_SESSION_TOKEN).",
+            tag: "--command-path",
+            text: "Directory of the command (default: found in PATH).",
         },
         Item {
-            tag: "--region",
-            text: "Set the region name (required; else AWS_REGION, AWS_DEFAULT_REGION, or the \
-                   region of a trail ARN).",
+            tag: "--command-options",
+            text: "Command options replacing the generated ones (split as a shell would, run \
+                   without one). Only for testing: you then set ALL parameters yourself.",
         },
-        Item {
-            tag: "--endpoint-url --endpoint",
-            text: "Override the CloudTrail endpoint URL (for tests or private endpoints); it may \
-                   carry a path.",
-        },
-        Item {
-            tag: "--proxyurl",
-            text: "Proxy URL if any (http://[user:password@]host:port). Without it, ALL_PROXY, \
-                   HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read from the environment.",
-        },
-        Item {
-            tag: "--timeout",
-            text: "Set timeout in seconds for the whole check, every request and page included \
-                   (default: 50).",
-        },
-        Item {
-            tag: "--period --timeframe --statistic --zeroed",
-            text: "CloudWatch options of the AWS connector: accepted and ignored, CloudTrail \
-                   has no metrics to read.",
-        },
+        IGNORED,
     ],
 };
 

@@ -21,7 +21,9 @@ use std::time::Duration;
 
 use regex_lite::Regex;
 
-use crate::aws::credentials::CredentialFlags;
+use crate::aws::credentials::{CredentialFlags, SharedFiles};
+use crate::aws::sts::Role;
+use crate::env::Env;
 use crate::error::Error;
 use crate::output::State;
 use crate::threshold::{Range, Thresholds};
@@ -176,8 +178,8 @@ const OPTIONS: &[Opt] = &[
     opt("aws-secret-key", Value, Yes),
     opt("aws-access-key", Value, Yes),
     opt("aws-session-token", Value, Yes),
-    opt("aws-role-arn", Value, Later),
-    opt("aws-profile", Value, Later),
+    opt("aws-role-arn", Value, Yes),
+    opt("aws-profile", Value, Yes),
     opt("endpoint", Value, Yes),
     opt("endpoint-url", Value, Yes),
     opt("region", Value, Yes),
@@ -186,12 +188,19 @@ const OPTIONS: &[Opt] = &[
     opt("statistic", List, Ignored),
     opt("zeroed", Flag, Ignored),
     opt("timeout", Value, Yes),
-    opt("sudo", Flag, Later),
-    opt("command", Value, Later),
-    opt("command-path", Value, Later),
-    opt("command-options", Value, Later),
-    opt("skip-ssl-check", Flag, Later),
+    opt("sudo", Flag, Yes),
+    opt("command", Value, Yes),
+    opt("command-path", Value, Yes),
+    opt("command-options", Value, Yes),
+    opt("skip-ssl-check", Flag, Yes),
     opt("proxyurl", Value, Yes),
+    // ours: role, endpoints and TLS knobs the AWS SDKs and CLI have
+    opt("aws-external-id", Value, Yes),
+    opt("aws-role-session-name", Value, Yes),
+    opt("aws-role-duration", Value, Yes),
+    opt("sts-endpoint-url", Value, Yes),
+    opt("fips", Flag, Yes),
+    opt("ca-bundle", Value, Yes),
     // cloud/aws/cloudtrail/mode/*.pm
     mode_opt("trail-name", ModeName::CheckTrailStatus),
     mode_opt("event-type", ModeName::CountEvents),
@@ -319,6 +328,19 @@ where
 pub enum CustomMode {
     /// Our own SigV4 client (`api`, and `paws` for existing commands).
     Api,
+    /// Upstream's shell-out to the `aws` CLI.
+    AwsCli,
+}
+
+/// The awscli custom mode's own options.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AwsCli {
+    /// `--command` (default `aws`).
+    pub command: String,
+    pub command_path: Option<String>,
+    /// `--command-options`: replaces the generated arguments.
+    pub command_options: Option<String>,
+    pub sudo: bool,
 }
 
 /// What countevents needs.
@@ -343,10 +365,21 @@ pub struct Config {
     pub mode: Mode,
     pub custom_mode: CustomMode,
     pub region: String,
+    /// `--endpoint-url` / `--endpoint` (CloudTrail).
     pub endpoint: Option<String>,
+    /// `--sts-endpoint-url`.
+    pub sts_endpoint: Option<String>,
+    /// `--fips` or `AWS_USE_FIPS_ENDPOINT`.
+    pub fips: bool,
     pub credentials: CredentialFlags,
+    /// `--aws-role-arn` and its companions.
+    pub role: Option<Role>,
     pub proxy: Option<String>,
+    /// `--ca-bundle` or `AWS_CA_BUNDLE`: a PEM file replacing the roots.
+    pub ca_bundle: Option<String>,
+    pub skip_ssl_check: bool,
     pub timeout: Duration,
+    pub awscli: AwsCli,
 }
 
 /// What the command line asks for.
@@ -368,7 +401,7 @@ pub struct Invocation {
     pub command: Result<Command, Error>,
 }
 
-pub fn parse<I>(args: I, env: &dyn Fn(&str) -> Option<String>) -> Invocation
+pub fn parse<I>(args: I, env: &dyn Env) -> Invocation
 where
     I: IntoIterator,
     I::Item: Into<OsString>,
@@ -420,7 +453,7 @@ fn not_exists(what: &str, value: &str) -> Error {
 }
 
 /// Validates in upstream's order (`script_custom.pm` `init`).
-fn build(raw: &Raw, env: &dyn Fn(&str) -> Option<String>) -> Result<Command, Error> {
+fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
     if let Some(p) = raw.get("plugin") {
         if p != "cloud::aws::cloudtrail::plugin" && p != "cloud/aws/cloudtrail/plugin.pm" {
             return Err(Error::Option(format!(
@@ -448,12 +481,12 @@ fn build(raw: &Raw, env: &dyn Fn(&str) -> Option<String>) -> Result<Command, Err
     }
     if raw.flag("list-custommode") {
         let mut out = global_help();
-        out.push_str("Custom Modes Available:\n   api\n   paws\n");
+        out.push_str("Custom Modes Available:\n   api\n   awscli\n   paws\n");
         return Ok(Command::Info(out));
     }
     let custom_mode = match raw.get("custommode") {
         None | Some("api" | "paws") => CustomMode::Api,
-        Some("awscli") => return Err(Error::NotSupported("--custommode=awscli".into())),
+        Some("awscli") => CustomMode::AwsCli,
         Some(other) => return Err(not_exists("custommode", other)),
     };
     let mode = match mode_arg {
@@ -472,7 +505,10 @@ fn build(raw: &Raw, env: &dyn Fn(&str) -> Option<String>) -> Result<Command, Err
             &help::DESCRIPTION,
             &help::GLOBAL,
             &help::OUTPUT,
-            &help::API,
+            match custom_mode {
+                CustomMode::Api => &help::API,
+                CustomMode::AwsCli => &help::AWSCLI,
+            },
             mode.help(),
         ])));
     }
@@ -515,10 +551,6 @@ fn build(raw: &Raw, env: &dyn Fn(&str) -> Option<String>) -> Result<Command, Err
 
     let trail_name = raw.get("trail-name").map(str::to_owned);
     let region = region_of(raw, trail_name.as_deref(), env)?;
-    let endpoint = raw
-        .get("endpoint-url")
-        .or_else(|| raw.get("endpoint"))
-        .map(str::to_owned);
     let timeout = match raw.get("timeout") {
         None => Duration::from_secs(50),
         Some(t) => positive_number(t)
@@ -534,6 +566,27 @@ fn build(raw: &Raw, env: &dyn Fn(&str) -> Option<String>) -> Result<Command, Err
         access_key: raw.get("aws-access-key").map(str::to_owned),
         secret_key: raw.get("aws-secret-key").map(str::to_owned),
         session_token: raw.get("aws-session-token").map(str::to_owned),
+        profile: raw.get("aws-profile").map(str::to_owned),
+    };
+    let role = role_of(raw)?;
+    let endpoint_of = |name: &str| -> Result<Option<String>, Error> {
+        match raw.get(name) {
+            None => Ok(None),
+            Some(u) => crate::aws::endpoint::Endpoint::parse(u)
+                .map(|_| Some(u.to_owned()))
+                .map_err(|e| Error::Option(format!("--{name} {e}"))),
+        }
+    };
+    let endpoint = match endpoint_of("endpoint-url")? {
+        Some(u) => Some(u),
+        None => endpoint_of("endpoint")?,
+    };
+    let sts_endpoint = endpoint_of("sts-endpoint-url")?;
+    let awscli = AwsCli {
+        command: raw.get("command").unwrap_or("aws").to_owned(),
+        command_path: raw.get("command-path").map(str::to_owned),
+        command_options: raw.get("command-options").map(str::to_owned),
+        sudo: raw.flag("sudo"),
     };
 
     let mode = match mode {
@@ -548,9 +601,18 @@ fn build(raw: &Raw, env: &dyn Fn(&str) -> Option<String>) -> Result<Command, Err
         custom_mode,
         region,
         endpoint,
+        sts_endpoint,
+        fips: raw.flag("fips") || env.flag("AWS_USE_FIPS_ENDPOINT"),
         credentials,
+        role,
         proxy: raw.get("proxyurl").map(str::to_owned),
+        ca_bundle: raw
+            .get("ca-bundle")
+            .map(str::to_owned)
+            .or_else(|| env.var("AWS_CA_BUNDLE")),
+        skip_ssl_check: raw.flag("skip-ssl-check"),
         timeout,
+        awscli,
     })))
 }
 
@@ -575,18 +637,23 @@ pub fn arn_region(name: &str) -> Option<&str> {
 }
 
 /// `--region`, else a trail ARN's region, else `AWS_REGION` /
-/// `AWS_DEFAULT_REGION`. Checked before anything is built from it.
-fn region_of(
-    raw: &Raw,
-    trail_name: Option<&str>,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<String, Error> {
+/// `AWS_DEFAULT_REGION`, else the `region` of the profile in use. Checked
+/// before anything is built from it.
+fn region_of(raw: &Raw, trail_name: Option<&str>, env: &dyn Env) -> Result<String, Error> {
+    let from_profile = || {
+        let name = raw
+            .get("aws-profile")
+            .map_or_else(|| SharedFiles::default_profile_name(env), str::to_owned);
+        // An unreadable file is reported by the credential step.
+        SharedFiles::load(env).ok().and_then(|f| f.region(&name))
+    };
     let region = raw
         .get("region")
         .map(str::to_owned)
         .or_else(|| trail_name.and_then(arn_region).map(str::to_owned))
-        .or_else(|| env("AWS_REGION").filter(|v| !v.is_empty()))
-        .or_else(|| env("AWS_DEFAULT_REGION").filter(|v| !v.is_empty()))
+        .or_else(|| env.var("AWS_REGION"))
+        .or_else(|| env.var("AWS_DEFAULT_REGION"))
+        .or_else(from_profile)
         .ok_or_else(|| Error::Option("Need to specify --region option.".into()))?;
     let valid = region.len() <= 64
         && region
@@ -598,6 +665,63 @@ fn region_of(
         )));
     }
     Ok(region)
+}
+
+/// `--aws-role-arn` with `--aws-role-session-name` (default
+/// `centreon-plugins`, as upstream), `--aws-external-id` and
+/// `--aws-role-duration` (seconds, 900–43200).
+fn role_of(raw: &Raw) -> Result<Option<Role>, Error> {
+    let Some(arn) = raw.get("aws-role-arn") else {
+        return Ok(None);
+    };
+    if !arn.starts_with("arn:") || arn.len() < 20 || arn.len() > 2048 {
+        return Err(Error::Option(format!(
+            "--aws-role-arn '{arn}' is not a role ARN (arn:aws:iam::<account>:role/<name>)."
+        )));
+    }
+    let session_name = raw
+        .get("aws-role-session-name")
+        .unwrap_or("centreon-plugins");
+    let valid_session = (2..=64).contains(&session_name.len())
+        && session_name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b));
+    if !valid_session {
+        return Err(Error::Option(format!(
+            "--aws-role-session-name '{session_name}' must be 2 to 64 of [A-Za-z0-9_+=,.@-]."
+        )));
+    }
+    let external_id = raw.get("aws-external-id").map(str::to_owned);
+    if let Some(x) = &external_id {
+        let valid = (2..=1224).contains(&x.len())
+            && x.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@:/-".contains(&b));
+        if !valid {
+            return Err(Error::Option(format!(
+                "--aws-external-id '{x}' must be 2 to 1224 of [A-Za-z0-9_+=,.@:/-]."
+            )));
+        }
+    }
+    let duration = match raw.get("aws-role-duration") {
+        None => None,
+        Some(d) => Some(
+            d.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (900..=43_200).contains(n))
+                .ok_or_else(|| {
+                    Error::Option(format!(
+                        "--aws-role-duration must be 900 to 43200 seconds, got '{d}'."
+                    ))
+                })?,
+        ),
+    };
+    Ok(Some(Role {
+        arn: arn.to_owned(),
+        session_name: session_name.to_owned(),
+        external_id,
+        duration,
+    }))
 }
 
 fn threshold(raw: &Raw, label: &str) -> Result<Option<Range>, Error> {

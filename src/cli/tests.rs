@@ -2,17 +2,19 @@
 //! and every error in upstream's order.
 
 use super::*;
+use crate::env::MapEnv;
 
 const PLUGIN: &str = "--plugin=cloud::aws::cloudtrail::plugin";
 
-fn no_env(_: &str) -> Option<String> {
-    None
+fn no_env() -> MapEnv {
+    // HOME points nowhere, so no ~/.aws file of the machine is read.
+    MapEnv::new(&[("HOME", "/nonexistent")])
 }
 
 fn inv(args: &[&str]) -> Invocation {
     let mut v = vec!["check_cloudtrail"];
     v.extend_from_slice(args);
-    parse(v, &no_env)
+    parse(v, &no_env())
 }
 
 fn config(args: &[&str]) -> Config {
@@ -158,12 +160,12 @@ fn required_options_keep_upstream_text() {
 
 #[test]
 fn region_sources() {
-    let env = |k: &str| match k {
-        "AWS_REGION" => Some("eu-central-1".to_owned()),
-        "AWS_DEFAULT_REGION" => Some("us-west-2".to_owned()),
-        _ => None,
-    };
-    let parse_with = |args: &[&str], env: &dyn Fn(&str) -> Option<String>| {
+    let env = MapEnv::new(&[
+        ("AWS_REGION", "eu-central-1"),
+        ("AWS_DEFAULT_REGION", "us-west-2"),
+        ("HOME", "/h"),
+    ]);
+    let parse_with = |args: &[&str], env: &MapEnv| {
         let mut v = vec!["check_cloudtrail", PLUGIN, "--mode=checktrailstatus"];
         v.extend_from_slice(args);
         match parse(v, env).command {
@@ -176,7 +178,7 @@ fn region_sources() {
         parse_with(&["--trail-name=t", "--region=ap-south-1"], &env),
         "ap-south-1"
     );
-    let only_default = |k: &str| (k == "AWS_DEFAULT_REGION").then(|| "us-west-2".to_owned());
+    let only_default = MapEnv::new(&[("AWS_DEFAULT_REGION", "us-west-2")]);
     assert_eq!(parse_with(&["--trail-name=t"], &only_default), "us-west-2");
     // A trail ARN's region beats the environment default, not --region.
     let arn = "--trail-name=arn:aws:cloudtrail:ca-central-1:123456789012:trail/org";
@@ -187,6 +189,22 @@ fn region_sources() {
         parse_with(&["--trail-name=t", "--region=eu-west"], &env),
         "eu-west"
     );
+    // Last comes the region of the profile in use.
+    let files = MapEnv::new(&[("HOME", "/h")]).file(
+        "/h/.aws/config",
+        "[default]\nregion = sa-east-1\n[profile mon]\nregion = af-south-1\n",
+    );
+    assert_eq!(parse_with(&["--trail-name=t"], &files), "sa-east-1");
+    assert_eq!(
+        parse_with(&["--trail-name=t", "--aws-profile=mon"], &files),
+        "af-south-1"
+    );
+    let mut named = files.clone();
+    named.vars.insert("AWS_PROFILE".into(), "mon".into());
+    assert_eq!(parse_with(&["--trail-name=t"], &named), "af-south-1");
+    let mut custom = MapEnv::new(&[("AWS_CONFIG_FILE", "/etc/aws.cfg")]);
+    custom = custom.file("/etc/aws.cfg", "[default]\nregion=me-south-1\n");
+    assert_eq!(parse_with(&["--trail-name=t"], &custom), "me-south-1");
 }
 
 #[test]
@@ -551,7 +569,7 @@ fn help_version_and_lists() {
     );
     assert!(
         info(&[PLUGIN, "--list-custommode"])
-            .ends_with("Custom Modes Available:\n   api\n   paws\n")
+            .ends_with("Custom Modes Available:\n   api\n   awscli\n   paws\n")
     );
 }
 
@@ -559,7 +577,14 @@ fn help_version_and_lists() {
 fn every_supported_option_is_in_help() {
     let mut all = String::new();
     for m in ModeName::ALL {
-        all.push_str(&info(&[PLUGIN, &format!("--mode={}", m.name()), "--help"]));
+        for custom in ["api", "awscli"] {
+            all.push_str(&info(&[
+                PLUGIN,
+                &format!("--mode={}", m.name()),
+                &format!("--custommode={custom}"),
+                "--help",
+            ]));
+        }
     }
     for o in OPTIONS.iter().filter(|o| o.support != Support::Later) {
         let shown =
@@ -578,7 +603,7 @@ fn non_utf8_values_are_named() {
         "--region=x".into(),
         OsString::from_vec(b"--trail-name=\xff\xfe".to_vec()),
     ];
-    let e = parse(args, &no_env)
+    let e = parse(args, &no_env())
         .command
         .map(|_| ())
         .unwrap_err()

@@ -1,16 +1,18 @@
 //! The modes: each file turns API data into an [`Outcome`] without I/O;
-//! [`run`] fetches that data for the selected mode.
+//! [`run`] fetches that data for the selected mode, through the built-in
+//! client or the `aws` CLI.
 
 pub mod checktrailstatus;
 pub mod countevents;
 
 use std::time::Duration;
 
-use crate::aws::cloudtrail::{self, Endpoint, Lookup};
-use crate::aws::credentials;
-use crate::aws::http;
-use crate::aws::{Clock, Trace};
-use crate::cli::{Config, Mode};
+use crate::aws::cloudtrail::{self, Event, Lookup, TrailStatus};
+use crate::aws::credentials::{self, Credentials, SharedFiles, World};
+use crate::aws::endpoint::{self, Endpoint};
+use crate::aws::{Caller, Clock, Target, Trace, awscli, http, sts};
+use crate::cli::{Config, CustomMode, Mode};
+use crate::env::Env;
 use crate::error::Error;
 use crate::output::Outcome;
 
@@ -21,16 +23,134 @@ pub fn user_agent() -> String {
     format!("check_cloudtrail/{}", env!("CARGO_PKG_VERSION"))
 }
 
-/// Runs one check. `env` is the process environment as a lookup; the
-/// clock gives every instant used.
+/// What a mode reads, whichever way it was fetched.
+enum Data {
+    Status(TrailStatus),
+    Events(Vec<Event>),
+}
+
+/// Runs one check. The clock gives every instant used; `secrets` collects
+/// every secret met on the way, so the printed text can be scrubbed of it.
 pub fn run(
     cfg: &Config,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: &dyn Env,
     clock: &dyn Clock,
     trace: &mut Trace,
+    secrets: &mut Vec<String>,
 ) -> Result<Outcome, Error> {
     let deadline = clock.now() + cfg.timeout;
-    let creds = credentials::resolve(&cfg.credentials, env)?;
+    let window = |d: Duration| {
+        let end = clock.epoch();
+        let delta = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        (end.saturating_sub(delta), end)
+    };
+    let data = match cfg.custom_mode {
+        CustomMode::Api => fetch_api(cfg, env, clock, deadline, &window, trace, secrets)?,
+        CustomMode::AwsCli => {
+            let cli = awscli::Cli {
+                opts: &cfg.awscli,
+                region: &cfg.region,
+                endpoint: cfg.endpoint.as_deref(),
+                credentials: &cfg.credentials,
+                role: cfg.role.as_ref(),
+                proxy: cfg.proxy.as_deref(),
+                ca_bundle: cfg.ca_bundle.as_deref(),
+                skip_ssl_check: cfg.skip_ssl_check,
+                deadline,
+                timeout_secs: cfg.timeout.as_secs(),
+                clock,
+            };
+            match &cfg.mode {
+                Mode::CheckTrailStatus { trail_name } => {
+                    Data::Status(awscli::trail_status(&cli, trail_name, trace, secrets)?)
+                }
+                Mode::CountEvents(opts) => {
+                    let (start, end) = window(opts.delta);
+                    Data::Events(awscli::lookup_events(
+                        &cli,
+                        start,
+                        end,
+                        opts.max_pages,
+                        trace,
+                        secrets,
+                    )?)
+                }
+            }
+        }
+    };
+    Ok(match (&cfg.mode, data) {
+        (Mode::CheckTrailStatus { .. }, Data::Status(s)) => checktrailstatus::evaluate(&s),
+        (Mode::CountEvents(opts), Data::Events(events)) => {
+            trace.log(|| format!("LookupEvents: {} events in the window", events.len()));
+            countevents::evaluate(opts, &events)
+        }
+        _ => return Err(Error::Internal("mode and data disagree".into())),
+    })
+}
+
+/// The built-in client: credentials chain, optional role, then the call.
+#[allow(clippy::too_many_arguments)]
+fn fetch_api(
+    cfg: &Config,
+    env: &dyn Env,
+    clock: &dyn Clock,
+    deadline: std::time::Instant,
+    window: &dyn Fn(Duration) -> (i64, i64),
+    trace: &mut Trace,
+    secrets: &mut Vec<String>,
+) -> Result<Data, Error> {
+    let ca_bundle = match &cfg.ca_bundle {
+        None => None,
+        Some(path) => Some(
+            env.read_file(std::path::Path::new(path))
+                .map(String::into_bytes)
+                .map_err(|e| Error::Option(format!("--ca-bundle '{path}': cannot read it: {e}")))?,
+        ),
+    };
+    if cfg.skip_ssl_check {
+        trace.log(|| "TLS: certificate verification is OFF (--skip-ssl-check)".to_owned());
+    }
+    let options = http::Options {
+        proxy: cfg
+            .proxy
+            .clone()
+            .map_or(http::ProxySetting::Environment, http::ProxySetting::Url),
+        user_agent: user_agent(),
+        ca_bundle,
+        skip_verify: cfg.skip_ssl_check,
+    };
+    let net = http::Client::new(&options, deadline).map_err(|e| match e {
+        http::TransportError::Tls(m) => Error::Option(format!("--ca-bundle: {m}")),
+        other => Error::Option(format!("--proxyurl: {other}")),
+    })?;
+    let local = http::Client::new(
+        &http::Options {
+            proxy: http::ProxySetting::Direct,
+            ..options.clone()
+        },
+        deadline,
+    )
+    .map_err(|e| Error::Option(e.to_string()))?;
+    let max_attempts = env
+        .var("AWS_MAX_ATTEMPTS")
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|n| (1..=10).contains(n))
+        .unwrap_or(3);
+    let caller = Caller {
+        http: &net,
+        clock,
+        timeout_secs: cfg.timeout.as_secs(),
+        max_attempts,
+    };
+    let ct_endpoint = endpoint::resolve(
+        "cloudtrail",
+        &cfg.region,
+        cfg.fips,
+        cfg.endpoint.as_deref(),
+        env,
+    )
+    .map_err(Error::Option)?;
+    let creds = credentials_for(cfg, env, &caller, &local, trace, secrets)?;
     trace.log(|| {
         format!(
             "credentials: access key {} from {}",
@@ -38,45 +158,73 @@ pub fn run(
             creds.source()
         )
     });
-    let endpoint = match &cfg.endpoint {
-        Some(url) => {
-            Endpoint::parse(url).map_err(|m| Error::Option(format!("--endpoint-url {m}")))?
-        }
-        None => Endpoint::for_region(&cfg.region),
-    };
-    let http = http::Client::new(
-        &http::Options {
-            proxy: cfg.proxy.clone(),
-            user_agent: user_agent(),
-        },
-        deadline,
-    )
-    .map_err(|e| Error::Option(format!("--proxyurl: {e}")))?;
     let client = cloudtrail::Client {
-        http: &http,
+        caller: &caller,
         creds: &creds,
-        endpoint: &endpoint,
+        endpoint: &ct_endpoint,
         region: &cfg.region,
-        clock,
-        timeout_secs: cfg.timeout.as_secs(),
     };
-    match &cfg.mode {
+    Ok(match &cfg.mode {
         Mode::CheckTrailStatus { trail_name } => {
-            let status = client.get_trail_status(trail_name, trace)?;
-            Ok(checktrailstatus::evaluate(&status))
+            Data::Status(client.get_trail_status(trail_name, trace)?)
         }
         Mode::CountEvents(opts) => {
-            let end = clock.epoch();
-            let delta = i64::try_from(opts.delta.as_secs()).unwrap_or(i64::MAX);
+            let (start, end) = window(opts.delta);
             let lookup = Lookup {
-                start: end.saturating_sub(delta),
+                start,
                 end,
                 max_pages: opts.max_pages,
                 min_interval: LOOKUP_EVENTS_INTERVAL,
             };
-            let events = client.lookup_events(&lookup, trace)?;
-            trace.log(|| format!("LookupEvents: {} events in the window", events.len()));
-            Ok(countevents::evaluate(opts, &events))
+            Data::Events(client.lookup_events(&lookup, trace)?)
         }
-    }
+    })
+}
+
+/// Base credentials from the chain, then `--aws-role-arn` on top.
+fn credentials_for(
+    cfg: &Config,
+    env: &dyn Env,
+    caller: &Caller<'_>,
+    local: &http::Client,
+    trace: &mut Trace,
+    secrets: &mut Vec<String>,
+) -> Result<Credentials, Error> {
+    let sts_endpoint: Endpoint = endpoint::resolve(
+        "sts",
+        &cfg.region,
+        cfg.fips,
+        cfg.sts_endpoint.as_deref(),
+        env,
+    )
+    .map_err(Error::Option)?;
+    let sts_target = Target {
+        endpoint: &sts_endpoint,
+        region: &cfg.region,
+        service: "sts",
+    };
+    let files = SharedFiles::load(env)?;
+    let world = World {
+        env,
+        files: &files,
+        caller,
+        sts: &sts_target,
+        local,
+    };
+    let base = credentials::resolve(&cfg.credentials, &world, trace)?;
+    secrets.extend(base.secrets());
+    let Some(role) = &cfg.role else {
+        return Ok(base);
+    };
+    trace.log(|| {
+        format!(
+            "credentials: assuming {} with keys from {}",
+            role.arn,
+            base.source()
+        )
+    });
+    let assumed = sts::assume_role(caller, &sts_target, &base, role, trace)?
+        .with_source(format!("role {}", role.arn));
+    secrets.extend(assumed.secrets());
+    Ok(assumed)
 }

@@ -32,42 +32,48 @@ fn both_modes(endpoint: &str, extra: &[&str]) -> Vec<crate::util::Run> {
 
 #[test]
 fn aws_error_bodies_become_the_unknown_line() {
+    // (status, code, message, retried): throttling and 5xx are retried
+    // (3 attempts in all), the rest fail at once.
     let cases = [
         (
             400,
             "TrailNotFoundException",
             "Unknown trail: my-trail for the user: 123456789012",
+            false,
         ),
         (
             400,
             "AccessDeniedException",
             "User: arn:aws:iam::123456789012:user/x is not authorized to perform: cloudtrail:LookupEvents",
+            false,
         ),
         (
             400,
             "UnrecognizedClientException",
             "The security token included in the request is invalid.",
+            false,
         ),
         (
             400,
             "ExpiredTokenException",
             "The security token included in the request is expired",
+            false,
         ),
-        (400, "ThrottlingException", "Rate exceeded"),
-        (500, "InternalFailure", "internal error"),
+        (400, "ThrottlingException", "Rate exceeded", true),
+        (500, "InternalFailure", "internal error", true),
     ];
-    for (status, code, message) in cases {
+    for (status, code, message, retried) in cases {
         let s = Server::start(move |_| Reply::aws_error(status, code, message));
-        for (r, op) in both_modes(&s.url("/"), &[])
-            .iter()
-            .zip(["GetTrailStatus", "LookupEvents"])
-        {
+        let runs = both_modes(&s.url("/"), &[]);
+        for (r, op) in runs.iter().zip(["GetTrailStatus", "LookupEvents"]) {
             assert_eq!(r.code, 3);
+            let suffix = if retried { " (after 3 attempts)" } else { "" };
             assert_eq!(
                 r.stdout,
-                format!("UNKNOWN: {op} failed: {code}: {message} \n")
+                format!("UNKNOWN: {op} failed: {code}: {message}{suffix} \n")
             );
         }
+        assert_eq!(s.requests().len(), if retried { 6 } else { 2 }, "{code}");
     }
 }
 
@@ -146,7 +152,9 @@ fn connection_refused() {
     {
         assert_eq!(
             r.stdout,
-            format!("UNKNOWN: {op} failed: connection refused by 127.0.0.1:{port} \n")
+            format!(
+                "UNKNOWN: {op} failed: connection refused by 127.0.0.1:{port} (after 3 attempts) \n"
+            )
         );
         assert_eq!(r.code, 3);
     }
@@ -188,7 +196,7 @@ fn no_credentials_is_unknown() {
     assert_eq!(r.code, 3);
     assert!(
         r.stdout
-            .starts_with("UNKNOWN: cannot get AWS credentials: no credentials"),
+            .starts_with("UNKNOWN: cannot get AWS credentials: none found: "),
         "{}",
         r.stdout
     );

@@ -1,0 +1,427 @@
+//! `--custommode=awscli`: the same calls through the `aws` CLI, as
+//! upstream's `cloud::aws::custom::awscli` does, without its bugs: the
+//! `cloudtrail` word is always there, nothing goes through a shell, the
+//! pager is off, the child is killed at the timeout, and paging is ours
+//! (one page per run of the CLI, so `--max-pages` and pacing hold).
+//!
+//! Credentials go to the child through its environment, never its
+//! arguments (which `ps` shows to every user).
+
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::Clock;
+use super::Trace;
+use super::cloudtrail::{Event, Pager, TrailStatus, trail_status_from};
+use super::credentials::{CredentialFlags, Credentials};
+use super::sts::Role;
+use crate::cli::AwsCli;
+use crate::error::{Error, one_line};
+use crate::process::{self, RunError};
+
+/// What a run of the CLI needs.
+pub struct Cli<'a> {
+    pub opts: &'a AwsCli,
+    pub region: &'a str,
+    pub endpoint: Option<&'a str>,
+    pub credentials: &'a CredentialFlags,
+    pub role: Option<&'a Role>,
+    pub proxy: Option<&'a str>,
+    pub ca_bundle: Option<&'a str>,
+    pub skip_ssl_check: bool,
+    pub deadline: Instant,
+    pub timeout_secs: u64,
+    pub clock: &'a dyn Clock,
+}
+
+/// The program and the arguments before the generated ones.
+fn program(opts: &AwsCli) -> Vec<String> {
+    let cmd = match &opts.command_path {
+        Some(dir) => std::path::Path::new(dir)
+            .join(&opts.command)
+            .to_string_lossy()
+            .into_owned(),
+        None => opts.command.clone(),
+    };
+    if opts.sudo {
+        vec!["sudo".to_owned(), cmd]
+    } else {
+        vec![cmd]
+    }
+}
+
+/// The child's environment: credentials, profile, proxy and no pager.
+fn child_env(cli: &Cli<'_>, assumed: Option<&Credentials>) -> Vec<(String, Option<String>)> {
+    let mut env: Vec<(String, Option<String>)> = vec![("AWS_PAGER".into(), Some(String::new()))];
+    let set = |env: &mut Vec<(String, Option<String>)>, k: &str, v: Option<&str>| {
+        env.push((k.to_owned(), v.map(str::to_owned)));
+    };
+    match assumed {
+        Some(c) => {
+            set(&mut env, "AWS_ACCESS_KEY_ID", Some(c.access_key()));
+            set(&mut env, "AWS_SECRET_ACCESS_KEY", Some(c.secret_key()));
+            set(&mut env, "AWS_SESSION_TOKEN", c.session_token());
+            // The role's keys must win over any profile.
+            set(&mut env, "AWS_PROFILE", None);
+        }
+        None => {
+            let f = cli.credentials;
+            if let (Some(ak), Some(sk)) = (&f.access_key, &f.secret_key) {
+                set(&mut env, "AWS_ACCESS_KEY_ID", Some(ak));
+                set(&mut env, "AWS_SECRET_ACCESS_KEY", Some(sk));
+                set(&mut env, "AWS_SESSION_TOKEN", f.session_token.as_deref());
+            }
+            if let Some(p) = &f.profile {
+                set(&mut env, "AWS_PROFILE", Some(p));
+            }
+        }
+    }
+    if let Some(p) = cli.proxy {
+        for k in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"] {
+            set(&mut env, k, Some(p));
+        }
+    }
+    env
+}
+
+/// Arguments every generated command ends with.
+fn common_args(cli: &Cli<'_>, endpoint: Option<&str>) -> Vec<String> {
+    let mut a = vec![
+        "--region".to_owned(),
+        cli.region.to_owned(),
+        "--output".to_owned(),
+        "json".to_owned(),
+    ];
+    if let Some(e) = endpoint {
+        a.extend(["--endpoint-url".to_owned(), e.to_owned()]);
+    }
+    if let Some(c) = cli.ca_bundle {
+        a.extend(["--ca-bundle".to_owned(), c.to_owned()]);
+    }
+    if cli.skip_ssl_check {
+        a.push("--no-verify-ssl".to_owned());
+    }
+    a
+}
+
+/// Runs one CLI command for `op`; its parsed JSON output or the error line.
+fn run(
+    cli: &Cli<'_>,
+    op: &'static str,
+    args: Vec<String>,
+    env: &[(String, Option<String>)],
+    trace: &mut Trace,
+) -> Result<Value, Error> {
+    let mut argv = program(cli.opts);
+    argv.extend(args);
+    trace.log(|| format!("{op}: command line: {}", argv.join(" ")));
+    let left = cli.deadline.saturating_duration_since(cli.clock.now());
+    if left.is_zero() {
+        return Err(Error::Timeout {
+            op,
+            secs: cli.timeout_secs,
+        });
+    }
+    let out = process::run(&argv, env, left).map_err(|e| match e {
+        RunError::TimedOut => Error::Timeout {
+            op,
+            secs: cli.timeout_secs,
+        },
+        RunError::Spawn(m) => Error::Transport { op, detail: m },
+    })?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    trace.log(|| {
+        format!(
+            "  < exit {:?}, {} bytes of output",
+            out.code,
+            out.stdout.len()
+        )
+    });
+    if !stderr.trim().is_empty() {
+        trace.log(|| format!("  < stderr: {}", one_line(&stderr)));
+    }
+    if out.code != Some(0) {
+        return Err(cli_error(op, out.code, &stderr));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| Error::BadResponse {
+        op,
+        detail: format!(
+            "the aws CLI printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        ),
+    })
+}
+
+/// The CLI says `An error occurred (Code) when calling the Op operation:
+/// message` on stderr, with exit code 254 (252: bad parameters, 253: bad
+/// configuration such as no credentials, 255: anything else).
+pub fn cli_error(op: &'static str, code: Option<i32>, stderr: &str) -> Error {
+    if let Some(line) = stderr.lines().find(|l| l.contains("An error occurred (")) {
+        let after = line
+            .split_once("An error occurred (")
+            .map_or("", |(_, r)| r);
+        if let Some((error_code, rest)) = after.split_once(')') {
+            let message = rest.split_once(": ").map_or("", |(_, m)| m).trim();
+            return Error::Api {
+                op,
+                code: error_code.to_owned(),
+                message: message.to_owned(),
+                hint: None,
+            };
+        }
+    }
+    let meaning = match code {
+        Some(252) => "bad command syntax or parameter",
+        Some(253) => "bad environment or configuration (credentials?)",
+        Some(254) => "the service returned an error",
+        Some(255) => "command failed",
+        Some(130) => "interrupted",
+        None => "killed by a signal",
+        Some(_) => "command failed",
+    };
+    let last = stderr
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap_or("");
+    Error::Transport {
+        op,
+        detail: format!(
+            "the aws CLI exited with {} ({meaning}){}",
+            code.map_or("a signal".to_owned(), |c| format!("code {c}")),
+            if last.is_empty() {
+                String::new()
+            } else {
+                format!(": {last}")
+            }
+        ),
+    }
+}
+
+/// `aws sts assume-role` for `--aws-role-arn`; the JSON answer's
+/// credentials.
+fn assume(cli: &Cli<'_>, role: &Role, trace: &mut Trace) -> Result<Credentials, Error> {
+    const OP: &str = "AssumeRole";
+    let mut args = vec![
+        "sts".to_owned(),
+        "assume-role".to_owned(),
+        "--role-arn".to_owned(),
+        role.arn.clone(),
+        "--role-session-name".to_owned(),
+        role.session_name.clone(),
+    ];
+    if let Some(x) = &role.external_id {
+        args.extend(["--external-id".to_owned(), x.clone()]);
+    }
+    if let Some(d) = role.duration {
+        args.extend(["--duration-seconds".to_owned(), d.to_string()]);
+    }
+    args.extend(common_args(cli, None));
+    let v = run(cli, OP, args, &child_env(cli, None), trace)?;
+    let c = v.get("Credentials").ok_or_else(|| Error::BadResponse {
+        op: OP,
+        detail: "no Credentials in the answer".into(),
+    })?;
+    let get = |k: &str| c.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    match (
+        get("AccessKeyId"),
+        get("SecretAccessKey"),
+        get("SessionToken"),
+    ) {
+        (Some(ak), Some(sk), Some(t)) => {
+            Ok(Credentials::new(ak, sk, Some(t)).with_source(format!("role {}", role.arn)))
+        }
+        _ => Err(Error::BadResponse {
+            op: OP,
+            detail: "incomplete Credentials in the answer".into(),
+        }),
+    }
+}
+
+/// The environment for the CloudTrail commands, after the role if any.
+fn prepare(
+    cli: &Cli<'_>,
+    trace: &mut Trace,
+    secrets: &mut Vec<String>,
+) -> Result<Vec<(String, Option<String>)>, Error> {
+    let assumed = match cli.role {
+        Some(role) => {
+            let c = assume(cli, role, trace)?;
+            secrets.extend(c.secrets());
+            Some(c)
+        }
+        None => None,
+    };
+    Ok(child_env(cli, assumed.as_ref()))
+}
+
+/// `--command-options` replaces the generated arguments.
+fn custom_args(cli: &Cli<'_>) -> Result<Option<Vec<String>>, Error> {
+    match &cli.opts.command_options {
+        None => Ok(None),
+        Some(o) => process::split(o)
+            .map(Some)
+            .ok_or_else(|| Error::Option(format!("--command-options '{o}': unbalanced quotes"))),
+    }
+}
+
+pub fn trail_status(
+    cli: &Cli<'_>,
+    trail_name: &str,
+    trace: &mut Trace,
+    secrets: &mut Vec<String>,
+) -> Result<TrailStatus, Error> {
+    const OP: &str = "GetTrailStatus";
+    let env = prepare(cli, trace, secrets)?;
+    let args = match custom_args(cli)? {
+        Some(a) => a,
+        None => {
+            let mut a = vec![
+                "cloudtrail".to_owned(),
+                "get-trail-status".to_owned(),
+                "--name".to_owned(),
+                trail_name.to_owned(),
+            ];
+            a.extend(common_args(cli, cli.endpoint));
+            a
+        }
+    };
+    let v = run(cli, OP, args, &env, trace)?;
+    trail_status_from(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
+}
+
+/// Every event of the window, one CLI run per page of 50 (`--max-items`
+/// makes the CLI print its own `NextToken`, fed back with
+/// `--starting-token`), paced and capped like the built-in client.
+pub fn lookup_events(
+    cli: &Cli<'_>,
+    start: i64,
+    end: i64,
+    max_pages: u32,
+    trace: &mut Trace,
+    secrets: &mut Vec<String>,
+) -> Result<Vec<Event>, Error> {
+    const OP: &str = "LookupEvents";
+    let env = prepare(cli, trace, secrets)?;
+    let custom = custom_args(cli)?;
+    let pager = Pager {
+        clock: cli.clock,
+        remaining: &|| cli.deadline.saturating_duration_since(cli.clock.now()),
+        timeout_secs: cli.timeout_secs,
+        max_pages,
+        min_interval: crate::modes::LOOKUP_EVENTS_INTERVAL,
+    };
+    pager.collect(
+        &mut |token, trace| {
+            let mut args = match &custom {
+                Some(a) => a.clone(),
+                None => {
+                    let mut a = vec![
+                        "cloudtrail".to_owned(),
+                        "lookup-events".to_owned(),
+                        "--start-time".to_owned(),
+                        start.to_string(),
+                        "--end-time".to_owned(),
+                        end.to_string(),
+                        "--max-items".to_owned(),
+                        "50".to_owned(),
+                        "--page-size".to_owned(),
+                        "50".to_owned(),
+                    ];
+                    a.extend(common_args(cli, cli.endpoint));
+                    a
+                }
+            };
+            if let Some(t) = token {
+                args.extend(["--starting-token".to_owned(), t.to_owned()]);
+            }
+            run(cli, OP, args, &env, trace)
+        },
+        trace,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_errors() {
+        let e = cli_error(
+            "GetTrailStatus",
+            Some(254),
+            "\nAn error occurred (TrailNotFoundException) when calling the GetTrailStatus operation: Unknown trail: x for the user: 123456789012\n",
+        );
+        assert_eq!(
+            e.to_string(),
+            "GetTrailStatus failed: TrailNotFoundException: Unknown trail: x for the user: 123456789012"
+        );
+        let e = cli_error(
+            "LookupEvents",
+            Some(253),
+            "Unable to locate credentials. You can configure credentials by running \"aws configure\".\n",
+        );
+        assert_eq!(
+            e.to_string(),
+            "LookupEvents failed: the aws CLI exited with code 253 (bad environment or configuration (credentials?)): Unable to locate credentials. You can configure credentials by running \"aws configure\"."
+        );
+        let e = cli_error("LookupEvents", None, "");
+        assert_eq!(
+            e.to_string(),
+            "LookupEvents failed: the aws CLI exited with a signal (killed by a signal)"
+        );
+    }
+
+    #[test]
+    fn command_and_environment() {
+        let opts = AwsCli {
+            command: "aws".into(),
+            command_path: Some("/opt/aws/bin".into()),
+            command_options: None,
+            sudo: true,
+        };
+        assert_eq!(program(&opts), vec!["sudo", "/opt/aws/bin/aws"]);
+        let flags = CredentialFlags {
+            access_key: Some("AK".into()),
+            secret_key: Some("SK".into()),
+            session_token: None,
+            profile: Some("mon".into()),
+        };
+        let cli = Cli {
+            opts: &opts,
+            region: "eu-west-1",
+            endpoint: Some("http://127.0.0.1:1/"),
+            credentials: &flags,
+            role: None,
+            proxy: Some("http://proxy:3128"),
+            ca_bundle: None,
+            skip_ssl_check: true,
+            deadline: Instant::now(),
+            timeout_secs: 1,
+            clock: &crate::aws::SystemClock,
+        };
+        let env = child_env(&cli, None);
+        let has = |k: &str, v: Option<&str>| env.iter().any(|(a, b)| a == k && b.as_deref() == v);
+        assert!(has("AWS_PAGER", Some("")));
+        assert!(has("AWS_ACCESS_KEY_ID", Some("AK")) && has("AWS_SECRET_ACCESS_KEY", Some("SK")));
+        assert!(has("AWS_SESSION_TOKEN", None));
+        assert!(has("AWS_PROFILE", Some("mon")));
+        assert!(has("HTTPS_PROXY", Some("http://proxy:3128")));
+        let args = common_args(&cli, cli.endpoint);
+        assert_eq!(
+            args,
+            vec![
+                "--region",
+                "eu-west-1",
+                "--output",
+                "json",
+                "--endpoint-url",
+                "http://127.0.0.1:1/",
+                "--no-verify-ssl"
+            ]
+        );
+        // Secrets never on the command line.
+        assert!(!args.iter().any(|a| a.contains("SK")));
+    }
+}
