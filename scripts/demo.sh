@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# The demo: check_cloudtrail against local stand-ins of AWS, on a machine
+# with nothing but Rust and Python 3 (>= 3.9).
+#
+#   scripts/demo.sh
+#
+# Builds the release binary, sets up the pinned venv (target/e2e-venv,
+# shared with scripts/e2e.sh), starts moto with two trails (one logging,
+# one stopped) and tests/e2e/fake_cloudtrail.py (LookupEvents: ten events
+# over three pages), then runs both modes and shows each command, its
+# output line and exit code. Everything listens on 127.0.0.1 on ports
+# picked at run time; nothing leaves the machine. Exits non-zero if any
+# check does not give the expected exit code.
+set -euo pipefail
+
+E2E_PROG=demo.sh
+# shellcheck source=scripts/lib/venv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/venv.sh"
+cd "$E2E_ROOT"
+start=$SECONDS
+
+say() { printf '\n== %s\n' "$*"; }
+
+say "Building check_cloudtrail (cargo build --release)"
+command -v cargo >/dev/null 2>&1 || e2e_die "cargo not found on PATH"
+cargo build --release --quiet || e2e_die "cargo build --release failed"
+BIN="${CARGO_TARGET_DIR:-$E2E_ROOT/target}/release/check_cloudtrail"
+[[ -x "$BIN" ]] || e2e_die "no binary at $BIN after the build"
+
+say "Python tools (moto, botocore) in target/e2e-venv"
+e2e_venv_setup
+e2e_clean_env
+unset INITIAL_NO_AUTH_ACTION_COUNT # the demo's moto needs no IAM auth
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/check_cloudtrail-demo.XXXXXX")"
+pids=()
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -9 "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- moto
+say "Starting moto (CloudTrail, S3) on 127.0.0.1"
+moto_port="$(e2e_free_port)"
+MOTO_URL="http://127.0.0.1:$moto_port"
+"$E2E_PY" -m moto.server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
+pids+=("$!")
+"$E2E_PY" - "$MOTO_URL" "${pids[0]}" <<'PY' || { tail -n 30 "$work/moto.log" >&2; e2e_die "moto did not start"; }
+import os, sys, time, urllib.error, urllib.request
+url, pid = sys.argv[1], int(sys.argv[2])
+deadline = time.monotonic() + 30
+while time.monotonic() < deadline:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        sys.exit("moto exited")
+    try:
+        urllib.request.urlopen(url + "/moto-api/", timeout=2).read()
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit("moto did not answer within 30s")
+PY
+echo "moto listening on $MOTO_URL"
+
+REGION=eu-west-1
+ACCESS_KEY=AKIADEMOACCESSKEY000
+SECRET_KEY='demo/Secret+Key0123456789abcdefghijklmno'
+say "Creating an S3 bucket and two trails in moto (botocore)"
+TRAIL_ARN="$("$E2E_PY" - "$MOTO_URL" "$REGION" "$ACCESS_KEY" "$SECRET_KEY" <<'PY'
+import sys
+import botocore.session
+from botocore.config import Config
+
+url, region, ak, sk = sys.argv[1:5]
+session = botocore.session.Session()
+cfg = Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=15,
+             s3={"addressing_style": "path"})
+def client(service):
+    return session.create_client(service, region_name=region, endpoint_url=url,
+                                 aws_access_key_id=ak, aws_secret_access_key=sk, config=cfg)
+client("s3").create_bucket(Bucket="demo-trail-logs",
+                           CreateBucketConfiguration={"LocationConstraint": region})
+ct = client("cloudtrail")
+arn = ct.create_trail(Name="demo-logging", S3BucketName="demo-trail-logs")["TrailARN"]
+ct.start_logging(Name="demo-logging")
+ct.create_trail(Name="demo-stopped", S3BucketName="demo-trail-logs")
+ct.start_logging(Name="demo-stopped")
+ct.stop_logging(Name="demo-stopped")
+for name in ("demo-logging", "demo-stopped"):
+    print(f"  trail {name}: IsLogging={ct.get_trail_status(Name=name)['IsLogging']}", file=sys.stderr)
+print(arn)
+PY
+)" || e2e_die "could not create the demo trails in moto"
+
+# ------------------------------------------------------ fake LookupEvents
+say "Starting tests/e2e/fake_cloudtrail.py (LookupEvents) on 127.0.0.1"
+"$E2E_PY" tests/e2e/fake_cloudtrail.py --host 127.0.0.1 --port 0 >"$work/fake.out" 2>"$work/fake.log" &
+pids+=("$!")
+FAKE_URL=""
+for _ in $(seq 300); do
+    read -r first <"$work/fake.out" 2>/dev/null || first=""
+    if [[ "$first" =~ ^fake_cloudtrail\ listening\ on\ (http://127\.0\.0\.1:[0-9]+)$ ]]; then
+        FAKE_URL="${BASH_REMATCH[1]}"
+        break
+    fi
+    kill -0 "${pids[1]}" 2>/dev/null || break
+    sleep 0.1
+done
+[[ -n "$FAKE_URL" ]] || { cat "$work/fake.log" >&2; e2e_die "fake_cloudtrail.py did not start"; }
+echo "fake_cloudtrail listening on $FAKE_URL"
+
+# ---------------------------------------------------------------- checks
+shown() {
+    # An argument as a shell would need it, with secrets masked.
+    local a="$1"
+    case "$a" in
+        --aws-secret-key=* | --aws-session-token=*)
+            printf '%s=***' "${a%%=*}"
+            return
+            ;;
+    esac
+    if [[ "$a" =~ ^[A-Za-z0-9_./:=@,+-]+$ ]]; then
+        printf '%s' "$a"
+    else
+        printf "'%s'" "${a//\'/\'\\\'\'}"
+    fi
+}
+
+checks=0
+failed=0
+# check EXPECTED_EXIT_CODE ARGS...: runs the binary, shows what it did.
+check() {
+    local want="$1" rc=0 out a
+    shift
+    printf '\n$ %s' "${BIN#"$E2E_ROOT"/}"
+    for a in "$@"; do
+        printf ' %s' "$(shown "$a")"
+    done
+    printf '\n'
+    out="$(timeout 60 "$BIN" "$@")" || rc=$?
+    printf '%s\n' "$out"
+    checks=$((checks + 1))
+    if [[ "$rc" == "$want" ]]; then
+        printf 'exit code: %s\n' "$rc"
+    else
+        printf 'exit code: %s   <-- expected %s\n' "$rc" "$want"
+        failed=$((failed + 1))
+    fi
+}
+
+common=(--plugin=cloud::aws::cloudtrail::plugin --custommode=paws
+    "--aws-access-key=$ACCESS_KEY" "--aws-secret-key=$SECRET_KEY" "--region=$REGION")
+
+say "checktrailstatus (GetTrailStatus, against moto)"
+check 0 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=checktrailstatus --trail-name=demo-logging
+check 2 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=checktrailstatus --trail-name=demo-stopped
+check 0 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=checktrailstatus "--trail-name=$TRAIL_ARN"
+check 3 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=checktrailstatus --trail-name=no-such-trail
+
+say "countevents (LookupEvents over 3 pages, 500 ms apart, against fake_cloudtrail.py)"
+check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60
+check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60 --event-type=AwsApiCall
+check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60 '--error-message=Login error'
+check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60 '--error-message=Login error' \
+    --warning-count=5 --critical-count=10
+check 1 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60 --warning-count=5 --critical-count=20
+check 2 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60 --warning-count=3 --critical-count=5
+
+printf '\n'
+if ((failed)); then
+    e2e_die "$failed of $checks checks did not give the expected exit code"
+fi
+printf 'demo.sh: %d checks, every exit code as expected (%ds)\n' "$checks" "$((SECONDS - start))"

@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""A stand-in for the CloudTrail LookupEvents API, on loopback only.
+
+moto has no LookupEvents, so the demo (scripts/demo.sh) and the e2e tests
+(tests/e2e) point `check_cloudtrail --mode=countevents` here. It speaks the
+AWS JSON 1.1 protocol as CloudTrail does and serves a fixed set of ten
+management events, placed inside whatever StartTime..EndTime window the
+request asks for, over several pages linked by NextToken. The set mirrors
+the Centreon plugin's own mock, so the counts match its robot tests:
+
+    4 AwsApiCall, 2 AwsServiceEvent,
+    1 AwsConsoleAction  (errorMessage "Rate exceeded error"),
+    3 AwsConsoleSignIn  (errorMessage "Login error").
+
+Signatures are not verified, but a request must look like a signed
+CloudTrail call (an AWS4-HMAC-SHA256 Authorization for the cloudtrail
+service, the JSON 1.1 content type and target) and its body must be what
+LookupEvents accepts; anything else gets a JSON error like CloudTrail's.
+
+Extras for tests:
+  GET  /_requests       every request received so far, as JSON (time,
+                        path, headers, body), for checking paging and pacing.
+  POST /_error/<Code>   any call under that path answers HTTP 400 with
+                        {"__type": "<Code>", "message": ...}.
+
+Usage: fake_cloudtrail.py [--host 127.0.0.1] [--port 0] [--page-size 4]
+The first line on stdout is "fake_cloudtrail listening on http://HOST:PORT"
+(with the port actually bound when --port is 0). Stops on SIGTERM/SIGINT.
+"""
+
+import argparse
+import base64
+import json
+import signal
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+TARGET_PREFIX = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+LOOKUP_KEYS = {
+    "LookupAttributes",
+    "StartTime",
+    "EndTime",
+    "EventCategory",
+    "MaxResults",
+    "NextToken",
+}
+
+# (eventType, eventName, eventSource, errorCode, errorMessage, username)
+EVENTS = [
+    ("AwsApiCall", "DescribeInstances", "ec2.amazonaws.com", None, None, "alice"),
+    ("AwsApiCall", "GetTrailStatus", "cloudtrail.amazonaws.com", None, None, "nagios"),
+    ("AwsConsoleSignIn", "ConsoleLogin", "signin.amazonaws.com", None, "Login error", "bob"),
+    ("AwsApiCall", "CreateBucket", "s3.amazonaws.com", None, None, "alice"),
+    ("AwsServiceEvent", "RotationSucceeded", "secretsmanager.amazonaws.com", None, None, None),
+    ("AwsConsoleAction", "DescribeAlarms", "monitoring.amazonaws.com",
+     "ThrottlingException", "Rate exceeded error", "carol"),
+    ("AwsConsoleSignIn", "ConsoleLogin", "signin.amazonaws.com", None, "Login error", "bob"),
+    ("AwsApiCall", "AssumeRole", "sts.amazonaws.com", None, None, "deploy"),
+    ("AwsServiceEvent", "SharedSnapshotCopyInitiated", "ec2.amazonaws.com", None, None, None),
+    ("AwsConsoleSignIn", "ConsoleLogin", "signin.amazonaws.com", None, "Login error", "mallory"),
+]
+
+
+def events_for_window(start, end):
+    """The fixed events, timed inside [start, end], newest first as AWS does."""
+    out = []
+    n = len(EVENTS)
+    for i, (etype, name, source, err_code, err_msg, user) in enumerate(EVENTS):
+        t = start + (end - start) * (i + 1) / (n + 1)
+        event_id = f"00000000-0000-4000-8000-{i + 1:012d}"
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+        record = {
+            "eventVersion": "1.09",
+            "userIdentity": {"type": "IAMUser", "userName": user or ""},
+            "eventTime": stamp,
+            "eventSource": source,
+            "eventName": name,
+            "awsRegion": "eu-west-1",
+            "sourceIPAddress": "192.0.2.10",
+            "userAgent": "fake_cloudtrail",
+            "eventID": event_id,
+            "eventType": etype,
+            "managementEvent": True,
+            "recipientAccountId": "123456789012",
+        }
+        if err_code:
+            record["errorCode"] = err_code
+        if err_msg:
+            record["errorMessage"] = err_msg
+        event = {
+            "EventId": event_id,
+            "EventName": name,
+            "ReadOnly": "true" if name.startswith(("Describe", "Get")) else "false",
+            "EventTime": t,
+            "EventSource": source,
+            "Resources": [],
+            "CloudTrailEvent": json.dumps(record, separators=(",", ":")),
+        }
+        if user:
+            event["Username"] = user
+        out.append(event)
+    out.reverse()
+    return out
+
+
+def encode_token(offset, start, end):
+    raw = json.dumps({"o": offset, "s": start, "e": end}).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_token(token):
+    try:
+        d = json.loads(base64.urlsafe_b64decode(token.encode()))
+        return int(d["o"]), d["s"], d["e"]
+    except Exception:  # noqa: BLE001 - any garbage is an invalid token
+        return None
+
+
+class ApiError(Exception):
+    def __init__(self, code, message, status=400):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "fake_cloudtrail/1"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("fake_cloudtrail: " + (fmt % args) + "\n")
+
+    def _send(self, status, payload, content_type=CONTENT_TYPE):
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-amzn-RequestId", "fake-%d" % int(time.time() * 1000))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        if self.path == "/_requests":
+            with self.server.lock:
+                log = list(self.server.log)
+            self._send(200, log, "application/json")
+        else:
+            self._send(404, {"__type": "UnknownOperationException", "message": "GET"})
+
+    def do_POST(self):  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        entry = {
+            "time": time.time(),
+            "path": self.path,
+            "headers": [[k, v] for k, v in self.headers.items()],
+            "body": raw.decode("utf-8", "replace"),
+        }
+        with self.server.lock:
+            self.server.log.append(entry)
+        try:
+            self._send(200, self.handle_call(raw))
+        except ApiError as e:
+            self._send(e.status, {"__type": e.code, "message": e.message})
+
+    def handle_call(self, raw):
+        if self.path.startswith("/_error/"):
+            code = self.path[len("/_error/"):].split("/")[0] or "InternalFailure"
+            raise ApiError(code, f"{code} (asked for by the test)")
+        auth = self.headers.get("Authorization", "")
+        if not auth:
+            raise ApiError("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
+        if not auth.startswith("AWS4-HMAC-SHA256 Credential=") or "/cloudtrail/aws4_request" not in auth:
+            raise ApiError("IncompleteSignatureException", f"Bad Authorization header: {auth[:60]}", 403)
+        if not self.headers.get("X-Amz-Date"):
+            raise ApiError("IncompleteSignatureException", "No X-Amz-Date header", 403)
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        if ctype != CONTENT_TYPE:
+            raise ApiError("UnknownOperationException", f"Content-Type {ctype!r}")
+        target = self.headers.get("X-Amz-Target") or ""
+        if not target.startswith(TARGET_PREFIX):
+            raise ApiError("UnknownOperationException", f"X-Amz-Target {target!r}")
+        op = target[len(TARGET_PREFIX):]
+        try:
+            params = json.loads(raw or b"{}")
+        except ValueError:
+            raise ApiError("SerializationException", "body is not JSON") from None
+        if not isinstance(params, dict):
+            raise ApiError("SerializationException", "body is not a JSON object")
+        if op == "LookupEvents":
+            return self.lookup_events(params)
+        raise ApiError("UnknownOperationException", f"{op} is not served here")
+
+    def lookup_events(self, p):
+        unknown = set(p) - LOOKUP_KEYS
+        if unknown:
+            raise ApiError("SerializationException", f"unknown fields {sorted(unknown)}")
+        now = time.time()
+        start, end = p.get("StartTime", now - 86400), p.get("EndTime", now)
+        for name, v in (("StartTime", start), ("EndTime", end)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ApiError("SerializationException", f"{name} is not a timestamp: {v!r}")
+        if start > end:
+            raise ApiError("InvalidTimeRangeException", "StartTime is after EndTime")
+        max_results = p.get("MaxResults", 50)
+        if isinstance(max_results, bool) or not isinstance(max_results, int) or not 1 <= max_results <= 50:
+            raise ApiError("InvalidMaxResultsException", f"MaxResults {max_results!r}")
+        offset = 0
+        if "NextToken" in p:
+            tok = p["NextToken"]
+            decoded = decode_token(tok) if isinstance(tok, str) else None
+            if decoded is None or decoded[1:] != (start, end):
+                raise ApiError("InvalidNextTokenException", "Invalid NextToken")
+            offset = decoded[0]
+        events = events_for_window(start, end)
+        size = min(max_results, self.server.page_size)
+        page = events[offset:offset + size]
+        out = {"Events": page}
+        if offset + size < len(events):
+            out["NextToken"] = encode_token(offset + size, start, end)
+        return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--page-size", type=int, default=4, help="events per page (default 4)")
+    ap.add_argument("--verbose", action="store_true", help="log each request on stderr")
+    args = ap.parse_args()
+    if args.page_size < 1:
+        ap.error("--page-size must be at least 1")
+
+    server = ThreadingHTTPServer((args.host, args.port), Handler)
+    server.daemon_threads = True
+    server.page_size = args.page_size
+    server.verbose = args.verbose
+    server.log = []
+    server.lock = threading.Lock()
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    host, port = server.server_address[:2]
+    print(f"fake_cloudtrail listening on http://{host}:{port}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except SystemExit:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
