@@ -25,6 +25,8 @@ pub struct Cli<'a> {
     pub opts: &'a AwsCli,
     pub region: &'a str,
     pub endpoint: Option<&'a str>,
+    /// `--sts-endpoint-url`, for `aws sts assume-role`.
+    pub sts_endpoint: Option<&'a str>,
     pub credentials: &'a CredentialFlags,
     pub role: Option<&'a Role>,
     pub proxy: Option<&'a str>,
@@ -217,7 +219,7 @@ fn assume(cli: &Cli<'_>, role: &Role, trace: &mut Trace) -> Result<Credentials, 
     if let Some(d) = role.duration {
         args.extend(["--duration-seconds".to_owned(), d.to_string()]);
     }
-    args.extend(common_args(cli, None));
+    args.extend(common_args(cli, cli.sts_endpoint));
     let v = run(cli, OP, args, &child_env(cli, None), trace)?;
     let c = v.get("Credentials").ok_or_else(|| Error::BadResponse {
         op: OP,
@@ -392,6 +394,7 @@ mod tests {
             opts: &opts,
             region: "eu-west-1",
             endpoint: Some("http://127.0.0.1:1/"),
+            sts_endpoint: None,
             credentials: &flags,
             role: None,
             proxy: Some("http://proxy:3128"),

@@ -13,10 +13,14 @@ use crate::error::Error;
 const TARGET_PREFIX: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
-/// `GetTrailStatus`, the fields the modes read.
-#[derive(Debug, Clone, PartialEq)]
+/// `GetTrailStatus`, the fields the modes read. Times are epoch seconds.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TrailStatus {
     pub is_logging: bool,
+    pub start_logging_time: Option<i64>,
+    pub stop_logging_time: Option<i64>,
+    pub latest_delivery_time: Option<i64>,
+    pub latest_delivery_error: Option<String>,
 }
 
 /// One LookupEvents event, reduced to what the modes need.
@@ -205,10 +209,40 @@ impl Pacer {
 
 /// `IsLogging` must be a JSON boolean: a missing field is not "false".
 pub fn trail_status_from(v: &Value) -> Result<TrailStatus, String> {
-    match v.get("IsLogging") {
-        Some(Value::Bool(b)) => Ok(TrailStatus { is_logging: *b }),
-        Some(other) => Err(format!("IsLogging is not a boolean: {}", other)),
-        None => Err("no IsLogging in the answer".into()),
+    let is_logging = match v.get("IsLogging") {
+        Some(Value::Bool(b)) => *b,
+        Some(other) => return Err(format!("IsLogging is not a boolean: {other}")),
+        None => return Err("no IsLogging in the answer".into()),
+    };
+    Ok(TrailStatus {
+        is_logging,
+        start_logging_time: timestamp(v, "StartLoggingTime")?,
+        stop_logging_time: timestamp(v, "StopLoggingTime")?,
+        latest_delivery_time: timestamp(v, "LatestDeliveryTime")?,
+        latest_delivery_error: v
+            .get("LatestDeliveryError")
+            .and_then(Value::as_str)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned),
+    })
+}
+
+/// A timestamp field as the API sends it (epoch seconds, possibly with an
+/// exponent: `1.683298944125E9`) or as the `aws` CLI v2 prints it
+/// (ISO-8601 with an offset). Absent or null is `None`.
+pub fn timestamp(v: &Value, key: &str) -> Result<Option<i64>, String> {
+    match v.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .filter(|f| f.is_finite() && f.abs() < 1e13)
+            // Whole seconds are enough for every use here.
+            .map(|f| Some(f.floor() as i64))
+            .ok_or_else(|| format!("{key} is not a time: {n}")),
+        Some(Value::String(s)) => crate::time::parse_iso8601(s)
+            .map(Some)
+            .ok_or_else(|| format!("{key} is not a time: '{s}'")),
+        Some(other) => Err(format!("{key} is not a time: {other}")),
     }
 }
 
@@ -258,10 +292,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn timestamps_from_the_api_and_both_clis() {
+        let v = json!({
+            "IsLogging": false,
+            "StartLoggingTime": 1.683298944125E9,
+            "StopLoggingTime": "2023-05-05T10:54:37.918000-04:00",
+            "LatestDeliveryTime": 1683298944,
+            "LatestDeliveryError": "AccessDenied",
+            "TimeLoggingStopped": "not parsed: deprecated string field"
+        });
+        let s = trail_status_from(&v).unwrap();
+        assert_eq!(s.start_logging_time, Some(1_683_298_944));
+        assert_eq!(s.stop_logging_time, Some(1_683_298_477));
+        assert_eq!(s.latest_delivery_time, Some(1_683_298_944));
+        assert_eq!(s.latest_delivery_error.as_deref(), Some("AccessDenied"));
+        assert!(
+            trail_status_from(&json!({"IsLogging": true, "StartLoggingTime": "yesterday"}))
+                .is_err()
+        );
+        assert!(trail_status_from(&json!({"IsLogging": true, "StartLoggingTime": true})).is_err());
+        assert_eq!(timestamp(&json!({"T": null}), "T"), Ok(None));
+    }
+
+    #[test]
     fn trail_status_must_be_boolean() {
         assert_eq!(
             trail_status_from(&json!({"IsLogging": true})),
-            Ok(TrailStatus { is_logging: true })
+            Ok(TrailStatus {
+                is_logging: true,
+                ..TrailStatus::default()
+            })
         );
         assert!(trail_status_from(&json!({})).is_err());
         assert!(trail_status_from(&json!({"IsLogging": "true"})).is_err());

@@ -51,6 +51,7 @@ pub fn run(
                 opts: &cfg.awscli,
                 region: &cfg.region,
                 endpoint: cfg.endpoint.as_deref(),
+                sts_endpoint: cfg.sts_endpoint.as_deref(),
                 credentials: &cfg.credentials,
                 role: cfg.role.as_ref(),
                 proxy: cfg.proxy.as_deref(),

@@ -8,8 +8,10 @@
 //! - `invocation`: help, version, lists and exit codes of the binary.
 
 mod countevents;
+mod credentials;
 mod failures;
 mod invocation;
+mod retries;
 mod robot;
 mod trailstatus;
 mod util;

@@ -220,3 +220,92 @@ pub fn authorization_parts(auth: &str) -> HashMap<String, String> {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
 }
+
+/// A directory of its own under the system temp dir, removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "check_cloudtrail-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&p).expect("create temp dir");
+        TempDir(p)
+    }
+
+    /// Writes a file (mode 0755 when `exec`) and returns its path.
+    pub fn write(&self, name: &str, text: &str, exec: bool) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.0.join(name);
+        std::fs::write(&p, text).expect("write file");
+        if exec {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        p.to_string_lossy().into_owned()
+    }
+
+    pub fn path(&self) -> String {
+        self.0.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The access key a signed request used.
+pub fn signing_key_id(req: &Request) -> String {
+    let auth = req.header("authorization").expect("signed request");
+    authorization_parts(auth)["Credential"]
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// An STS AssumeRole / AssumeRoleWithWebIdentity answer.
+pub fn sts_credentials(action: &str, ak: &str, sk: &str, token: &str) -> Reply {
+    let body = format!(
+        "<{action}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><{action}Result>\
+         <Credentials><AccessKeyId>{ak}</AccessKeyId><SecretAccessKey>{sk}</SecretAccessKey>\
+         <SessionToken>{token}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>\
+         </Credentials></{action}Result></{action}Response>"
+    );
+    Reply {
+        status: 200,
+        headers: vec![("content-type".into(), "text/xml".into())],
+        body: body.into_bytes(),
+    }
+}
+
+/// Parses an `application/x-www-form-urlencoded` body.
+pub fn form(req: &Request) -> HashMap<String, String> {
+    let decode = |s: &str| {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' && i + 2 < b.len() + 1 {
+                if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(if b[i] == b'+' { b' ' } else { b[i] });
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    String::from_utf8_lossy(&req.body)
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect()
+}
