@@ -247,10 +247,6 @@ impl TempDir {
         }
         p.to_string_lossy().into_owned()
     }
-
-    pub fn path(&self) -> String {
-        self.0.to_string_lossy().into_owned()
-    }
 }
 
 impl Drop for TempDir {
