@@ -610,3 +610,139 @@ fn non_utf8_values_are_named() {
         .to_string();
     assert_eq!(e, "the value of --trail-name is not valid UTF-8");
 }
+
+#[test]
+fn role_options() {
+    let base = [
+        PLUGIN,
+        "--mode=checktrailstatus",
+        "--region=x",
+        "--trail-name=t",
+    ];
+    let with = |extra: &[&str]| {
+        let mut v = base.to_vec();
+        v.extend_from_slice(extra);
+        inv(&v).command
+    };
+    let role = |extra: &[&str]| match with(extra) {
+        Ok(Command::Check(c)) => c.role,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(role(&[]), None);
+    assert_eq!(role(&["--aws-role-arn="]), None);
+    let r = role(&["--aws-role-arn=arn:aws:iam::123456789012:role/ReadOnly"]).unwrap();
+    assert_eq!(r.session_name, "centreon-plugins");
+    assert_eq!((r.external_id, r.duration), (None, None));
+    let r = role(&[
+        "--aws-role-arn=arn:aws:iam::123456789012:role/ReadOnly",
+        "--aws-role-session-name=poller-1@site",
+        "--aws-external-id=abc:123/x",
+        "--aws-role-duration=43200",
+    ])
+    .unwrap();
+    assert_eq!(r.session_name, "poller-1@site");
+    assert_eq!(r.external_id.as_deref(), Some("abc:123/x"));
+    assert_eq!(r.duration, Some(43_200));
+    let err = |extra: &[&str]| with(extra).map(|_| ()).unwrap_err().to_string();
+    assert!(err(&["--aws-role-arn=ReadOnly"]).contains("is not a role ARN"));
+    let arn = "--aws-role-arn=arn:aws:iam::123456789012:role/ReadOnly";
+    assert!(err(&[arn, "--aws-role-session-name=has space"]).contains("must be 2 to 64"));
+    assert!(err(&[arn, "--aws-role-session-name=x"]).contains("must be 2 to 64"));
+    assert!(err(&[arn, "--aws-external-id=a b"]).contains("--aws-external-id 'a b'"));
+    for d in ["899", "43201", "1h"] {
+        assert!(
+            err(&[arn, &format!("--aws-role-duration={d}")]).contains("900 to 43200"),
+            "{d}"
+        );
+    }
+}
+
+#[test]
+fn connectivity_options() {
+    let c = config(&[
+        PLUGIN,
+        "--mode=checktrailstatus",
+        "--region=us-east-1",
+        "--trail-name=t",
+        "--fips",
+        "--ca-bundle=/etc/ca.pem",
+        "--skip-ssl-check",
+        "--sts-endpoint-url=http://127.0.0.1:9/sts",
+        "--aws-profile=mon",
+    ]);
+    assert!(c.fips && c.skip_ssl_check);
+    assert_eq!(c.ca_bundle.as_deref(), Some("/etc/ca.pem"));
+    assert_eq!(c.sts_endpoint.as_deref(), Some("http://127.0.0.1:9/sts"));
+    assert_eq!(c.credentials.profile.as_deref(), Some("mon"));
+    let env = MapEnv::new(&[
+        ("AWS_USE_FIPS_ENDPOINT", "true"),
+        ("AWS_CA_BUNDLE", "/env/ca.pem"),
+    ]);
+    let c = match parse(
+        [
+            "check_cloudtrail",
+            PLUGIN,
+            "--mode=checktrailstatus",
+            "--region=x",
+            "--trail-name=t",
+        ],
+        &env,
+    )
+    .command
+    {
+        Ok(Command::Check(c)) => c,
+        other => panic!("{other:?}"),
+    };
+    assert!(c.fips);
+    assert_eq!(c.ca_bundle.as_deref(), Some("/env/ca.pem"));
+    let e = error(&[
+        PLUGIN,
+        "--mode=checktrailstatus",
+        "--region=x",
+        "--trail-name=t",
+        "--sts-endpoint-url=sts",
+    ]);
+    assert!(
+        e.starts_with("--sts-endpoint-url 'sts' is not a URL"),
+        "{e}"
+    );
+}
+
+#[test]
+fn awscli_options() {
+    let c = config(&[
+        PLUGIN,
+        "--custommode=awscli",
+        "--mode=checktrailstatus",
+        "--region=x",
+        "--trail-name=t",
+        "--command=aws2",
+        "--command-path=/opt/aws/bin",
+        "--command-options=cloudtrail get-trail-status --name t",
+        "--sudo",
+    ]);
+    assert_eq!(c.custom_mode, CustomMode::AwsCli);
+    assert_eq!(
+        c.awscli,
+        AwsCli {
+            command: "aws2".into(),
+            command_path: Some("/opt/aws/bin".into()),
+            command_options: Some("cloudtrail get-trail-status --name t".into()),
+            sudo: true,
+        }
+    );
+    let c = config(&[
+        PLUGIN,
+        "--custommode=awscli",
+        "--mode=countevents",
+        "--region=x",
+    ]);
+    assert_eq!(c.awscli.command, "aws");
+    let help = info(&[
+        PLUGIN,
+        "--custommode=awscli",
+        "--mode=countevents",
+        "--help",
+    ]);
+    assert!(help.contains("Awscli Options:") && help.contains("--command-options"));
+}
