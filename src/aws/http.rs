@@ -246,6 +246,15 @@ fn host_of(url: &str) -> String {
     host.to_owned()
 }
 
+/// The host alone, without a port.
+fn host_name(url: &str) -> String {
+    let h = host_of(url);
+    if h.starts_with('[') {
+        return h.split(']').next().map_or(h.clone(), |v| format!("{v}]"));
+    }
+    h.rsplit_once(':').map_or(h.clone(), |(n, _)| n.to_owned())
+}
+
 /// `http://user:pass@proxy:3128` → `http://***@proxy:3128`.
 pub fn redact_userinfo(url: &str) -> String {
     match url.split_once("://") {
@@ -265,12 +274,15 @@ fn io_detail(e: &io::Error, url: &str) -> TransportError {
     match e.kind() {
         io::ErrorKind::ConnectionRefused => TransportError::Refused(host_of(url)),
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => TransportError::Timeout,
-        io::ErrorKind::ConnectionReset => {
-            TransportError::Other(format!("connection reset by peer ({e})"))
+        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => {
+            TransportError::Other(format!("connection reset by {}", host_of(url)))
         }
-        io::ErrorKind::UnexpectedEof => {
-            TransportError::Other("connection closed before the answer was complete".into())
-        }
+        io::ErrorKind::UnexpectedEof => TransportError::Other(format!(
+            "connection to {} closed before the answer was complete",
+            host_of(url)
+        )),
+        // std reports getaddrinfo failures as uncategorised I/O errors.
+        _ if e.to_string().contains("lookup address") => TransportError::Resolve(host_name(url)),
         _ => TransportError::Other(format!("I/O error: {e}")),
     }
 }
@@ -278,7 +290,7 @@ fn io_detail(e: &io::Error, url: &str) -> TransportError {
 fn map_error(e: ureq::Error, url: &str) -> TransportError {
     match e {
         ureq::Error::Timeout(_) => TransportError::Timeout,
-        ureq::Error::HostNotFound => TransportError::Resolve(host_of(url)),
+        ureq::Error::HostNotFound => TransportError::Resolve(host_name(url)),
         ureq::Error::BodyExceedsLimit(_) => TransportError::TooLarge,
         ureq::Error::Io(io) => {
             // ureq wraps its own errors in io::Error while reading bodies.
@@ -319,6 +331,16 @@ mod tests {
             "http://proxy:3128/a@b"
         );
         assert_eq!(redact_userinfo("proxy:3128"), "proxy:3128");
+    }
+
+    #[test]
+    fn host_names() {
+        assert_eq!(
+            host_name("http://cloudtrail.invalid:8080/x"),
+            "cloudtrail.invalid"
+        );
+        assert_eq!(host_name("https://[::1]:443/"), "[::1]");
+        assert_eq!(host_name("https://h/"), "h");
     }
 
     #[test]

@@ -1,3 +1,9 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! Integration tests: the built binary against a loopback server that
 //! checks what was sent and answers like CloudTrail.
 //!
@@ -10,6 +16,7 @@
 mod countevents;
 mod credentials;
 mod failures;
+mod faults;
 mod invocation;
 mod retries;
 mod robot;

@@ -98,7 +98,7 @@ impl Server {
     }
 }
 
-fn read_request(r: &mut BufReader<TcpStream>) -> Option<Request> {
+pub fn read_request(r: &mut BufReader<TcpStream>) -> Option<Request> {
     let mut line = String::new();
     if r.read_line(&mut line).ok()? == 0 {
         return None;
@@ -304,4 +304,72 @@ pub fn form(req: &Request) -> HashMap<String, String> {
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| (decode(k), decode(v)))
         .collect()
+}
+
+/// A server whose every connection is handed to `behave` as it is: for
+/// answers no well-behaved server gives (slow, silent, cut off, huge).
+/// Requests it reads are recorded like [`Server`]'s.
+pub struct RawServer {
+    pub port: u16,
+    pub requests: Arc<Mutex<Vec<Request>>>,
+}
+
+impl RawServer {
+    pub fn start(
+        behave: impl Fn(TcpStream, &Mutex<Vec<Request>>) + Send + Sync + 'static,
+    ) -> RawServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local addr").port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let recorded = Arc::clone(&requests);
+        let behave = Arc::new(behave);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { break };
+                let behave = Arc::clone(&behave);
+                let recorded = Arc::clone(&recorded);
+                thread::spawn(move || behave(stream, &recorded));
+            }
+        });
+        RawServer { port, requests }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+}
+
+/// Reads one request off a raw connection and records it.
+pub fn take_request(stream: &TcpStream, recorded: &Mutex<Vec<Request>>) -> Option<Request> {
+    let mut r = BufReader::new(stream.try_clone().ok()?);
+    let req = read_request(&mut r)?;
+    recorded.lock().expect("lock").push(req.clone());
+    Some(req)
+}
+
+/// Runs the binary in a new network namespace with no interface up, so
+/// that a name cannot be resolved and nothing can leave the machine
+/// (needs root or the unshare permission, which CI has).
+pub fn run_without_network(args: &[&str]) -> Run {
+    let out = Command::new("unshare")
+        .arg("-n")
+        .arg(env!("CARGO_BIN_EXE_check_cloudtrail"))
+        .args(args)
+        .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .expect("run unshare -n: install util-linux");
+    let run = Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    };
+    assert!(
+        run.stderr.is_empty(),
+        "unshare -n failed (this test needs root or CAP_SYS_ADMIN): {}",
+        run.stderr
+    );
+    run
 }
