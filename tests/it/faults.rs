@@ -27,10 +27,15 @@ enum Mode {
     Count,
 }
 
+/// What a scenario's server received (to find the signatures sent).
+type Received = Box<dyn Fn() -> Vec<Request>>;
+/// Starts a scenario's server: its URL and what it received.
+type Start = Box<dyn Fn() -> (String, Received)>;
+
 struct Scenario {
     name: &'static str,
     /// The endpoint URL and a way to read the signatures it received.
-    endpoint: Box<dyn Fn() -> (String, Box<dyn Fn() -> Vec<Request>>)>,
+    endpoint: Start,
     modes: &'static [Mode],
     timeout: u64,
     code: i32,
@@ -40,9 +45,7 @@ struct Scenario {
     no_network: bool,
 }
 
-fn server(
-    handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
-) -> (String, Box<dyn Fn() -> Vec<Request>>) {
+fn server(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> (String, Received) {
     let s = Arc::new(Server::start(handler));
     let url = s.url("/");
     (url, Box::new(move || s.requests()))
@@ -50,7 +53,7 @@ fn server(
 
 fn raw(
     behave: impl Fn(std::net::TcpStream, &Mutex<Vec<Request>>) + Send + Sync + 'static,
-) -> (String, Box<dyn Fn() -> Vec<Request>>) {
+) -> (String, Received) {
     let s = RawServer::start(behave);
     let url = s.url();
     let reqs = Arc::clone(&s.requests);
@@ -68,9 +71,7 @@ fn status(code: u16, body: &'static str) -> Reply {
 fn scenarios() -> Vec<Scenario> {
     const BOTH: &[Mode] = &[Mode::Status, Mode::Count];
     const COUNT: &[Mode] = &[Mode::Count];
-    let aws = |code: u16,
-               error: &'static str|
-     -> Box<dyn Fn() -> (String, Box<dyn Fn() -> Vec<Request>>)> {
+    let aws = |code: u16, error: &'static str| -> Start {
         Box::new(move || server(move |_| Reply::aws_error(code, error, "injected")))
     };
     let mut v = vec![
