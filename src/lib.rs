@@ -9,6 +9,8 @@ pub mod aws;
 pub mod cli;
 pub mod env;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod modes;
 pub mod output;
 pub mod process;

@@ -174,12 +174,15 @@ pub struct Render {
 }
 
 /// Free text may not break the format: `|` would start perfdata and a
-/// newline would start long output, so both are neutralised.
+/// newline would start long output, so both are neutralised, as are other
+/// control characters.
 fn clean(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '|' => '/',
-            '\n' | '\r' => ' ',
+            // Newlines would start long output; NUL and other controls
+            // can cut or garble the line in the monitoring core.
+            c if c.is_control() => ' ',
             c => c,
         })
         .collect()
@@ -234,6 +237,33 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Never an exponent, NaN or inf in a value; labels quoted so they
+        /// come back unchanged.
+        #[test]
+        fn perfdata_is_always_well_formed(value: f64, label in "\\PC{0,24}", d in 0u8..4) {
+            let mut bytes = value.to_le_bytes().to_vec();
+            bytes.push(d);
+            bytes.extend_from_slice(label.as_bytes());
+            crate::fuzz::perfdata(&bytes);
+        }
+
+        /// Whatever the texts, one status line; long lines stay lines.
+        #[test]
+        fn render_never_forges_lines(texts in proptest::collection::vec("\\PC{0,40}", 1..4), long in proptest::collection::vec("\\PC{0,40}", 0..3)) {
+            let o = Outcome {
+                entries: texts.iter().map(|t| Entry { state: State::Ok, text: t.clone() }).collect(),
+                perfdata: vec![Perfdata::new("x|y\n", 1.0)],
+                long: long.clone(),
+            };
+            let out = render(&o, Render { long: true });
+            prop_assert_eq!(out.lines().count(), 1 + long.len());
+            prop_assert_eq!(out.matches('|').count(), 1);
+            prop_assert!(!out.chars().any(|c| c.is_control() && c != '\n'));
+        }
+    }
 
     fn perf(label: &str, v: f64) -> Perfdata {
         Perfdata {

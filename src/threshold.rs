@@ -132,6 +132,48 @@ impl Thresholds {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// parse → display → parse gives the same range, for any text.
+        #[test]
+        fn round_trip_of_any_text(text in "[@~:0-9.,+ -]{0,12}|\\PC{0,16}") {
+            crate::fuzz::threshold(text.as_bytes());
+        }
+
+        /// Evaluation agrees with the guidelines table, computed here from
+        /// the range's parts rather than its text.
+        #[test]
+        fn agrees_with_the_guidelines(
+            inside: bool,
+            neg_inf: bool,
+            start in proptest::option::of(-1.0e6f64..1.0e6),
+            end in proptest::option::of(-1.0e6f64..1.0e6),
+            values in proptest::collection::vec(-2.0e6f64..2.0e6, 1..8),
+        ) {
+            let start_txt = if neg_inf { "~".to_owned() } else { start.map(|v| format!("{v}")).unwrap_or_default() };
+            let end_txt = end.map(|v| format!("{v}")).unwrap_or_default();
+            let text = format!("{}{start_txt}:{end_txt}", if inside { "@" } else { "" });
+            let lo = if neg_inf { f64::NEG_INFINITY } else { start.unwrap_or(0.0) };
+            let hi = end.unwrap_or(f64::INFINITY);
+            let parsed = Range::parse(&text);
+            if lo > hi {
+                prop_assert_eq!(parsed, None, "{}", text);
+            } else {
+                let r = parsed.expect("a valid range parses");
+                let mut probes = values.clone();
+                probes.extend([lo, hi]);
+                for v in probes.into_iter().filter(|v| v.is_finite()) {
+                    let expected = if inside { lo <= v && v <= hi } else { v < lo || v > hi };
+                    prop_assert_eq!(r.alerts(v), expected, "{} at {}", text, v);
+                }
+            }
+            // The bare form `N` is `0:N`.
+            if let Some(e) = end.filter(|e| *e >= 0.0) {
+                prop_assert_eq!(Range::parse(&format!("{e}")), Range::parse(&format!("0:{e}")));
+            }
+        }
+    }
 
     fn r(s: &str) -> Range {
         Range::parse(s).unwrap_or_else(|| panic!("{s} should parse"))

@@ -290,6 +290,44 @@ fn event_from(e: &Value) -> Result<Event, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of CloudTrail-shaped JSON, so random inputs reach past the
+    /// first `{`.
+    fn json_like() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = prop_oneof![
+            Just("{".to_owned()),
+            Just("}".to_owned()),
+            Just("[".to_owned()),
+            Just("]".to_owned()),
+            Just(",".to_owned()),
+            Just(":".to_owned()),
+            Just("\"Events\"".to_owned()),
+            Just("\"NextToken\"".to_owned()),
+            Just("\"CloudTrailEvent\"".to_owned()),
+            Just("\"IsLogging\"".to_owned()),
+            Just("\"StartLoggingTime\"".to_owned()),
+            Just("\"{\\\"eventType\\\":\\\"AwsApiCall\\\"}\"".to_owned()),
+            Just("true".to_owned()),
+            Just("null".to_owned()),
+            Just("1.5E9".to_owned()),
+            Just("\"2023-01-21T13:58:49.666000-05:00\"".to_owned()),
+            "\\PC{0,8}".prop_map(|s| format!("{s:?}")),
+        ];
+        proptest::collection::vec(pieces, 0..24).prop_map(|v| v.concat().into_bytes())
+    }
+
+    proptest! {
+        #[test]
+        fn readers_never_panic_on_bytes(data in proptest::collection::vec(any::<u8>(), 0..256)) {
+            crate::fuzz::readers(&data);
+        }
+
+        #[test]
+        fn readers_never_panic_on_json_like_text(data in json_like()) {
+            crate::fuzz::readers(&data);
+        }
+    }
 
     #[test]
     fn timestamps_from_the_api_and_both_clis() {

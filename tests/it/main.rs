@@ -17,6 +17,7 @@ mod countevents;
 mod credentials;
 mod failures;
 mod faults;
+mod fuzz_corpus;
 mod invocation;
 mod retries;
 mod robot;
