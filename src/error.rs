@@ -48,18 +48,24 @@ const MAX_QUOTE: usize = 300;
 /// control characters become spaces, `|` (the perfdata separator) becomes
 /// `/`, and long text is cut.
 pub fn one_line(text: &str) -> String {
-    let mut out: String = text
+    let clean: Vec<char> = text
         .chars()
         .map(|c| match c {
             '|' => '/',
             c if c.is_control() => ' ',
             c => c,
         })
-        .take(MAX_QUOTE)
         .collect();
-    if text.chars().count() > MAX_QUOTE {
-        out.push('…');
-    }
+    // Long text is cut in the middle: a message quoting a huge value keeps
+    // both its start and its reason at the end.
+    let out: String = if clean.len() > MAX_QUOTE {
+        let half = MAX_QUOTE / 2;
+        let head: String = clean.iter().take(half).collect();
+        let tail: String = clean.iter().skip(clean.len() - half).collect();
+        format!("{head}…{tail}")
+    } else {
+        clean.into_iter().collect()
+    };
     out.trim().to_owned()
 }
 
@@ -136,8 +142,10 @@ mod tests {
         let e = Error::Option("bad\nCRITICAL: forged | 'x'=1".into());
         let s = e.to_string();
         assert!(!s.contains('\n') && !s.contains('|'), "{s}");
-        let long = "x".repeat(10_000);
-        assert!(one_line(&long).chars().count() <= MAX_QUOTE + 1);
+        let long = format!("start {} end", "x".repeat(10_000));
+        let cut = one_line(&long);
+        assert!(cut.chars().count() <= MAX_QUOTE + 1);
+        assert!(cut.starts_with("start x") && cut.ends_with("x end") && cut.contains('…'));
     }
 
     #[test]

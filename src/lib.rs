@@ -40,6 +40,9 @@ pub fn execute(inv: Invocation, env: &dyn env::Env, clock: &dyn Clock) -> Finish
         }
         Ok(Command::Check(cfg)) => {
             secrets.extend(cfg.credentials.secret_key.clone());
+            if let Some(p) = &cfg.proxy {
+                secrets.extend(proxy_password(&p.0));
+            }
             secrets.extend(cfg.credentials.session_token.clone());
             for k in [
                 "AWS_SECRET_ACCESS_KEY",
@@ -75,6 +78,42 @@ pub fn execute(inv: Invocation, env: &dyn env::Env, clock: &dyn Clock) -> Finish
     }
 }
 
+/// The password of a `scheme://user:password@host` URL, as written and
+/// percent-decoded.
+fn proxy_password(url: &str) -> Vec<String> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let Some((userinfo, _)) = authority.rsplit_once('@') else {
+        return Vec::new();
+    };
+    let Some((_, password)) = userinfo.split_once(':') else {
+        return Vec::new();
+    };
+    let mut decoded = Vec::new();
+    let bytes = password.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(v) if b == b'%' => {
+                decoded.push(v);
+                i += 3;
+            }
+            _ => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    vec![
+        password.to_owned(),
+        String::from_utf8_lossy(&decoded).into_owned(),
+    ]
+}
+
 /// The line a panic becomes: still a Nagios UNKNOWN with a reason.
 pub fn panic_line(info: &str) -> String {
     format!(
@@ -82,4 +121,62 @@ pub fn panic_line(info: &str) -> String {
         State::Unknown.label(),
         error::one_line(info)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::MapEnv;
+
+    /// Every structure that carries a secret, formatted with `{:?}` and
+    /// `{:#?}`, shows none of them.
+    #[test]
+    fn proxy_passwords() {
+        assert_eq!(
+            proxy_password("http://u:p%40ss@h:1/"),
+            vec!["p%40ss", "p@ss"]
+        );
+        assert!(proxy_password("http://h:1/").is_empty());
+        assert!(proxy_password("http://u@h:1/").is_empty());
+    }
+
+    #[test]
+    fn debug_output_redacts_every_secret() {
+        let args = [
+            "check_cloudtrail",
+            "--mode=checktrailstatus",
+            "--region=eu-west-1",
+            "--trail-name=t",
+            "--aws-access-key=AKIAVISIBLE",
+            "--aws-secret-key=SECRETKEYVALUE",
+            "--aws-session-token=SESSIONTOKENVALUE",
+            "--proxyurl=http://user:PROXYPASSWORD@proxy:3128",
+            "--aws-role-arn=arn:aws:iam::123456789012:role/R",
+        ];
+        let inv = cli::parse(args, &MapEnv::default());
+        let mut text = format!("{inv:?}\n{inv:#?}");
+        if let Ok(Command::Check(cfg)) = &inv.command {
+            text.push_str(&format!("{cfg:?}{:?}{:?}", cfg.credentials, cfg.proxy));
+            let opts = aws::http::Options {
+                proxy: aws::http::ProxySetting::Url(cfg.proxy.clone().unwrap()),
+                ..Default::default()
+            };
+            text.push_str(&format!("{opts:?}"));
+        } else {
+            panic!("a check: {text}");
+        }
+        let creds = aws::credentials::Credentials::new(
+            "AKIAVISIBLE",
+            "SECRETKEYVALUE",
+            Some("SESSIONTOKENVALUE"),
+        );
+        text.push_str(&format!("{creds:?}{creds:#?}"));
+        assert!(
+            text.contains("AKIAVISIBLE") && text.contains("proxy:3128"),
+            "{text}"
+        );
+        for secret in ["SECRETKEYVALUE", "SESSIONTOKENVALUE", "PROXYPASSWORD"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
 }

@@ -23,6 +23,12 @@ fn main() -> ExitCode {
         let _ = out.flush();
         std::process::exit(3);
     }));
+    // Debug builds only: lets the tests prove the hook above.
+    #[cfg(debug_assertions)]
+    #[allow(clippy::panic)]
+    if std::env::var_os("CHECK_CLOUDTRAIL_TEST_PANIC").is_some() {
+        panic!("deliberate test panic");
+    }
     let invocation = cli::parse(std::env::args_os(), &ProcessEnv);
     let finished = execute(invocation, &ProcessEnv, &SystemClock);
     let mut out = std::io::stdout().lock();

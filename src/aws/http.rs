@@ -60,6 +60,16 @@ impl Response {
     }
 }
 
+/// A proxy URL, which may carry a password: `Debug` hides it.
+#[derive(Clone, PartialEq)]
+pub struct ProxyUrl(pub String);
+
+impl std::fmt::Debug for ProxyUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ProxyUrl({:?})", redact_userinfo(&self.0))
+    }
+}
+
 /// Which proxy the AWS requests use.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub enum ProxySetting {
@@ -68,7 +78,7 @@ pub enum ProxySetting {
     #[default]
     Environment,
     /// `--proxyurl`.
-    Url(String),
+    Url(ProxyUrl),
     /// No proxy at all (instance metadata, container credentials).
     Direct,
 }
@@ -132,7 +142,7 @@ impl Client {
         let proxy = match &opts.proxy {
             ProxySetting::Environment => ureq::Proxy::try_from_env(),
             ProxySetting::Direct => None,
-            ProxySetting::Url(p) => Some(ureq::Proxy::new(p).map_err(|_| {
+            ProxySetting::Url(ProxyUrl(p)) => Some(ureq::Proxy::new(p).map_err(|_| {
                 TransportError::Other(format!("invalid proxy URL '{}'", redact_userinfo(p)))
             })?),
         };

@@ -22,6 +22,7 @@ use std::time::Duration;
 use regex_lite::Regex;
 
 use crate::aws::credentials::{CredentialFlags, SharedFiles};
+use crate::aws::http::ProxyUrl;
 use crate::aws::sts::Role;
 use crate::env::Env;
 use crate::error::Error;
@@ -374,7 +375,7 @@ pub struct Config {
     pub credentials: CredentialFlags,
     /// `--aws-role-arn` and its companions.
     pub role: Option<Role>,
-    pub proxy: Option<String>,
+    pub proxy: Option<ProxyUrl>,
     /// `--ca-bundle` or `AWS_CA_BUNDLE`: a PEM file replacing the roots.
     pub ca_bundle: Option<String>,
     pub skip_ssl_check: bool,
@@ -605,7 +606,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         fips: raw.flag("fips") || env.flag("AWS_USE_FIPS_ENDPOINT"),
         credentials,
         role,
-        proxy: raw.get("proxyurl").map(str::to_owned),
+        proxy: raw.get("proxyurl").map(|p| ProxyUrl(p.to_owned())),
         ca_bundle: raw
             .get("ca-bundle")
             .map(str::to_owned)

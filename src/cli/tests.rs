@@ -255,7 +255,10 @@ fn credentials_and_connectivity_options() {
     assert_eq!(c.credentials.secret_key.as_deref(), Some("S/K+"));
     assert_eq!(c.credentials.session_token.as_deref(), Some("TOK"));
     assert_eq!(c.endpoint.as_deref(), Some("http://127.0.0.1:3000/x"));
-    assert_eq!(c.proxy.as_deref(), Some("http://proxy:3128"));
+    assert_eq!(
+        c.proxy.as_ref().map(|p| p.0.as_str()),
+        Some("http://proxy:3128")
+    );
     assert_eq!(c.timeout, Duration::from_secs(7));
     // --endpoint-url wins over the Paws spelling.
     let c = config(&[
@@ -745,4 +748,27 @@ fn awscli_options() {
         "--help",
     ]);
     assert!(help.contains("Awscli Options:") && help.contains("--command-options"));
+}
+
+#[test]
+fn nul_and_control_characters_in_values() {
+    // argv cannot carry a NUL, so the parser is fed one directly.
+    let e = error(&[
+        PLUGIN,
+        "--mode=countevents",
+        "--region=x",
+        "--warning-count=5\0",
+    ]);
+    assert!(e.starts_with("Wrong warning-count threshold '5"), "{e}");
+    assert!(!e.contains('\0') && !e.contains('\n'), "{e:?}");
+    let e = error(&[PLUGIN, "--mode=countevents", "--region=x\0y"]);
+    assert!(
+        e.contains("is not a region name") && !e.contains('\0'),
+        "{e:?}"
+    );
+    let e = error(&[PLUGIN, "--mode=countevents", "--region=x", "--delta=\u{7}1"]);
+    assert!(
+        e.starts_with("--delta must be") && !e.chars().any(char::is_control),
+        "{e:?}"
+    );
 }

@@ -54,7 +54,7 @@ pub fn run(
                 sts_endpoint: cfg.sts_endpoint.as_deref(),
                 credentials: &cfg.credentials,
                 role: cfg.role.as_ref(),
-                proxy: cfg.proxy.as_deref(),
+                proxy: cfg.proxy.as_ref().map(|p| p.0.as_str()),
                 ca_bundle: cfg.ca_bundle.as_deref(),
                 skip_ssl_check: cfg.skip_ssl_check,
                 deadline,

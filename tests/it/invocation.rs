@@ -89,3 +89,64 @@ fn hostile_trail_name_cannot_forge_a_status() {
     assert_eq!(r.stdout.lines().count(), 1);
     assert!(!r.stdout.contains('|'));
 }
+
+#[test]
+fn a_panic_is_still_an_unknown_answer() {
+    let r = crate::util::run_env(
+        &[PLUGIN, "--mode=countevents", "--region=eu-west-1"],
+        &[("CHECK_CLOUDTRAIL_TEST_PANIC", "1")],
+    );
+    assert_eq!(r.code, 3);
+    assert_eq!(
+        r.stdout,
+        "UNKNOWN: internal error: deliberate test panic \n"
+    );
+}
+
+#[test]
+fn hostile_values_never_break_the_output() {
+    let huge = "x".repeat(100 * 1024);
+    let cases: Vec<(String, &str)> = vec![
+        (format!("--trail-name={huge}"), "--region"),
+        (format!("--region={huge}"), "is not a region name"),
+        (
+            format!("--warning-count={huge}"),
+            "Wrong warning-count threshold",
+        ),
+        (
+            "--warning-count=1\nCRITICAL: forged | 'x'=1".to_owned(),
+            "Wrong warning-count threshold",
+        ),
+        (
+            "--error-message=(a|b".to_owned(),
+            "is not a supported regular expression",
+        ),
+        ("--delta=5 minutes".to_owned(), "--delta must be"),
+        ("--timeout=-3".to_owned(), "--timeout must be"),
+        ("--max-pages=1|2".to_owned(), "--max-pages must be"),
+    ];
+    for (arg, says) in cases {
+        let mut args = vec![PLUGIN, "--mode=countevents"];
+        if !arg.starts_with("--region") {
+            args.push("--region=eu-west-1");
+        }
+        if arg.starts_with("--trail-name") {
+            args = vec![PLUGIN, "--mode=checktrailstatus"];
+        }
+        args.push(&arg);
+        let r = run(&args);
+        assert_eq!(r.code, 3, "{}", r.stdout);
+        assert!(
+            r.stdout.contains(says),
+            "{says}: {}",
+            r.stdout.chars().take(300).collect::<String>()
+        );
+        assert_eq!(r.stdout.lines().count(), 1, "one line only");
+        assert!(
+            !r.stdout.contains('|'),
+            "a '|' would start perfdata: {}",
+            r.stdout
+        );
+        assert!(r.stdout.len() < 1000, "the line is cut");
+    }
+}
