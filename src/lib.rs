@@ -9,6 +9,7 @@ pub mod aws;
 pub mod cli;
 pub mod env;
 pub mod error;
+pub mod expr;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod modes;

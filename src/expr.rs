@@ -1,0 +1,624 @@
+//! The condition language of Centreon's options (`--filter-perfdata-adv`,
+//! `--change-output-adv`, `--warning-status` …), parsed and evaluated here
+//! instead of Perl's `eval`.
+//!
+//! Grammar, with Perl's precedence (tightest first):
+//!
+//! ```text
+//! primary  := %(name) | %{name} | 'text' | "text" | number | ( expr )
+//! unary    := ! unary | primary
+//! match    := unary [ (=~ | !~) /regex/flags ]
+//! compare  := match [ (< <= > >= lt le gt ge) match ]
+//! equal    := compare [ (== != eq ne) compare ]
+//! and      := equal { && equal }      or := and { || and }
+//! not      := not not | or            andw := not { and not }
+//! expr     := andw { or andw }
+//! ```
+//!
+//! Values are strings; numeric operators read them as Perl does (the
+//! leading number, else 0). Truth is Perl's: `""` and `"0"` are false.
+
+use regex_lite::{Regex, RegexBuilder};
+
+#[derive(Debug, Clone)]
+enum Node {
+    Var(String),
+    Lit(String),
+    Not(Box<Node>),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Cmp(Op, Box<Node>, Box<Node>),
+    Match(Box<Node>, Regex, bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    NumEq,
+    NumNe,
+    NumLt,
+    NumLe,
+    NumGt,
+    NumGe,
+    StrEq,
+    StrNe,
+    StrLt,
+    StrLe,
+    StrGt,
+    StrGe,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Var(String),
+    Str(String),
+    Num(String),
+    Regex(String, String),
+    Op(&'static str),
+    LParen,
+    RParen,
+}
+
+/// A parsed condition.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    root: Node,
+    text: String,
+}
+
+fn lex(text: &str) -> Result<Vec<Tok>, String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let at = |i: usize| chars.get(i).copied();
+    while let Some(c) = at(i) {
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        // %(name) or %{name}
+        if c == '%' && matches!(at(i + 1), Some('(' | '{')) {
+            let close = if at(i + 1) == Some('(') { ')' } else { '}' };
+            let start = i + 2;
+            let mut j = start;
+            while at(j).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+                j += 1;
+            }
+            if at(j) != Some(close) || j == start {
+                return Err(format!("bad variable at '{}'", rest(&chars, i)));
+            }
+            out.push(Tok::Var(span(&chars, start, j)));
+            i = j + 1;
+            continue;
+        }
+        if c == '\'' || c == '"' {
+            let mut s = String::new();
+            let mut j = i + 1;
+            loop {
+                match at(j) {
+                    None => return Err(format!("unterminated string at '{}'", rest(&chars, i))),
+                    Some('\\') if at(j + 1).is_some() => {
+                        s.push(at(j + 1).unwrap_or('\\'));
+                        j += 2;
+                    }
+                    Some(q) if q == c => break,
+                    Some(x) => {
+                        s.push(x);
+                        j += 1;
+                    }
+                }
+            }
+            out.push(Tok::Str(s));
+            i = j + 1;
+            continue;
+        }
+        let after_match = matches!(out.last(), Some(Tok::Op("=~" | "!~")));
+        if after_match
+            && (c == '/'
+                || (c == 'm'
+                    && at(i + 1).is_some_and(|d| !d.is_alphanumeric() && !d.is_whitespace())))
+        {
+            let delim = if c == 'm' {
+                at(i + 1).unwrap_or('/')
+            } else {
+                '/'
+            };
+            let close = match delim {
+                '{' => '}',
+                '(' => ')',
+                '[' => ']',
+                '<' => '>',
+                d => d,
+            };
+            let mut j = if c == 'm' { i + 2 } else { i + 1 };
+            let mut re = String::new();
+            loop {
+                match at(j) {
+                    None => return Err(format!("unterminated regex at '{}'", rest(&chars, i))),
+                    Some('\\') if at(j + 1) == Some(close) => {
+                        re.push(close);
+                        j += 2;
+                    }
+                    Some('\\') => {
+                        re.push('\\');
+                        if let Some(n) = at(j + 1) {
+                            re.push(n);
+                        }
+                        j += 2;
+                    }
+                    Some(x) if x == close => break,
+                    Some(x) => {
+                        re.push(x);
+                        j += 1;
+                    }
+                }
+            }
+            j += 1;
+            let mut flags = String::new();
+            while at(j).is_some_and(|f| f.is_ascii_alphabetic()) {
+                flags.extend(at(j));
+                j += 1;
+            }
+            out.push(Tok::Regex(re, flags));
+            i = j;
+            continue;
+        }
+        if c.is_ascii_digit()
+            || (c == '-'
+                && at(i + 1).is_some_and(|d| d.is_ascii_digit())
+                && !ends_operand(out.last()))
+        {
+            let mut j = i + 1;
+            while at(j).is_some_and(|d| d.is_ascii_digit() || d == '.') {
+                j += 1;
+            }
+            out.push(Tok::Num(span(&chars, i, j)));
+            i = j;
+            continue;
+        }
+        if c.is_ascii_alphabetic() {
+            let mut j = i;
+            while at(j).is_some_and(|d| d.is_ascii_alphabetic()) {
+                j += 1;
+            }
+            let word = span(&chars, i, j);
+            let op = match word.as_str() {
+                "eq" => "eq",
+                "ne" => "ne",
+                "lt" => "lt",
+                "le" => "le",
+                "gt" => "gt",
+                "ge" => "ge",
+                "and" => "and",
+                "or" => "or",
+                "not" => "not",
+                _ => {
+                    return Err(format!(
+                        "unknown word '{word}' (variables are written %{{name}})"
+                    ));
+                }
+            };
+            out.push(Tok::Op(op));
+            i = j;
+            continue;
+        }
+        let two = span(&chars, i, i + 2);
+        let op2 = ["==", "!=", "<=", ">=", "=~", "!~", "&&", "||"]
+            .into_iter()
+            .find(|o| *o == two);
+        if let Some(o) = op2 {
+            out.push(Tok::Op(o));
+            i += 2;
+            continue;
+        }
+        let op1 = match c {
+            '<' => Tok::Op("<"),
+            '>' => Tok::Op(">"),
+            '!' => Tok::Op("!"),
+            '(' => Tok::LParen,
+            ')' => Tok::RParen,
+            _ => return Err(format!("unexpected '{c}' at '{}'", rest(&chars, i))),
+        };
+        out.push(op1);
+        i += 1;
+    }
+    Ok(out)
+}
+
+fn ends_operand(t: Option<&Tok>) -> bool {
+    matches!(
+        t,
+        Some(Tok::Var(_) | Tok::Str(_) | Tok::Num(_) | Tok::RParen)
+    )
+}
+
+fn span(chars: &[char], from: usize, to: usize) -> String {
+    chars
+        .iter()
+        .skip(from)
+        .take(to.saturating_sub(from))
+        .collect()
+}
+
+fn rest(chars: &[char], i: usize) -> String {
+    chars.iter().skip(i).take(20).collect()
+}
+
+struct Parser {
+    toks: Vec<Tok>,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos)
+    }
+
+    fn eat_op(&mut self, ops: &[&str]) -> Option<&'static str> {
+        match self.peek() {
+            Some(Tok::Op(o)) if ops.contains(o) => {
+                let o = *o;
+                self.pos += 1;
+                Some(o)
+            }
+            _ => None,
+        }
+    }
+
+    fn expr(&mut self) -> Result<Node, String> {
+        let mut left = self.and_word()?;
+        while self.eat_op(&["or"]).is_some() {
+            left = Node::Or(Box::new(left), Box::new(self.and_word()?));
+        }
+        Ok(left)
+    }
+
+    fn and_word(&mut self) -> Result<Node, String> {
+        let mut left = self.not_word()?;
+        while self.eat_op(&["and"]).is_some() {
+            left = Node::And(Box::new(left), Box::new(self.not_word()?));
+        }
+        Ok(left)
+    }
+
+    fn not_word(&mut self) -> Result<Node, String> {
+        if self.eat_op(&["not"]).is_some() {
+            return Ok(Node::Not(Box::new(self.not_word()?)));
+        }
+        self.or_sym()
+    }
+
+    fn or_sym(&mut self) -> Result<Node, String> {
+        let mut left = self.and_sym()?;
+        while self.eat_op(&["||"]).is_some() {
+            left = Node::Or(Box::new(left), Box::new(self.and_sym()?));
+        }
+        Ok(left)
+    }
+
+    fn and_sym(&mut self) -> Result<Node, String> {
+        let mut left = self.equal()?;
+        while self.eat_op(&["&&"]).is_some() {
+            left = Node::And(Box::new(left), Box::new(self.equal()?));
+        }
+        Ok(left)
+    }
+
+    fn equal(&mut self) -> Result<Node, String> {
+        let left = self.compare()?;
+        let op = match self.eat_op(&["==", "!=", "eq", "ne"]) {
+            Some("==") => Op::NumEq,
+            Some("!=") => Op::NumNe,
+            Some("eq") => Op::StrEq,
+            Some("ne") => Op::StrNe,
+            _ => return Ok(left),
+        };
+        Ok(Node::Cmp(op, Box::new(left), Box::new(self.compare()?)))
+    }
+
+    fn compare(&mut self) -> Result<Node, String> {
+        let left = self.matching()?;
+        let op = match self.eat_op(&["<", "<=", ">", ">=", "lt", "le", "gt", "ge"]) {
+            Some("<") => Op::NumLt,
+            Some("<=") => Op::NumLe,
+            Some(">") => Op::NumGt,
+            Some(">=") => Op::NumGe,
+            Some("lt") => Op::StrLt,
+            Some("le") => Op::StrLe,
+            Some("gt") => Op::StrGt,
+            Some("ge") => Op::StrGe,
+            _ => return Ok(left),
+        };
+        Ok(Node::Cmp(op, Box::new(left), Box::new(self.matching()?)))
+    }
+
+    fn matching(&mut self) -> Result<Node, String> {
+        let left = self.unary()?;
+        let Some(op) = self.eat_op(&["=~", "!~"]) else {
+            return Ok(left);
+        };
+        match self.toks.get(self.pos).cloned() {
+            Some(Tok::Regex(re, flags)) => {
+                self.pos += 1;
+                let mut b = RegexBuilder::new(&re);
+                for f in flags.chars() {
+                    match f {
+                        'i' => {
+                            b.case_insensitive(true);
+                        }
+                        'm' => {
+                            b.multi_line(true);
+                        }
+                        's' => {
+                            b.dot_matches_new_line(true);
+                        }
+                        'x' => {
+                            b.ignore_whitespace(true);
+                        }
+                        other => return Err(format!("unsupported regex flag '{other}'")),
+                    }
+                }
+                let regex = b.build().map_err(|e| {
+                    format!(
+                        "regex /{re}/ is not supported: {}",
+                        e.to_string().lines().last().unwrap_or("invalid")
+                    )
+                })?;
+                Ok(Node::Match(Box::new(left), regex, op == "!~"))
+            }
+            _ => Err(format!("{op} must be followed by /regex/")),
+        }
+    }
+
+    fn unary(&mut self) -> Result<Node, String> {
+        if self.eat_op(&["!"]).is_some() {
+            return Ok(Node::Not(Box::new(self.unary()?)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Node, String> {
+        let tok = self.toks.get(self.pos).cloned();
+        self.pos += 1;
+        match tok {
+            Some(Tok::Var(v)) => Ok(Node::Var(v)),
+            Some(Tok::Str(s) | Tok::Num(s)) => Ok(Node::Lit(s)),
+            Some(Tok::LParen) => {
+                let inner = self.expr()?;
+                match self.toks.get(self.pos) {
+                    Some(Tok::RParen) => {
+                        self.pos += 1;
+                        Ok(inner)
+                    }
+                    _ => Err("missing ')'".into()),
+                }
+            }
+            Some(t) => Err(format!("unexpected {}", describe(&t))),
+            None => Err("unexpected end".into()),
+        }
+    }
+}
+
+fn describe(t: &Tok) -> String {
+    match t {
+        Tok::Op(o) => format!("'{o}'"),
+        Tok::RParen => "')'".into(),
+        Tok::LParen => "'('".into(),
+        Tok::Regex(r, _) => format!("/{r}/"),
+        Tok::Var(v) => format!("%{{{v}}}"),
+        Tok::Str(s) | Tok::Num(s) => format!("'{s}'"),
+    }
+}
+
+/// Perl's numeric reading of a string: its leading number, else 0.
+pub fn to_number(s: &str) -> f64 {
+    let t = s.trim_start();
+    let mut end = 0;
+    let mut seen_digit = false;
+    let mut seen_dot = false;
+    for (i, c) in t.char_indices() {
+        match c {
+            '+' | '-' if i == 0 => {}
+            '0'..='9' => seen_digit = true,
+            '.' if !seen_dot => seen_dot = true,
+            _ => break,
+        }
+        end = i + c.len_utf8();
+    }
+    if !seen_digit {
+        return 0.0;
+    }
+    t.get(..end).and_then(|n| n.parse().ok()).unwrap_or(0.0)
+}
+
+fn truthy(s: &str) -> bool {
+    !(s.is_empty() || s == "0")
+}
+
+fn bool_str(b: bool) -> String {
+    if b { "1".into() } else { String::new() }
+}
+
+impl Expr {
+    /// Parses `text`; the error is a phrase to put after the option name.
+    pub fn parse(text: &str) -> Result<Expr, String> {
+        let toks = lex(text)?;
+        if toks.is_empty() {
+            return Err("empty condition".into());
+        }
+        let mut p = Parser { toks, pos: 0 };
+        let root = p.expr()?;
+        if let Some(t) = p.toks.get(p.pos) {
+            return Err(format!(
+                "unexpected {} after a complete condition",
+                describe(t)
+            ));
+        }
+        Ok(Expr {
+            root,
+            text: text.to_owned(),
+        })
+    }
+
+    /// Every variable named, to check them against what a context offers.
+    pub fn variables(&self) -> Vec<String> {
+        fn walk(n: &Node, out: &mut Vec<String>) {
+            match n {
+                Node::Var(v) => out.push(v.clone()),
+                Node::Lit(_) => {}
+                Node::Not(a) | Node::Match(a, _, _) => walk(a, out),
+                Node::And(a, b) | Node::Or(a, b) | Node::Cmp(_, a, b) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+            }
+        }
+        let mut v = Vec::new();
+        walk(&self.root, &mut v);
+        v
+    }
+
+    /// Parses and checks that every variable is one of `allowed`.
+    pub fn parse_with(text: &str, allowed: &[&str]) -> Result<Expr, String> {
+        let e = Expr::parse(text)?;
+        if let Some(v) = e
+            .variables()
+            .iter()
+            .find(|v| !allowed.contains(&v.as_str()))
+        {
+            return Err(format!(
+                "unknown variable %{{{v}}} (known: {})",
+                allowed
+                    .iter()
+                    .map(|a| format!("%{{{a}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        Ok(e)
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Evaluates with `var` giving each variable's value (unknown ones are
+    /// empty, as Perl's undef).
+    pub fn eval(&self, var: &dyn Fn(&str) -> Option<String>) -> bool {
+        truthy(&value(&self.root, var))
+    }
+}
+
+fn value(n: &Node, var: &dyn Fn(&str) -> Option<String>) -> String {
+    match n {
+        Node::Var(v) => var(v).unwrap_or_default(),
+        Node::Lit(s) => s.clone(),
+        Node::Not(a) => bool_str(!truthy(&value(a, var))),
+        Node::And(a, b) => {
+            let l = value(a, var);
+            if truthy(&l) { value(b, var) } else { l }
+        }
+        Node::Or(a, b) => {
+            let l = value(a, var);
+            if truthy(&l) { l } else { value(b, var) }
+        }
+        Node::Match(a, re, negate) => bool_str(re.is_match(&value(a, var)) != *negate),
+        Node::Cmp(op, a, b) => {
+            let (l, r) = (value(a, var), value(b, var));
+            let (x, y) = (to_number(&l), to_number(&r));
+            bool_str(match op {
+                Op::NumEq => x == y,
+                Op::NumNe => x != y,
+                Op::NumLt => x < y,
+                Op::NumLe => x <= y,
+                Op::NumGt => x > y,
+                Op::NumGe => x >= y,
+                Op::StrEq => l == r,
+                Op::StrNe => l != r,
+                Op::StrLt => l < r,
+                Op::StrLe => l <= r,
+                Op::StrGt => l > r,
+                Op::StrGe => l >= r,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(text: &str, vars: &[(&str, &str)]) -> bool {
+        let e = Expr::parse(text).unwrap_or_else(|m| panic!("{text}: {m}"));
+        e.eval(&|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn centreon_documentation_examples() {
+        assert!(eval(
+            "%{multi_region} eq \"false\"",
+            &[("multi_region", "false")]
+        ));
+        assert!(!eval(
+            "%{multi_region} eq \"false\"",
+            &[("multi_region", "true")]
+        ));
+        // --filter-perfdata-adv='not (%(value) == 0 and %(max) eq "")'
+        let cond = "not (%(value) == 0 and %(max) eq \"\")";
+        assert!(!eval(cond, &[("value", "0"), ("max", "")]));
+        assert!(eval(cond, &[("value", "0"), ("max", "100")]));
+        assert!(eval(cond, &[("value", "3"), ("max", "")]));
+        // --change-output-adv='%(short_output) =~ /UNKNOWN: No daemon/'
+        assert!(eval(
+            "%(short_output) =~ /UNKNOWN: No daemon/",
+            &[("short_output", "UNKNOWN: No daemon running")]
+        ));
+        assert!(eval("%{status} !~ /^ok$/i", &[("status", "failed")]));
+        assert!(!eval("%{status} !~ /^ok$/i", &[("status", "OK")]));
+    }
+
+    #[test]
+    fn precedence_and_perl_values() {
+        assert!(eval("1 || 0 && 0", &[]));
+        assert!(!eval("(1 || 0) && 0", &[]));
+        assert!(eval("not 0 and 1", &[]));
+        assert!(eval("!0 && !''", &[]));
+        assert!(eval("%{v} > 9", &[("v", "10")]));
+        assert!(eval("%{v} lt 9", &[("v", "10")]), "string comparison");
+        assert!(eval("%{v} == 1.5", &[("v", "1.50")]));
+        assert!(eval("%{v} eq '1.50'", &[("v", "1.50")]));
+        assert!(eval("%{missing} eq ''", &[]));
+        assert!(eval("%{v} == -2", &[("v", "-2")]));
+        assert_eq!(to_number("12abc"), 12.0);
+        assert_eq!(to_number(" -3.5e2"), -3.5);
+        assert_eq!(to_number("abc"), 0.0);
+        assert!(eval("%{s} =~ m{a/b}", &[("s", "xa/by")]));
+        assert!(eval("%{s} =~ /a\\/b/", &[("s", "a/b")]));
+    }
+
+    #[test]
+    fn errors_quote_the_problem() {
+        for (bad, says) in [
+            ("", "empty"),
+            ("%{x} eq", "unexpected end"),
+            ("(%{x} eq 1", "missing ')'"),
+            ("%{x} =~ 'a'", "must be followed by /regex/"),
+            ("system('rm -rf /')", "unknown word 'system'"),
+            ("%{x} eq 'open", "unterminated string"),
+            ("%{x} =~ /(?=a)/", "is not supported"),
+            ("%{x} =~ /a/e", "unsupported regex flag 'e'"),
+            ("1 1", "after a complete condition"),
+            ("%{x} ; 1", "unexpected ';'"),
+            ("$x", "unexpected '$'"),
+        ] {
+            let e = Expr::parse(bad).unwrap_err();
+            assert!(e.contains(says), "{bad:?} gave {e:?}");
+        }
+        let e = Expr::parse_with("%{nope} eq 1", &["status", "value"]).unwrap_err();
+        assert_eq!(e, "unknown variable %{nope} (known: %{status}, %{value})");
+        assert!(Expr::parse_with("%(value) > 1", &["value"]).is_ok());
+    }
+}
