@@ -31,13 +31,21 @@ pub enum Error {
     /// The request never got an answer (refused, reset, DNS, TLS, …).
     Transport { op: &'static str, detail: String },
     /// `--timeout` ran out.
-    Timeout { op: &'static str, secs: u64 },
+    Timeout { op: &'static str, limit: Limit },
     /// `--max-pages` reached while NextToken still said there was more.
     PageCap { op: &'static str, pages: u32 },
     /// A 2xx whose body is not what the API promises.
     BadResponse { op: &'static str, detail: String },
     /// A bug of ours (panic hook, impossible state).
     Internal(String),
+}
+
+/// The time limit of a run and the option that set it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limit {
+    pub secs: u64,
+    /// `--timeout` or `--global-timeout`.
+    pub option: &'static str,
 }
 
 /// At most this many characters of a server's text go into a message,
@@ -100,9 +108,10 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Transport { op, detail } => write!(f, "{op} failed: {}", one_line(detail)),
-            Error::Timeout { op, secs } => write!(
+            Error::Timeout { op, limit } => write!(
                 f,
-                "{op} failed: timed out, the check's --timeout of {secs}s ran out"
+                "{op} failed: timed out, the check's {} of {}s ran out",
+                limit.option, limit.secs
             ),
             Error::PageCap { op, pages } => write!(
                 f,
@@ -165,7 +174,10 @@ mod tests {
             },
             Error::Timeout {
                 op: "LookupEvents",
-                secs: 5,
+                limit: Limit {
+                    secs: 5,
+                    option: "--timeout",
+                },
             },
             Error::PageCap {
                 op: "LookupEvents",

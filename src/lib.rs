@@ -20,7 +20,7 @@ pub mod time;
 
 use aws::{Clock, Trace};
 use cli::{Command, Invocation};
-use output::{Outcome, Render, State};
+use output::{Outcome, State};
 
 /// What `main` prints and the exit code, decided here and nowhere else.
 pub struct Finished {
@@ -28,15 +28,30 @@ pub struct Finished {
     pub exit_code: u8,
 }
 
+/// Writes `--output-file`; `main` hands in the file system.
+pub type WriteFile<'a> = dyn Fn(&str, &str) -> std::io::Result<()> + 'a;
+
 /// Runs a parsed invocation to its printed text and exit code.
-pub fn execute(inv: Invocation, env: &dyn env::Env, clock: &dyn Clock) -> Finished {
+pub fn execute(
+    inv: Invocation,
+    env: &dyn env::Env,
+    clock: &dyn Clock,
+    write_file: &WriteFile<'_>,
+) -> Finished {
     let mut trace = Trace::new(inv.debug);
     let mut secrets: Vec<String> = Vec::new();
+    let mut presentation = inv.presentation;
+    presentation.epoch_ms = clock.epoch().saturating_mul(1000);
     let result = match inv.command {
         Ok(Command::Info(text)) => {
+            // Help and lists go through upstream's option_exit: their
+            // exit code follows --opt-exit, then --change-exit.
             return Finished {
                 text,
-                exit_code: inv.error_state.exit_code(),
+                exit_code: presentation
+                    .generic
+                    .exit_state(inv.error_state, None)
+                    .exit_code(),
             };
         }
         Ok(Command::Check(cfg)) => {
@@ -56,26 +71,40 @@ pub fn execute(inv: Invocation, env: &dyn env::Env, clock: &dyn Clock) -> Finish
         }
         Err(e) => Err(e),
     };
-    let (outcome, state, long) = match result {
-        Ok(o) => {
-            let s = o.state();
-            (o, s, inv.verbose || inv.debug)
-        }
+    let (mut outcome, error) = match result {
+        Ok(o) => (o, false),
         Err(e) => {
             let mut o = Outcome::single(inv.error_state, e.to_string());
             if let error::Error::UnknownOption(_) = e {
                 o.long.extend(cli::help::USAGE.lines().map(str::to_owned));
             }
-            // Upstream forces long output on execution errors.
-            (o, inv.error_state, true)
+            (o, true)
         }
     };
-    let mut outcome = outcome;
     outcome.long.append(&mut trace.lines);
-    let text = output::render(&outcome, Render { long });
+    let shown = output::present(&outcome, &presentation, error);
+    let shown = match &inv.output_file {
+        Some(path) if !error => {
+            match write_file(path, &output::redact(&shown.text, &secrets)) {
+                Ok(()) => output::Presented {
+                    text: String::new(),
+                    exit_code: shown.exit_code,
+                },
+                Err(e) => {
+                    // As upstream: the failure joins the output, on stdout.
+                    outcome.entries.push(output::Entry {
+                        state: State::Unknown,
+                        text: format!("cannot open file  '{path}': {e}"),
+                    });
+                    output::present(&outcome, &presentation, false)
+                }
+            }
+        }
+        _ => shown,
+    };
     Finished {
-        text: output::redact(&text, &secrets),
-        exit_code: state.exit_code(),
+        text: output::redact(&shown.text, &secrets),
+        exit_code: shown.exit_code,
     }
 }
 

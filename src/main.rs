@@ -30,7 +30,8 @@ fn main() -> ExitCode {
         panic!("deliberate test panic");
     }
     let invocation = cli::parse(std::env::args_os(), &ProcessEnv);
-    let finished = execute(invocation, &ProcessEnv, &SystemClock);
+    let write_file = |path: &str, text: &str| std::fs::write(path, text);
+    let finished = execute(invocation, &ProcessEnv, &SystemClock, &write_file);
     let mut out = std::io::stdout().lock();
     // Nothing useful can be done if stdout is gone; the exit code stands.
     let _ = out.write_all(finished.text.as_bytes());

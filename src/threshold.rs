@@ -119,9 +119,28 @@ pub struct Thresholds {
 impl Thresholds {
     /// Critical first, then warning, else OK.
     pub fn evaluate(&self, value: f64) -> State {
-        if self.critical.is_some_and(|r| r.alerts(value)) {
+        self.evaluate_rounded(value, None)
+    }
+
+    /// [`Thresholds::evaluate`] with the bounds and the value rounded to
+    /// `precision` decimals first (`--float-precision`, which Centreon
+    /// applies before comparing).
+    pub fn evaluate_rounded(&self, value: f64, precision: Option<usize>) -> State {
+        let round = |x: f64| match precision {
+            Some(n) if x.is_finite() => format!("{x:.n$}").parse().unwrap_or(x),
+            _ => x,
+        };
+        let r = |range: Option<Range>| {
+            range.map(|r| Range {
+                start: round(r.start),
+                end: round(r.end),
+                ..r
+            })
+        };
+        let (critical, warning, value) = (r(self.critical), r(self.warning), round(value));
+        if critical.is_some_and(|r| r.alerts(value)) {
             State::Critical
-        } else if self.warning.is_some_and(|r| r.alerts(value)) {
+        } else if warning.is_some_and(|r| r.alerts(value)) {
             State::Warning
         } else {
             State::Ok
@@ -244,6 +263,18 @@ mod tests {
         ] {
             assert_eq!(Range::parse(bad), None, "{bad:?} must be rejected");
         }
+    }
+
+    #[test]
+    fn float_precision_rounds_before_comparing() {
+        let t = Thresholds {
+            warning: Some(r("2.96")),
+            critical: None,
+        };
+        assert_eq!(t.evaluate(3.0), State::Warning);
+        assert_eq!(t.evaluate_rounded(3.0, Some(1)), State::Ok);
+        assert_eq!(t.evaluate_rounded(3.0, Some(0)), State::Ok);
+        assert_eq!(t.evaluate_rounded(3.0, Some(8)), State::Warning);
     }
 
     #[test]

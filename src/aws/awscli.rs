@@ -33,7 +33,7 @@ pub struct Cli<'a> {
     pub ca_bundle: Option<&'a str>,
     pub skip_ssl_check: bool,
     pub deadline: Instant,
-    pub timeout_secs: u64,
+    pub limit: crate::error::Limit,
     pub clock: &'a dyn Clock,
 }
 
@@ -122,13 +122,13 @@ fn run(
     if left.is_zero() {
         return Err(Error::Timeout {
             op,
-            secs: cli.timeout_secs,
+            limit: cli.limit,
         });
     }
     let out = process::run(&argv, env, left).map_err(|e| match e {
         RunError::TimedOut => Error::Timeout {
             op,
-            secs: cli.timeout_secs,
+            limit: cli.limit,
         },
         RunError::Spawn(m) => Error::Transport { op, detail: m },
     })?;
@@ -310,7 +310,7 @@ pub fn lookup_events(
     let pager = Pager {
         clock: cli.clock,
         remaining: &|| cli.deadline.saturating_duration_since(cli.clock.now()),
-        timeout_secs: cli.timeout_secs,
+        limit: cli.limit,
         max_pages,
         min_interval: crate::modes::LOOKUP_EVENTS_INTERVAL,
     };
@@ -401,7 +401,10 @@ mod tests {
             ca_bundle: None,
             skip_ssl_check: true,
             deadline: Instant::now(),
-            timeout_secs: 1,
+            limit: crate::error::Limit {
+                secs: 1,
+                option: "--timeout",
+            },
             clock: &crate::aws::SystemClock,
         };
         let env = child_env(&cli, None);

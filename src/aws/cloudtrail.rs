@@ -96,7 +96,7 @@ impl Client<'_> {
         let pager = Pager {
             clock: self.caller.clock,
             remaining: &|| self.caller.http.remaining(),
-            timeout_secs: self.caller.timeout_secs,
+            limit: self.caller.limit,
             max_pages: q.max_pages,
             min_interval: q.min_interval,
         };
@@ -129,7 +129,7 @@ pub type FetchPage<'a> = dyn FnMut(Option<&str>, &mut Trace) -> Result<Value, Er
 pub struct Pager<'a> {
     pub clock: &'a dyn Clock,
     pub remaining: &'a dyn Fn() -> Duration,
-    pub timeout_secs: u64,
+    pub limit: crate::error::Limit,
     pub max_pages: u32,
     pub min_interval: Duration,
 }
@@ -150,7 +150,7 @@ impl Pager<'_> {
             if wait >= (self.remaining)() {
                 return Err(Error::Timeout {
                     op: OP,
-                    secs: self.timeout_secs,
+                    limit: self.limit,
                 });
             }
             if !wait.is_zero() {

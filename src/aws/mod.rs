@@ -94,7 +94,7 @@ pub struct Caller<'a> {
     pub http: &'a http::Client,
     pub clock: &'a dyn Clock,
     /// The configured `--timeout`, for messages.
-    pub timeout_secs: u64,
+    pub limit: crate::error::Limit,
     /// Attempts per call, first included (3, or `AWS_MAX_ATTEMPTS`).
     pub max_attempts: u32,
 }
@@ -172,7 +172,7 @@ impl Caller<'_> {
                 Err(http::TransportError::Timeout) => {
                     return Err(Error::Timeout {
                         op,
-                        secs: self.timeout_secs,
+                        limit: self.limit,
                     });
                 }
                 Err(e) => {

@@ -89,8 +89,17 @@ pub const GLOBAL: Section = Section {
             text: "Define the mode in which you want the plugin to be executed (see --list-mode).",
         },
         Item {
+            tag: "--dyn-mode",
+            text: "Specify a mode with the module's path: \
+                   cloud::aws::cloudtrail::mode::checktrailstatus or ::countevents.",
+        },
+        Item {
             tag: "--list-mode",
             text: "List all available modes.",
+        },
+        Item {
+            tag: "--mode-version",
+            text: "Check minimal version of mode. If not, unknown error.",
         },
         Item {
             tag: "--version",
@@ -111,6 +120,35 @@ pub const GLOBAL: Section = Section {
             text: "Accepted for compatibility: cloud::aws::cloudtrail::plugin is the only plugin \
                    this program holds.",
         },
+        Item {
+            tag: "--list-plugin",
+            text: "List the plugin this program holds.",
+        },
+        Item {
+            tag: "--pass-manager",
+            text: "Only 'environment': with --environment-map-option=OPTION=VARIABLE (repeatable) \
+                   an option takes the value of an environment variable, so a secret need not be \
+                   written on the command line.",
+        },
+        Item {
+            tag: "--environment-map-option",
+            text: "OPTION=VARIABLE for --pass-manager=environment, e.g. \
+                   --environment-map-option=aws-secret-key=AWS_SECRET.",
+        },
+        Item {
+            tag: "--global-timeout",
+            text: "Seconds after which the whole run ends as UNKNOWN (the shorter of this and \
+                   --timeout wins).",
+        },
+        Item {
+            tag: "--convert-args",
+            text: "SEARCH,REPLACE: replace a regular expression in the values of the connector \
+                   and mode options (e.g. --convert-args='##,\\x33').",
+        },
+        Item {
+            tag: "--ignore-warn-msg",
+            text: "Accepted for compatibility (there are no Perl warnings to silence).",
+        },
     ],
 };
 
@@ -128,9 +166,106 @@ pub const OUTPUT: Section = Section {
                    and secret keys are never shown).",
         },
         Item {
+            tag: "--debug-stream",
+            text: "Same as --debug (the lines come with the output).",
+        },
+        Item {
+            tag: "--show-password",
+            text: "Accepted for compatibility; secrets are never shown.",
+        },
+        Item {
+            tag: "--filter-perfdata",
+            text: "Keep only the metrics whose label matches this regular expression.",
+        },
+        Item {
+            tag: "--filter-perfdata-adv",
+            text: "Keep only the metrics for which this condition holds, with the variables \
+                   %(label), %(value), %(unit), %(warning), %(critical), %(min), %(max), \
+                   %(mode); e.g. --filter-perfdata-adv='not (%(value) == 0 and %(max) eq \"\")'.",
+        },
+        Item {
+            tag: "--explode-perfdata-max",
+            text: "Add a metric for each metric that has a maximum: LABEL_max, or the label \
+                   given as --explode-perfdata-max=MATCH,LABEL.",
+        },
+        Item {
+            tag: "--change-perfdata --extend-perfdata",
+            text: "Change (or add a changed copy of) the metrics whose label matches: \
+                   MATCH,NEWLABEL,METHOD,UNIT,MIN,MAX,WARNING,CRITICAL with METHOD one of \
+                   invert(), percent(), scale(auto|MB|Mbps…), math(EXPR with current), \
+                   min(RE), max(RE), sum(RE), average(RE); e.g. \
+                   --change-perfdata='events_count,events'.",
+        },
+        Item {
+            tag: "--extend-perfdata-group",
+            text: "Add aggregated metrics: MATCH,NEWLABEL,min|max|sum|average(RE),UNIT,MIN,MAX; \
+                   with an empty MATCH one metric over all that RE matches.",
+        },
+        Item {
+            tag: "--change-short-output --change-long-output",
+            text: "Rewrite the short/long output: pattern~replacement~modifiers (g, i), \
+                   repeatable; e.g. --change-short-output='OK~Up~gi'.",
+        },
+        Item {
+            tag: "--change-output-adv",
+            text: "CONDITION,SHORT OUTPUT,EXIT: when the condition on %(short_output) and \
+                   %(exit_code) holds, replace the short output and/or the exit state.",
+        },
+        Item {
+            tag: "--change-exit",
+            text: "Replace an exit code: --change-exit=unknown=critical (repeatable). Only the \
+                   code changes; the printed label stays.",
+        },
+        Item {
+            tag: "--range-perfdata",
+            text: "Ranges in perfdata: 0 as they are; 1 without a zero start (0:5 becomes 5); 2 \
+                   none.",
+        },
+        Item {
+            tag: "--filter-uom",
+            text: "Blank the units that do not match this regular expression.",
+        },
+        Item {
             tag: "--opt-exit",
             text: "Replace the exit code in case of an execution error (i.e. wrong option \
                    provided, API error, timeout, etc). Default: unknown.",
+        },
+        Item {
+            tag: "--output-ignore-perfdata",
+            text: "Remove all the metrics from the output.",
+        },
+        Item {
+            tag: "--output-ignore-label",
+            text: "Remove the status label (\"OK:\", \"WARNING:\"…) from the output.",
+        },
+        Item {
+            tag: "--output-xml",
+            text: "Return the output in XML format.",
+        },
+        Item {
+            tag: "--output-json",
+            text: "Return the output in JSON format.",
+        },
+        Item {
+            tag: "--output-openmetrics",
+            text: "Return the output in OpenMetrics format (with a plugin_mode_status metric).",
+        },
+        Item {
+            tag: "--output-file",
+            text: "Write the output to this file instead of the standard output.",
+        },
+        Item {
+            tag: "--disco-format --disco-show",
+            text: "Host discovery: only for discovery modes (UNKNOWN otherwise).",
+        },
+        Item {
+            tag: "--float-precision",
+            text: "Decimals the thresholds are rounded to before comparing (default: 8).",
+        },
+        Item {
+            tag: "--use-new-perfdata --source-encoding",
+            text: "Accepted for compatibility: the labels are already final and the answers are \
+                   UTF-8.",
         },
     ],
 };

@@ -25,8 +25,10 @@ use crate::aws::credentials::{CredentialFlags, SharedFiles};
 use crate::aws::http::ProxyUrl;
 use crate::aws::sts::Role;
 use crate::env::Env;
-use crate::error::Error;
+use crate::error::{Error, Limit};
 use crate::output::State;
+use crate::output::generic::{Generic, GenericArgs};
+use crate::output::{Format, Presentation};
 use crate::threshold::{Range, Thresholds};
 
 /// How an option takes its value.
@@ -49,6 +51,8 @@ enum Support {
     /// Declared upstream, implemented by a later issue: a non-empty value
     /// is an UNKNOWN rather than silently ignored.
     Later,
+    /// Declared upstream, never done here (the text says why).
+    Never(&'static str),
 }
 
 /// Which mode an option belongs to: upstream declares a mode's options
@@ -109,59 +113,79 @@ const fn mode_opt(name: &'static str, mode: ModeName) -> Opt {
 }
 
 use Kind::{Flag, List, Value};
-use Support::{Ignored, Later, Yes};
+use Support::{Ignored, Later, Never, Yes};
+
+/// Both modes' version, as upstream's `mode.pm` gives it.
+const MODE_VERSION: &str = "1.0";
 
 /// Every option upstream declares, plus ours (`--max-pages`).
 const OPTIONS: &[Opt] = &[
     // centreon/plugins/script.pm
     opt("plugin", Value, Yes),
-    opt("list-plugin", Flag, Later),
+    opt("list-plugin", Flag, Yes),
     opt("help", Flag, Yes),
     opt("ignore-warn-msg", Flag, Yes),
     opt("version", Flag, Yes),
-    opt("runas", Value, Later),
-    opt("global-timeout", Value, Later),
-    opt("environment", List, Later),
-    opt("convert-args", Value, Later),
+    opt(
+        "runas",
+        Value,
+        Never("run the check as the right user from the command definition"),
+    ),
+    opt("global-timeout", Value, Yes),
+    opt(
+        "environment",
+        List,
+        Never("set the variables in the command definition"),
+    ),
+    opt("convert-args", Value, Yes),
     // centreon/plugins/script_custom.pm
     opt("mode", Value, Yes),
-    opt("dyn-mode", Value, Later),
+    opt("mode-version", Value, Yes),
+    opt("dyn-mode", Value, Yes),
     opt("list-mode", Flag, Yes),
     opt("custommode", Value, Yes),
     opt("list-custommode", Flag, Yes),
-    opt("multiple", Flag, Later),
-    opt("no-sanity-options", Flag, Later),
-    opt("pass-manager", Value, Later),
-    opt("environment-map-option", List, Later),
+    opt(
+        "multiple",
+        Flag,
+        Never("no mode of this plugin uses several connectors"),
+    ),
+    opt(
+        "no-sanity-options",
+        Flag,
+        Never("unknown options are always reported"),
+    ),
+    opt("pass-manager", Value, Yes),
+    opt("environment-map-option", List, Yes),
     // centreon/plugins/output.pm
-    opt("explode-perfdata-max", List, Later),
-    opt("range-perfdata", Value, Later),
-    opt("filter-perfdata", Value, Later),
-    opt("filter-perfdata-adv", Value, Later),
-    opt("change-perfdata", List, Later),
-    opt("extend-perfdata", List, Later),
-    opt("extend-perfdata-group", List, Later),
-    opt("change-exit", List, Later),
-    opt("change-short-output", List, Later),
-    opt("change-long-output", List, Later),
-    opt("change-output-adv", List, Later),
-    opt("use-new-perfdata", Flag, Later),
-    opt("filter-uom", Value, Later),
+    opt("explode-perfdata-max", List, Yes),
+    opt("range-perfdata", Value, Yes),
+    opt("filter-perfdata", Value, Yes),
+    opt("filter-perfdata-adv", Value, Yes),
+    opt("change-perfdata", List, Yes),
+    opt("extend-perfdata", List, Yes),
+    opt("extend-perfdata-group", List, Yes),
+    opt("change-exit", List, Yes),
+    opt("change-short-output", List, Yes),
+    opt("change-long-output", List, Yes),
+    opt("change-output-adv", List, Yes),
+    opt("use-new-perfdata", Flag, Yes),
+    opt("filter-uom", Value, Yes),
     opt("verbose", Flag, Yes),
     opt("debug", Flag, Yes),
-    opt("debug-stream", Flag, Later),
-    opt("show-password", Flag, Later),
+    opt("debug-stream", Flag, Yes),
+    opt("show-password", Flag, Yes),
     opt("opt-exit", Value, Yes),
-    opt("output-xml", Flag, Later),
-    opt("output-json", Flag, Later),
-    opt("output-ignore-perfdata", Flag, Later),
-    opt("output-ignore-label", Flag, Later),
-    opt("output-openmetrics", Flag, Later),
-    opt("output-file", Value, Later),
-    opt("disco-format", Flag, Later),
-    opt("disco-show", Flag, Later),
-    opt("float-precision", Value, Later),
-    opt("source-encoding", Value, Later),
+    opt("output-xml", Flag, Yes),
+    opt("output-json", Flag, Yes),
+    opt("output-ignore-perfdata", Flag, Yes),
+    opt("output-ignore-label", Flag, Yes),
+    opt("output-openmetrics", Flag, Yes),
+    opt("output-file", Value, Yes),
+    opt("disco-format", Flag, Yes),
+    opt("disco-show", Flag, Yes),
+    opt("float-precision", Value, Yes),
+    opt("source-encoding", Value, Yes),
     // centreon/plugins/statefile.pm
     opt("memcached", Value, Later),
     opt("redis-server", Value, Later),
@@ -351,6 +375,8 @@ pub struct CountEvents {
     pub error_message: Option<Regex>,
     pub delta: Duration,
     pub thresholds: Thresholds,
+    /// `--float-precision`: decimals the thresholds are rounded to.
+    pub float_precision: Option<usize>,
     pub max_pages: u32,
 }
 
@@ -380,6 +406,9 @@ pub struct Config {
     pub ca_bundle: Option<String>,
     pub skip_ssl_check: bool,
     pub timeout: Duration,
+    /// The time limit for messages: `--timeout` or a shorter
+    /// `--global-timeout`.
+    pub limit: Limit,
     pub awscli: AwsCli,
 }
 
@@ -399,7 +428,159 @@ pub struct Invocation {
     pub error_state: State,
     pub verbose: bool,
     pub debug: bool,
+    /// The generic output options (defaults when they are wrong: the
+    /// error then says so).
+    pub presentation: Presentation,
+    /// `--output-file`.
+    pub output_file: Option<String>,
     pub command: Result<Command, Error>,
+}
+
+/// Options of `script.pm` and `output.pm`: consumed before
+/// `--convert-args` runs upstream, so it never rewrites them.
+const FIRST_STAGE: [&str; 9] = [
+    "plugin",
+    "list-plugin",
+    "help",
+    "ignore-warn-msg",
+    "version",
+    "runas",
+    "global-timeout",
+    "environment",
+    "convert-args",
+];
+
+fn is_output_option(name: &str) -> bool {
+    let start = OPTIONS
+        .iter()
+        .position(|o| o.name == "explode-perfdata-max");
+    let end = OPTIONS.iter().position(|o| o.name == "source-encoding");
+    match (start, end, OPTIONS.iter().position(|o| o.name == name)) {
+        (Some(a), Some(b), Some(i)) => (a..=b).contains(&i),
+        _ => false,
+    }
+}
+
+/// `--pass-manager=environment` with `--environment-map-option=OPT=VAR`
+/// (the option takes the variable's value: secrets stay out of the
+/// command line), then `--convert-args=SEARCH,REPLACE` on the values of
+/// the connector and mode options, as upstream.
+fn prepare(raw: &mut Raw, env: &dyn Env) -> Result<(), Error> {
+    let maps: Vec<String> = raw
+        .list("environment-map-option")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    match raw.get("pass-manager") {
+        None if maps.is_empty() => {}
+        None => {
+            return Err(Error::Option(
+                "--environment-map-option needs --pass-manager=environment".into(),
+            ));
+        }
+        Some("environment") => {
+            for m in &maps {
+                let (opt_name, var) = m
+                    .split_once('=')
+                    .filter(|(o, v)| !o.is_empty() && !v.is_empty())
+                    .ok_or_else(|| {
+                        Error::Option(format!(
+                            "--environment-map-option '{m}' is not OPTION=VARIABLE"
+                        ))
+                    })?;
+                let o = lookup(opt_name.trim_start_matches('-')).ok_or_else(|| {
+                    Error::Option(format!(
+                        "--environment-map-option '{m}': no option --{opt_name}"
+                    ))
+                })?;
+                raw.values
+                    .insert(o.name, vec![env.var(var).unwrap_or_default()]);
+            }
+        }
+        Some(other) => {
+            return Err(Error::Option(format!(
+                "option --pass-manager={other} is not supported (only 'environment')"
+            )));
+        }
+    }
+    if let Some(conv) = raw.get("convert-args").map(str::to_owned) {
+        let (search, replace) = conv
+            .split_once(',')
+            .filter(|(s, _)| !s.is_empty())
+            .ok_or_else(|| {
+                Error::Option(format!("--convert-args '{conv}' is not SEARCH,REPLACE"))
+            })?;
+        let re = Regex::new(search).map_err(|e| {
+            Error::Option(format!(
+                "--convert-args '{conv}': '{search}' is not a supported regular expression: {}",
+                e.to_string().lines().last().unwrap_or("invalid")
+            ))
+        })?;
+        let replacement = crate::output::perl::replacement(replace);
+        for (name, values) in raw.values.iter_mut() {
+            if FIRST_STAGE.contains(name) || is_output_option(name) {
+                continue;
+            }
+            for v in values.iter_mut() {
+                *v = re.replace_all(v, replacement.as_str()).into_owned();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The generic output options, validated.
+fn presentation(raw: &Raw) -> Result<Presentation, Error> {
+    let all = |name: &str| -> Vec<&str> {
+        raw.values
+            .get(name)
+            .map(|v| v.iter().map(String::as_str).collect())
+            .unwrap_or_default()
+    };
+    let args = GenericArgs {
+        filter_perfdata: raw.get("filter-perfdata"),
+        filter_perfdata_adv: raw.get("filter-perfdata-adv"),
+        filter_uom: raw.get("filter-uom"),
+        change_perfdata: raw.list("change-perfdata"),
+        extend_perfdata: raw.list("extend-perfdata"),
+        extend_perfdata_group: raw.list("extend-perfdata-group"),
+        explode_perfdata_max: raw
+            .values
+            .get("explode-perfdata-max")
+            .map(|_| all("explode-perfdata-max")),
+        change_short_output: raw.list("change-short-output"),
+        change_long_output: raw.list("change-long-output"),
+        change_output_adv: raw.list("change-output-adv"),
+        change_exit: raw.list("change-exit"),
+        range_perfdata: raw
+            .values
+            .get("range-perfdata")
+            .and_then(|v| v.last())
+            .map(String::as_str),
+    };
+    let generic = Generic::parse(&args).map_err(Error::Option)?;
+    let format = if raw.flag("output-xml") {
+        Format::Xml
+    } else if raw.flag("output-json") {
+        Format::Json
+    } else if raw.flag("output-openmetrics") {
+        Format::OpenMetrics
+    } else {
+        Format::Text
+    };
+    Ok(Presentation {
+        generic,
+        format,
+        long: raw.flag("verbose") || raw.flag("debug") || raw.flag("debug-stream"),
+        ignore_label: raw.flag("output-ignore-label"),
+        ignore_perfdata: raw.flag("output-ignore-perfdata"),
+        plugin: raw
+            .get("plugin")
+            .unwrap_or("cloud::aws::cloudtrail::plugin")
+            .to_owned(),
+        mode: raw.get("mode").unwrap_or_default().to_owned(),
+        epoch_ms: 0,
+    })
 }
 
 pub fn parse<I>(args: I, env: &dyn Env) -> Invocation
@@ -410,7 +591,8 @@ where
     let mut args = args.into_iter();
     // The program name.
     let _ = args.next();
-    let raw = parse_raw(args);
+    let mut raw = parse_raw(args);
+    let prepared = prepare(&mut raw, env);
     let opt_exit = raw.get("opt-exit").map(|v| (v, State::parse(v)));
     let (error_state, opt_exit_error) = match opt_exit {
         None => (State::Unknown, None),
@@ -422,14 +604,20 @@ where
             ))),
         ),
     };
-    let command = match opt_exit_error {
-        Some(e) => Err(e),
-        None => build(&raw, env),
+    let (presentation, presentation_error) = match presentation(&raw) {
+        Ok(p) => (p, None),
+        Err(e) => (Presentation::default(), Some(e)),
+    };
+    let command = match (opt_exit_error, presentation_error, prepared) {
+        (Some(e), _, _) | (None, Some(e), _) | (None, None, Err(e)) => Err(e),
+        (None, None, Ok(())) => build(&raw, env),
     };
     Invocation {
         error_state,
         verbose: raw.flag("verbose"),
-        debug: raw.flag("debug"),
+        debug: raw.flag("debug") || raw.flag("debug-stream"),
+        presentation,
+        output_file: raw.get("output-file").map(str::to_owned),
         command,
     }
 }
@@ -462,7 +650,30 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
             )));
         }
     }
-    let mode_arg = raw.get("mode");
+    if raw.flag("list-plugin") {
+        return Ok(Command::Info(
+            "\n-----------------\nPLUGIN: cloud::aws::cloudtrail::plugin\nDESCRIPTION:\n    Check Amazon CloudTrail.\n\n".into(),
+        ));
+    }
+    // `--dyn-mode` names a mode by its module: only ours exist.
+    let dyn_mode = match raw.get("dyn-mode") {
+        None => None,
+        Some(m) => Some(
+            ModeName::ALL
+                .into_iter()
+                .find(|n| {
+                    m == format!("cloud::aws::cloudtrail::mode::{}", n.name())
+                        || m == format!("cloud/aws/cloudtrail/mode/{}.pm", n.name())
+                })
+                .map(ModeName::name)
+                .ok_or_else(|| {
+                    Error::Option(format!(
+                        "Cannot load module --dyn-mode: '{m}' (this program holds cloud::aws::cloudtrail::mode::{{checktrailstatus,countevents}} only)."
+                    ))
+                })?,
+        ),
+    };
+    let mode_arg = raw.get("mode").or(dyn_mode);
     if raw.flag("help") && mode_arg.is_none() {
         return Ok(Command::Info(global_help()));
     }
@@ -514,7 +725,22 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         ])));
     }
     if raw.flag("version") {
-        return Ok(Command::Info("Mode Version: 1.0 \n".into()));
+        return Ok(Command::Info(format!("Mode Version: {MODE_VERSION} \n")));
+    }
+    if let Some(want) = raw.get("mode-version") {
+        let newer = |a: &str, b: &str| -> bool {
+            let parts = |v: &str| -> Vec<u64> {
+                v.split('.')
+                    .map(|p| p.trim().parse().unwrap_or(0))
+                    .collect()
+            };
+            parts(a) > parts(b)
+        };
+        if newer(want, MODE_VERSION) {
+            return Err(Error::Option(format!(
+                "Not good version for plugin mode. Excepted at least: {want}. Get: {MODE_VERSION}"
+            )));
+        }
     }
     if let Some(u) = &raw.unknown {
         return Err(Error::UnknownOption(u.clone()));
@@ -540,6 +766,20 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
     {
         return Err(Error::NotSupported(format!("--{}", o.name)));
     }
+    for o in OPTIONS.iter().filter(|o| raw.given(o)) {
+        if let Support::Never(why) = o.support {
+            return Err(Error::Option(format!(
+                "option --{} is not supported: {why}.",
+                o.name
+            )));
+        }
+    }
+    if raw.flag("disco-format") || raw.flag("disco-show") {
+        return Err(Error::Option(format!(
+            "mode {} has no discovery: --disco-format and --disco-show need a discovery mode.",
+            mode.name()
+        )));
+    }
     for s in raw.list("statistic") {
         let l = s.to_ascii_lowercase();
         if !["minimum", "maximum", "average", "sum"]
@@ -552,6 +792,41 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
 
     let trail_name = raw.get("trail-name").map(str::to_owned);
     let region = region_of(raw, trail_name.as_deref(), env)?;
+    let float_precision = match raw.get("float-precision") {
+        None => None,
+        Some(p) => Some(
+            p.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n <= 20)
+                .ok_or_else(|| {
+                    Error::Option(format!(
+                        "--float-precision must be a number of decimals from 0 to 20, got '{p}'."
+                    ))
+                })?,
+        ),
+    };
+    let global_timeout = match raw.get("global-timeout") {
+        None => None,
+        // Upstream takes the first run of digits.
+        Some(g) => {
+            let digits: String = g
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0 && *n <= 86_400)
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::Option(format!(
+                        "--global-timeout must be a number of seconds from 1 to 86400, got '{g}'."
+                    ))
+                })?
+        }
+    };
     let timeout = match raw.get("timeout") {
         None => Duration::from_secs(50),
         Some(t) => positive_number(t)
@@ -595,8 +870,19 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
             trail_name: trail_name
                 .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
         },
-        ModeName::CountEvents => Mode::CountEvents(count_events(raw)?),
+        ModeName::CountEvents => Mode::CountEvents(count_events(raw, float_precision)?),
     };
+    let limit = match global_timeout {
+        Some(g) if Duration::from_secs(g) < timeout => Limit {
+            secs: g,
+            option: "--global-timeout",
+        },
+        _ => Limit {
+            secs: timeout.as_secs().max(1),
+            option: "--timeout",
+        },
+    };
+    let timeout = timeout.min(Duration::from_secs(limit.secs));
     Ok(Command::Check(Box::new(Config {
         mode,
         custom_mode,
@@ -613,6 +899,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
             .or_else(|| env.var("AWS_CA_BUNDLE")),
         skip_ssl_check: raw.flag("skip-ssl-check"),
         timeout,
+        limit,
         awscli,
     })))
 }
@@ -759,7 +1046,7 @@ fn has_possessive_quantifier(re: &str) -> bool {
     false
 }
 
-fn count_events(raw: &Raw) -> Result<CountEvents, Error> {
+fn count_events(raw: &Raw, float_precision: Option<usize>) -> Result<CountEvents, Error> {
     let warning = threshold(raw, "warning-count")?;
     let critical = threshold(raw, "critical-count")?;
     let delta = match raw.get("delta") {
@@ -806,6 +1093,7 @@ fn count_events(raw: &Raw) -> Result<CountEvents, Error> {
         error_message,
         delta,
         thresholds: Thresholds { warning, critical },
+        float_precision,
         max_pages,
     })
 }

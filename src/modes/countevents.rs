@@ -30,7 +30,8 @@ pub fn evaluate(opts: &CountEvents, events: &[Event]) -> Outcome {
     // Counts stay far below 2^53, where f64 is exact.
     let value = count as f64;
     let mut outcome = Outcome::single(
-        opts.thresholds.evaluate(value),
+        opts.thresholds
+            .evaluate_rounded(value, opts.float_precision),
         format!("Number of events: {value:.2}"),
     );
     // Upstream drops the thresholds from this perfdata (it asks for the
@@ -89,6 +90,7 @@ mod tests {
                 warning: w.and_then(Range::parse),
                 critical: c.and_then(Range::parse),
             },
+            float_precision: None,
             max_pages: 100,
         }
     }

@@ -58,7 +58,7 @@ pub fn run(
                 ca_bundle: cfg.ca_bundle.as_deref(),
                 skip_ssl_check: cfg.skip_ssl_check,
                 deadline,
-                timeout_secs: cfg.timeout.as_secs(),
+                limit: cfg.limit,
                 clock,
             };
             match &cfg.mode {
@@ -140,7 +140,7 @@ fn fetch_api(
     let caller = Caller {
         http: &net,
         clock,
-        timeout_secs: cfg.timeout.as_secs(),
+        limit: cfg.limit,
         max_attempts,
     };
     let ct_endpoint = endpoint::resolve(

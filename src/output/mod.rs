@@ -8,9 +8,14 @@
 //! perfdata as ` 'label'=value;warn;crit;min;max`. Long lines (verbose or
 //! debug) follow on their own lines.
 
+pub mod formats;
+pub mod generic;
+pub mod perl;
+
 use std::fmt;
 
 use crate::threshold::Range;
+use generic::{Generic, Metric};
 
 /// A Nagios state. Severity is written out rather than derived, because
 /// Centreon's order differs from the exit codes: CRITICAL beats UNKNOWN,
@@ -222,6 +227,155 @@ pub fn render(outcome: &Outcome, opts: Render) -> String {
         }
     }
     line
+}
+
+/// The output format.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+    Xml,
+    OpenMetrics,
+}
+
+/// How an outcome is shown: the generic options and the context.
+#[derive(Clone, Debug, Default)]
+pub struct Presentation {
+    pub generic: Generic,
+    pub format: Format,
+    /// Long output (`--verbose`, `--debug`).
+    pub long: bool,
+    pub ignore_label: bool,
+    pub ignore_perfdata: bool,
+    pub plugin: String,
+    pub mode: String,
+    pub epoch_ms: i64,
+}
+
+/// The bytes to print and the exit code.
+#[derive(Debug, PartialEq)]
+pub struct Presented {
+    pub text: String,
+    pub exit_code: u8,
+}
+
+/// The short line as `output.pm` builds it: `STATE: a - b ` per state,
+/// `OK: …` only when the final state is OK.
+fn short_line(outcome: &Outcome, ignore_label: bool) -> String {
+    let state = outcome.state();
+    let mut line = String::new();
+    let label = |s: State| {
+        if ignore_label {
+            String::new()
+        } else {
+            format!("{}: ", s.label())
+        }
+    };
+    for s in [State::Critical, State::Warning, State::Unknown] {
+        let texts: Vec<&str> = outcome
+            .entries
+            .iter()
+            .filter(|e| e.state == s)
+            .map(|e| e.text.as_str())
+            .collect();
+        if !texts.is_empty() {
+            line.push_str(&format!("{}{} ", label(s), texts.join(" - ")));
+        }
+    }
+    if state == State::Ok {
+        let oks: Vec<&str> = outcome.entries.iter().map(|e| e.text.as_str()).collect();
+        line.push_str(&format!("{}{} ", label(State::Ok), oks.join(" - ")));
+    }
+    line
+}
+
+/// The full output of a check (`error` false) or of an execution error
+/// (`error` true: no perfdata, long output forced and untouched by
+/// `--change-long-output`, the `--opt-exit` state in JSON/XML), with every
+/// generic option applied.
+pub fn present(outcome: &Outcome, p: &Presentation, error: bool) -> Presented {
+    let state = outcome.state();
+    let g = &p.generic;
+    let metrics = || {
+        let ms: Vec<Metric> = outcome.perfdata.iter().map(Metric::from_perfdata).collect();
+        g.metrics(ms, &p.mode)
+    };
+    let long_lines = || -> Vec<String> {
+        if error {
+            outcome.long.clone()
+        } else if p.long {
+            g.long_output(&outcome.long)
+        } else {
+            Vec::new()
+        }
+    };
+    let doc = || formats::Doc {
+        plugin: &p.plugin,
+        mode: &p.mode,
+        exit: if error {
+            state.label().to_ascii_lowercase()
+        } else {
+            state.label().to_owned()
+        },
+        shorts: [State::Critical, State::Warning, State::Unknown, State::Ok]
+            .iter()
+            .flat_map(|s| outcome.entries.iter().filter(move |e| e.state == *s))
+            .map(|e| formats::Short {
+                state: e.state,
+                msg: if p.ignore_label {
+                    e.text.clone()
+                } else {
+                    format!("{}: {}", e.state.label(), e.text)
+                },
+            })
+            .collect(),
+        long: long_lines(),
+        metrics: if p.ignore_perfdata || error {
+            Vec::new()
+        } else {
+            metrics()
+        },
+    };
+    let text = match p.format {
+        Format::Json => formats::json(&doc()),
+        Format::Xml => formats::xml(&doc()),
+        Format::OpenMetrics => {
+            let mut d = doc();
+            if !error {
+                // OpenMetrics shows the perfdata even with --output-ignore-perfdata.
+                d.metrics = metrics();
+            }
+            formats::openmetrics(&d, state, p.epoch_ms)
+        }
+        Format::Text => {
+            let (short, adv_exit) = g.short_output(&short_line(outcome, p.ignore_label), state);
+            let mut out = clean(&short);
+            if !error && !p.ignore_perfdata {
+                let ms = metrics();
+                if !ms.is_empty() {
+                    out.push('|');
+                    for m in &ms {
+                        out.push(' ');
+                        out.push_str(&clean(&m.text()));
+                    }
+                }
+            }
+            out.push('\n');
+            for l in long_lines() {
+                out.push_str(&clean(&l));
+                out.push('\n');
+            }
+            return Presented {
+                text: out,
+                exit_code: g.exit_state(state, adv_exit).exit_code(),
+            };
+        }
+    };
+    Presented {
+        text,
+        exit_code: g.exit_state(state, None).exit_code(),
+    }
 }
 
 /// Replaces every occurrence of each secret with `***`: the last guard

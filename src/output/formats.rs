@@ -1,0 +1,261 @@
+//! `--output-json`, `--output-xml` and `--output-openmetrics`: the same
+//! data as the text line, for scripts. Keys come in a fixed order (upstream
+//! prints Perl hash order, which changes from run to run).
+
+use serde_json::{Map, Value, json};
+
+use super::State;
+use super::generic::Metric;
+
+/// One short message as JSON/XML list it.
+pub struct Short {
+    pub state: State,
+    pub msg: String,
+}
+
+/// What every alternative format shows.
+pub struct Doc<'a> {
+    pub plugin: &'a str,
+    pub mode: &'a str,
+    /// `OK`, … for a check; the lower-case `--opt-exit` for an execution
+    /// error, as upstream.
+    pub exit: String,
+    pub shorts: Vec<Short>,
+    pub long: Vec<String>,
+    pub metrics: Vec<Metric>,
+}
+
+fn number_or_text(s: &str) -> Value {
+    match s.parse::<f64>() {
+        Ok(n) if n.is_finite() && !s.is_empty() => serde_json::Number::from_f64(n).map_or_else(
+            || Value::String(s.to_owned()),
+            |n| {
+                // Keep integers integers: `0`, not `0.0`.
+                if n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                {
+                    json!(n.as_f64().map_or(0, |f| f as i64))
+                } else {
+                    Value::Number(n)
+                }
+            },
+        ),
+        _ => Value::String(s.to_owned()),
+    }
+}
+
+fn metric_fields(m: &Metric, mode: &str) -> [(&'static str, Value); 8] {
+    [
+        ("label", Value::String(m.label.clone())),
+        ("value", Value::String(m.value.clone())),
+        ("unit", Value::String(m.unit.clone())),
+        ("warning", Value::String(m.warning.clone())),
+        ("critical", Value::String(m.critical.clone())),
+        ("min", number_or_text(&m.min)),
+        ("max", number_or_text(&m.max)),
+        ("mode", Value::String(mode.to_owned())),
+    ]
+}
+
+pub fn json(d: &Doc<'_>) -> String {
+    let mut outputs: Vec<Value> = d
+        .shorts
+        .iter()
+        .map(|s| json!({"type": 1, "msg": s.msg, "exit": s.state.label()}))
+        .collect();
+    outputs.extend(d.long.iter().map(|l| json!({"type": 2, "msg": l})));
+    let perfdatas: Vec<Value> = d
+        .metrics
+        .iter()
+        .map(|m| {
+            let mut o = Map::new();
+            for (k, v) in metric_fields(m, d.mode) {
+                o.insert(k.to_owned(), v);
+            }
+            Value::Object(o)
+        })
+        .collect();
+    // serde_json's map keeps insertion order only with `preserve_order`;
+    // write the envelope by hand so the order is fixed.
+    format!(
+        "{{\"plugin\":{{\"name\":{},\"mode\":{},\"exit\":{},\"outputs\":{},\"perfdatas\":[{}]}}}}",
+        Value::String(d.plugin.to_owned()),
+        Value::String(d.mode.to_owned()),
+        Value::String(d.exit.clone()),
+        Value::Array(outputs),
+        perfdatas
+            .iter()
+            .map(|p| ordered_object(
+                p,
+                &[
+                    "label", "value", "unit", "warning", "critical", "min", "max", "mode"
+                ]
+            ))
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
+fn ordered_object(v: &Value, keys: &[&str]) -> String {
+    let fields: Vec<String> = keys
+        .iter()
+        .filter_map(|k| {
+            v.get(*k)
+                .map(|x| format!("{}:{x}", Value::String((*k).to_owned())))
+        })
+        .collect();
+    format!("{{{}}}", fields.join(","))
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn xml_elem(out: &mut String, indent: usize, name: &str, text: &str) {
+    let pad = " ".repeat(indent);
+    if text.is_empty() {
+        out.push_str(&format!("{pad}<{name}/>\n"));
+    } else {
+        out.push_str(&format!("{pad}<{name}>{}</{name}>\n", xml_escape(text)));
+    }
+}
+
+pub fn xml(d: &Doc<'_>) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<plugin>\n");
+    xml_elem(&mut out, 2, "name", d.plugin);
+    xml_elem(&mut out, 2, "mode", d.mode);
+    xml_elem(&mut out, 2, "exit", &d.exit);
+    if d.shorts.is_empty() && d.long.is_empty() {
+        out.push_str("  <outputs/>\n");
+    } else {
+        out.push_str("  <outputs>\n");
+        for s in &d.shorts {
+            out.push_str("    <output>\n");
+            xml_elem(&mut out, 6, "type", "1");
+            xml_elem(&mut out, 6, "exit", s.state.label());
+            xml_elem(&mut out, 6, "msg", &s.msg);
+            out.push_str("    </output>\n");
+        }
+        for l in &d.long {
+            out.push_str("    <output>\n");
+            xml_elem(&mut out, 6, "type", "2");
+            xml_elem(&mut out, 6, "msg", l);
+            out.push_str("    </output>\n");
+        }
+        out.push_str("  </outputs>\n");
+    }
+    if d.metrics.is_empty() {
+        out.push_str("  <perfdatas/>\n");
+    } else {
+        out.push_str("  <perfdatas>\n");
+        for m in &d.metrics {
+            out.push_str("    <perfdata>\n");
+            for (k, v) in metric_fields(m, d.mode) {
+                let text = match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                xml_elem(&mut out, 6, k, &text);
+            }
+            out.push_str("    </perfdata>\n");
+        }
+        out.push_str("  </perfdatas>\n");
+    }
+    out.push_str("</plugin>\n");
+    out
+}
+
+/// A metric name OpenMetrics accepts: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+fn metric_name(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == ':' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+fn label_value(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// The status metric upstream adds (`plugin.mode.status`, named with
+/// underscores here so the exposition is valid) and every metric, as
+/// gauges, with the timestamp in seconds and the closing `# EOF`.
+pub fn openmetrics(d: &Doc<'_>, status: State, epoch_ms: i64) -> String {
+    let ts = format!(
+        "{}.{:03}",
+        epoch_ms.div_euclid(1000),
+        epoch_ms.rem_euclid(1000)
+    );
+    let mut lines: Vec<(String, String, String)> = Vec::new();
+    let mut all: Vec<Metric> = d.metrics.clone();
+    all.push(Metric {
+        label: "plugin.mode.status".into(),
+        value: status.exit_code().to_string(),
+        ..Metric::default()
+    });
+    let mut out = String::new();
+    let mut typed: Vec<String> = Vec::new();
+    for m in &all {
+        let (instance, name) = match m.label.split_once('#') {
+            Some((i, n)) => (Some(i), n),
+            None => (None, m.label.as_str()),
+        };
+        let name = metric_name(name);
+        let mut labels = vec![
+            format!("plugin=\"{}\"", label_value(d.plugin)),
+            format!("mode=\"{}\"", label_value(d.mode)),
+        ];
+        for (k, v) in [
+            ("unit", &m.unit),
+            ("warning", &m.warning),
+            ("critical", &m.critical),
+            ("min", &m.min),
+            ("max", &m.max),
+        ] {
+            if !v.is_empty() {
+                labels.push(format!("{k}=\"{}\"", label_value(v)));
+            }
+        }
+        if let Some(i) = instance {
+            labels.push(format!("instance=\"{}\"", label_value(i)));
+        }
+        let value = if m.value.parse::<f64>().is_ok() {
+            m.value.clone()
+        } else {
+            "NaN".to_owned()
+        };
+        lines.push((name, labels.join(","), value));
+    }
+    // Samples of one metric family must be together, after its TYPE.
+    let mut names: Vec<String> = Vec::new();
+    for (n, _, _) in &lines {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
+    for n in &names {
+        if !typed.contains(n) {
+            out.push_str(&format!("# TYPE {n} gauge\n"));
+            typed.push(n.clone());
+        }
+        for (_, labels, value) in lines.iter().filter(|(m, _, _)| m == n) {
+            out.push_str(&format!("{n}{{{labels}}} {value} {ts}\n"));
+        }
+    }
+    out.push_str("# EOF\n");
+    out
+}
