@@ -10,8 +10,6 @@ pub enum Error {
     /// A bad or missing option value; the text is complete
     /// (e.g. `Need to specify --region option.`).
     Option(String),
-    /// An upstream option whose issue has not landed yet.
-    NotSupported(String),
     /// No usable credentials, with why.
     Credentials(String),
     /// AWS answered with an error code.
@@ -32,6 +30,12 @@ pub enum Error {
     Transport { op: &'static str, detail: String },
     /// `--timeout` ran out.
     Timeout { op: &'static str, limit: Limit },
+    /// The shared quota bucket would make us wait past the time limit.
+    Quota {
+        op: &'static str,
+        wait_ms: u64,
+        limit: Limit,
+    },
     /// `--max-pages` reached while NextToken still said there was more.
     PageCap { op: &'static str, pages: u32 },
     /// A 2xx whose body is not what the API promises.
@@ -82,7 +86,6 @@ impl fmt::Display for Error {
         match self {
             Error::UnknownOption(o) => write!(f, "Unknown option: {}", one_line(o)),
             Error::Option(m) => f.write_str(&one_line(m)),
-            Error::NotSupported(o) => write!(f, "option {o} is not supported yet"),
             Error::Credentials(m) => write!(f, "cannot get AWS credentials: {}", one_line(m)),
             Error::Api {
                 op,
@@ -112,6 +115,12 @@ impl fmt::Display for Error {
                 f,
                 "{op} failed: timed out, the check's {} of {}s ran out",
                 limit.option, limit.secs
+            ),
+            Error::Quota { op, wait_ms, limit } => write!(
+                f,
+                "{op} not sent: quota wait would exceed timeout ({} ms queued behind the other \
+                 checks of this account and region, {} is {}s; see --api-rate)",
+                wait_ms, limit.option, limit.secs
             ),
             Error::PageCap { op, pages } => write!(
                 f,
@@ -161,7 +170,6 @@ mod tests {
     fn every_variant_is_one_line() {
         let all = [
             Error::UnknownOption("--foo".into()),
-            Error::NotSupported("--redis-server".into()),
             Error::Credentials("none".into()),
             Error::Http {
                 op: "LookupEvents",

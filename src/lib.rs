@@ -15,6 +15,7 @@ pub mod fuzz;
 pub mod modes;
 pub mod output;
 pub mod process;
+pub mod state;
 pub mod threshold;
 pub mod time;
 

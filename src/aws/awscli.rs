@@ -35,6 +35,8 @@ pub struct Cli<'a> {
     pub deadline: Instant,
     pub limit: crate::error::Limit,
     pub clock: &'a dyn Clock,
+    /// Paces the CLI's LookupEvents runs like the native client's.
+    pub throttle: &'a dyn super::quota::Throttle,
 }
 
 /// The program and the arguments before the generated ones.
@@ -312,7 +314,7 @@ pub fn lookup_events(
         remaining: &|| cli.deadline.saturating_duration_since(cli.clock.now()),
         limit: cli.limit,
         max_pages,
-        min_interval: crate::modes::LOOKUP_EVENTS_INTERVAL,
+        throttle: Some(cli.throttle),
     };
     pager.collect(
         &mut |token, trace| {
@@ -406,6 +408,7 @@ mod tests {
                 option: "--timeout",
             },
             clock: &crate::aws::SystemClock,
+            throttle: &crate::aws::quota::LocalPacer::new(crate::aws::quota::Rates::default()),
         };
         let env = child_env(&cli, None);
         let has = |k: &str, v: Option<&str>| env.iter().any(|(a, b)| a == k && b.as_deref() == v);

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::credentials::Credentials;
 use super::endpoint::Endpoint;
+use super::quota::Throttle;
 use super::{Caller, Clock, Target, Trace};
 use crate::error::Error;
 
@@ -38,9 +39,6 @@ pub struct Lookup {
     pub start: i64,
     pub end: i64,
     pub max_pages: u32,
-    /// Minimum spacing between two requests (the LookupEvents quota is
-    /// 2 per second per account and region).
-    pub min_interval: Duration,
 }
 
 pub struct Client<'a> {
@@ -98,7 +96,7 @@ impl Client<'_> {
             remaining: &|| self.caller.http.remaining(),
             limit: self.caller.limit,
             max_pages: q.max_pages,
-            min_interval: q.min_interval,
+            throttle: None,
         };
         pager.collect(
             &mut |token, trace| {
@@ -123,7 +121,8 @@ const LOOKUP_EVENTS: &str = "LookupEvents";
 pub type FetchPage<'a> = dyn FnMut(Option<&str>, &mut Trace) -> Result<Value, Error> + 'a;
 
 /// Follows `NextToken` for LookupEvents, whoever fetches the pages (our
-/// client or the `aws` CLI): paced, capped at `max_pages`, bounded by the
+/// client or the `aws` CLI): paced by `throttle` when given (the native
+/// client paces inside its caller), capped at `max_pages`, bounded by the
 /// run's deadline, and either every event or an error, never a silent
 /// partial list.
 pub struct Pager<'a> {
@@ -131,7 +130,7 @@ pub struct Pager<'a> {
     pub remaining: &'a dyn Fn() -> Duration,
     pub limit: crate::error::Limit,
     pub max_pages: u32,
-    pub min_interval: Duration,
+    pub throttle: Option<&'a dyn Throttle>,
 }
 
 impl Pager<'_> {
@@ -144,19 +143,15 @@ impl Pager<'_> {
         const OP: &str = LOOKUP_EVENTS;
         let mut events = Vec::new();
         let mut token: Option<String> = None;
-        let mut pacer = Pacer::new(self.min_interval);
         for _ in 0..self.max_pages {
-            let wait = pacer.wait(self.clock.now());
-            if wait >= (self.remaining)() {
-                return Err(Error::Timeout {
-                    op: OP,
-                    limit: self.limit,
-                });
+            if let Some(t) = self.throttle {
+                t.acquire(OP, self.clock, (self.remaining)())
+                    .map_err(|q| Error::Quota {
+                        op: OP,
+                        wait_ms: u64::try_from(q.wait.as_millis()).unwrap_or(u64::MAX),
+                        limit: self.limit,
+                    })?;
             }
-            if !wait.is_zero() {
-                self.clock.sleep(wait);
-            }
-            pacer.record(self.clock.now());
             let page = fetch(token.as_deref(), trace)?;
             let (mut page_events, next) =
                 events_page_from(&page).map_err(|detail| Error::BadResponse { op: OP, detail })?;
@@ -176,34 +171,6 @@ impl Pager<'_> {
             op: OP,
             pages: self.max_pages,
         })
-    }
-}
-
-/// Keeps successive requests at least `interval` apart, the first one
-/// going at once. Pure: the caller passes the time and does the sleeping.
-#[derive(Debug)]
-pub struct Pacer {
-    interval: Duration,
-    last: Option<std::time::Instant>,
-}
-
-impl Pacer {
-    pub fn new(interval: Duration) -> Self {
-        Pacer {
-            interval,
-            last: None,
-        }
-    }
-
-    pub fn wait(&self, now: std::time::Instant) -> Duration {
-        match self.last {
-            Some(last) => (last + self.interval).saturating_duration_since(now),
-            None => Duration::ZERO,
-        }
-    }
-
-    pub fn record(&mut self, at: std::time::Instant) {
-        self.last = Some(at);
     }
 }
 
@@ -393,16 +360,4 @@ mod tests {
         );
     }
 
-    #[test]
-    fn pacer_spaces_requests() {
-        let t0 = std::time::Instant::now();
-        let mut p = Pacer::new(Duration::from_millis(500));
-        assert_eq!(p.wait(t0), Duration::ZERO);
-        p.record(t0);
-        assert_eq!(
-            p.wait(t0 + Duration::from_millis(100)),
-            Duration::from_millis(400)
-        );
-        assert_eq!(p.wait(t0 + Duration::from_millis(700)), Duration::ZERO);
-    }
 }

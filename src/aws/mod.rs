@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod http;
 pub mod profile;
+pub mod quota;
 pub mod retry;
 pub mod sigv4;
 pub mod sts;
@@ -19,6 +20,9 @@ use crate::error::Error;
 pub trait Clock {
     /// Wall-clock seconds since the epoch (for signing and time windows).
     fn epoch(&self) -> i64;
+    /// Wall-clock milliseconds since the epoch (for buckets shared with
+    /// other processes).
+    fn epoch_millis(&self) -> i64;
     /// Monotonic now (for deadlines and pacing).
     fn now(&self) -> Instant;
     fn sleep(&self, d: Duration);
@@ -33,6 +37,11 @@ impl Clock for SystemClock {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    }
+    fn epoch_millis(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
     }
     fn now(&self) -> Instant {
         Instant::now()
@@ -97,6 +106,8 @@ pub struct Caller<'a> {
     pub limit: crate::error::Limit,
     /// Attempts per call, first included (3, or `AWS_MAX_ATTEMPTS`).
     pub max_attempts: u32,
+    /// Paces every attempt under the API's quota.
+    pub throttle: &'a dyn quota::Throttle,
 }
 
 impl Caller<'_> {
@@ -115,6 +126,13 @@ impl Caller<'_> {
     ) -> Result<http::Response, Error> {
         let mut attempt = 1;
         loop {
+            if let Err(q) = self.throttle.acquire(op, self.clock, self.http.remaining()) {
+                return Err(Error::Quota {
+                    op,
+                    wait_ms: u64::try_from(q.wait.as_millis()).unwrap_or(u64::MAX),
+                    limit: self.limit,
+                });
+            }
             // Signed afresh each attempt: X-Amz-Date moves on.
             let epoch = self.clock.epoch();
             let mut all: Vec<(String, String)> = headers

@@ -48,9 +48,6 @@ enum Support {
     Yes,
     /// Accepted and ignored (CloudWatch knobs of the shared AWS connector).
     Ignored,
-    /// Declared upstream, implemented by a later issue: a non-empty value
-    /// is an UNKNOWN rather than silently ignored.
-    Later,
     /// Declared upstream, never done here (the text says why).
     Never(&'static str),
 }
@@ -113,7 +110,7 @@ const fn mode_opt(name: &'static str, mode: ModeName) -> Opt {
 }
 
 use Kind::{Flag, List, Value};
-use Support::{Ignored, Later, Never, Yes};
+use Support::{Ignored, Never, Yes};
 
 /// Both modes' version, as upstream's `mode.pm` gives it.
 const MODE_VERSION: &str = "1.0";
@@ -187,18 +184,20 @@ const OPTIONS: &[Opt] = &[
     opt("float-precision", Value, Yes),
     opt("source-encoding", Value, Yes),
     // centreon/plugins/statefile.pm
-    opt("memcached", Value, Later),
-    opt("redis-server", Value, Later),
-    opt("redis-db", Value, Later),
-    opt("memexpiration", Value, Later),
-    opt("statefile-dir", Value, Later),
-    opt("statefile-suffix", Value, Later),
-    opt("statefile-concat-cwd", Flag, Later),
-    opt("statefile-storable", Flag, Later),
-    opt("failback-file", Value, Later),
-    opt("statefile-format", Value, Later),
-    opt("statefile-key", Value, Later),
-    opt("statefile-cipher", Value, Later),
+    opt("memcached", Value, Never("state is kept in files, see --statefile-dir")),
+    opt("redis-server", Value, Never("state is kept in files, see --statefile-dir")),
+    opt("redis-db", Value, Never("state is kept in files, see --statefile-dir")),
+    opt("memexpiration", Value, Never("state is kept in files, see --statefile-dir")),
+    opt("statefile-dir", Value, Yes),
+    opt("statefile-suffix", Value, Yes),
+    opt("statefile-concat-cwd", Flag, Yes),
+    opt("statefile-storable", Flag, Ignored),
+    opt("failback-file", Value, Ignored),
+    opt("statefile-format", Value, Ignored),
+    opt("statefile-key", Value, Never("state files are private to their user (mode 0600) rather than encrypted")),
+    opt("disable-statefile", Flag, Yes),
+    opt("api-rate", Value, Yes),
+    opt("statefile-cipher", Value, Never("state files are private to their user (mode 0600) rather than encrypted")),
     // cloud/aws/custom/{paws,awscli}.pm
     opt("aws-secret-key", Value, Yes),
     opt("aws-access-key", Value, Yes),
@@ -410,6 +409,11 @@ pub struct Config {
     /// `--global-timeout`.
     pub limit: Limit,
     pub awscli: AwsCli,
+    /// Where state is kept (`--statefile-*`, `--disable-statefile`).
+    pub state: crate::state::Options,
+    /// `--api-rate`: requests per second for every API (0: no pacing);
+    /// else a little under each API's quota.
+    pub rates: crate::aws::quota::Rates,
 }
 
 /// What the command line asks for.
@@ -760,12 +764,6 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
             "the value of {o} is not valid UTF-8"
         )));
     }
-    if let Some(o) = OPTIONS
-        .iter()
-        .find(|o| o.support == Support::Later && raw.given(o))
-    {
-        return Err(Error::NotSupported(format!("--{}", o.name)));
-    }
     for o in OPTIONS.iter().filter(|o| raw.given(o)) {
         if let Support::Never(why) = o.support {
             return Err(Error::Option(format!(
@@ -802,6 +800,20 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
                 .ok_or_else(|| {
                     Error::Option(format!(
                         "--float-precision must be a number of decimals from 0 to 20, got '{p}'."
+                    ))
+                })?,
+        ),
+    };
+    let rates = match raw.get("api-rate") {
+        None => crate::aws::quota::Rates::default(),
+        Some(r) => crate::aws::quota::Rates::all(
+            r.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && (0.0..=1000.0).contains(v))
+                .ok_or_else(|| {
+                    Error::Option(format!(
+                        "--api-rate must be requests per second from 0 (no pacing) to 1000, got '{r}'."
                     ))
                 })?,
         ),
@@ -901,6 +913,13 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         timeout,
         limit,
         awscli,
+        state: crate::state::Options {
+            dir: raw.get("statefile-dir").map(str::to_owned),
+            suffix: raw.get("statefile-suffix").unwrap_or_default().to_owned(),
+            concat_cwd: raw.flag("statefile-concat-cwd"),
+            disabled: raw.flag("disable-statefile"),
+        },
+        rates,
     })))
 }
 

@@ -10,14 +10,13 @@ use std::time::Duration;
 use crate::aws::cloudtrail::{self, Event, Lookup, TrailStatus};
 use crate::aws::credentials::{self, Credentials, SharedFiles, World};
 use crate::aws::endpoint::{self, Endpoint};
+use crate::aws::quota::{LocalPacer, SharedBucket, Throttle};
 use crate::aws::{Caller, Clock, Target, Trace, awscli, http, sts};
+use crate::state::StateDir;
 use crate::cli::{Config, CustomMode, Mode};
 use crate::env::Env;
 use crate::error::Error;
 use crate::output::Outcome;
-
-/// LookupEvents allows 2 requests per second per account and region.
-pub const LOOKUP_EVENTS_INTERVAL: Duration = Duration::from_millis(500);
 
 pub fn user_agent() -> String {
     format!("check_cloudtrail/{}", env!("CARGO_PKG_VERSION"))
@@ -39,13 +38,55 @@ pub fn run(
     secrets: &mut Vec<String>,
 ) -> Result<Outcome, Error> {
     let deadline = clock.now() + cfg.timeout;
+    let state = StateDir::open(
+        &cfg.state,
+        env.var("HOME").as_deref(),
+        env.var("XDG_CACHE_HOME").as_deref(),
+        std::env::current_dir().ok().as_deref(),
+    );
+    match &state {
+        Some(s) => trace.log(|| format!("state directory: {}", s.dir().display())),
+        None => trace.log(|| "state directory: none (pacing this check alone)".to_owned()),
+    }
+    let endpoint_name = cfg.endpoint.clone().unwrap_or_default();
+    let throttle: Box<dyn Throttle> = match &state {
+        Some(s) => Box::new(SharedBucket {
+            state: s,
+            rates: cfg.rates,
+            scope: std::sync::Mutex::new(format!("sts|{}|{endpoint_name}", cfg.region)),
+            fallback: LocalPacer::new(cfg.rates),
+        }),
+        None => Box::new(LocalPacer::new(cfg.rates)),
+    };
+    let account = cfg
+        .role
+        .as_ref()
+        .and_then(|r| r.arn.split(':').nth(4).map(str::to_owned))
+        .filter(|a| !a.is_empty());
+    let scope_for = |access_key: &str| {
+        format!(
+            "{}|{}|{endpoint_name}",
+            account.clone().unwrap_or_else(|| access_key.to_owned()),
+            cfg.region
+        )
+    };
     let window = |d: Duration| {
         let end = clock.epoch();
         let delta = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
         (end.saturating_sub(delta), end)
     };
     let data = match cfg.custom_mode {
-        CustomMode::Api => fetch_api(cfg, env, clock, deadline, &window, trace, secrets)?,
+        CustomMode::Api => fetch_api(
+            cfg,
+            env,
+            clock,
+            deadline,
+            &*throttle,
+            &scope_for,
+            &window,
+            trace,
+            secrets,
+        )?,
         CustomMode::AwsCli => {
             let cli = awscli::Cli {
                 opts: &cfg.awscli,
@@ -60,7 +101,15 @@ pub fn run(
                 deadline,
                 limit: cfg.limit,
                 clock,
+                throttle: &*throttle,
             };
+            throttle.set_scope(scope_for(
+                cfg.credentials
+                    .access_key
+                    .as_deref()
+                    .or(cfg.credentials.profile.as_deref())
+                    .unwrap_or("default"),
+            ));
             match &cfg.mode {
                 Mode::CheckTrailStatus { trail_name } => {
                     Data::Status(awscli::trail_status(&cli, trail_name, trace, secrets)?)
@@ -96,6 +145,8 @@ fn fetch_api(
     env: &dyn Env,
     clock: &dyn Clock,
     deadline: std::time::Instant,
+    throttle: &dyn Throttle,
+    scope_for: &dyn Fn(&str) -> String,
     window: &dyn Fn(Duration) -> (i64, i64),
     trace: &mut Trace,
     secrets: &mut Vec<String>,
@@ -142,6 +193,7 @@ fn fetch_api(
         clock,
         limit: cfg.limit,
         max_attempts,
+        throttle,
     };
     let ct_endpoint = endpoint::resolve(
         "cloudtrail",
@@ -152,6 +204,7 @@ fn fetch_api(
     )
     .map_err(Error::Option)?;
     let creds = credentials_for(cfg, env, &caller, &local, trace, secrets)?;
+    throttle.set_scope(scope_for(creds.access_key()));
     trace.log(|| {
         format!(
             "credentials: access key {} from {}",
@@ -175,7 +228,6 @@ fn fetch_api(
                 start,
                 end,
                 max_pages: opts.max_pages,
-                min_interval: LOOKUP_EVENTS_INTERVAL,
             };
             Data::Events(client.lookup_events(&lookup, trace)?)
         }

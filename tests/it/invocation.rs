@@ -69,11 +69,14 @@ fn missing_things() {
         PLUGIN,
         "--mode=countevents",
         "--region=eu-west-1",
-        "--statefile-dir=/tmp",
+        "--redis-server=127.0.0.1",
     ]);
     assert_eq!(
         (r.stdout.as_str(), r.code),
-        ("UNKNOWN: option --statefile-dir is not supported yet \n", 3)
+        (
+            "UNKNOWN: option --redis-server is not supported: state is kept in files, see --statefile-dir. \n",
+            3
+        )
     );
 }
 

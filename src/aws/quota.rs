@@ -1,0 +1,226 @@
+//! Pacing requests under AWS's quotas: LookupEvents allows 2 requests per
+//! second per account and region, the other CloudTrail reads 10.
+//!
+//! With a state directory, every check on the poller shares one bucket per
+//! (account or access key, region, endpoint, API), kept in a file under an
+//! advisory lock: N checks started at once queue behind each other at the
+//! published pace instead of throttling each other. Without one, a check
+//! only paces its own requests.
+//!
+//! The bucket is GCRA (a virtual scheduler): the file holds the
+//! theoretical arrival time `tat` of the next request; a request takes the
+//! slot `max(now, tat)` and moves `tat` one interval on. Waiting happens
+//! outside the lock.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::Clock;
+use crate::state::{StateDir, VERSION};
+
+/// Requests per second per API; 0 is "do not pace".
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rates {
+    pub lookup_events: f64,
+    pub other: f64,
+}
+
+impl Default for Rates {
+    /// A little under the published quotas (2 and 10 per second), so a
+    /// poller's own clock jitter never tips it over.
+    fn default() -> Self {
+        Rates {
+            lookup_events: 1.8,
+            other: 9.0,
+        }
+    }
+}
+
+impl Rates {
+    /// `--api-rate=N`: the same rate for every API.
+    pub fn all(rate: f64) -> Rates {
+        Rates {
+            lookup_events: rate,
+            other: rate,
+        }
+    }
+
+    pub fn interval(&self, api: &str) -> Option<Duration> {
+        let r = if api == "LookupEvents" {
+            self.lookup_events
+        } else {
+            self.other
+        };
+        (r > 0.0 && r.is_finite()).then(|| Duration::from_secs_f64(1.0 / r))
+    }
+}
+
+/// Why a request may not go.
+#[derive(Debug, PartialEq)]
+pub struct TooLong {
+    pub wait: Duration,
+}
+
+pub trait Throttle {
+    /// Which account the requests are for, once the credentials are known:
+    /// shared buckets are per account (or access key), region, endpoint.
+    fn set_scope(&self, _scope: String) {}
+
+    /// Waits for the right to send one `api` request, or says the wait
+    /// would not fit in `remaining`.
+    fn acquire(&self, api: &str, clock: &dyn Clock, remaining: Duration) -> Result<(), TooLong>;
+}
+
+/// A check pacing only its own requests.
+pub struct LocalPacer {
+    rates: Rates,
+    last: Mutex<HashMap<String, Instant>>,
+}
+
+impl LocalPacer {
+    pub fn new(rates: Rates) -> Self {
+        LocalPacer {
+            rates,
+            last: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl Throttle for LocalPacer {
+    fn acquire(&self, api: &str, clock: &dyn Clock, remaining: Duration) -> Result<(), TooLong> {
+        let Some(interval) = self.rates.interval(api) else {
+            return Ok(());
+        };
+        let now = clock.now();
+        let wait = {
+            let Ok(mut last) = self.last.lock() else {
+                return Ok(());
+            };
+            let slot = last
+                .get(api)
+                .map_or(now, |l| (*l + interval).max(now));
+            let wait = slot.saturating_duration_since(now);
+            if wait >= remaining {
+                return Err(TooLong { wait });
+            }
+            last.insert(api.to_owned(), slot);
+            wait
+        };
+        if !wait.is_zero() {
+            clock.sleep(wait);
+        }
+        Ok(())
+    }
+}
+
+/// Buckets shared by every check through the state directory.
+pub struct SharedBucket<'a> {
+    pub state: &'a StateDir,
+    pub rates: Rates,
+    /// Account or access key id, region and endpoint; set once the
+    /// credentials are known ([`SharedBucket::set_scope`]).
+    pub scope: Mutex<String>,
+    /// Used when the state file cannot be locked (then we pace alone).
+    pub fallback: LocalPacer,
+}
+
+impl SharedBucket<'_> {
+    pub fn set_scope(&self, scope: String) {
+        if let Ok(mut s) = self.scope.lock() {
+            *s = scope;
+        }
+    }
+}
+
+/// One GCRA step, pure: the slot for a request at `now` given the stored
+/// `tat`, and the new `tat` (all in milliseconds since the epoch).
+pub fn gcra(now: i64, tat: i64, interval_ms: i64) -> (i64, i64) {
+    let slot = now.max(tat);
+    (slot, slot + interval_ms)
+}
+
+impl Throttle for SharedBucket<'_> {
+    fn set_scope(&self, scope: String) {
+        SharedBucket::set_scope(self, scope);
+    }
+
+    fn acquire(&self, api: &str, clock: &dyn Clock, remaining: Duration) -> Result<(), TooLong> {
+        let Some(interval) = self.rates.interval(api) else {
+            return Ok(());
+        };
+        let scope = self.scope.lock().map(|s| s.clone()).unwrap_or_default();
+        let path = self.state.file("bucket", &format!("{scope}|{api}"));
+        let Ok(lock) = self.state.lock(&path) else {
+            return self.fallback.acquire(api, clock, remaining);
+        };
+        let now = clock.epoch_millis();
+        // A tat far in the future is a broken clock or file: start over.
+        let tat = self
+            .state
+            .read(&path)
+            .and_then(|v| v.get("tat_ms").and_then(serde_json::Value::as_i64))
+            .filter(|t| *t < now + 3_600_000)
+            .unwrap_or(0);
+        let interval_ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX).max(1);
+        let (slot, next) = gcra(now, tat, interval_ms);
+        let wait = Duration::from_millis(u64::try_from(slot - now).unwrap_or(0));
+        if wait >= remaining {
+            drop(lock);
+            return Err(TooLong { wait });
+        }
+        // A bucket that cannot be written only costs us the sharing.
+        let _ = self
+            .state
+            .write(&path, &json!({"version": VERSION, "tat_ms": next}));
+        drop(lock);
+        if !wait.is_zero() {
+            clock.sleep(wait);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gcra_queues_at_the_interval() {
+        // Three requests at the same instant: 0, 500, 1000 ms later.
+        let mut tat = 0;
+        let mut slots = Vec::new();
+        for _ in 0..3 {
+            let (slot, next) = gcra(10_000, tat, 500);
+            slots.push(slot - 10_000);
+            tat = next;
+        }
+        assert_eq!(slots, vec![0, 500, 1000]);
+        // After a quiet spell the next one goes at once.
+        assert_eq!(gcra(20_000, tat, 500).0, 20_000);
+    }
+
+    #[test]
+    fn rates() {
+        let r = Rates::default();
+        assert_eq!(r.interval("LookupEvents"), Some(Duration::from_secs_f64(1.0 / 1.8)));
+        assert_eq!(r.interval("GetTrailStatus"), Some(Duration::from_secs_f64(1.0 / 9.0)));
+        assert_eq!(Rates::all(0.0).interval("LookupEvents"), None);
+    }
+
+    #[test]
+    fn local_pacer_spaces_and_refuses_long_waits() {
+        let clock = crate::aws::SystemClock;
+        let p = LocalPacer::new(Rates::all(20.0));
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            p.acquire("LookupEvents", &clock, Duration::from_secs(5)).unwrap();
+        }
+        assert!(t0.elapsed() >= Duration::from_millis(95));
+        let slow = LocalPacer::new(Rates::all(0.5));
+        slow.acquire("X", &clock, Duration::from_secs(5)).unwrap();
+        assert!(slow.acquire("X", &clock, Duration::from_millis(100)).is_err());
+    }
+}
