@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end tests of check_cloudtrail against moto (with IAM
 # authentication on) and loopback stand-ins, plus a differential check of
-# our SigV4 signer against botocore's. Everything listens on 127.0.0.1 on
-# ports picked at run time; nothing leaves the machine.
+# our SigV4 signer against botocore's; the credential chain and roles
+# against moto's STS; proxies through proxy.py; TLS with a throwaway CA
+# (trustme); --custommode=awscli with the real aws CLI v1 and a fake one.
+# Everything listens on 127.0.0.1 on ports picked at run time; nothing
+# leaves the machine.
 #
 #   scripts/e2e.sh [PYTEST ARGS...]
 #
@@ -39,7 +42,7 @@ e2e_clean_env
 e2e_log "pytest tests/e2e with CHECK_CLOUDTRAIL_BIN=$bin"
 guard=()
 if command -v timeout >/dev/null 2>&1; then
-    # A hung run must end: the whole suite takes well under a minute.
+    # A hung run must end: the whole suite takes about a minute and a half.
     guard=(timeout --kill-after=30 900)
 fi
 rc=0

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Shared by scripts/e2e.sh and scripts/demo.sh: the pinned Python venv
-# (moto, botocore, pytest) under target/e2e-venv, and the environment
+# (moto, botocore, pytest, the aws CLI, trustme, proxy.py) under
+# target/e2e-venv, and the environment
 # hygiene every run gets. Source it; it defines functions and variables
 # and runs nothing by itself.
 
@@ -8,6 +9,8 @@ E2E_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 E2E_VENV="$E2E_ROOT/target/e2e-venv"
 E2E_REQUIREMENTS="$E2E_ROOT/tests/e2e/requirements.txt"
 E2E_PROG="${E2E_PROG:-$(basename "$0")}"
+# What a usable venv can import (and it must have bin/aws, the CLI).
+E2E_IMPORTS='import moto.server, botocore.auth, pytest, trustme, proxy, awscli.clidriver'
 
 e2e_die() {
     printf '%s: ERROR: %s\n' "$E2E_PROG" "$*" >&2
@@ -24,9 +27,9 @@ e2e_log() {
 # error, never a skip.
 e2e_venv_setup() {
     command -v python3 >/dev/null 2>&1 \
-        || e2e_die "python3 not found on PATH (Python >= 3.9 is needed for moto)"
-    python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' \
-        || e2e_die "$(python3 -V 2>&1) is too old: moto needs Python >= 3.9"
+        || e2e_die "python3 not found on PATH (Python >= 3.10 is needed for moto and the aws CLI)"
+    python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
+        || e2e_die "$(python3 -V 2>&1) is too old: the aws CLI needs Python >= 3.10"
     [[ -f "$E2E_REQUIREMENTS" ]] || e2e_die "missing $E2E_REQUIREMENTS"
 
     # What the venv was built from: the pins and the interpreter.
@@ -48,7 +51,8 @@ PY
 
     local stamp="$E2E_VENV/.e2e-stamp"
     if [[ -x "$E2E_VENV/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]] \
-        && "$E2E_VENV/bin/python" -c 'import moto.server, botocore.auth, pytest' >/dev/null 2>&1; then
+        && [[ -x "$E2E_VENV/bin/aws" ]] \
+        && "$E2E_VENV/bin/python" -c "$E2E_IMPORTS" >/dev/null 2>&1; then
         e2e_log "reusing venv $E2E_VENV"
     else
         e2e_log "creating venv $E2E_VENV ($(python3 -V 2>&1)) and installing the pins of ${E2E_REQUIREMENTS#"$E2E_ROOT"/}"
@@ -57,8 +61,9 @@ PY
             || e2e_die "'python3 -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)"
         "$E2E_VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$E2E_REQUIREMENTS" \
             || e2e_die "pip install -r ${E2E_REQUIREMENTS#"$E2E_ROOT"/} failed (is PyPI reachable?)"
-        "$E2E_VENV/bin/python" -c 'import moto.server, botocore.auth, pytest' \
-            || e2e_die "the venv was installed but moto/botocore/pytest do not import"
+        "$E2E_VENV/bin/python" -c "$E2E_IMPORTS" \
+            || e2e_die "the venv was installed but one of moto/botocore/pytest/trustme/proxy.py/awscli does not import"
+        [[ -x "$E2E_VENV/bin/aws" ]] || e2e_die "the venv was installed but has no bin/aws"
         printf '%s\n' "$want" >"$stamp"
     fi
 

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -19,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,6 +37,8 @@ ACCOUNT = "123456789012"  # moto's default account
 REGION = "eu-west-1"
 SERVER_START_TIMEOUT = 30.0
 PLUGIN_TIMEOUT = 30.0
+# The venv's bin directory: the real aws CLI (awscli from PyPI) is there.
+VENV_BIN = Path(sys.executable).parent
 
 
 # --------------------------------------------------------------------------
@@ -44,6 +48,13 @@ PLUGIN_TIMEOUT = 30.0
 def plugin_path():
     raw = os.environ.get("CHECK_CLOUDTRAIL_BIN") or str(ROOT / "target/debug/check_cloudtrail")
     return Path(raw)
+
+
+# An empty home for every child, made once per session (_child_home):
+# nothing reads the caller's ~/.aws, and the aws CLI's credential cache
+# (~/.aws/cli/cache, keyed by role ARN) cannot hand a new moto the
+# temporary keys of an old one.
+CHILD_HOME = None
 
 
 def base_env():
@@ -56,9 +67,19 @@ def base_env():
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    if "HOME" in os.environ:
+    if CHILD_HOME is not None:
+        env["HOME"] = str(CHILD_HOME)
+    elif "HOME" in os.environ:
         env["HOME"] = os.environ["HOME"]
     return env
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _child_home(tmp_path_factory):
+    global CHILD_HOME
+    CHILD_HOME = tmp_path_factory.mktemp("home")
+    yield CHILD_HOME
+    CHILD_HOME = None
 
 
 @dataclass
@@ -207,14 +228,18 @@ class MotoServer:
 
 
 class FakeCloudTrail:
-    """tests/e2e/fake_cloudtrail.py on a port it binds itself."""
+    """tests/e2e/fake_cloudtrail.py on a port it binds itself; over https
+    with `tls=(cert_pem, key_pem)`; `repeat` times the ten events."""
 
-    def __init__(self, log_dir, page_size=4):
+    def __init__(self, log_dir, page_size=4, repeat=1, tls=None):
         self.log = Path(log_dir) / f"fake-cloudtrail-{uuid.uuid4().hex[:8]}.log"
+        argv = [sys.executable, str(HERE / "fake_cloudtrail.py"), "--port", "0",
+                "--page-size", str(page_size), "--repeat", str(repeat)]
+        if tls:
+            argv += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
         with open(self.log, "wb") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, str(HERE / "fake_cloudtrail.py"), "--port", "0",
-                 "--page-size", str(page_size)],
+                argv,
                 env=base_env(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -222,11 +247,11 @@ class FakeCloudTrail:
                 preexec_fn=_die_with_parent,
             )
         line = self._first_line(SERVER_START_TIMEOUT)
-        m = re.fullmatch(r"fake_cloudtrail listening on (http://127\.0\.0\.1:\d+)", line)
+        m = re.fullmatch(r"fake_cloudtrail listening on ((https?)://127\.0\.0\.1:(\d+))", line)
         if not m:
             stop_process(self.proc)
             raise RuntimeError(f"fake_cloudtrail did not start: {line!r}\n{tail(self.log)}")
-        self.url = m.group(1)
+        self.url, self.scheme, self.port = m.group(1), m.group(2), int(m.group(3))
 
     def _first_line(self, timeout):
         box = []
@@ -236,7 +261,9 @@ class FakeCloudTrail:
         return box[0].decode().strip() if box else ""
 
     def requests(self):
-        with urllib.request.urlopen(self.url + "/_requests", timeout=5) as r:
+        # The test's own look at the log: no need to verify its certificate.
+        ctx = ssl._create_unverified_context() if self.scheme == "https" else None
+        with urllib.request.urlopen(self.url + "/_requests", timeout=5, context=ctx) as r:
             return json.load(r)
 
     def stop(self):
@@ -301,9 +328,33 @@ class MotoIam:
     url: str
     user: Keys  # may do cloudtrail:*, s3:*, sts:AssumeRole
     noperm: Keys  # a user with no policy at all
-    role_arn: str  # may do cloudtrail:GetTrailStatus; trusts `user`
+    role_arn: str  # may do cloudtrail:GetTrailStatus; trusts `user` and `assumer`
     bucket: str
+    assumer: Keys = None  # may do sts:AssumeRole and nothing else
+    other: Keys = None  # another user with no policy (e2e-other)
+    noperm_role_arn: str = None  # a role with no policy; trusts `user` and `assumer`
     trails: list = field(default_factory=list)
+
+    @contextmanager
+    def unauthenticated(self, requests=1):
+        """moto serves the next `requests` calls without checking who sent
+        them, then checks again. For STS AssumeRoleWithWebIdentity, which
+        is unsigned by design and which moto's IAM check cannot handle
+        (it wants an Authorization header); the credentials it hands out
+        are checked as usual afterwards."""
+
+        def reset(count):
+            # text/plain: as a form, Flask would swallow the body.
+            req = urllib.request.Request(self.url + "/moto-api/reset-auth", data=str(count).encode(),
+                                         headers={"Content-Type": "text/plain"}, method="POST")
+            with urllib.request.urlopen(req, timeout=5) as r:
+                r.read()
+
+        reset(requests)
+        try:
+            yield
+        finally:
+            reset(0)
 
     def client(self, service, keys=None, region=REGION):
         k = keys or self.user
@@ -323,7 +374,7 @@ class MotoIam:
 
 # The requests moto serves without authentication before IAM auth turns
 # on (INITIAL_NO_AUTH_ACTION_COUNT): exactly the bootstrap calls below.
-BOOTSTRAP_CALLS = 7
+BOOTSTRAP_CALLS = 13
 
 
 @pytest.fixture(scope="session")
@@ -347,7 +398,8 @@ def moto_iam(tmp_path_factory):
             "Version": "2012-10-17",
             "Statement": [{
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/e2e-user"},
+                "Principal": {"AWS": [f"arn:aws:iam::{ACCOUNT}:user/e2e-user",
+                                      f"arn:aws:iam::{ACCOUNT}:user/e2e-assumer"]},
                 "Action": "sts:AssumeRole",
             }],
         })
@@ -360,6 +412,23 @@ def moto_iam(tmp_path_factory):
         # 6-7: a user with keys and no policy.
         iam.create_user(UserName="e2e-noperm")
         n = iam.create_access_key(UserName="e2e-noperm")["AccessKey"]
+        # 8-10: a user who may assume roles and do nothing else, so that a
+        # CloudTrail call that works proves the role's credentials were used.
+        iam.create_user(UserName="e2e-assumer")
+        a = iam.create_access_key(UserName="e2e-assumer")["AccessKey"]
+        iam.put_user_policy(
+            UserName="e2e-assumer",
+            PolicyName="assume",
+            PolicyDocument=policy("sts:AssumeRole"),
+        )
+        # 11: a role with no policy: moto's AccessDenied names the session
+        # (arn:aws:sts::…:assumed-role/e2e-noperm-role/<session name>).
+        noperm_role_arn = iam.create_role(RoleName="e2e-noperm-role",
+                                          AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+        # 12-13: one more user with no policy, to tell sources apart by the
+        # identity moto names in its AccessDenied.
+        iam.create_user(UserName="e2e-other")
+        o = iam.create_access_key(UserName="e2e-other")["AccessKey"]
 
         # From here on moto checks every signature.
         try:
@@ -377,6 +446,9 @@ def moto_iam(tmp_path_factory):
             noperm=Keys(n["AccessKeyId"], n["SecretAccessKey"]),
             role_arn=role_arn,
             bucket=f"e2e-trail-logs-{uuid.uuid4().hex[:8]}",
+            assumer=Keys(a["AccessKeyId"], a["SecretAccessKey"]),
+            other=Keys(o["AccessKeyId"], o["SecretAccessKey"]),
+            noperm_role_arn=noperm_role_arn,
         )
         env.client("s3").create_bucket(
             Bucket=env.bucket,
@@ -407,7 +479,7 @@ class Captured:
 
 class CaptureServer:
     """Records every request and answers like CloudTrail: GetTrailStatus ->
-    {"IsLogging": true}, LookupEvents -> the next of `pages` (then
+    `trail_status` (default {"IsLogging": true}), LookupEvents -> the next of `pages` (then
     {"Events": []}). Anything else gets a JSON 400."""
 
     TARGET_PREFIX = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
@@ -415,6 +487,7 @@ class CaptureServer:
     def __init__(self):
         self.requests = []
         self.pages = []
+        self.trail_status = {"IsLogging": True}
         self.lock = threading.Lock()
         outer = self
 
@@ -440,7 +513,7 @@ class CaptureServer:
                     outer.requests.append(req)
                     target = self.headers.get("X-Amz-Target") or ""
                     if target == outer.TARGET_PREFIX + "GetTrailStatus":
-                        reply = {"IsLogging": True}
+                        reply = outer.trail_status
                     elif target == outer.TARGET_PREFIX + "LookupEvents":
                         reply = outer.pages.pop(0) if outer.pages else {"Events": []}
                     else:
@@ -476,3 +549,158 @@ def capture():
     server = CaptureServer()
     yield server
     server.stop()
+
+
+# --------------------------------------------------------------------------
+# TLS: a throwaway CA (trustme) and server certificates it signed
+
+
+# The names the fake CloudTrail's certificate is good for: the loopback
+# address, its name, and the name only the test proxy resolves.
+PROXIED_HOST = "fake-cloudtrail.invalid"
+PROXIED_MOTO_HOST = "moto.invalid"
+
+
+@dataclass
+class TlsFiles:
+    ca: Path  # PEM of the CA that signed `cert`
+    other_ca: Path  # PEM of a CA that signed nothing used here
+    cert: Path  # leaf + chain for 127.0.0.1, localhost, PROXIED_HOST
+    key: Path
+    wrong_name_cert: Path  # signed by `ca`, for another name only
+    wrong_name_key: Path
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory):
+    import trustme
+
+    d = tmp_path_factory.mktemp("tls")
+    ca, other = trustme.CA(), trustme.CA()
+    ca.cert_pem.write_to_path(str(d / "ca.pem"))
+    other.cert_pem.write_to_path(str(d / "other-ca.pem"))
+
+    def issue(names, stem):
+        leaf = ca.issue_cert(*names)
+        leaf.private_key_pem.write_to_path(str(d / f"{stem}.key"))
+        with open(d / f"{stem}.pem", "wb") as fh:
+            for blob in leaf.cert_chain_pems:
+                fh.write(blob.bytes())
+        return d / f"{stem}.pem", d / f"{stem}.key"
+
+    cert, key = issue(["127.0.0.1", "localhost", PROXIED_HOST], "server")
+    wrong_cert, wrong_key = issue(["somewhere-else.invalid"], "wrong-name")
+    return TlsFiles(d / "ca.pem", d / "other-ca.pem", cert, key, wrong_cert, wrong_key)
+
+
+@pytest.fixture
+def tls_cloudtrail(tmp_path, tls_files):
+    """fake_cloudtrail.py over https, with a certificate of `tls_files.ca`."""
+    fake = FakeCloudTrail(tmp_path, tls=(tls_files.cert, tls_files.key))
+    yield fake
+    fake.stop()
+
+
+# --------------------------------------------------------------------------
+# A real forwarding proxy: proxy.py from PyPI
+
+
+class ProxyServer:
+    """proxy.py on a free loopback port, optionally with Basic auth. Its
+    plugin (tests/e2e/e2e_proxy_plugin.py) sends the `.invalid` names the
+    tests use to 127.0.0.1 (so only a request that went through the proxy
+    can reach them) and notes every upstream connection it opens."""
+
+    def __init__(self, log_dir, basic_auth=None):
+        tag = uuid.uuid4().hex[:8]
+        d = Path(log_dir)
+        self.seen_file = d / f"proxy-{tag}-seen.log"
+        self.seen_file.touch()
+        self.log = d / f"proxy-{tag}.log"
+        port_file = d / f"proxy-{tag}.port"
+        home = d / f"proxy-{tag}-home"  # proxy.py may write under ~/.proxy
+        home.mkdir()
+        argv = [sys.executable, "-m", "proxy", "--hostname", "127.0.0.1", "--port", "0",
+                "--port-file", str(port_file), "--num-acceptors", "1", "--num-workers", "1",
+                "--plugins", "e2e_proxy_plugin.MapTestHosts", "--log-file", str(self.log)]
+        if basic_auth:
+            argv += ["--basic-auth", basic_auth]
+        env = base_env()
+        env.update({"HOME": str(home), "PYTHONPATH": str(HERE),
+                    "E2E_PROXY_SEEN": str(self.seen_file)})
+        with open(d / f"proxy-{tag}.out", "wb") as out:
+            self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                         stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"proxy.py exited with {self.proc.returncode}:\n{tail(self.log)}")
+            text = port_file.read_text().strip() if port_file.exists() else ""
+            if text.isdigit():
+                self.port = int(text)
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                    break
+                except OSError:
+                    pass
+            if time.monotonic() > deadline:
+                stop_process(self.proc)
+                raise RuntimeError(f"proxy.py did not start:\n{tail(self.log)}")
+            time.sleep(0.05)
+
+    def url(self, userinfo=None):
+        return f"http://{userinfo + '@' if userinfo else ''}127.0.0.1:{self.port}"
+
+    def seen(self):
+        """Every upstream connection so far: ["CONNECT host:port", …]."""
+        return self.seen_file.read_text().splitlines()
+
+    def forget(self):
+        self.seen_file.write_text("")
+
+    def stop(self):
+        stop_process(self.proc)
+
+
+PROXY_USER, PROXY_PASSWORD = "e2e", "p@ss"
+
+
+@pytest.fixture(scope="session")
+def proxy_server(tmp_path_factory):
+    """proxy.py without authentication."""
+    p = ProxyServer(tmp_path_factory.mktemp("proxy"))
+    yield p
+    p.stop()
+
+
+@pytest.fixture(scope="session")
+def auth_proxy_server(tmp_path_factory):
+    """proxy.py that wants Basic e2e:p@ss (407 otherwise)."""
+    p = ProxyServer(tmp_path_factory.mktemp("auth-proxy"), basic_auth=f"{PROXY_USER}:{PROXY_PASSWORD}")
+    yield p
+    p.stop()
+
+
+@pytest.fixture
+def proxy(proxy_server):
+    proxy_server.forget()
+    return proxy_server
+
+
+@pytest.fixture
+def auth_proxy(auth_proxy_server):
+    auth_proxy_server.forget()
+    return auth_proxy_server
+
+
+# --------------------------------------------------------------------------
+# The aws CLI
+
+
+@pytest.fixture(scope="session")
+def aws_cli():
+    """The real aws CLI v1 of the venv (awscli from PyPI)."""
+    cli = VENV_BIN / "aws"
+    if not (cli.is_file() and os.access(cli, os.X_OK)):
+        pytest.fail(f"no aws CLI at {cli} (scripts/e2e.sh installs awscli)", pytrace=False)
+    return cli

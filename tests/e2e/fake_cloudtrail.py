@@ -24,14 +24,18 @@ Extras for tests:
                         {"__type": "<Code>", "message": ...}.
 
 Usage: fake_cloudtrail.py [--host 127.0.0.1] [--port 0] [--page-size 4]
+                          [--repeat 1] [--tls-cert PEM --tls-key PEM]
 The first line on stdout is "fake_cloudtrail listening on http://HOST:PORT"
-(with the port actually bound when --port is 0). Stops on SIGTERM/SIGINT.
+(https:// with --tls-cert; the port actually bound when --port is 0).
+--repeat N serves the ten events N times over (10*N events, the counts
+N times those above), for paging past 50 events. Stops on SIGTERM/SIGINT.
 """
 
 import argparse
 import base64
 import json
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -64,11 +68,12 @@ EVENTS = [
 ]
 
 
-def events_for_window(start, end):
-    """The fixed events, timed inside [start, end], newest first as AWS does."""
+def events_for_window(start, end, repeat=1):
+    """The fixed events (`repeat` times over), timed inside [start, end],
+    newest first as AWS does."""
     out = []
-    n = len(EVENTS)
-    for i, (etype, name, source, err_code, err_msg, user) in enumerate(EVENTS):
+    n = len(EVENTS) * repeat
+    for i, (etype, name, source, err_code, err_msg, user) in enumerate(EVENTS * repeat):
         t = start + (end - start) * (i + 1) / (n + 1)
         event_id = f"00000000-0000-4000-8000-{i + 1:012d}"
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
@@ -217,7 +222,7 @@ class Handler(BaseHTTPRequestHandler):
             if decoded is None or decoded[1:] != (start, end):
                 raise ApiError("InvalidNextTokenException", "Invalid NextToken")
             offset = decoded[0]
-        events = events_for_window(start, end)
+        events = events_for_window(start, end, self.server.repeat)
         size = min(max_results, self.server.page_size)
         page = events[offset:offset + size]
         out = {"Events": page}
@@ -231,14 +236,31 @@ def main():
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--page-size", type=int, default=4, help="events per page (default 4)")
+    ap.add_argument("--repeat", type=int, default=1, help="serve the ten events N times over")
+    ap.add_argument("--tls-cert", help="PEM certificate chain: serve https")
+    ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
     ap.add_argument("--verbose", action="store_true", help="log each request on stderr")
     args = ap.parse_args()
     if args.page_size < 1:
         ap.error("--page-size must be at least 1")
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
 
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
     server.page_size = args.page_size
+    server.repeat = args.repeat
+    scheme = "http"
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        # The handshake happens in the handler's thread, on first read, so
+        # a client that rejects the certificate cannot stall the server.
+        server.socket = ctx.wrap_socket(server.socket, server_side=True,
+                                        do_handshake_on_connect=False)
+        scheme = "https"
     server.verbose = args.verbose
     server.log = []
     server.lock = threading.Lock()
@@ -249,7 +271,7 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     host, port = server.server_address[:2]
-    print(f"fake_cloudtrail listening on http://{host}:{port}", flush=True)
+    print(f"fake_cloudtrail listening on {scheme}://{host}:{port}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     except SystemExit:

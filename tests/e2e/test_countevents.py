@@ -74,11 +74,25 @@ def test_max_pages_cap(plugin, fake_cloudtrail):
 
 
 def test_json_error_is_reported(plugin, fake_cloudtrail):
-    run = plugin(*count_args(fake_cloudtrail, path="/_error/ThrottlingException"))
+    # Not worth retrying: one request, the code and message as sent.
+    run = plugin(*count_args(fake_cloudtrail, path="/_error/InvalidLookupAttributesException"))
     assert (run.stdout, run.rc) == (
-        "UNKNOWN: LookupEvents failed: ThrottlingException: ThrottlingException (asked for by the test) \n",
+        "UNKNOWN: LookupEvents failed: InvalidLookupAttributesException: "
+        "InvalidLookupAttributesException (asked for by the test) \n",
         3,
     ), str(run)
+    assert len(fake_cloudtrail.requests()) == 1
+
+
+def test_throttling_is_retried_then_reported(plugin, fake_cloudtrail):
+    # The SDKs' standard mode: 3 attempts in all, and the line says so.
+    run = plugin(*count_args(fake_cloudtrail, path="/_error/ThrottlingException"))
+    assert (run.stdout, run.rc) == (
+        "UNKNOWN: LookupEvents failed: ThrottlingException: ThrottlingException (asked for by the test) "
+        "(after 3 attempts) \n",
+        3,
+    ), str(run)
+    assert len(fake_cloudtrail.requests()) == 3
 
 
 def test_connection_refused_is_unknown(plugin, fake_cloudtrail):
