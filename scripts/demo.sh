@@ -154,7 +154,8 @@ check() {
         printf ' %s' "$(shown "$a")"
     done
     printf '\n'
-    out="$(timeout 60 "$BIN" "$@")" || rc=$?
+    # The demo's own state directory (shared API buckets, caches).
+    out="$(timeout 60 "$BIN" "$@" "--statefile-dir=$work/state")" || rc=$?
     printf '%s\n' "$out"
     checks=$((checks + 1))
     if [[ "$rc" == "$want" ]]; then

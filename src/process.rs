@@ -4,6 +4,7 @@
 //! the child killed when its time is up.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -103,6 +104,9 @@ pub fn run(
         .split_first()
         .ok_or_else(|| RunError::Spawn("empty command".into()))?;
     let mut cmd = Command::new(program);
+    // Its own process group, so that at the limit the whole tree goes
+    // (the aws CLI's own children, the command sudo started…).
+    cmd.process_group(0);
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -144,6 +148,7 @@ pub fn run(
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if started.elapsed() >= limit => {
+                kill_group(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(RunError::TimedOut);
@@ -157,6 +162,22 @@ pub fn run(
         stdout: out.join().unwrap_or_default(),
         stderr: err.join().unwrap_or_default(),
     })
+}
+
+/// SIGTERM to the child's process group, a short grace, then SIGKILL.
+/// `kill` is run directly (std has no way to signal a group).
+fn kill_group(pid: u32) {
+    let signal = |sig: &str| {
+        let _ = Command::new("kill")
+            .args([sig, "--", &format!("-{pid}")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    };
+    signal("-TERM");
+    thread::sleep(Duration::from_millis(200));
+    signal("-KILL");
 }
 
 #[cfg(test)]
@@ -215,6 +236,24 @@ mod tests {
         let r = run(&s(&["/bin/sleep", "30"]), &[], Duration::from_millis(200));
         assert_eq!(r.unwrap_err(), RunError::TimedOut);
         assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn the_whole_tree_is_killed() {
+        let pidfile = std::env::temp_dir().join(format!("ct-grandchild-{}", std::process::id()));
+        let script = format!("sleep 30 & echo $! > {}; wait", pidfile.display());
+        let r = run(
+            &s(&["/bin/sh", "-c", &script]),
+            &[],
+            Duration::from_millis(500),
+        );
+        assert_eq!(r.unwrap_err(), RunError::TimedOut);
+        let pid = std::fs::read_to_string(&pidfile).unwrap();
+        let _ = std::fs::remove_file(&pidfile);
+        thread::sleep(Duration::from_millis(100));
+        let alive = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+            .is_ok_and(|st| !st.contains(") Z "));
+        assert!(!alive, "the grandchild {} survived", pid.trim());
     }
 
     #[test]

@@ -75,9 +75,7 @@ impl StateDir {
         let fallback = xdg_cache
             .map(|x| Path::new(x).join("check_cloudtrail"))
             .or_else(|| home.map(|h| Path::new(h).join(".cache/check_cloudtrail")));
-        let dir = std::iter::once(first)
-            .chain(fallback)
-            .find(|d| usable(d))?;
+        let dir = std::iter::once(first).chain(fallback).find(|d| usable(d))?;
         Some(StateDir {
             dir,
             suffix: opts.suffix.clone(),
@@ -161,7 +159,8 @@ mod tests {
         .unwrap();
         let f = s.file("bucket", "k");
         assert!(f.file_name().unwrap().to_string_lossy().ends_with("_x"));
-        s.write(&f, &serde_json::json!({"version": VERSION, "a": 1})).unwrap();
+        s.write(&f, &serde_json::json!({"version": VERSION, "a": 1}))
+            .unwrap();
         assert_eq!(s.read(&f).unwrap()["a"], 1);
         let mode = fs::metadata(&f).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
@@ -169,7 +168,8 @@ mod tests {
         assert!(s.read(&f).is_none(), "corrupt files are ignored");
         fs::write(&f, r#"{"version": 999}"#).unwrap();
         assert!(s.read(&f).is_none(), "other versions are ignored");
-        s.write(&f, &serde_json::json!({"version": VERSION})).unwrap();
+        s.write(&f, &serde_json::json!({"version": VERSION}))
+            .unwrap();
         assert!(s.read(&f).is_some(), "and rewritten");
         let _l = s.lock(&f).unwrap();
         let _ = fs::remove_dir_all(&d);
@@ -189,16 +189,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.dir(), cache.join("check_cloudtrail"));
-        assert!(StateDir::open(
-            &Options {
-                disabled: true,
-                ..Options::default()
-            },
-            None,
-            Some(&cache.to_string_lossy()),
-            None
-        )
-        .is_none());
+        assert!(
+            StateDir::open(
+                &Options {
+                    disabled: true,
+                    ..Options::default()
+                },
+                None,
+                Some(&cache.to_string_lossy()),
+                None
+            )
+            .is_none()
+        );
         let _ = fs::remove_dir_all(&cache);
     }
 

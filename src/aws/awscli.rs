@@ -32,6 +32,8 @@ pub struct Cli<'a> {
     pub proxy: Option<&'a str>,
     pub ca_bundle: Option<&'a str>,
     pub skip_ssl_check: bool,
+    /// `--fips`: the CLI is told with `AWS_USE_FIPS_ENDPOINT`.
+    pub fips: bool,
     pub deadline: Instant,
     pub limit: crate::error::Limit,
     pub clock: &'a dyn Clock,
@@ -80,6 +82,9 @@ fn child_env(cli: &Cli<'_>, assumed: Option<&Credentials>) -> Vec<(String, Optio
                 set(&mut env, "AWS_PROFILE", Some(p));
             }
         }
+    }
+    if cli.fips {
+        set(&mut env, "AWS_USE_FIPS_ENDPOINT", Some("true"));
     }
     if let Some(p) = cli.proxy {
         for k in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"] {
@@ -161,6 +166,18 @@ fn run(
 /// message` on stderr, with exit code 254 (252: bad parameters, 253: bad
 /// configuration such as no credentials, 255: anything else).
 pub fn cli_error(op: &'static str, code: Option<i32>, stderr: &str) -> Error {
+    // An XML error body (query-protocol services, moto) comes on the
+    // following lines: its <Code> and <Message> are the real error.
+    if stderr.contains("An error occurred (") {
+        if let Some(code) = super::xml_text(stderr, "Code") {
+            return Error::Api {
+                op,
+                code,
+                message: super::xml_text(stderr, "Message").unwrap_or_default(),
+                hint: None,
+            };
+        }
+    }
     if let Some(line) = stderr.lines().find(|l| l.contains("An error occurred (")) {
         let after = line
             .split_once("An error occurred (")
@@ -378,6 +395,19 @@ mod tests {
     }
 
     #[test]
+    fn xml_error_bodies_on_stderr() {
+        let e = cli_error(
+            "GetTrailStatus",
+            Some(255),
+            "\nAn error occurred (403) when calling the GetTrailStatus operation: <?xml version=\"1.0\"?>\n<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User: x is not authorized</Message></Error></Errors></ErrorResponse>\n",
+        );
+        assert_eq!(
+            e.to_string(),
+            "GetTrailStatus failed: AccessDenied: User: x is not authorized"
+        );
+    }
+
+    #[test]
     fn command_and_environment() {
         let opts = AwsCli {
             command: "aws".into(),
@@ -402,6 +432,7 @@ mod tests {
             proxy: Some("http://proxy:3128"),
             ca_bundle: None,
             skip_ssl_check: true,
+            fips: false,
             deadline: Instant::now(),
             limit: crate::error::Limit {
                 secs: 1,

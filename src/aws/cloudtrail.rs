@@ -359,5 +359,4 @@ mod tests {
             None
         );
     }
-
 }

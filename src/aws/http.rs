@@ -27,6 +27,14 @@ pub enum TransportError {
     Other(String),
 }
 
+impl TransportError {
+    /// Worth another attempt? A certificate or a name that failed once
+    /// fails again.
+    pub fn transient(&self) -> bool {
+        !matches!(self, TransportError::Tls(_) | TransportError::Resolve(_))
+    }
+}
+
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -98,6 +106,8 @@ pub struct Client {
     agent: Agent,
     /// For loopback hosts, which never go through a proxy.
     direct: Agent,
+    /// `host:port` of the proxy `agent` uses, for messages.
+    proxy: Option<String>,
     deadline: Instant,
 }
 
@@ -146,7 +156,9 @@ impl Client {
                 TransportError::Other(format!("invalid proxy URL '{}'", redact_userinfo(p)))
             })?),
         };
+        let proxy_addr = proxy.as_ref().map(|p| format!("{}:{}", p.host(), p.port()));
         Ok(Client {
+            proxy: proxy_addr,
             agent: base().proxy(proxy).build().into(),
             direct: base().proxy(None).build().into(),
             deadline,
@@ -183,10 +195,10 @@ impl Client {
             return Err(TransportError::Timeout);
         }
         let budget = limit.map_or(left, |l| l.min(left));
-        let agent = if is_loopback(&host_of(url)) {
-            &self.direct
+        let (agent, via) = if is_loopback(&host_of(url)) {
+            (&self.direct, None)
         } else {
-            &self.agent
+            (&self.agent, self.proxy.as_deref())
         };
         let http_req = ureq::http::Request::builder().method(method).uri(url);
         let mut http_req = http_req;
@@ -206,7 +218,7 @@ impl Client {
             ureq::Error::Timeout(_) if limit.is_some() && budget < left => {
                 TransportError::Other(format!("no answer within {} ms", budget.as_millis()))
             }
-            e => map_error(e, url),
+            e => through(map_error(e, url), via),
         })?;
         let status = resp.status().as_u16();
         let headers = resp
@@ -224,7 +236,7 @@ impl Client {
             .with_config()
             .limit(MAX_BODY)
             .read_to_vec()
-            .map_err(|e| map_error(e, url))?;
+            .map_err(|e| through(map_error(e, url), via))?;
         Ok(Response {
             status,
             headers,
@@ -293,7 +305,23 @@ fn io_detail(e: &io::Error, url: &str) -> TransportError {
         )),
         // std reports getaddrinfo failures as uncategorised I/O errors.
         _ if e.to_string().contains("lookup address") => TransportError::Resolve(host_name(url)),
+        // rustls reports certificate and handshake failures this way.
+        io::ErrorKind::InvalidData => TransportError::Tls(e.to_string()),
         _ => TransportError::Other(format!("I/O error: {e}")),
+    }
+}
+
+/// With a proxy, a connection that cannot be made is the proxy's.
+fn through(e: TransportError, proxy: Option<&str>) -> TransportError {
+    match (e, proxy) {
+        (TransportError::Refused(_), Some(p)) => TransportError::Refused(format!("proxy {p}")),
+        (TransportError::Other(d), Some(p)) if d.contains("407") => TransportError::Other(format!(
+            "proxy {p} refused the credentials (407 Proxy Authentication Required)"
+        )),
+        (TransportError::Other(d), Some(p)) if d.starts_with("CONNECT proxy failed") => {
+            TransportError::Other(format!("proxy {p}: {d}"))
+        }
+        (e, _) => e,
     }
 }
 

@@ -195,12 +195,13 @@ impl Caller<'_> {
                 }
                 Err(e) => {
                     trace.log(|| format!("  < no answer: {e}"));
+                    let transient = e.transient();
                     (
                         Error::Transport {
                             op,
                             detail: e.to_string(),
                         },
-                        true,
+                        transient,
                     )
                 }
             };

@@ -99,9 +99,7 @@ impl Throttle for LocalPacer {
             let Ok(mut last) = self.last.lock() else {
                 return Ok(());
             };
-            let slot = last
-                .get(api)
-                .map_or(now, |l| (*l + interval).max(now));
+            let slot = last.get(api).map_or(now, |l| (*l + interval).max(now));
             let wait = slot.saturating_duration_since(now);
             if wait >= remaining {
                 return Err(TooLong { wait });
@@ -164,7 +162,9 @@ impl Throttle for SharedBucket<'_> {
             .and_then(|v| v.get("tat_ms").and_then(serde_json::Value::as_i64))
             .filter(|t| *t < now + 3_600_000)
             .unwrap_or(0);
-        let interval_ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX).max(1);
+        let interval_ms = i64::try_from(interval.as_millis())
+            .unwrap_or(i64::MAX)
+            .max(1);
         let (slot, next) = gcra(now, tat, interval_ms);
         let wait = Duration::from_millis(u64::try_from(slot - now).unwrap_or(0));
         if wait >= remaining {
@@ -205,8 +205,14 @@ mod tests {
     #[test]
     fn rates() {
         let r = Rates::default();
-        assert_eq!(r.interval("LookupEvents"), Some(Duration::from_secs_f64(1.0 / 1.8)));
-        assert_eq!(r.interval("GetTrailStatus"), Some(Duration::from_secs_f64(1.0 / 9.0)));
+        assert_eq!(
+            r.interval("LookupEvents"),
+            Some(Duration::from_secs_f64(1.0 / 1.8))
+        );
+        assert_eq!(
+            r.interval("GetTrailStatus"),
+            Some(Duration::from_secs_f64(1.0 / 9.0))
+        );
         assert_eq!(Rates::all(0.0).interval("LookupEvents"), None);
     }
 
@@ -216,11 +222,15 @@ mod tests {
         let p = LocalPacer::new(Rates::all(20.0));
         let t0 = Instant::now();
         for _ in 0..3 {
-            p.acquire("LookupEvents", &clock, Duration::from_secs(5)).unwrap();
+            p.acquire("LookupEvents", &clock, Duration::from_secs(5))
+                .unwrap();
         }
         assert!(t0.elapsed() >= Duration::from_millis(95));
         let slow = LocalPacer::new(Rates::all(0.5));
         slow.acquire("X", &clock, Duration::from_secs(5)).unwrap();
-        assert!(slow.acquire("X", &clock, Duration::from_millis(100)).is_err());
+        assert!(
+            slow.acquire("X", &clock, Duration::from_millis(100))
+                .is_err()
+        );
     }
 }

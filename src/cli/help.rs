@@ -402,6 +402,8 @@ pub const AWSCLI: Section = Section {
         CREDENTIALS[7],
         CONNECTIVITY[0],
         CONNECTIVITY[1],
+        CONNECTIVITY[2],
+        CONNECTIVITY[3],
         CONNECTIVITY[4],
         CONNECTIVITY[5],
         CONNECTIVITY[6],
@@ -424,6 +426,42 @@ pub const AWSCLI: Section = Section {
                    without one). Only for testing: you then set ALL parameters yourself.",
         },
         IGNORED,
+    ],
+};
+
+pub const STATEFILE: Section = Section {
+    title: "Statefile Options",
+    intro: "What runs share: API rate buckets (so checks started together queue instead of \
+            throttling each other), cached role credentials, the events of the last window.",
+    items: &[
+        Item {
+            tag: "--statefile-dir",
+            text: "Directory of the state files (default: /var/lib/centreon/centplugins, else \
+                   ~/.cache/check_cloudtrail when that is not writable).",
+        },
+        Item {
+            tag: "--statefile-suffix",
+            text: "Suffix added to the state file names.",
+        },
+        Item {
+            tag: "--statefile-concat-cwd",
+            text: "The state directory is relative to the working directory.",
+        },
+        Item {
+            tag: "--disable-statefile",
+            text: "Keep no state: each check paces only its own requests and reads everything \
+                   again.",
+        },
+        Item {
+            tag: "--api-rate",
+            text: "Requests per second for every API, shared by the checks of one account and \
+                   region (default: 1.8 for LookupEvents, 9 for the others, under AWS's 2 and \
+                   10; 0 turns pacing off).",
+        },
+        Item {
+            tag: "--statefile-format --statefile-storable --failback-file",
+            text: "Accepted for compatibility: state files are always JSON.",
+        },
     ],
 };
 

@@ -184,20 +184,44 @@ const OPTIONS: &[Opt] = &[
     opt("float-precision", Value, Yes),
     opt("source-encoding", Value, Yes),
     // centreon/plugins/statefile.pm
-    opt("memcached", Value, Never("state is kept in files, see --statefile-dir")),
-    opt("redis-server", Value, Never("state is kept in files, see --statefile-dir")),
-    opt("redis-db", Value, Never("state is kept in files, see --statefile-dir")),
-    opt("memexpiration", Value, Never("state is kept in files, see --statefile-dir")),
+    opt(
+        "memcached",
+        Value,
+        Never("state is kept in files, see --statefile-dir"),
+    ),
+    opt(
+        "redis-server",
+        Value,
+        Never("state is kept in files, see --statefile-dir"),
+    ),
+    opt(
+        "redis-db",
+        Value,
+        Never("state is kept in files, see --statefile-dir"),
+    ),
+    opt(
+        "memexpiration",
+        Value,
+        Never("state is kept in files, see --statefile-dir"),
+    ),
     opt("statefile-dir", Value, Yes),
     opt("statefile-suffix", Value, Yes),
     opt("statefile-concat-cwd", Flag, Yes),
     opt("statefile-storable", Flag, Ignored),
     opt("failback-file", Value, Ignored),
     opt("statefile-format", Value, Ignored),
-    opt("statefile-key", Value, Never("state files are private to their user (mode 0600) rather than encrypted")),
+    opt(
+        "statefile-key",
+        Value,
+        Never("state files are private to their user (mode 0600) rather than encrypted"),
+    ),
     opt("disable-statefile", Flag, Yes),
     opt("api-rate", Value, Yes),
-    opt("statefile-cipher", Value, Never("state files are private to their user (mode 0600) rather than encrypted")),
+    opt(
+        "statefile-cipher",
+        Value,
+        Never("state files are private to their user (mode 0600) rather than encrypted"),
+    ),
     // cloud/aws/custom/{paws,awscli}.pm
     opt("aws-secret-key", Value, Yes),
     opt("aws-access-key", Value, Yes),
@@ -725,6 +749,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
                 CustomMode::Api => &help::API,
                 CustomMode::AwsCli => &help::AWSCLI,
             },
+            &help::STATEFILE,
             mode.help(),
         ])));
     }

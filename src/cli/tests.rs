@@ -397,18 +397,29 @@ fn cloudwatch_options_are_accepted_and_ignored() {
 
 #[test]
 fn refused_options_say_why_and_empty_ones_are_ignored() {
-    let never: Vec<&Opt> = OPTIONS.iter().filter(|o| matches!(o.support, Support::Never(_))).collect();
+    let never: Vec<&Opt> = OPTIONS
+        .iter()
+        .filter(|o| matches!(o.support, Support::Never(_)))
+        .collect();
     assert!(never.len() >= 8);
     for o in never {
         let given = match o.kind {
             Flag => format!("--{}", o.name),
             Value | List => format!("--{}=x", o.name),
         };
-        let base = [PLUGIN, "--mode=checktrailstatus", "--region=x", "--trail-name=t"];
+        let base = [
+            PLUGIN,
+            "--mode=checktrailstatus",
+            "--region=x",
+            "--trail-name=t",
+        ];
         let mut v = base.to_vec();
         v.push(&given);
         let e = error(&v);
-        assert!(e.starts_with(&format!("option --{} is not supported: ", o.name)), "{e}");
+        assert!(
+            e.starts_with(&format!("option --{} is not supported: ", o.name)),
+            "{e}"
+        );
         let empty = match o.kind {
             Flag => format!("--{}=0", o.name),
             Value | List => format!("--{}=", o.name),

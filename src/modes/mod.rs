@@ -12,11 +12,11 @@ use crate::aws::credentials::{self, Credentials, SharedFiles, World};
 use crate::aws::endpoint::{self, Endpoint};
 use crate::aws::quota::{LocalPacer, SharedBucket, Throttle};
 use crate::aws::{Caller, Clock, Target, Trace, awscli, http, sts};
-use crate::state::StateDir;
 use crate::cli::{Config, CustomMode, Mode};
 use crate::env::Env;
 use crate::error::Error;
 use crate::output::Outcome;
+use crate::state::StateDir;
 
 pub fn user_agent() -> String {
     format!("check_cloudtrail/{}", env!("CARGO_PKG_VERSION"))
@@ -77,15 +77,7 @@ pub fn run(
     };
     let data = match cfg.custom_mode {
         CustomMode::Api => fetch_api(
-            cfg,
-            env,
-            clock,
-            deadline,
-            &*throttle,
-            &scope_for,
-            &window,
-            trace,
-            secrets,
+            cfg, env, clock, deadline, &*throttle, &scope_for, &window, trace, secrets,
         )?,
         CustomMode::AwsCli => {
             let cli = awscli::Cli {
@@ -98,6 +90,7 @@ pub fn run(
                 proxy: cfg.proxy.as_ref().map(|p| p.0.as_str()),
                 ca_bundle: cfg.ca_bundle.as_deref(),
                 skip_ssl_check: cfg.skip_ssl_check,
+                fips: cfg.fips,
                 deadline,
                 limit: cfg.limit,
                 clock,

@@ -16,6 +16,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -103,8 +104,12 @@ class Run:
 
 
 def run_plugin(*args, env=None, timeout=PLUGIN_TIMEOUT):
-    """Runs check_cloudtrail with `args` (the --plugin option is added)."""
+    """Runs check_cloudtrail with `args` (the --plugin option is added, and a
+    state directory of its own unless the test gives one: runs never share
+    state by accident)."""
     argv = [str(plugin_path()), PLUGIN, *args]
+    if not any(str(a).startswith(("--statefile-dir", "--disable-statefile")) for a in args):
+        argv.append("--statefile-dir=" + tempfile.mkdtemp(prefix="ct-e2e-state-"))
     child_env = base_env()
     child_env.update(env or {})
     t0 = time.monotonic()

@@ -183,6 +183,15 @@ pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .args(args);
+    // Every run gets a state directory of its own unless the test gives
+    // one: runs never share buckets or caches by accident.
+    let own_state = TempDir::new("state");
+    if !args
+        .iter()
+        .any(|a| a.starts_with("--statefile-dir") || a.starts_with("--disable-statefile"))
+    {
+        cmd.arg(format!("--statefile-dir={}", own_state.0.display()));
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
