@@ -118,9 +118,10 @@ impl fmt::Display for Error {
             ),
             Error::Quota { op, wait_ms, limit } => write!(
                 f,
-                "{op} not sent: quota wait would exceed timeout ({} ms queued behind the other \
-                 checks of this account and region, {} is {}s; see --api-rate)",
-                wait_ms, limit.option, limit.secs
+                "{op} not sent: quota wait would exceed timeout (the API rate shared by this \
+                 account and region gives the next slot in {wait_ms} ms, past the {} of {}s; \
+                 see --api-rate)",
+                limit.option, limit.secs
             ),
             Error::PageCap { op, pages } => write!(
                 f,

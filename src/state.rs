@@ -67,10 +67,10 @@ impl StateDir {
         }
         let given = opts.dir.as_deref().unwrap_or(CENTREON_DIR);
         let mut first = PathBuf::from(given);
-        if opts.concat_cwd {
-            if let Some(c) = cwd {
-                first = c.join(given.trim_start_matches('/'));
-            }
+        if opts.concat_cwd
+            && let Some(c) = cwd
+        {
+            first = c.join(given.trim_start_matches('/'));
         }
         let fallback = xdg_cache
             .map(|x| Path::new(x).join("check_cloudtrail"))

@@ -168,15 +168,15 @@ fn run(
 pub fn cli_error(op: &'static str, code: Option<i32>, stderr: &str) -> Error {
     // An XML error body (query-protocol services, moto) comes on the
     // following lines: its <Code> and <Message> are the real error.
-    if stderr.contains("An error occurred (") {
-        if let Some(code) = super::xml_text(stderr, "Code") {
-            return Error::Api {
-                op,
-                code,
-                message: super::xml_text(stderr, "Message").unwrap_or_default(),
-                hint: None,
-            };
-        }
+    if stderr.contains("An error occurred (")
+        && let Some(code) = super::xml_text(stderr, "Code")
+    {
+        return Error::Api {
+            op,
+            code,
+            message: super::xml_text(stderr, "Message").unwrap_or_default(),
+            hint: None,
+        };
     }
     if let Some(line) = stderr.lines().find(|l| l.contains("An error occurred (")) {
         let after = line

@@ -285,10 +285,10 @@ pub fn resolve(
     let name = SharedFiles::default_profile_name(world.env);
     let named =
         world.env.var("AWS_PROFILE").is_some() || world.env.var("AWS_DEFAULT_PROFILE").is_some();
-    if world.files.merged(&name).is_some() || named {
-        if let Some(c) = from_profile(&name, world, &mut Vec::new(), trace)? {
-            return Ok(c);
-        }
+    if (world.files.merged(&name).is_some() || named)
+        && let Some(c) = from_profile(&name, world, &mut Vec::new(), trace)?
+    {
+        return Ok(c);
     }
     if let (Some(file), Some(role)) = (
         world.env.var("AWS_WEB_IDENTITY_TOKEN_FILE"),

@@ -56,10 +56,10 @@ impl Endpoint {
         if name.is_empty() || name == "[]" {
             return Err(bad());
         }
-        if let Some(p) = port {
-            if !p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u16>().is_err() {
-                return Err(format!("'{url}': bad port '{p}'"));
-            }
+        if let Some(p) = port
+            && (!p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u16>().is_err())
+        {
+            return Err(format!("'{url}': bad port '{p}'"));
         }
         let name = name.to_ascii_lowercase();
         let host = match port {

@@ -269,10 +269,10 @@ fn redact_form_body(body: &[u8]) -> String {
 fn redact_xml_secrets(text: &str) -> String {
     let mut out = text.to_owned();
     for tag in ["SecretAccessKey", "SessionToken"] {
-        if let Some(v) = xml_text(&out, tag) {
-            if !v.is_empty() {
-                out = out.replace(&v, "<redacted>");
-            }
+        if let Some(v) = xml_text(&out, tag)
+            && !v.is_empty()
+        {
+            out = out.replace(&v, "<redacted>");
         }
     }
     out

@@ -671,12 +671,13 @@ fn not_exists(what: &str, value: &str) -> Error {
 
 /// Validates in upstream's order (`script_custom.pm` `init`).
 fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
-    if let Some(p) = raw.get("plugin") {
-        if p != "cloud::aws::cloudtrail::plugin" && p != "cloud/aws/cloudtrail/plugin.pm" {
-            return Err(Error::Option(format!(
-                "Cannot load module --plugin: '{p}' (this program holds cloud::aws::cloudtrail::plugin only)."
-            )));
-        }
+    if let Some(p) = raw.get("plugin")
+        && p != "cloud::aws::cloudtrail::plugin"
+        && p != "cloud/aws/cloudtrail/plugin.pm"
+    {
+        return Err(Error::Option(format!(
+            "Cannot load module --plugin: '{p}' (this program holds cloud::aws::cloudtrail::plugin only)."
+        )));
     }
     if raw.flag("list-plugin") {
         return Ok(Command::Info(

@@ -624,10 +624,10 @@ impl Generic {
                     .is_none_or(|e| e.eval(&|v| m.var(v, mode)))
             })
             .map(|mut m| {
-                if let Some(re) = &self.filter_uom {
-                    if !re.is_match(&m.unit) {
-                        m.unit.clear();
-                    }
+                if let Some(re) = &self.filter_uom
+                    && !re.is_match(&m.unit)
+                {
+                    m.unit.clear();
                 }
                 m.warning = range_form(&m.warning, self.range_perfdata);
                 m.critical = range_form(&m.critical, self.range_perfdata);
