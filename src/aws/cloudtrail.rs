@@ -31,6 +31,32 @@ pub struct Event {
     /// The inner record's `eventType` (`AwsApiCall`, `AwsConsoleSignIn`…).
     pub event_type: Option<String>,
     pub error_message: Option<String>,
+    /// `EventTime` (epoch seconds) when it reads as a time: the incremental
+    /// cache needs it to drop events leaving the window. Centreon's mock
+    /// sends a date string there, so an unreadable one is just `None`.
+    pub time: Option<i64>,
+}
+
+impl Event {
+    /// The event as the incremental cache stores it.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.event_id,
+            "type": self.event_type,
+            "error": self.error_message,
+            "time": self.time,
+        })
+    }
+
+    pub fn from_json(v: &Value) -> Option<Event> {
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        Some(Event {
+            event_id: text("id")?,
+            event_type: text("type"),
+            error_message: text("error"),
+            time: Some(v.get("time")?.as_i64()?),
+        })
+    }
 }
 
 /// The time window and paging bounds of one `LookupEvents` read.
@@ -251,6 +277,7 @@ fn event_from(e: &Value) -> Result<Event, String> {
         event_id: text("eventID").unwrap_or_else(|| outer_id.to_owned()),
         event_type: text("eventType"),
         error_message: text("errorMessage"),
+        time: timestamp(e, "EventTime").ok().flatten(),
     })
 }
 

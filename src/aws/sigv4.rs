@@ -39,6 +39,12 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
+/// A keyed hash of a secret, for cache keys that must change when the
+/// secret does without storing it.
+pub fn keyed_hash(secret: &str, purpose: &str) -> String {
+    hex::encode(hmac_sha256(secret.as_bytes(), purpose.as_bytes()))
+}
+
 fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
     let mut mac = match Hmac::<Sha256>::new_from_slice(key) {

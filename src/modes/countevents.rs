@@ -25,6 +25,50 @@ pub fn matches(opts: &CountEvents, e: &Event) -> bool {
     by_type || by_message
 }
 
+/// How far before the previous run's end an incremental read starts:
+/// event history is delivered minutes late, so the last quarter hour is
+/// always read again.
+pub const OVERLAP_SECS: i64 = 15 * 60;
+
+/// The events of the last run, as kept in the state directory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cached {
+    /// The window length the events were read for, in seconds.
+    pub delta: i64,
+    /// Where the last read ended (epoch seconds).
+    pub end: i64,
+    pub events: Vec<Event>,
+}
+
+/// Where to start reading for the window `[now - delta, now]`: the whole
+/// window, or only what came since the last run (minus the overlap) when
+/// the cache is for the same window length and still overlaps it.
+pub fn read_from(cache: Option<&Cached>, delta: i64, now: i64) -> (i64, bool) {
+    let window_start = now - delta;
+    match cache {
+        Some(c) if c.delta == delta && c.end >= window_start && c.end <= now => {
+            ((c.end - OVERLAP_SECS).max(window_start), true)
+        }
+        _ => (window_start, false),
+    }
+}
+
+/// The window's events: the fresh ones, then the cached ones not seen
+/// again, without those older than the window. The same event is counted
+/// once (by event id).
+pub fn merge(cached: &[Event], fresh: Vec<Event>, window_start: i64) -> Vec<Event> {
+    let mut out = fresh;
+    let seen: std::collections::HashSet<String> = out.iter().map(|e| e.event_id.clone()).collect();
+    out.extend(
+        cached
+            .iter()
+            .filter(|e| !seen.contains(&e.event_id))
+            .cloned(),
+    );
+    out.retain(|e| e.time.is_none_or(|t| t >= window_start));
+    out
+}
+
 pub fn evaluate(opts: &CountEvents, events: &[Event]) -> Outcome {
     let count = events.iter().filter(|e| matches(opts, e)).count();
     // Counts stay far below 2^53, where f64 is exact.
@@ -61,7 +105,53 @@ mod tests {
             event_id: String::new(),
             event_type: Some(t.into()),
             error_message: msg.map(str::to_owned),
+            time: None,
         }
+    }
+
+    fn at(id: &str, t: i64) -> Event {
+        Event {
+            event_id: id.into(),
+            time: Some(t),
+            ..Event::default()
+        }
+    }
+
+    #[test]
+    fn incremental_windows() {
+        let cache = Cached {
+            delta: 3600,
+            end: 10_000,
+            events: vec![],
+        };
+        // Same window length, recent: from the last end minus the overlap.
+        assert_eq!(
+            read_from(Some(&cache), 3600, 10_300),
+            (10_000 - OVERLAP_SECS, true)
+        );
+        // The overlap never reaches before the window.
+        let short = Cached {
+            delta: 600,
+            ..cache.clone()
+        };
+        assert_eq!(read_from(Some(&short), 600, 10_300), (9_700, true));
+        // Another window length, or a cache older than the window: full read.
+        assert_eq!(read_from(Some(&cache), 1800, 10_300), (8_500, false));
+        assert_eq!(read_from(Some(&cache), 3600, 20_000), (16_400, false));
+        assert_eq!(read_from(None, 3600, 10_300), (6_700, false));
+        // A cache from the future (clock moved back): full read.
+        assert_eq!(read_from(Some(&cache), 3600, 9_000), (5_400, false));
+    }
+
+    #[test]
+    fn merge_counts_each_event_once_and_drops_old_ones() {
+        let cached = vec![at("a", 100), at("b", 200), at("c", 300)];
+        let fresh = vec![at("c", 300), at("d", 400)];
+        let ids: Vec<String> = merge(&cached, fresh, 150)
+            .into_iter()
+            .map(|e| e.event_id)
+            .collect();
+        assert_eq!(ids, vec!["c", "d", "b"]);
     }
 
     /// The Centreon mock's window: 4 AwsApiCall, 2 AwsServiceEvent,

@@ -77,7 +77,16 @@ pub fn run(
     };
     let data = match cfg.custom_mode {
         CustomMode::Api => fetch_api(
-            cfg, env, clock, deadline, &*throttle, &scope_for, &window, trace, secrets,
+            cfg,
+            env,
+            clock,
+            deadline,
+            state.as_ref(),
+            &*throttle,
+            &scope_for,
+            &window,
+            trace,
+            secrets,
         )?,
         CustomMode::AwsCli => {
             let cli = awscli::Cli {
@@ -138,6 +147,7 @@ fn fetch_api(
     env: &dyn Env,
     clock: &dyn Clock,
     deadline: std::time::Instant,
+    state: Option<&StateDir>,
     throttle: &dyn Throttle,
     scope_for: &dyn Fn(&str) -> String,
     window: &dyn Fn(Duration) -> (i64, i64),
@@ -196,7 +206,9 @@ fn fetch_api(
         env,
     )
     .map_err(Error::Option)?;
-    let creds = credentials_for(cfg, env, &caller, &local, trace, secrets)?;
+    let mut creds = credentials_for(
+        cfg, env, &caller, &local, state, false, clock, trace, secrets,
+    )?;
     throttle.set_scope(scope_for(creds.access_key()));
     trace.log(|| {
         format!(
@@ -205,34 +217,130 @@ fn fetch_api(
             creds.source()
         )
     });
-    let client = cloudtrail::Client {
-        caller: &caller,
-        creds: &creds,
-        endpoint: &ct_endpoint,
-        region: &cfg.region,
+    let scope = scope_for(creds.access_key());
+    let read = |creds: &Credentials, trace: &mut Trace| -> Result<Data, Error> {
+        let client = cloudtrail::Client {
+            caller: &caller,
+            creds,
+            endpoint: &ct_endpoint,
+            region: &cfg.region,
+        };
+        Ok(match &cfg.mode {
+            Mode::CheckTrailStatus { trail_name } => {
+                Data::Status(client.get_trail_status(trail_name, trace)?)
+            }
+            Mode::CountEvents(opts) => {
+                Data::Events(count_window(&client, opts, state, &scope, window, trace)?)
+            }
+        })
     };
-    Ok(match &cfg.mode {
-        Mode::CheckTrailStatus { trail_name } => {
-            Data::Status(client.get_trail_status(trail_name, trace)?)
+    match read(&creds, trace) {
+        // Cached role credentials that AWS no longer takes (revoked,
+        // expired early): drop them, assume the role again, once.
+        Err(Error::Api { code, .. })
+            if creds.source().ends_with(CACHED) && REJECTED.contains(&code.as_str()) =>
+        {
+            trace.log(|| {
+                format!("credentials: cached role credentials rejected ({code}), assuming again")
+            });
+            creds = credentials_for(
+                cfg, env, &caller, &local, state, true, clock, trace, secrets,
+            )?;
+            read(&creds, trace)
         }
-        Mode::CountEvents(opts) => {
-            let (start, end) = window(opts.delta);
-            let lookup = Lookup {
-                start,
-                end,
-                max_pages: opts.max_pages,
-            };
-            Data::Events(client.lookup_events(&lookup, trace)?)
-        }
-    })
+        other => other,
+    }
 }
 
-/// Base credentials from the chain, then `--aws-role-arn` on top.
+/// What a source marks cached credentials with.
+const CACHED: &str = "(cached)";
+/// Codes that say the credentials themselves are refused.
+const REJECTED: [&str; 4] = [
+    "ExpiredTokenException",
+    "ExpiredToken",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+];
+
+/// countevents' window: read whole, or — with a state directory — only
+/// since the last run (minus an overlap), merged with the events kept then.
+fn count_window(
+    client: &cloudtrail::Client<'_>,
+    opts: &crate::cli::CountEvents,
+    state: Option<&StateDir>,
+    scope: &str,
+    window: &dyn Fn(Duration) -> (i64, i64),
+    trace: &mut Trace,
+) -> Result<Vec<Event>, Error> {
+    let (window_start, now) = window(opts.delta);
+    let delta = now - window_start;
+    let path = state.map(|s| s.file("events", &format!("{scope}|lookup|all")));
+    let cached = match (state, &path) {
+        (Some(s), Some(p)) => s.read(p).and_then(|v| {
+            Some(countevents::Cached {
+                delta: v.get("delta")?.as_i64()?,
+                end: v.get("end")?.as_i64()?,
+                events: v
+                    .get("events")?
+                    .as_array()?
+                    .iter()
+                    .map(Event::from_json)
+                    .collect::<Option<Vec<_>>>()?,
+            })
+        }),
+        _ => None,
+    };
+    let (start, incremental) = countevents::read_from(cached.as_ref(), delta, now);
+    if incremental {
+        trace.log(|| {
+            format!(
+                "LookupEvents: incremental read from {} ({} events kept)",
+                crate::time::iso8601(start),
+                cached.as_ref().map_or(0, |c| c.events.len())
+            )
+        });
+    }
+    let fresh = client.lookup_events(
+        &Lookup {
+            start,
+            end: now,
+            max_pages: opts.max_pages,
+        },
+        trace,
+    )?;
+    let events = match (&cached, incremental) {
+        (Some(c), true) => countevents::merge(&c.events, fresh, window_start),
+        _ => fresh,
+    };
+    // Only a window whose every event has a time can be pruned next time.
+    if let (Some(s), Some(p)) = (state, &path)
+        && events.iter().all(|e| e.time.is_some())
+    {
+        let _ = s.write(
+            p,
+            &serde_json::json!({
+                "version": crate::state::VERSION,
+                "delta": delta,
+                "end": now,
+                "events": events.iter().map(Event::to_json).collect::<Vec<_>>(),
+            }),
+        );
+    }
+    Ok(events)
+}
+
+/// Base credentials from the chain, then `--aws-role-arn` on top — from
+/// the state directory while they have more than 5 minutes left, unless
+/// `refresh`.
+#[allow(clippy::too_many_arguments)]
 fn credentials_for(
     cfg: &Config,
     env: &dyn Env,
     caller: &Caller<'_>,
     local: &http::Client,
+    state: Option<&StateDir>,
+    refresh: bool,
+    clock: &dyn Clock,
     trace: &mut Trace,
     secrets: &mut Vec<String>,
 ) -> Result<Credentials, Error> {
@@ -269,8 +377,60 @@ fn credentials_for(
             base.source()
         )
     });
+    // Keyed so that another role, external id, base key, secret (through
+    // a keyed hash: a revoked secret never keeps working from the cache),
+    // region or endpoint never reuses these credentials.
+    let key = format!(
+        "{}|{}|{}|{}|{}|{}",
+        role.arn,
+        role.external_id.as_deref().unwrap_or(""),
+        base.access_key(),
+        crate::aws::sigv4::keyed_hash(base.secret_key(), "check_cloudtrail role cache"),
+        cfg.region,
+        sts_endpoint.url
+    );
+    let path = state.map(|s| (s, s.file("role", &key)));
+    if let (Some((s, p)), false) = (&path, refresh) {
+        let fresh_until = clock.epoch() + 300;
+        let cached = s.read(p).and_then(|v| {
+            let text = |k: &str| {
+                v.get(k)
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            };
+            let exp = v.get("expiration")?.as_i64()?;
+            (exp > fresh_until).then_some(())?;
+            Some(
+                Credentials::new(
+                    &text("access_key")?,
+                    &text("secret_key")?,
+                    text("session_token").as_deref(),
+                )
+                .with_expiration(exp)
+                .with_source(format!("role {} {CACHED}", role.arn)),
+            )
+        });
+        if let Some(c) = cached {
+            trace.log(|| format!("credentials: role {} from the state directory", role.arn));
+            secrets.extend(c.secrets());
+            return Ok(c);
+        }
+    }
     let assumed = sts::assume_role(caller, &sts_target, &base, role, trace)?
         .with_source(format!("role {}", role.arn));
     secrets.extend(assumed.secrets());
+    if let (Some((s, p)), Some(exp)) = (&path, assumed.expiration()) {
+        // The temporary keys only, 0600; never the long-term secret.
+        let _ = s.write(
+            p,
+            &serde_json::json!({
+                "version": crate::state::VERSION,
+                "access_key": assumed.access_key(),
+                "secret_key": assumed.secret_key(),
+                "session_token": assumed.session_token(),
+                "expiration": exp,
+            }),
+        );
+    }
     Ok(assumed)
 }

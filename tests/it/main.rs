@@ -21,5 +21,6 @@ mod fuzz_corpus;
 mod invocation;
 mod retries;
 mod robot;
+mod scale;
 mod trailstatus;
 mod util;

@@ -383,3 +383,8 @@ pub fn run_without_network(args: &[&str]) -> Run {
     );
     run
 }
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for an epoch, as STS writes expirations.
+pub fn iso8601(epoch: i64) -> String {
+    check_cloudtrail::time::iso8601(epoch)
+}
