@@ -154,6 +154,13 @@ class Handler(BaseHTTPRequestHandler):
             with self.server.lock:
                 log = list(self.server.log)
             self._send(200, log, "application/json")
+        elif self.path == "/_stats":
+            with self.server.lock:
+                stats = {
+                    "requests": len(self.server.log),
+                    "throttled": sum(1 for e in self.server.log if e.get("throttled")),
+                }
+            self._send(200, stats, "application/json")
         else:
             self._send(404, {"__type": "UnknownOperationException", "message": "GET"})
 
@@ -168,10 +175,33 @@ class Handler(BaseHTTPRequestHandler):
         }
         with self.server.lock:
             self.server.log.append(entry)
+            throttled = self.over_quota()
+            entry["throttled"] = throttled
+        if throttled:
+            self._send(400, {"__type": "ThrottlingException", "message": "Rate exceeded"})
+            return
         try:
             self._send(200, self.handle_call(raw))
         except ApiError as e:
             self._send(e.status, {"__type": e.code, "message": e.message})
+
+    def over_quota(self):
+        """--tps N: a token bucket of N per access key, refilled N per
+        second, as AWS enforces LookupEvents' 2 per second (caller holds
+        the lock)."""
+        tps = self.server.tps
+        if not tps:
+            return False
+        auth = self.headers.get("Authorization", "")
+        key = auth.split("Credential=", 1)[-1].split("/", 1)[0]
+        now = time.monotonic()
+        tokens, last = self.server.buckets.get(key, (float(tps), now))
+        tokens = min(float(tps), tokens + (now - last) * tps)
+        if tokens < 1.0:
+            self.server.buckets[key] = (tokens, now)
+            return True
+        self.server.buckets[key] = (tokens - 1.0, now)
+        return False
 
     def handle_call(self, raw):
         if self.path.startswith("/_error/"):
@@ -240,6 +270,8 @@ def main():
     ap.add_argument("--tls-cert", help="PEM certificate chain: serve https")
     ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
     ap.add_argument("--verbose", action="store_true", help="log each request on stderr")
+    ap.add_argument("--tps", type=float, default=0,
+                    help="throttle over N requests per second per access key (0: never)")
     args = ap.parse_args()
     if args.page_size < 1:
         ap.error("--page-size must be at least 1")
@@ -262,6 +294,8 @@ def main():
                                         do_handshake_on_connect=False)
         scheme = "https"
     server.verbose = args.verbose
+    server.tps = args.tps
+    server.buckets = {}
     server.log = []
     server.lock = threading.Lock()
 
