@@ -12,12 +12,14 @@
 //! - `robot`: Centreon's own robot cases, same options and lines.
 //! - `failures`: AWS errors and transport failures end as UNKNOWN.
 //! - `invocation`: help, version, lists and exit codes of the binary.
+//! - `generic`: Centreon's generic output and framework options.
 
 mod countevents;
 mod credentials;
 mod failures;
 mod faults;
 mod fuzz_corpus;
+mod generic;
 mod invocation;
 mod retries;
 mod robot;
