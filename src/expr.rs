@@ -177,10 +177,28 @@ fn lex(text: &str) -> Result<Vec<Tok>, String> {
         }
         if c.is_ascii_alphabetic() {
             let mut j = i;
-            while at(j).is_some_and(|d| d.is_ascii_alphabetic()) {
+            while at(j).is_some_and(|d| d.is_ascii_alphanumeric() || d == '_') {
                 j += 1;
             }
             let word = span(&chars, i, j);
+            // The one function Centreon's conditions know: a variable here.
+            if word == "alert_triggered" {
+                let mut k = j;
+                while at(k).is_some_and(char::is_whitespace) {
+                    k += 1;
+                }
+                if at(k) == Some('(') {
+                    k += 1;
+                    while at(k).is_some_and(char::is_whitespace) {
+                        k += 1;
+                    }
+                    if at(k) == Some(')') {
+                        out.push(Tok::Var("alert_triggered()".into()));
+                        i = k + 1;
+                        continue;
+                    }
+                }
+            }
             let op = match word.as_str() {
                 "eq" => "eq",
                 "ne" => "ne",

@@ -95,7 +95,11 @@ pub fn execute(
                     // As upstream: the failure joins the output, on stdout.
                     outcome.entries.push(output::Entry {
                         state: State::Unknown,
-                        text: format!("cannot open file  '{path}': {e}"),
+                        // Perl's $! has no " (os error N)" tail.
+                        text: format!(
+                            "cannot open file  '{path}': {}",
+                            e.to_string().split(" (os error").next().unwrap_or_default()
+                        ),
                     });
                     output::present(&outcome, &presentation, false)
                 }

@@ -608,6 +608,7 @@ fn presentation(raw: &Raw) -> Result<Presentation, Error> {
             .to_owned(),
         mode: raw.get("mode").unwrap_or_default().to_owned(),
         epoch_ms: 0,
+        status_metric: raw.flag("output-openmetrics"),
     })
 }
 

@@ -775,3 +775,63 @@ fn nul_and_control_characters_in_values() {
         "{e:?}"
     );
 }
+
+#[test]
+fn statefile_options() {
+    let c = config(&[
+        PLUGIN,
+        "--mode=checktrailstatus",
+        "--region=x",
+        "--trail-name=t",
+        "--statefile-dir=/var/tmp/ct",
+        "--statefile-suffix=_poller1",
+        "--statefile-concat-cwd",
+        "--statefile-format=json",
+        "--statefile-storable",
+        "--failback-file=/x",
+        "--api-rate=1.5",
+    ]);
+    assert_eq!(
+        c.state,
+        crate::state::Options {
+            dir: Some("/var/tmp/ct".into()),
+            suffix: "_poller1".into(),
+            concat_cwd: true,
+            disabled: false,
+        }
+    );
+    assert_eq!(c.rates, crate::aws::quota::Rates::all(1.5));
+    let c = config(&[
+        PLUGIN,
+        "--mode=checktrailstatus",
+        "--region=x",
+        "--trail-name=t",
+        "--disable-statefile",
+        "--api-rate=0",
+    ]);
+    assert!(c.state.disabled);
+    assert_eq!(c.rates.interval("LookupEvents"), None);
+    assert_eq!(
+        config(&[
+            PLUGIN,
+            "--mode=checktrailstatus",
+            "--region=x",
+            "--trail-name=t"
+        ])
+        .rates,
+        crate::aws::quota::Rates::default()
+    );
+    for bad in ["-1", "x", "1e9", "2000"] {
+        let e = error(&[
+            PLUGIN,
+            "--mode=checktrailstatus",
+            "--region=x",
+            "--trail-name=t",
+            &format!("--api-rate={bad}"),
+        ]);
+        assert!(
+            e.starts_with("--api-rate must be") && e.contains(bad),
+            "{e}"
+        );
+    }
+}

@@ -191,22 +191,17 @@ fn label_value(s: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// The status metric upstream adds (`plugin.mode.status`, named with
-/// underscores here so the exposition is valid) and every metric, as
-/// gauges, with the timestamp in seconds and the closing `# EOF`.
-pub fn openmetrics(d: &Doc<'_>, status: State, epoch_ms: i64) -> String {
+/// Every metric (the status one upstream adds among them, named
+/// `plugin_mode_status` here so the exposition is valid), as gauges, with
+/// the timestamp in seconds and the closing `# EOF`.
+pub fn openmetrics(d: &Doc<'_>, epoch_ms: i64) -> String {
     let ts = format!(
         "{}.{:03}",
         epoch_ms.div_euclid(1000),
         epoch_ms.rem_euclid(1000)
     );
     let mut lines: Vec<(String, String, String)> = Vec::new();
-    let mut all: Vec<Metric> = d.metrics.clone();
-    all.push(Metric {
-        label: "plugin.mode.status".into(),
-        value: status.exit_code().to_string(),
-        ..Metric::default()
-    });
+    let all: Vec<Metric> = d.metrics.clone();
     let mut out = String::new();
     let mut typed: Vec<String> = Vec::new();
     for m in &all {

@@ -70,13 +70,31 @@ impl Metric {
             "min" => self.min.clone(),
             "max" => self.max.clone(),
             "mode" => mode.to_owned(),
+            // misc::alert_triggered: the value outside its warning or
+            // critical range (empty ranges ignored).
+            "alert_triggered()" => {
+                let v = perl::to_number(&self.value);
+                let out = [&self.warning, &self.critical]
+                    .iter()
+                    .filter_map(|r| Range::parse(r))
+                    .any(|r| r.alerts(v));
+                if out { "1".into() } else { "0".into() }
+            }
             _ => return None,
         })
     }
 }
 
-pub const METRIC_VARIABLES: [&str; 8] = [
-    "label", "value", "unit", "warning", "critical", "min", "max", "mode",
+pub const METRIC_VARIABLES: [&str; 9] = [
+    "label",
+    "value",
+    "unit",
+    "warning",
+    "critical",
+    "min",
+    "max",
+    "mode",
+    "alert_triggered()",
 ];
 
 fn regex(option: &str, re: &str, case_insensitive: bool) -> Result<Regex, String> {
@@ -691,12 +709,18 @@ fn threshold_field(field: &str, max: &str) -> String {
     field
         .split(':')
         .map(|part| {
-            let num: String = part
+            // /(\d+(?:\.\d+)?)/: digits, then at most one dot and digits.
+            let digits: String = part
                 .chars()
                 .skip_while(|c| !c.is_ascii_digit())
                 .take_while(|c| c.is_ascii_digit() || *c == '.')
                 .collect();
-            let num = num.trim_end_matches('.');
+            let mut pieces = digits.split('.');
+            let int = pieces.next().unwrap_or_default();
+            let num = match pieces.next() {
+                Some(frac) if !frac.is_empty() => format!("{int}.{frac}"),
+                _ => int.to_owned(),
+            };
             if num.is_empty() {
                 return String::new();
             }
@@ -704,9 +728,9 @@ fn threshold_field(field: &str, max: &str) -> String {
                 if max.is_empty() {
                     return String::new();
                 }
-                return perl::number(perl::to_number(num) * perl::to_number(max) / 100.0);
+                return perl::number(perl::to_number(&num) * perl::to_number(max) / 100.0);
             }
-            num.to_owned()
+            num
         })
         .collect::<Vec<_>>()
         .join(":")
@@ -895,7 +919,11 @@ fn apply_method(method: &Method, m: &mut Metric, all: &[Metric], captures: &[Str
             else {
                 return;
             };
+            // No prefix is 10^0: `find("")` would say position 0, i.e. k.
             let expo = |p: &str| {
+                if p.is_empty() {
+                    return 0;
+                }
                 "kmgtpe"
                     .find(&p.to_ascii_lowercase())
                     .map_or(0, |i| i as i32 + 1)
@@ -936,16 +964,24 @@ fn apply_method(method: &Method, m: &mut Metric, all: &[Metric], captures: &[Str
             let scale = |v: f64| v * factor * base.powi(src_e - dst_e);
             m.value = perl::fixed2(scale(value));
             m.unit = format!("{prefix}{dst_unit}");
-            if !m.max.is_empty() {
-                m.max = perl::fixed2(scale(perl::to_number(&m.max)));
-            }
+            // Max and thresholds follow the fixed-target rules, where bits
+            // go by 1000 (upstream's scale_bytesbit).
             let fixed_base: f64 = if bits_dst { 1000.0 } else { 1024.0 };
+            if !m.max.is_empty() {
+                m.max =
+                    perl::fixed2(perl::to_number(&m.max) * factor * fixed_base.powi(src_e - dst_e));
+            }
             let thr = |v: f64| perl::number(v * factor * fixed_base.powi(src_e - dst_e));
             m.warning = map_range(&m.warning, &thr, None);
             m.critical = map_range(&m.critical, &thr, None);
         }
         Method::Math(expr, thresholds) => {
-            m.value = perl::number(expr.eval(value));
+            let v = expr.eval(value);
+            // Upstream's eval dies on a division by zero: the value stays.
+            if !v.is_finite() {
+                return;
+            }
+            m.value = perl::number(v);
             if *thresholds {
                 let f = |v: f64| perl::number(expr.eval(v));
                 m.warning = map_range(&m.warning, &f, None);

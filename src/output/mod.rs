@@ -251,6 +251,9 @@ pub struct Presentation {
     pub plugin: String,
     pub mode: String,
     pub epoch_ms: i64,
+    /// `--output-openmetrics` was given: the `plugin.mode.status` metric
+    /// joins the perfdata before the rewrites (in JSON and XML too).
+    pub status_metric: bool,
 }
 
 /// The bytes to print and the exit code.
@@ -297,8 +300,16 @@ fn short_line(outcome: &Outcome, ignore_label: bool) -> String {
 pub fn present(outcome: &Outcome, p: &Presentation, error: bool) -> Presented {
     let state = outcome.state();
     let g = &p.generic;
+    let status = || Metric {
+        label: "plugin.mode.status".into(),
+        value: state.exit_code().to_string(),
+        ..Metric::default()
+    };
     let metrics = || {
-        let ms: Vec<Metric> = outcome.perfdata.iter().map(Metric::from_perfdata).collect();
+        let mut ms: Vec<Metric> = outcome.perfdata.iter().map(Metric::from_perfdata).collect();
+        if p.status_metric {
+            ms.push(status());
+        }
         g.metrics(ms, &p.mode)
     };
     let long_lines = || -> Vec<String> {
@@ -342,11 +353,11 @@ pub fn present(outcome: &Outcome, p: &Presentation, error: bool) -> Presented {
         Format::Xml => formats::xml(&doc()),
         Format::OpenMetrics => {
             let mut d = doc();
-            if !error {
-                // OpenMetrics shows the perfdata even with --output-ignore-perfdata.
-                d.metrics = metrics();
-            }
-            formats::openmetrics(&d, state, p.epoch_ms)
+            // OpenMetrics shows the perfdata even with
+            // --output-ignore-perfdata; after an execution error, the
+            // status alone.
+            d.metrics = if error { vec![status()] } else { metrics() };
+            formats::openmetrics(&d, p.epoch_ms)
         }
         Format::Text => {
             let (short, adv_exit) = g.short_output(&short_line(outcome, p.ignore_label), state);
