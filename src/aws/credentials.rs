@@ -208,6 +208,70 @@ pub struct World<'a> {
     pub sts: &'a Target<'a>,
     /// For instance metadata and container endpoints: never proxied.
     pub local: &'a http::Client,
+    /// Where temporary credentials are kept between runs, if anywhere.
+    pub cache: Option<Cache<'a>>,
+}
+
+/// Temporary credentials (web identity, container, instance metadata)
+/// reused across runs until 5 minutes before they expire.
+pub struct Cache<'a> {
+    pub state: &'a crate::state::StateDir,
+    /// Epoch seconds now.
+    pub now: i64,
+    /// Ignore what is kept (AWS just rejected it).
+    pub refresh: bool,
+}
+
+/// What marks credentials that came from the state directory.
+pub const CACHED: &str = "(cached)";
+
+/// `fetch` unless the cache holds credentials for `key` that have more
+/// than 5 minutes left; what `fetch` gets is kept (temporary keys only,
+/// mode 0600).
+fn cached(
+    world: &World<'_>,
+    kind: &str,
+    key: &str,
+    fetch: impl FnOnce() -> Result<Credentials, Error>,
+) -> Result<Credentials, Error> {
+    let Some(c) = &world.cache else {
+        return fetch();
+    };
+    let path = c.state.file(kind, key);
+    if !c.refresh {
+        let kept = c.state.read(&path).and_then(|v| {
+            let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            let exp = v.get("expiration")?.as_i64()?;
+            (exp > c.now + 300).then_some(())?;
+            Some(
+                Credentials::new(
+                    &text("access_key")?,
+                    &text("secret_key")?,
+                    text("session_token").as_deref(),
+                )
+                .with_expiration(exp)
+                .with_source(format!("{} {CACHED}", text("source")?)),
+            )
+        });
+        if let Some(k) = kept {
+            return Ok(k);
+        }
+    }
+    let fresh = fetch()?;
+    if let Some(exp) = fresh.expiration() {
+        let _ = c.state.write(
+            &path,
+            &serde_json::json!({
+                "version": crate::state::VERSION,
+                "access_key": fresh.access_key(),
+                "secret_key": fresh.secret_key(),
+                "session_token": fresh.session_token(),
+                "expiration": exp,
+                "source": fresh.source(),
+            }),
+        );
+    }
+    Ok(fresh)
 }
 
 /// Keys from a profile's settings, when both halves are there.
@@ -498,15 +562,24 @@ fn web_identity(
         )));
     }
     trace.log(|| format!("credentials: {source}, role {role_arn}"));
-    sts::assume_role_with_web_identity(
-        world.caller,
-        world.sts,
-        role_arn,
-        session,
-        token,
-        source,
-        trace,
-    )
+    // A new token (they rotate) means new credentials: it is in the key,
+    // through a keyed hash.
+    let key = format!(
+        "{role_arn}|{session}|{token_file}|{}|{}",
+        crate::aws::sigv4::keyed_hash(token, "check_cloudtrail web identity cache"),
+        world.sts.endpoint.url
+    );
+    cached(world, "webidentity", &key, || {
+        sts::assume_role_with_web_identity(
+            world.caller,
+            world.sts,
+            role_arn,
+            session,
+            token,
+            source,
+            trace,
+        )
+    })
 }
 
 /// Reads the credential fields of a JSON document (container endpoint,
@@ -569,6 +642,22 @@ fn container_host_allowed(host: &str) -> bool {
 }
 
 fn container(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, Error> {
+    let env = world.env;
+    let key = format!(
+        "{}|{}|{}",
+        env.var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+            .unwrap_or_default(),
+        env.var("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+            .unwrap_or_default(),
+        env.var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+            .or_else(|| env.var("AWS_CONTAINER_AUTHORIZATION_TOKEN"))
+            .map(|t| crate::aws::sigv4::keyed_hash(&t, "check_cloudtrail container cache"))
+            .unwrap_or_default()
+    );
+    cached(world, "container", &key, || container_fetch(world, trace))
+}
+
+fn container_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, Error> {
     const SOURCE: &str = "container credentials";
     let env = world.env;
     let url = match (
@@ -627,6 +716,16 @@ fn container(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, Error>
 }
 
 fn instance_metadata(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, Error> {
+    let key = world
+        .env
+        .var("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+        .unwrap_or_else(|| "default".to_owned());
+    cached(world, "imds", &key, || {
+        instance_metadata_fetch(world, trace)
+    })
+}
+
+fn instance_metadata_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, Error> {
     const SOURCE: &str = "instance metadata (IMDSv2)";
     let env = world.env;
     let base = env

@@ -252,8 +252,7 @@ fn fetch_api(
     }
 }
 
-/// What a source marks cached credentials with.
-const CACHED: &str = "(cached)";
+use crate::aws::credentials::CACHED;
 /// Codes that say the credentials themselves are refused.
 const REJECTED: [&str; 4] = [
     "ExpiredTokenException",
@@ -364,6 +363,11 @@ fn credentials_for(
         caller,
         sts: &sts_target,
         local,
+        cache: state.map(|s| credentials::Cache {
+            state: s,
+            now: clock.epoch(),
+            refresh,
+        }),
     };
     let base = credentials::resolve(&cfg.credentials, &world, trace)?;
     secrets.extend(base.secrets());

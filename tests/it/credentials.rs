@@ -522,3 +522,39 @@ fn secrets_of_every_source_stay_hidden() {
         assert!(!r.stdout.contains(secret), "{secret} leaked:\n{}", r.stdout);
     }
 }
+
+#[test]
+fn temporary_credentials_are_kept_between_runs() {
+    let s = fake_aws();
+    let imds = s.url("");
+    let state = crate::util::TempDir::new("imds-cache");
+    let dir = format!("--statefile-dir={}", state.0.display());
+    let env = [
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.as_str()),
+        ("AWS_EC2_METADATA_DISABLED", "false"),
+    ];
+    for _ in 0..2 {
+        let (r, k) = check(&s, &[&dir], &env);
+        assert_eq!(
+            (r.code, k.as_deref()),
+            (0, Some("ASIAIMDS")),
+            "{}",
+            r.stdout
+        );
+    }
+    let puts = s.requests().iter().filter(|q| q.method == "PUT").count();
+    assert_eq!(puts, 1, "the second run used the kept credentials");
+    // Container credentials too.
+    let full = s.url("/ecs-creds");
+    let ecs = [("AWS_CONTAINER_CREDENTIALS_FULL_URI", full.as_str())];
+    for _ in 0..2 {
+        let (r, k) = check(&s, &[&dir], &ecs);
+        assert_eq!((r.code, k.as_deref()), (0, Some("ASIAECS")), "{}", r.stdout);
+    }
+    let gets = s
+        .requests()
+        .iter()
+        .filter(|q| q.path == "/ecs-creds")
+        .count();
+    assert_eq!(gets, 1);
+}
