@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::Clock;
 use super::Trace;
-use super::cloudtrail::{Event, Pager, TrailStatus, trail_status_from};
+use super::cloudtrail::{Event, Pager, Trail, TrailStatus, trail_status_from, trails_from};
 use super::credentials::{CredentialFlags, Credentials};
 use super::sts::Role;
 use crate::cli::AwsCli;
@@ -310,6 +310,51 @@ pub fn trail_status(
     };
     let v = run(cli, OP, args, &env, trace)?;
     trail_status_from(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
+}
+
+/// `aws cloudtrail describe-trails` for one trail, then its status (by
+/// ARN): what traildelivery reads.
+pub fn trail_and_status(
+    cli: &Cli<'_>,
+    trail_name: &str,
+    trace: &mut Trace,
+    secrets: &mut Vec<String>,
+) -> Result<(Trail, TrailStatus), Error> {
+    const OP: &str = "DescribeTrails";
+    let env = prepare(cli, trace, secrets)?;
+    let mut args = vec![
+        "cloudtrail".to_owned(),
+        "describe-trails".to_owned(),
+        "--trail-name-list".to_owned(),
+        trail_name.to_owned(),
+        "--include-shadow-trails".to_owned(),
+    ];
+    args.extend(common_args(cli, cli.endpoint));
+    let v = run(cli, OP, args, &env, trace)?;
+    let mut trails = trails_from(&v).map_err(|detail| Error::BadResponse { op: OP, detail })?;
+    if trails.is_empty() {
+        return Err(Error::Api {
+            op: OP,
+            code: "TrailNotFoundException".into(),
+            message: format!("no trail named {trail_name} in the answer"),
+            hint: None,
+        });
+    }
+    let trail = trails.swap_remove(0);
+    let name = trail.arn.clone().unwrap_or_else(|| trail_name.to_owned());
+    let mut a = vec![
+        "cloudtrail".to_owned(),
+        "get-trail-status".to_owned(),
+        "--name".to_owned(),
+        name,
+    ];
+    a.extend(common_args(cli, cli.endpoint));
+    let v = run(cli, "GetTrailStatus", a, &env, trace)?;
+    let status = trail_status_from(&v).map_err(|detail| Error::BadResponse {
+        op: "GetTrailStatus",
+        detail,
+    })?;
+    Ok((trail, status))
 }
 
 /// Every event of the window, one CLI run per page of 50 (`--max-items`

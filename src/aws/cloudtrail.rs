@@ -22,6 +22,61 @@ pub struct TrailStatus {
     pub stop_logging_time: Option<i64>,
     pub latest_delivery_time: Option<i64>,
     pub latest_delivery_error: Option<String>,
+    pub latest_cloudwatch_logs_delivery_time: Option<i64>,
+    pub latest_cloudwatch_logs_delivery_error: Option<String>,
+    pub latest_digest_delivery_time: Option<i64>,
+    pub latest_digest_delivery_error: Option<String>,
+    pub latest_notification_time: Option<i64>,
+    pub latest_notification_error: Option<String>,
+}
+
+/// A trail's configuration, from `DescribeTrails`: what decides which
+/// deliveries a trail has to make.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Trail {
+    pub name: String,
+    pub arn: Option<String>,
+    pub home_region: Option<String>,
+    pub is_multi_region: bool,
+    pub log_file_validation: bool,
+    pub cloudwatch_logs_log_group: Option<String>,
+    pub sns_topic: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub include_global_service_events: bool,
+    pub is_organization_trail: bool,
+}
+
+/// `DescribeTrails`' `trailList`.
+pub fn trails_from(v: &Value) -> Result<Vec<Trail>, String> {
+    let list = match v.get("trailList") {
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err("trailList is not a list".into()),
+        None => return Err("no trailList in the answer".into()),
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let text = |k: &str| {
+                t.get(k)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            };
+            let flag = |k: &str| t.get(k).and_then(Value::as_bool).unwrap_or(false);
+            Ok(Trail {
+                name: text("Name").ok_or_else(|| format!("trail #{} has no Name", i + 1))?,
+                arn: text("TrailARN"),
+                home_region: text("HomeRegion"),
+                is_multi_region: flag("IsMultiRegionTrail"),
+                log_file_validation: flag("LogFileValidationEnabled"),
+                cloudwatch_logs_log_group: text("CloudWatchLogsLogGroupArn"),
+                sns_topic: text("SnsTopicARN"),
+                kms_key_id: text("KmsKeyId"),
+                include_global_service_events: flag("IncludeGlobalServiceEvents"),
+                is_organization_trail: flag("IsOrganizationTrail"),
+            })
+        })
+        .collect()
 }
 
 /// One LookupEvents event, reduced to what the modes need.
@@ -105,6 +160,27 @@ impl Client<'_> {
                 String::from_utf8_lossy(&resp.body)
             ),
         })
+    }
+
+    /// `DescribeTrails` for one trail (name or ARN), shadow trails
+    /// included so an ARN from another region is found.
+    pub fn describe_trail(&self, name: &str, trace: &mut Trace) -> Result<Trail, Error> {
+        const OP: &str = "DescribeTrails";
+        let v = self.call(
+            OP,
+            &json!({"trailNameList": [name], "includeShadowTrails": true}),
+            trace,
+        )?;
+        let mut trails = trails_from(&v).map_err(|detail| Error::BadResponse { op: OP, detail })?;
+        if trails.is_empty() {
+            return Err(Error::Api {
+                op: OP,
+                code: "TrailNotFoundException".into(),
+                message: format!("no trail named {name} in the answer"),
+                hint: None,
+            });
+        }
+        Ok(trails.swap_remove(0))
     }
 
     pub fn get_trail_status(&self, name: &str, trace: &mut Trace) -> Result<TrailStatus, Error> {
@@ -207,16 +283,24 @@ pub fn trail_status_from(v: &Value) -> Result<TrailStatus, String> {
         Some(other) => return Err(format!("IsLogging is not a boolean: {other}")),
         None => return Err("no IsLogging in the answer".into()),
     };
+    let error = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned)
+    };
     Ok(TrailStatus {
         is_logging,
         start_logging_time: timestamp(v, "StartLoggingTime")?,
         stop_logging_time: timestamp(v, "StopLoggingTime")?,
         latest_delivery_time: timestamp(v, "LatestDeliveryTime")?,
-        latest_delivery_error: v
-            .get("LatestDeliveryError")
-            .and_then(Value::as_str)
-            .filter(|e| !e.is_empty())
-            .map(str::to_owned),
+        latest_delivery_error: error("LatestDeliveryError"),
+        latest_cloudwatch_logs_delivery_time: timestamp(v, "LatestCloudWatchLogsDeliveryTime")?,
+        latest_cloudwatch_logs_delivery_error: error("LatestCloudWatchLogsDeliveryError"),
+        latest_digest_delivery_time: timestamp(v, "LatestDigestDeliveryTime")?,
+        latest_digest_delivery_error: error("LatestDigestDeliveryError"),
+        latest_notification_time: timestamp(v, "LatestNotificationTime")?,
+        latest_notification_error: error("LatestNotificationError"),
     })
 }
 
@@ -344,6 +428,22 @@ mod tests {
         );
         assert!(trail_status_from(&json!({"IsLogging": true, "StartLoggingTime": true})).is_err());
         assert_eq!(timestamp(&json!({"T": null}), "T"), Ok(None));
+    }
+
+    #[test]
+    fn describe_trails_answers() {
+        let v = json!({"trailList": [{
+            "Name": "main", "TrailARN": "arn:aws:cloudtrail:eu-west-1:1:trail/main",
+            "HomeRegion": "eu-west-1", "IsMultiRegionTrail": true,
+            "LogFileValidationEnabled": true, "CloudWatchLogsLogGroupArn": "arn:aws:logs:x",
+            "SnsTopicARN": "", "KmsKeyId": "arn:aws:kms:k"
+        }]});
+        let t = trails_from(&v).unwrap();
+        assert_eq!(t[0].name, "main");
+        assert!(t[0].is_multi_region && t[0].log_file_validation);
+        assert_eq!(t[0].sns_topic, None);
+        assert!(trails_from(&json!({})).is_err());
+        assert!(trails_from(&json!({"trailList": [{}]})).is_err());
     }
 
     #[test]

@@ -512,6 +512,49 @@ pub const MODE_COUNTEVENTS: Section = Section {
     ],
 };
 
+pub const MODE_TRAILDELIVERY: Section = Section {
+    title: "Mode",
+    intro: "Check that the trail's logs actually arrive (GetTrailStatus and DescribeTrails): \
+            S3 delivery error and age; CloudWatch Logs error and age when the trail has a log \
+            group; digest error and age when log file validation is on; SNS notification \
+            error when the trail has a topic. Ages are in seconds; an error metric is 1.",
+    items: &[
+        Item {
+            tag: "--trail-name",
+            text: "Name or ARN of the trail (required).",
+        },
+        Item {
+            tag: "--warning-delivery-age --critical-delivery-age",
+            text: "Seconds since the last S3 delivery (default: 21600 and 86400).",
+        },
+        Item {
+            tag: "--warning-delivery-error --critical-delivery-error",
+            text: "S3 delivery error, 1 when AWS reports one (default critical: 0, i.e. any).",
+        },
+        Item {
+            tag: "--warning-cloudwatch-logs-age --critical-cloudwatch-logs-age",
+            text: "Seconds since the last CloudWatch Logs delivery (default: 7200 and 86400, CIS \
+                   3.4).",
+        },
+        Item {
+            tag: "--warning-cloudwatch-logs-error --critical-cloudwatch-logs-error",
+            text: "CloudWatch Logs delivery error (default critical: 0).",
+        },
+        Item {
+            tag: "--warning-digest-age --critical-digest-age",
+            text: "Seconds since the last digest file, written hourly (default: 7200 and 86400).",
+        },
+        Item {
+            tag: "--warning-digest-error --critical-digest-error",
+            text: "Digest delivery error (default critical: 0).",
+        },
+        Item {
+            tag: "--warning-notification-error --critical-notification-error",
+            text: "SNS notification error (default warning: 0).",
+        },
+    ],
+};
+
 /// Shown after `Unknown option`: at most 23 lines of at most 80 columns.
 pub const USAGE: &str = "\
 Usage: check_cloudtrail --plugin=cloud::aws::cloudtrail::plugin --mode=MODE

@@ -57,22 +57,28 @@ enum Support {
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Scope {
     Any,
-    Mode(ModeName),
+    Modes(&'static [ModeName]),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ModeName {
     CheckTrailStatus,
     CountEvents,
+    TrailDelivery,
 }
 
 impl ModeName {
-    pub const ALL: [ModeName; 2] = [ModeName::CheckTrailStatus, ModeName::CountEvents];
+    pub const ALL: [ModeName; 3] = [
+        ModeName::CheckTrailStatus,
+        ModeName::CountEvents,
+        ModeName::TrailDelivery,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             ModeName::CheckTrailStatus => "checktrailstatus",
             ModeName::CountEvents => "countevents",
+            ModeName::TrailDelivery => "traildelivery",
         }
     }
 
@@ -80,6 +86,7 @@ impl ModeName {
         match self {
             ModeName::CheckTrailStatus => &help::MODE_CHECKTRAILSTATUS,
             ModeName::CountEvents => &help::MODE_COUNTEVENTS,
+            ModeName::TrailDelivery => &help::MODE_TRAILDELIVERY,
         }
     }
 }
@@ -100,14 +107,18 @@ const fn opt(name: &'static str, kind: Kind, support: Support) -> Opt {
     }
 }
 
-const fn mode_opt(name: &'static str, mode: ModeName) -> Opt {
+const fn mode_opt(name: &'static str, modes: &'static [ModeName]) -> Opt {
     Opt {
         name,
         kind: Kind::Value,
         support: Support::Yes,
-        scope: Scope::Mode(mode),
+        scope: Scope::Modes(modes),
     }
 }
+
+const TRAIL_MODES: &[ModeName] = &[ModeName::CheckTrailStatus, ModeName::TrailDelivery];
+const COUNT: &[ModeName] = &[ModeName::CountEvents];
+const DELIVERY: &[ModeName] = &[ModeName::TrailDelivery];
 
 use Kind::{Flag, List, Value};
 use Support::{Ignored, Never, Yes};
@@ -250,13 +261,27 @@ const OPTIONS: &[Opt] = &[
     opt("fips", Flag, Yes),
     opt("ca-bundle", Value, Yes),
     // cloud/aws/cloudtrail/mode/*.pm
-    mode_opt("trail-name", ModeName::CheckTrailStatus),
-    mode_opt("event-type", ModeName::CountEvents),
-    mode_opt("error-message", ModeName::CountEvents),
-    mode_opt("delta", ModeName::CountEvents),
-    mode_opt("warning-count", ModeName::CountEvents),
-    mode_opt("critical-count", ModeName::CountEvents),
-    mode_opt("max-pages", ModeName::CountEvents),
+    mode_opt("trail-name", TRAIL_MODES),
+    mode_opt("event-type", COUNT),
+    mode_opt("error-message", COUNT),
+    mode_opt("delta", COUNT),
+    mode_opt("warning-count", COUNT),
+    mode_opt("critical-count", COUNT),
+    mode_opt("max-pages", COUNT),
+    mode_opt("warning-delivery-age", DELIVERY),
+    mode_opt("critical-delivery-age", DELIVERY),
+    mode_opt("warning-delivery-error", DELIVERY),
+    mode_opt("critical-delivery-error", DELIVERY),
+    mode_opt("warning-cloudwatch-logs-age", DELIVERY),
+    mode_opt("critical-cloudwatch-logs-age", DELIVERY),
+    mode_opt("warning-cloudwatch-logs-error", DELIVERY),
+    mode_opt("critical-cloudwatch-logs-error", DELIVERY),
+    mode_opt("warning-digest-age", DELIVERY),
+    mode_opt("critical-digest-age", DELIVERY),
+    mode_opt("warning-digest-error", DELIVERY),
+    mode_opt("critical-digest-error", DELIVERY),
+    mode_opt("warning-notification-error", DELIVERY),
+    mode_opt("critical-notification-error", DELIVERY),
 ];
 
 fn lookup(name: &str) -> Option<&'static Opt> {
@@ -405,8 +430,14 @@ pub struct CountEvents {
 
 #[derive(Clone, Debug)]
 pub enum Mode {
-    CheckTrailStatus { trail_name: String },
+    CheckTrailStatus {
+        trail_name: String,
+    },
     CountEvents(CountEvents),
+    TrailDelivery {
+        trail_name: String,
+        thresholds: crate::modes::traildelivery::Options,
+    },
 }
 
 /// A validated check.
@@ -777,10 +808,10 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         return Err(Error::UnknownOption(u.clone()));
     }
     // A mode's options exist only when that mode is selected.
-    if let Some(o) = OPTIONS
-        .iter()
-        .find(|o| matches!(o.scope, Scope::Mode(m) if m != mode) && raw.values.contains_key(o.name))
-    {
+    if let Some(o) = OPTIONS.iter().find(|o| {
+        matches!(o.scope, Scope::Modes(ms) if !ms.contains(&mode))
+            && raw.values.contains_key(o.name)
+    }) {
         return Err(Error::UnknownOption(format!("--{}", o.name)));
     }
     if let Some(a) = &raw.alone {
@@ -910,6 +941,11 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
                 .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
         },
         ModeName::CountEvents => Mode::CountEvents(count_events(raw, float_precision)?),
+        ModeName::TrailDelivery => Mode::TrailDelivery {
+            trail_name: trail_name
+                .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
+            thresholds: delivery_thresholds(raw)?,
+        },
     };
     let limit = match global_timeout {
         Some(g) if Duration::from_secs(g) < timeout => Limit {
@@ -1056,6 +1092,29 @@ fn role_of(raw: &Raw) -> Result<Option<Role>, Error> {
         external_id,
         duration,
     }))
+}
+
+/// traildelivery's `--warning-<metric>`/`--critical-<metric>`: a given
+/// range replaces the default, an empty one keeps it.
+fn delivery_thresholds(raw: &Raw) -> Result<crate::modes::traildelivery::Options, Error> {
+    let mut o = crate::modes::traildelivery::Options::default();
+    for (metric, t) in [
+        ("delivery-age", &mut o.delivery_age),
+        ("delivery-error", &mut o.delivery_error),
+        ("cloudwatch-logs-age", &mut o.cloudwatch_logs_age),
+        ("cloudwatch-logs-error", &mut o.cloudwatch_logs_error),
+        ("digest-age", &mut o.digest_age),
+        ("digest-error", &mut o.digest_error),
+        ("notification-error", &mut o.notification_error),
+    ] {
+        if let Some(w) = threshold(raw, &format!("warning-{metric}"))? {
+            t.warning = Some(w);
+        }
+        if let Some(c) = threshold(raw, &format!("critical-{metric}"))? {
+            t.critical = Some(c);
+        }
+    }
+    Ok(o)
 }
 
 fn threshold(raw: &Raw, label: &str) -> Result<Option<Range>, Error> {

@@ -57,6 +57,7 @@ mod tests {
             stop_logging_time: Some(1_440_941_760),
             latest_delivery_time: None,
             latest_delivery_error: Some("NoSuchBucket".into()),
+            ..TrailStatus::default()
         });
         assert_eq!(stopped.state(), State::Critical);
         assert_eq!(

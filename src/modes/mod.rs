@@ -4,6 +4,7 @@
 
 pub mod checktrailstatus;
 pub mod countevents;
+pub mod traildelivery;
 
 use std::time::Duration;
 
@@ -26,6 +27,7 @@ pub fn user_agent() -> String {
 enum Data {
     Status(TrailStatus),
     Events(Vec<Event>),
+    Delivery(Box<cloudtrail::Trail>, TrailStatus),
 }
 
 /// Runs one check. The clock gives every instant used; `secrets` collects
@@ -116,6 +118,10 @@ pub fn run(
                 Mode::CheckTrailStatus { trail_name } => {
                     Data::Status(awscli::trail_status(&cli, trail_name, trace, secrets)?)
                 }
+                Mode::TrailDelivery { trail_name, .. } => {
+                    let (t, s) = awscli::trail_and_status(&cli, trail_name, trace, secrets)?;
+                    Data::Delivery(Box::new(t), s)
+                }
                 Mode::CountEvents(opts) => {
                     let (start, end) = window(opts.delta);
                     Data::Events(awscli::lookup_events(
@@ -132,6 +138,9 @@ pub fn run(
     };
     Ok(match (&cfg.mode, data) {
         (Mode::CheckTrailStatus { .. }, Data::Status(s)) => checktrailstatus::evaluate(&s),
+        (Mode::TrailDelivery { thresholds, .. }, Data::Delivery(t, s)) => {
+            traildelivery::evaluate(thresholds, &t, &s, clock.epoch())
+        }
         (Mode::CountEvents(opts), Data::Events(events)) => {
             trace.log(|| format!("LookupEvents: {} events in the window", events.len()));
             countevents::evaluate(opts, &events)
@@ -228,6 +237,12 @@ fn fetch_api(
         Ok(match &cfg.mode {
             Mode::CheckTrailStatus { trail_name } => {
                 Data::Status(client.get_trail_status(trail_name, trace)?)
+            }
+            Mode::TrailDelivery { trail_name, .. } => {
+                let trail = client.describe_trail(trail_name, trace)?;
+                // A trail's ARN finds its status from any region.
+                let name = trail.arn.clone().unwrap_or_else(|| trail_name.clone());
+                Data::Delivery(Box::new(trail), client.get_trail_status(&name, trace)?)
             }
             Mode::CountEvents(opts) => {
                 Data::Events(count_window(&client, opts, state, &scope, window, trace)?)

@@ -2538,7 +2538,7 @@ fn change_exit() {
     assert!(r.stdout.starts_with("\nPlugin Description:\n"));
     assert_eq!(r.code, 1);
     let r = run(&[PLUGIN, "--change-exit=unknown=critical", "--list-mode"]);
-    assert!(r.stdout.ends_with("   countevents\n"));
+    assert!(r.stdout.ends_with("   traildelivery\n"));
     assert_eq!(r.code, 2);
     // output.pm::exit: JSON keeps its exit string.
     let r = trail_off(&s, &["--output-json", "--change-exit=critical=ok"]);
@@ -3046,8 +3046,9 @@ fn lists_and_versions() {
     let r = run(&[PLUGIN, "--list-mode"]);
     assert!(r.stdout.starts_with("\nPlugin Description:\n"));
     assert!(
-        r.stdout
-            .ends_with("\nModes Available:\n   checktrailstatus\n   countevents\n"),
+        r.stdout.ends_with(
+            "\nModes Available:\n   checktrailstatus\n   countevents\n   traildelivery\n"
+        ),
         "{}",
         r.stdout
     );
@@ -3294,6 +3295,7 @@ fn every_help_option_is_exercised() {
         include_str!("generic.rs"),
         include_str!("../../src/cli/tests.rs"),
         include_str!("scale.rs"),
+        include_str!("traildelivery.rs"),
     ];
     let mut help = run(&[PLUGIN, "--help"]).stdout;
     for mode in ["checktrailstatus", "countevents"] {

@@ -24,5 +24,6 @@ mod invocation;
 mod retries;
 mod robot;
 mod scale;
+mod traildelivery;
 mod trailstatus;
 mod util;
