@@ -357,6 +357,28 @@ pub fn trail_and_status(
     Ok((trail, status))
 }
 
+/// `aws cloudtrail get-event-selectors`: whether every management event
+/// is recorded.
+pub fn management_events(
+    cli: &Cli<'_>,
+    trail: &str,
+    trace: &mut Trace,
+    secrets: &mut Vec<String>,
+) -> Result<bool, Error> {
+    const OP: &str = "GetEventSelectors";
+    let env = prepare(cli, trace, secrets)?;
+    let mut args = vec![
+        "cloudtrail".to_owned(),
+        "get-event-selectors".to_owned(),
+        "--trail-name".to_owned(),
+        trail.to_owned(),
+    ];
+    args.extend(common_args(cli, cli.endpoint));
+    let v = run(cli, OP, args, &env, trace)?;
+    super::cloudtrail::records_all_management_events(&v)
+        .map_err(|detail| Error::BadResponse { op: OP, detail })
+}
+
 /// Every event of the window, one CLI run per page of 50 (`--max-items`
 /// makes the CLI print its own `NextToken`, fed back with
 /// `--starting-token`), paced and capped like the built-in client.

@@ -46,6 +46,53 @@ pub struct Trail {
     pub is_organization_trail: bool,
 }
 
+/// Does a trail record every management event, reads and writes, from
+/// every source? (`GetEventSelectors`: a basic selector with
+/// `IncludeManagementEvents`, `ReadWriteType: All` and no excluded source,
+/// or an advanced selector on `eventCategory = Management` that filters
+/// neither `readOnly` nor `eventSource`.)
+pub fn records_all_management_events(v: &Value) -> Result<bool, String> {
+    let basic = match v.get("EventSelectors") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(_) => return Err("EventSelectors is not a list".into()),
+    };
+    let basic_ok = basic.iter().any(|s| {
+        s.get("IncludeManagementEvents").and_then(Value::as_bool) == Some(true)
+            && s.get("ReadWriteType")
+                .and_then(Value::as_str)
+                .unwrap_or("All")
+                == "All"
+            && s.get("ExcludeManagementEventSources")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty)
+    });
+    let advanced = match v.get("AdvancedEventSelectors") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(_) => return Err("AdvancedEventSelectors is not a list".into()),
+    };
+    let advanced_ok = advanced.iter().any(|sel| {
+        let fields = sel
+            .get("FieldSelectors")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let field = |name: &str| {
+            fields
+                .iter()
+                .find(|f| f.get("Field").and_then(Value::as_str) == Some(name))
+        };
+        let management = field("eventCategory").is_some_and(|f| {
+            f.get("Equals")
+                .and_then(Value::as_array)
+                .is_some_and(|e| e.iter().any(|x| x.as_str() == Some("Management")))
+        });
+        management && field("readOnly").is_none() && field("eventSource").is_none()
+    });
+    Ok(basic_ok || advanced_ok)
+}
+
 /// `DescribeTrails`' `trailList`.
 pub fn trails_from(v: &Value) -> Result<Vec<Trail>, String> {
     let list = match v.get("trailList") {
@@ -181,6 +228,14 @@ impl Client<'_> {
             });
         }
         Ok(trails.swap_remove(0))
+    }
+
+    /// `GetEventSelectors`: whether the trail records every management
+    /// event.
+    pub fn management_events(&self, name: &str, trace: &mut Trace) -> Result<bool, Error> {
+        const OP: &str = "GetEventSelectors";
+        let v = self.call(OP, &json!({"TrailName": name}), trace)?;
+        records_all_management_events(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
     }
 
     pub fn get_trail_status(&self, name: &str, trace: &mut Trace) -> Result<TrailStatus, Error> {
@@ -428,6 +483,26 @@ mod tests {
         );
         assert!(trail_status_from(&json!({"IsLogging": true, "StartLoggingTime": true})).is_err());
         assert_eq!(timestamp(&json!({"T": null}), "T"), Ok(None));
+    }
+
+    #[test]
+    fn management_event_selectors() {
+        let all = json!({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true,
+                                              "ExcludeManagementEventSources": []}]});
+        assert_eq!(records_all_management_events(&all), Ok(true));
+        let write_only = json!({"EventSelectors": [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": true}]});
+        assert_eq!(records_all_management_events(&write_only), Ok(false));
+        let excluded = json!({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true,
+                                                   "ExcludeManagementEventSources": ["kms.amazonaws.com"]}]});
+        assert_eq!(records_all_management_events(&excluded), Ok(false));
+        let advanced = json!({"AdvancedEventSelectors": [{"Name": "m", "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Management"]}]}]});
+        assert_eq!(records_all_management_events(&advanced), Ok(true));
+        let read_only = json!({"AdvancedEventSelectors": [{"FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Management"]}, {"Field": "readOnly", "Equals": ["true"]}]}]});
+        assert_eq!(records_all_management_events(&read_only), Ok(false));
+        assert_eq!(records_all_management_events(&json!({})), Ok(false));
+        assert!(records_all_management_events(&json!({"EventSelectors": 1})).is_err());
     }
 
     #[test]

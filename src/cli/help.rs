@@ -555,6 +555,39 @@ pub const MODE_TRAILDELIVERY: Section = Section {
     ],
 };
 
+pub const MODE_TRAILSECURITY: Section = Section {
+    title: "Mode",
+    intro: "Check the trail's configuration against CIS AWS Foundations and Security Hub \
+            (DescribeTrails, GetEventSelectors, GetTrailStatus). Each check is a true/false \
+            variable: %{logging} (Security Hub CloudTrail.3), %{multi_region} (CIS 3.1, \
+            CloudTrail.1), %{management_events}: every read and write management event \
+            recorded (CIS 3.1, CloudTrail.1), %{global_service_events} (CIS 3.1), \
+            %{log_file_validation} (CIS 3.2, CloudTrail.4), %{kms_encryption} (CIS 3.7, \
+            CloudTrail.2), %{cloudwatch_logs} (CIS 3.4, CloudTrail.5); and %{name}.",
+    items: &[
+        Item {
+            tag: "--trail-name",
+            text: "Name or ARN of the trail (required).",
+        },
+        Item {
+            tag: "--warning-status",
+            text: "Condition for WARNING (default: %{log_file_validation} eq \"false\" or \
+                   %{kms_encryption} eq \"false\" or %{cloudwatch_logs} eq \"false\" or \
+                   %{global_service_events} eq \"false\"; empty: never).",
+        },
+        Item {
+            tag: "--critical-status",
+            text: "Condition for CRITICAL (default: %{logging} eq \"false\" or %{multi_region} eq \
+                   \"false\" or %{management_events} eq \"false\"; empty: never).",
+        },
+        Item {
+            tag: "--filter-check",
+            text: "Only the checks whose name matches this regular expression (the others read \
+                   as passing).",
+        },
+    ],
+};
+
 /// Shown after `Unknown option`: at most 23 lines of at most 80 columns.
 pub const USAGE: &str = "\
 Usage: check_cloudtrail --plugin=cloud::aws::cloudtrail::plugin --mode=MODE

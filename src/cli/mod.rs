@@ -26,6 +26,7 @@ use crate::aws::http::ProxyUrl;
 use crate::aws::sts::Role;
 use crate::env::Env;
 use crate::error::{Error, Limit};
+use crate::expr::Expr;
 use crate::output::State;
 use crate::output::generic::{Generic, GenericArgs};
 use crate::output::{Format, Presentation};
@@ -65,13 +66,15 @@ pub enum ModeName {
     CheckTrailStatus,
     CountEvents,
     TrailDelivery,
+    TrailSecurity,
 }
 
 impl ModeName {
-    pub const ALL: [ModeName; 3] = [
+    pub const ALL: [ModeName; 4] = [
         ModeName::CheckTrailStatus,
         ModeName::CountEvents,
         ModeName::TrailDelivery,
+        ModeName::TrailSecurity,
     ];
 
     pub fn name(self) -> &'static str {
@@ -79,6 +82,7 @@ impl ModeName {
             ModeName::CheckTrailStatus => "checktrailstatus",
             ModeName::CountEvents => "countevents",
             ModeName::TrailDelivery => "traildelivery",
+            ModeName::TrailSecurity => "trailsecurity",
         }
     }
 
@@ -87,6 +91,7 @@ impl ModeName {
             ModeName::CheckTrailStatus => &help::MODE_CHECKTRAILSTATUS,
             ModeName::CountEvents => &help::MODE_COUNTEVENTS,
             ModeName::TrailDelivery => &help::MODE_TRAILDELIVERY,
+            ModeName::TrailSecurity => &help::MODE_TRAILSECURITY,
         }
     }
 }
@@ -116,7 +121,12 @@ const fn mode_opt(name: &'static str, modes: &'static [ModeName]) -> Opt {
     }
 }
 
-const TRAIL_MODES: &[ModeName] = &[ModeName::CheckTrailStatus, ModeName::TrailDelivery];
+const TRAIL_MODES: &[ModeName] = &[
+    ModeName::CheckTrailStatus,
+    ModeName::TrailDelivery,
+    ModeName::TrailSecurity,
+];
+const SECURITY: &[ModeName] = &[ModeName::TrailSecurity];
 const COUNT: &[ModeName] = &[ModeName::CountEvents];
 const DELIVERY: &[ModeName] = &[ModeName::TrailDelivery];
 
@@ -282,6 +292,9 @@ const OPTIONS: &[Opt] = &[
     mode_opt("critical-digest-error", DELIVERY),
     mode_opt("warning-notification-error", DELIVERY),
     mode_opt("critical-notification-error", DELIVERY),
+    mode_opt("warning-status", SECURITY),
+    mode_opt("critical-status", SECURITY),
+    mode_opt("filter-check", SECURITY),
 ];
 
 fn lookup(name: &str) -> Option<&'static Opt> {
@@ -437,6 +450,10 @@ pub enum Mode {
     TrailDelivery {
         trail_name: String,
         thresholds: crate::modes::traildelivery::Options,
+    },
+    TrailSecurity {
+        trail_name: String,
+        opts: crate::modes::trailsecurity::Options,
     },
 }
 
@@ -941,6 +958,12 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
                 .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
         },
         ModeName::CountEvents => Mode::CountEvents(count_events(raw, float_precision)?),
+        ModeName::TrailSecurity => Mode::TrailSecurity {
+            trail_name: trail_name
+                .clone()
+                .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
+            opts: security_options(raw)?,
+        },
         ModeName::TrailDelivery => Mode::TrailDelivery {
             trail_name: trail_name
                 .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
@@ -1092,6 +1115,36 @@ fn role_of(raw: &Raw) -> Result<Option<Role>, Error> {
         external_id,
         duration,
     }))
+}
+
+/// trailsecurity's status expressions (an empty one turns that state
+/// off) and `--filter-check`.
+fn security_options(raw: &Raw) -> Result<crate::modes::trailsecurity::Options, Error> {
+    use crate::modes::trailsecurity::{DEFAULT_CRITICAL, DEFAULT_WARNING, variables};
+    let expr = |name: &str, default: &str| -> Result<Option<Expr>, Error> {
+        let given = raw.values.get(name).and_then(|v| v.last());
+        let text = match given {
+            Some(t) if t.is_empty() => return Ok(None),
+            Some(t) => t.as_str(),
+            None => default,
+        };
+        Expr::parse_with(text, &variables())
+            .map(Some)
+            .map_err(|e| Error::Option(format!("--{name} '{text}': {e}")))
+    };
+    Ok(crate::modes::trailsecurity::Options {
+        warning: expr("warning-status", DEFAULT_WARNING)?,
+        critical: expr("critical-status", DEFAULT_CRITICAL)?,
+        filter: match raw.get("filter-check") {
+            None => None,
+            Some(re) => Some(Regex::new(re).map_err(|e| {
+                Error::Option(format!(
+                    "--filter-check '{re}' is not a supported regular expression: {}",
+                    e.to_string().lines().last().unwrap_or("invalid")
+                ))
+            })?),
+        },
+    })
 }
 
 /// traildelivery's `--warning-<metric>`/`--critical-<metric>`: a given

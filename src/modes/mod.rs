@@ -5,6 +5,7 @@
 pub mod checktrailstatus;
 pub mod countevents;
 pub mod traildelivery;
+pub mod trailsecurity;
 
 use std::time::Duration;
 
@@ -28,6 +29,7 @@ enum Data {
     Status(TrailStatus),
     Events(Vec<Event>),
     Delivery(Box<cloudtrail::Trail>, TrailStatus),
+    Security(Box<cloudtrail::Trail>, TrailStatus, bool),
 }
 
 /// Runs one check. The clock gives every instant used; `secrets` collects
@@ -122,6 +124,12 @@ pub fn run(
                     let (t, s) = awscli::trail_and_status(&cli, trail_name, trace, secrets)?;
                     Data::Delivery(Box::new(t), s)
                 }
+                Mode::TrailSecurity { trail_name, .. } => {
+                    let (t, s) = awscli::trail_and_status(&cli, trail_name, trace, secrets)?;
+                    let name = t.arn.clone().unwrap_or_else(|| trail_name.clone());
+                    let management = awscli::management_events(&cli, &name, trace, secrets)?;
+                    Data::Security(Box::new(t), s, management)
+                }
                 Mode::CountEvents(opts) => {
                     let (start, end) = window(opts.delta);
                     Data::Events(awscli::lookup_events(
@@ -140,6 +148,9 @@ pub fn run(
         (Mode::CheckTrailStatus { .. }, Data::Status(s)) => checktrailstatus::evaluate(&s),
         (Mode::TrailDelivery { thresholds, .. }, Data::Delivery(t, s)) => {
             traildelivery::evaluate(thresholds, &t, &s, clock.epoch())
+        }
+        (Mode::TrailSecurity { opts, .. }, Data::Security(t, s, management)) => {
+            trailsecurity::evaluate(opts, &t, &trailsecurity::facts(&t, &s, management))
         }
         (Mode::CountEvents(opts), Data::Events(events)) => {
             trace.log(|| format!("LookupEvents: {} events in the window", events.len()));
@@ -243,6 +254,13 @@ fn fetch_api(
                 // A trail's ARN finds its status from any region.
                 let name = trail.arn.clone().unwrap_or_else(|| trail_name.clone());
                 Data::Delivery(Box::new(trail), client.get_trail_status(&name, trace)?)
+            }
+            Mode::TrailSecurity { trail_name, .. } => {
+                let trail = client.describe_trail(trail_name, trace)?;
+                let name = trail.arn.clone().unwrap_or_else(|| trail_name.clone());
+                let management = client.management_events(&name, trace)?;
+                let status = client.get_trail_status(&name, trace)?;
+                Data::Security(Box::new(trail), status, management)
             }
             Mode::CountEvents(opts) => {
                 Data::Events(count_window(&client, opts, state, &scope, window, trace)?)

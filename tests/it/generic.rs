@@ -2538,7 +2538,7 @@ fn change_exit() {
     assert!(r.stdout.starts_with("\nPlugin Description:\n"));
     assert_eq!(r.code, 1);
     let r = run(&[PLUGIN, "--change-exit=unknown=critical", "--list-mode"]);
-    assert!(r.stdout.ends_with("   traildelivery\n"));
+    assert!(r.stdout.ends_with("   trailsecurity\n"));
     assert_eq!(r.code, 2);
     // output.pm::exit: JSON keeps its exit string.
     let r = trail_off(&s, &["--output-json", "--change-exit=critical=ok"]);
@@ -3047,7 +3047,7 @@ fn lists_and_versions() {
     assert!(r.stdout.starts_with("\nPlugin Description:\n"));
     assert!(
         r.stdout.ends_with(
-            "\nModes Available:\n   checktrailstatus\n   countevents\n   traildelivery\n"
+            "\nModes Available:\n   checktrailstatus\n   countevents\n   traildelivery\n   trailsecurity\n"
         ),
         "{}",
         r.stdout
@@ -3296,6 +3296,7 @@ fn every_help_option_is_exercised() {
         include_str!("../../src/cli/tests.rs"),
         include_str!("scale.rs"),
         include_str!("traildelivery.rs"),
+        include_str!("trailsecurity.rs"),
     ];
     let mut help = run(&[PLUGIN, "--help"]).stdout;
     for mode in ["checktrailstatus", "countevents"] {

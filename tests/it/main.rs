@@ -25,5 +25,6 @@ mod retries;
 mod robot;
 mod scale;
 mod traildelivery;
+mod trailsecurity;
 mod trailstatus;
 mod util;
