@@ -357,6 +357,22 @@ pub fn trail_and_status(
     Ok((trail, status))
 }
 
+/// `aws cloudtrail list-trails` (the CLI follows the pages itself).
+pub fn list_trails(
+    cli: &Cli<'_>,
+    trace: &mut Trace,
+    secrets: &mut Vec<String>,
+) -> Result<Vec<Trail>, Error> {
+    const OP: &str = "ListTrails";
+    let env = prepare(cli, trace, secrets)?;
+    let mut args = vec!["cloudtrail".to_owned(), "list-trails".to_owned()];
+    args.extend(common_args(cli, cli.endpoint));
+    let v = run(cli, OP, args, &env, trace)?;
+    super::cloudtrail::list_trails_page(&v)
+        .map(|(t, _)| t)
+        .map_err(|detail| Error::BadResponse { op: OP, detail })
+}
+
 /// `aws cloudtrail get-event-selectors`: whether every management event
 /// is recorded.
 pub fn management_events(

@@ -93,6 +93,40 @@ pub fn records_all_management_events(v: &Value) -> Result<bool, String> {
     Ok(basic_ok || advanced_ok)
 }
 
+/// One `ListTrails` page: `Trails[{TrailARN, Name, HomeRegion}]`.
+pub fn list_trails_page(v: &Value) -> Result<(Vec<Trail>, Option<String>), String> {
+    let list = match v.get("Trails") {
+        Some(Value::Array(a)) => a,
+        None | Some(Value::Null) => return Ok((Vec::new(), None)),
+        Some(_) => return Err("Trails is not a list".into()),
+    };
+    let trails = list
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let text = |k: &str| {
+                t.get(k)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            };
+            Ok(Trail {
+                name: text("Name").ok_or_else(|| format!("trail #{} has no Name", i + 1))?,
+                arn: text("TrailARN"),
+                home_region: text("HomeRegion"),
+                ..Trail::default()
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let next = match v.get("NextToken") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err("NextToken is not a string".into()),
+    };
+    Ok((trails, next))
+}
+
 /// `DescribeTrails`' `trailList`.
 pub fn trails_from(v: &Value) -> Result<Vec<Trail>, String> {
     let list = match v.get("trailList") {
@@ -228,6 +262,39 @@ impl Client<'_> {
             });
         }
         Ok(trails.swap_remove(0))
+    }
+
+    /// `ListTrails`, every page: the trails visible in this region (its
+    /// own, and multi-region or organization trails of other regions and
+    /// accounts), with their home region and ARN.
+    pub fn list_trails(&self, max_pages: u32, trace: &mut Trace) -> Result<Vec<Trail>, Error> {
+        const OP: &str = "ListTrails";
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..max_pages {
+            let params = match &token {
+                Some(t) => json!({"NextToken": t}),
+                None => json!({}),
+            };
+            let v = self.call(OP, &params, trace)?;
+            let (mut page, next) =
+                list_trails_page(&v).map_err(|detail| Error::BadResponse { op: OP, detail })?;
+            out.append(&mut page);
+            match next {
+                Some(t) if Some(&t) == token.as_ref() => {
+                    return Err(Error::BadResponse {
+                        op: OP,
+                        detail: "the same NextToken came back twice".into(),
+                    });
+                }
+                Some(t) => token = Some(t),
+                None => return Ok(out),
+            }
+        }
+        Err(Error::PageCap {
+            op: OP,
+            pages: max_pages,
+        })
     }
 
     /// `GetEventSelectors`: whether the trail records every management

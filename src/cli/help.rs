@@ -588,6 +588,18 @@ pub const MODE_TRAILSECURITY: Section = Section {
     ],
 };
 
+pub const MODE_LISTTRAILS: Section = Section {
+    title: "Mode",
+    intro: "List the trails visible in the region (ListTrails): its own, and multi-region or \
+            organization trails of other regions and accounts. With --disco-format or \
+            --disco-show, Centreon host discovery in XML (or JSON with --output-json): \
+            macros name, arn, home_region.",
+    items: &[Item {
+        tag: "--filter-trail-name",
+        text: "Only the trails whose name matches this regular expression.",
+    }],
+};
+
 /// Shown after `Unknown option`: at most 23 lines of at most 80 columns.
 pub const USAGE: &str = "\
 Usage: check_cloudtrail --plugin=cloud::aws::cloudtrail::plugin --mode=MODE

@@ -67,12 +67,14 @@ pub enum ModeName {
     CountEvents,
     TrailDelivery,
     TrailSecurity,
+    ListTrails,
 }
 
 impl ModeName {
-    pub const ALL: [ModeName; 4] = [
+    pub const ALL: [ModeName; 5] = [
         ModeName::CheckTrailStatus,
         ModeName::CountEvents,
+        ModeName::ListTrails,
         ModeName::TrailDelivery,
         ModeName::TrailSecurity,
     ];
@@ -83,6 +85,7 @@ impl ModeName {
             ModeName::CountEvents => "countevents",
             ModeName::TrailDelivery => "traildelivery",
             ModeName::TrailSecurity => "trailsecurity",
+            ModeName::ListTrails => "listtrails",
         }
     }
 
@@ -92,6 +95,7 @@ impl ModeName {
             ModeName::CountEvents => &help::MODE_COUNTEVENTS,
             ModeName::TrailDelivery => &help::MODE_TRAILDELIVERY,
             ModeName::TrailSecurity => &help::MODE_TRAILSECURITY,
+            ModeName::ListTrails => &help::MODE_LISTTRAILS,
         }
     }
 }
@@ -127,6 +131,7 @@ const TRAIL_MODES: &[ModeName] = &[
     ModeName::TrailSecurity,
 ];
 const SECURITY: &[ModeName] = &[ModeName::TrailSecurity];
+const LIST: &[ModeName] = &[ModeName::ListTrails];
 const COUNT: &[ModeName] = &[ModeName::CountEvents];
 const DELIVERY: &[ModeName] = &[ModeName::TrailDelivery];
 
@@ -295,6 +300,7 @@ const OPTIONS: &[Opt] = &[
     mode_opt("warning-status", SECURITY),
     mode_opt("critical-status", SECURITY),
     mode_opt("filter-check", SECURITY),
+    mode_opt("filter-trail-name", LIST),
 ];
 
 fn lookup(name: &str) -> Option<&'static Opt> {
@@ -454,6 +460,11 @@ pub enum Mode {
     TrailSecurity {
         trail_name: String,
         opts: crate::modes::trailsecurity::Options,
+    },
+    ListTrails {
+        filter: Option<Regex>,
+        disco: Option<crate::modes::listtrails::Disco>,
+        json: bool,
     },
 }
 
@@ -847,7 +858,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
             )));
         }
     }
-    if raw.flag("disco-format") || raw.flag("disco-show") {
+    if (raw.flag("disco-format") || raw.flag("disco-show")) && mode != ModeName::ListTrails {
         return Err(Error::Option(format!(
             "mode {} has no discovery: --disco-format and --disco-show need a discovery mode.",
             mode.name()
@@ -958,6 +969,25 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
                 .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
         },
         ModeName::CountEvents => Mode::CountEvents(count_events(raw, float_precision)?),
+        ModeName::ListTrails => Mode::ListTrails {
+            filter: match raw.get("filter-trail-name") {
+                None => None,
+                Some(re) => Some(Regex::new(re).map_err(|e| {
+                    Error::Option(format!(
+                        "--filter-trail-name '{re}' is not a supported regular expression: {}",
+                        e.to_string().lines().last().unwrap_or("invalid")
+                    ))
+                })?),
+            },
+            disco: if raw.flag("disco-format") {
+                Some(crate::modes::listtrails::Disco::Format)
+            } else if raw.flag("disco-show") {
+                Some(crate::modes::listtrails::Disco::Show)
+            } else {
+                None
+            },
+            json: raw.flag("output-json") && !raw.flag("output-xml"),
+        },
         ModeName::TrailSecurity => Mode::TrailSecurity {
             trail_name: trail_name
                 .clone()

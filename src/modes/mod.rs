@@ -4,6 +4,7 @@
 
 pub mod checktrailstatus;
 pub mod countevents;
+pub mod listtrails;
 pub mod traildelivery;
 pub mod trailsecurity;
 
@@ -30,6 +31,7 @@ enum Data {
     Events(Vec<Event>),
     Delivery(Box<cloudtrail::Trail>, TrailStatus),
     Security(Box<cloudtrail::Trail>, TrailStatus, bool),
+    Trails(Vec<cloudtrail::Trail>),
 }
 
 /// Runs one check. The clock gives every instant used; `secrets` collects
@@ -124,6 +126,13 @@ pub fn run(
                     let (t, s) = awscli::trail_and_status(&cli, trail_name, trace, secrets)?;
                     Data::Delivery(Box::new(t), s)
                 }
+                Mode::ListTrails { disco, .. } => {
+                    if *disco == Some(listtrails::Disco::Format) {
+                        Data::Trails(Vec::new())
+                    } else {
+                        Data::Trails(awscli::list_trails(&cli, trace, secrets)?)
+                    }
+                }
                 Mode::TrailSecurity { trail_name, .. } => {
                     let (t, s) = awscli::trail_and_status(&cli, trail_name, trace, secrets)?;
                     let name = t.arn.clone().unwrap_or_else(|| trail_name.clone());
@@ -148,6 +157,23 @@ pub fn run(
         (Mode::CheckTrailStatus { .. }, Data::Status(s)) => checktrailstatus::evaluate(&s),
         (Mode::TrailDelivery { thresholds, .. }, Data::Delivery(t, s)) => {
             traildelivery::evaluate(thresholds, &t, &s, clock.epoch())
+        }
+        (
+            Mode::ListTrails {
+                filter,
+                disco,
+                json,
+            },
+            Data::Trails(mut trails),
+        ) => {
+            trails.retain(|t| filter.as_ref().is_none_or(|re| re.is_match(&t.name)));
+            match disco {
+                Some(kind) => Outcome {
+                    raw: Some(listtrails::disco(*kind, &trails, *json)),
+                    ..Outcome::default()
+                },
+                None => listtrails::list(&trails),
+            }
         }
         (Mode::TrailSecurity { opts, .. }, Data::Security(t, s, management)) => {
             trailsecurity::evaluate(opts, &t, &trailsecurity::facts(&t, &s, management))
@@ -255,6 +281,14 @@ fn fetch_api(
                 let name = trail.arn.clone().unwrap_or_else(|| trail_name.clone());
                 Data::Delivery(Box::new(trail), client.get_trail_status(&name, trace)?)
             }
+            Mode::ListTrails { disco, .. } => {
+                // The discovery macros need no call.
+                if *disco == Some(listtrails::Disco::Format) {
+                    Data::Trails(Vec::new())
+                } else {
+                    Data::Trails(client.list_trails(LIST_PAGES, trace)?)
+                }
+            }
             Mode::TrailSecurity { trail_name, .. } => {
                 let trail = client.describe_trail(trail_name, trace)?;
                 let name = trail.arn.clone().unwrap_or_else(|| trail_name.clone());
@@ -286,6 +320,10 @@ fn fetch_api(
 }
 
 use crate::aws::credentials::CACHED;
+
+/// ListTrails pages at most (each holds many trails; an account has a
+/// handful per region).
+const LIST_PAGES: u32 = 20;
 /// Codes that say the credentials themselves are refused.
 const REJECTED: [&str; 4] = [
     "ExpiredTokenException",

@@ -151,6 +151,9 @@ pub struct Outcome {
     pub entries: Vec<Entry>,
     pub perfdata: Vec<Perfdata>,
     pub long: Vec<String>,
+    /// Printed as it is, exit 0: lists and host discovery, which upstream
+    /// prints without a state label and exits OK.
+    pub raw: Option<String>,
 }
 
 impl Outcome {
@@ -298,6 +301,12 @@ fn short_line(outcome: &Outcome, ignore_label: bool) -> String {
 /// `--change-long-output`, the `--opt-exit` state in JSON/XML), with every
 /// generic option applied.
 pub fn present(outcome: &Outcome, p: &Presentation, error: bool) -> Presented {
+    if let (Some(raw), false) = (&outcome.raw, error) {
+        return Presented {
+            text: raw.clone(),
+            exit_code: p.generic.exit_state(State::Ok, None).exit_code(),
+        };
+    }
     let state = outcome.state();
     let g = &p.generic;
     let status = || Metric {
@@ -422,6 +431,7 @@ mod tests {
                 entries: texts.iter().map(|t| Entry { state: State::Ok, text: t.clone() }).collect(),
                 perfdata: vec![Perfdata::new("x|y\n", 1.0)],
                 long: long.clone(),
+                raw: None,
             };
             let out = render(&o, Render { long: true });
             prop_assert_eq!(out.lines().count(), 1 + long.len());
@@ -495,6 +505,7 @@ mod tests {
             ],
             perfdata: vec![Perfdata::new("a'b", 1.0), Perfdata::new("c", 2.5)],
             long: vec!["line 1".into(), "line 2".into()],
+            raw: None,
         };
         assert_eq!(o.state(), State::Critical);
         assert_eq!(

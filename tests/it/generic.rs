@@ -3047,7 +3047,7 @@ fn lists_and_versions() {
     assert!(r.stdout.starts_with("\nPlugin Description:\n"));
     assert!(
         r.stdout.ends_with(
-            "\nModes Available:\n   checktrailstatus\n   countevents\n   traildelivery\n   trailsecurity\n"
+            "\nModes Available:\n   checktrailstatus\n   countevents\n   listtrails\n   traildelivery\n   trailsecurity\n"
         ),
         "{}",
         r.stdout
@@ -3297,6 +3297,7 @@ fn every_help_option_is_exercised() {
         include_str!("scale.rs"),
         include_str!("traildelivery.rs"),
         include_str!("trailsecurity.rs"),
+        include_str!("listtrails.rs"),
     ];
     let mut help = run(&[PLUGIN, "--help"]).stdout;
     for mode in ["checktrailstatus", "countevents"] {

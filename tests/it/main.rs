@@ -21,6 +21,7 @@ mod faults;
 mod fuzz_corpus;
 mod generic;
 mod invocation;
+mod listtrails;
 mod retries;
 mod robot;
 mod scale;
