@@ -465,15 +465,31 @@ pub const STATEFILE: Section = Section {
     ],
 };
 
+const ALL_TRAILS: Item = Item {
+    tag: "--all-trails",
+    text: "Check every trail visible in the region instead of --trail-name: each asked by \
+           ARN in its home region, perfdata named TRAIL#metric, the worst state wins, no \
+           trail at all is CRITICAL.",
+};
+
+const FILTER_TRAIL_NAME: Item = Item {
+    tag: "--filter-trail-name",
+    text: "Like --all-trails, only the trails whose name matches this regular expression.",
+};
+
 pub const MODE_CHECKTRAILSTATUS: Section = Section {
     title: "Mode",
     intro: "Check cloudtrail trail status: CRITICAL when the trail is not logging.",
-    items: &[Item {
-        tag: "--trail-name",
-        text: "Name or ARN of the trail (required). Use the ARN for a multi-region trail seen \
+    items: &[
+        ALL_TRAILS,
+        FILTER_TRAIL_NAME,
+        Item {
+            tag: "--trail-name",
+            text: "Name or ARN of the trail (required). Use the ARN for a multi-region trail seen \
                from another region, or an organization trail seen from a member account; its \
                region is used when --region is not given.",
-    }],
+        },
+    ],
 };
 
 pub const MODE_COUNTEVENTS: Section = Section {
@@ -519,6 +535,8 @@ pub const MODE_TRAILDELIVERY: Section = Section {
             group; digest error and age when log file validation is on; SNS notification \
             error when the trail has a topic. Ages are in seconds; an error metric is 1.",
     items: &[
+        ALL_TRAILS,
+        FILTER_TRAIL_NAME,
         Item {
             tag: "--trail-name",
             text: "Name or ARN of the trail (required).",
@@ -565,6 +583,8 @@ pub const MODE_TRAILSECURITY: Section = Section {
             %{log_file_validation} (CIS 3.2, CloudTrail.4), %{kms_encryption} (CIS 3.7, \
             CloudTrail.2), %{cloudwatch_logs} (CIS 3.4, CloudTrail.5); and %{name}.",
     items: &[
+        ALL_TRAILS,
+        FILTER_TRAIL_NAME,
         Item {
             tag: "--trail-name",
             text: "Name or ARN of the trail (required).",

@@ -131,7 +131,12 @@ const TRAIL_MODES: &[ModeName] = &[
     ModeName::TrailSecurity,
 ];
 const SECURITY: &[ModeName] = &[ModeName::TrailSecurity];
-const LIST: &[ModeName] = &[ModeName::ListTrails];
+const TRAILS_AND_LIST: &[ModeName] = &[
+    ModeName::CheckTrailStatus,
+    ModeName::TrailDelivery,
+    ModeName::TrailSecurity,
+    ModeName::ListTrails,
+];
 const COUNT: &[ModeName] = &[ModeName::CountEvents];
 const DELIVERY: &[ModeName] = &[ModeName::TrailDelivery];
 
@@ -300,7 +305,13 @@ const OPTIONS: &[Opt] = &[
     mode_opt("warning-status", SECURITY),
     mode_opt("critical-status", SECURITY),
     mode_opt("filter-check", SECURITY),
-    mode_opt("filter-trail-name", LIST),
+    mode_opt("filter-trail-name", TRAILS_AND_LIST),
+    Opt {
+        name: "all-trails",
+        kind: Kind::Flag,
+        support: Support::Yes,
+        scope: Scope::Modes(TRAIL_MODES),
+    },
 ];
 
 fn lookup(name: &str) -> Option<&'static Opt> {
@@ -492,6 +503,9 @@ pub struct Config {
     /// `--global-timeout`.
     pub limit: Limit,
     pub awscli: AwsCli,
+    /// `--all-trails` or `--filter-trail-name` on a trail mode: every
+    /// trail visible in the region (those whose name matches).
+    pub many: Option<Option<Regex>>,
     /// Where state is kept (`--statefile-*`, `--disable-statefile`).
     pub state: crate::state::Options,
     /// `--api-rate`: requests per second for every API (0: no pacing);
@@ -874,7 +888,30 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         }
     }
 
-    let trail_name = raw.get("trail-name").map(str::to_owned);
+    let trail_filter = match raw.get("filter-trail-name") {
+        None => None,
+        Some(re) => Some(Regex::new(re).map_err(|e| {
+            Error::Option(format!(
+                "--filter-trail-name '{re}' is not a supported regular expression: {}",
+                e.to_string().lines().last().unwrap_or("invalid")
+            ))
+        })?),
+    };
+    let many = (mode != ModeName::ListTrails
+        && mode != ModeName::CountEvents
+        && (raw.flag("all-trails") || trail_filter.is_some()))
+    .then(|| trail_filter.clone());
+    if many.is_some() && custom_mode == CustomMode::AwsCli {
+        return Err(Error::Option(
+            "--all-trails and --filter-trail-name need the built-in client (--custommode=api)"
+                .into(),
+        ));
+    }
+    // With several trails, --trail-name is not needed.
+    let trail_name = raw
+        .get("trail-name")
+        .map(str::to_owned)
+        .or_else(|| many.as_ref().map(|_| String::new()));
     let region = region_of(raw, trail_name.as_deref(), env)?;
     let float_precision = match raw.get("float-precision") {
         None => None,
@@ -970,15 +1007,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         },
         ModeName::CountEvents => Mode::CountEvents(count_events(raw, float_precision)?),
         ModeName::ListTrails => Mode::ListTrails {
-            filter: match raw.get("filter-trail-name") {
-                None => None,
-                Some(re) => Some(Regex::new(re).map_err(|e| {
-                    Error::Option(format!(
-                        "--filter-trail-name '{re}' is not a supported regular expression: {}",
-                        e.to_string().lines().last().unwrap_or("invalid")
-                    ))
-                })?),
-            },
+            filter: trail_filter,
             disco: if raw.flag("disco-format") {
                 Some(crate::modes::listtrails::Disco::Format)
             } else if raw.flag("disco-show") {
@@ -1029,6 +1058,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         timeout,
         limit,
         awscli,
+        many,
         state: crate::state::Options {
             dir: raw.get("statefile-dir").map(str::to_owned),
             suffix: raw.get("statefile-suffix").unwrap_or_default().to_owned(),

@@ -32,6 +32,9 @@ enum Data {
     Delivery(Box<cloudtrail::Trail>, TrailStatus),
     Security(Box<cloudtrail::Trail>, TrailStatus, bool),
     Trails(Vec<cloudtrail::Trail>),
+    /// `--all-trails`/`--filter-trail-name`: one datum per trail, by name,
+    /// and the region they were asked in.
+    Many(Vec<(String, Data)>, String),
 }
 
 /// Runs one check. The clock gives every instant used; `secrets` collects
@@ -153,7 +156,18 @@ pub fn run(
             }
         }
     };
-    Ok(match (&cfg.mode, data) {
+    evaluate(&cfg.mode, data, clock, trace)
+}
+
+/// A mode's outcome from its data; several trails are checked one by one
+/// and combined.
+fn evaluate(
+    mode: &Mode,
+    data: Data,
+    clock: &dyn Clock,
+    trace: &mut Trace,
+) -> Result<Outcome, Error> {
+    Ok(match (mode, data) {
         (Mode::CheckTrailStatus { .. }, Data::Status(s)) => checktrailstatus::evaluate(&s),
         (Mode::TrailDelivery { thresholds, .. }, Data::Delivery(t, s)) => {
             traildelivery::evaluate(thresholds, &t, &s, clock.epoch())
@@ -182,8 +196,58 @@ pub fn run(
             trace.log(|| format!("LookupEvents: {} events in the window", events.len()));
             countevents::evaluate(opts, &events)
         }
+        (_, Data::Many(per_trail, region)) => {
+            let mut each = Vec::new();
+            for (name, d) in per_trail {
+                each.push((name, evaluate(mode, d, clock, trace)?));
+            }
+            combine(each, &region)
+        }
         _ => return Err(Error::Internal("mode and data disagree".into())),
     })
+}
+
+/// Several trails' outcomes as one: the worst state wins, perfdata named
+/// `<trail>#<metric>` (Centreon's instance convention), every trail's
+/// lines in the long output; no trail at all is CRITICAL (an account
+/// without a trail records nothing).
+fn combine(each: Vec<(String, Outcome)>, region: &str) -> Outcome {
+    if each.is_empty() {
+        return Outcome::single(
+            crate::output::State::Critical,
+            format!("no trail found in {region}"),
+        );
+    }
+    let mut out = Outcome::default();
+    for (name, o) in &each {
+        for e in &o.entries {
+            let text = if e.text.starts_with(&format!("Trail {name}")) {
+                e.text.clone()
+            } else {
+                format!("{name}: {}", e.text)
+            };
+            out.long.push(format!("{}: {text}", e.state.label()));
+            out.entries.push(crate::output::Entry {
+                state: e.state,
+                text,
+            });
+        }
+        for l in &o.long {
+            out.long.push(format!("  {name}: {l}"));
+        }
+        for p in &o.perfdata {
+            let mut p = p.clone();
+            p.label = format!("{name}#{}", p.label);
+            out.perfdata.push(p);
+        }
+    }
+    if out.state() == crate::output::State::Ok {
+        out.entries = vec![crate::output::Entry {
+            state: crate::output::State::Ok,
+            text: format!("All {} trails are ok", each.len()),
+        }];
+    }
+    out
 }
 
 /// The built-in client: credentials chain, optional role, then the call.
@@ -271,6 +335,38 @@ fn fetch_api(
             endpoint: &ct_endpoint,
             region: &cfg.region,
         };
+        if let (Some(filter), false) = (
+            &cfg.many,
+            matches!(cfg.mode, Mode::ListTrails { .. } | Mode::CountEvents(_)),
+        ) {
+            let trails = client.list_trails(LIST_PAGES, trace)?;
+            let mut per_trail = Vec::new();
+            for t in trails
+                .into_iter()
+                .filter(|t| filter.as_ref().is_none_or(|re| re.is_match(&t.name)))
+            {
+                // Shadow and organization trails are asked by ARN, in
+                // their home region (unless an endpoint is forced).
+                let region = t.home_region.clone().unwrap_or_else(|| cfg.region.clone());
+                let home = if cfg.endpoint.is_none() && region != cfg.region {
+                    Some(
+                        endpoint::resolve("cloudtrail", &region, cfg.fips, None, env)
+                            .map_err(Error::Option)?,
+                    )
+                } else {
+                    None
+                };
+                let client = cloudtrail::Client {
+                    caller: &caller,
+                    creds,
+                    endpoint: home.as_ref().unwrap_or(&ct_endpoint),
+                    region: if home.is_some() { &region } else { &cfg.region },
+                };
+                let name = t.arn.clone().unwrap_or_else(|| t.name.clone());
+                per_trail.push((t.name.clone(), one_trail(&client, &cfg.mode, &name, trace)?));
+            }
+            return Ok(Data::Many(per_trail, cfg.region.clone()));
+        }
         Ok(match &cfg.mode {
             Mode::CheckTrailStatus { trail_name } => {
                 Data::Status(client.get_trail_status(trail_name, trace)?)
@@ -331,6 +427,28 @@ const REJECTED: [&str; 4] = [
     "InvalidClientTokenId",
     "UnrecognizedClientException",
 ];
+
+/// One trail's data for the trail modes, by name or ARN.
+fn one_trail(
+    client: &cloudtrail::Client<'_>,
+    mode: &Mode,
+    name: &str,
+    trace: &mut Trace,
+) -> Result<Data, Error> {
+    Ok(match mode {
+        Mode::TrailDelivery { .. } => {
+            let trail = client.describe_trail(name, trace)?;
+            Data::Delivery(Box::new(trail), client.get_trail_status(name, trace)?)
+        }
+        Mode::TrailSecurity { .. } => {
+            let trail = client.describe_trail(name, trace)?;
+            let management = client.management_events(name, trace)?;
+            let status = client.get_trail_status(name, trace)?;
+            Data::Security(Box::new(trail), status, management)
+        }
+        _ => Data::Status(client.get_trail_status(name, trace)?),
+    })
+}
 
 /// countevents' window: read whole, or — with a state directory — only
 /// since the last run (minus an overlap), merged with the events kept then.

@@ -3298,6 +3298,7 @@ fn every_help_option_is_exercised() {
         include_str!("traildelivery.rs"),
         include_str!("trailsecurity.rs"),
         include_str!("listtrails.rs"),
+        include_str!("alltrails.rs"),
     ];
     let mut help = run(&[PLUGIN, "--help"]).stdout;
     for mode in ["checktrailstatus", "countevents"] {

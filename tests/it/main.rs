@@ -14,6 +14,7 @@
 //! - `invocation`: help, version, lists and exit codes of the binary.
 //! - `generic`: Centreon's generic output and framework options.
 
+mod alltrails;
 mod countevents;
 mod credentials;
 mod failures;
