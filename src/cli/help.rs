@@ -356,6 +356,12 @@ const CONNECTIVITY: [Item; 8] = [
     },
 ];
 
+const REGIONS: Item = Item {
+    tag: "--regions",
+    text: "r1,r2,…: run the check in each of these regions and combine the results (perfdata \
+           named REGION~…; the worst state wins). Not with --endpoint-url.",
+};
+
 const IGNORED: Item = Item {
     tag: "--period --timeframe --statistic --zeroed",
     text: "CloudWatch options of the AWS connector: accepted and ignored, CloudTrail has no \
@@ -383,6 +389,7 @@ pub const API: Section = Section {
         CONNECTIVITY[5],
         CONNECTIVITY[6],
         CONNECTIVITY[7],
+        REGIONS,
         IGNORED,
     ],
 };

@@ -279,6 +279,7 @@ const OPTIONS: &[Opt] = &[
     opt("aws-role-duration", Value, Yes),
     opt("sts-endpoint-url", Value, Yes),
     opt("fips", Flag, Yes),
+    opt("regions", Value, Yes),
     opt("ca-bundle", Value, Yes),
     // cloud/aws/cloudtrail/mode/*.pm
     mode_opt("trail-name", TRAIL_MODES),
@@ -480,7 +481,7 @@ pub enum Mode {
 }
 
 /// A validated check.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub mode: Mode,
     pub custom_mode: CustomMode,
@@ -503,6 +504,8 @@ pub struct Config {
     /// `--global-timeout`.
     pub limit: Limit,
     pub awscli: AwsCli,
+    /// `--regions`: the same check in each of these regions.
+    pub regions: Vec<String>,
     /// `--all-trails` or `--filter-trail-name` on a trail mode: every
     /// trail visible in the region (those whose name matches).
     pub many: Option<Option<Regex>>,
@@ -888,6 +891,39 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         }
     }
 
+    let regions: Vec<String> = match raw.get("regions") {
+        None => Vec::new(),
+        Some(list) => {
+            let rs: Vec<String> = list
+                .split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if let Some(bad) = rs.iter().find(|r| {
+                r.len() > 64
+                    || !r
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            }) {
+                return Err(Error::Option(format!(
+                    "--regions: '{bad}' is not a region name (lower-case letters, digits and '-')."
+                )));
+            }
+            if raw.get("endpoint-url").is_some() || raw.get("endpoint").is_some() {
+                return Err(Error::Option(
+                    "--regions cannot be combined with --endpoint-url: one endpoint is one region."
+                        .into(),
+                ));
+            }
+            if custom_mode == CustomMode::AwsCli {
+                return Err(Error::Option(
+                    "--regions needs the built-in client (--custommode=api)".into(),
+                ));
+            }
+            rs
+        }
+    };
     let trail_filter = match raw.get("filter-trail-name") {
         None => None,
         Some(re) => Some(Regex::new(re).map_err(|e| {
@@ -912,7 +948,13 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         .get("trail-name")
         .map(str::to_owned)
         .or_else(|| many.as_ref().map(|_| String::new()));
-    let region = region_of(raw, trail_name.as_deref(), env)?;
+    let region = match raw
+        .get("regions")
+        .and_then(|r| r.split(',').map(str::trim).find(|r| !r.is_empty()))
+    {
+        Some(first) if raw.get("region").is_none() => first.to_owned(),
+        _ => region_of(raw, trail_name.as_deref(), env)?,
+    };
     let float_precision = match raw.get("float-precision") {
         None => None,
         Some(p) => Some(
@@ -1058,6 +1100,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         timeout,
         limit,
         awscli,
+        regions,
         many,
         state: crate::state::Options {
             dir: raw.get("statefile-dir").map(str::to_owned),

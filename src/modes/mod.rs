@@ -46,6 +46,74 @@ pub fn run(
     trace: &mut Trace,
     secrets: &mut Vec<String>,
 ) -> Result<Outcome, Error> {
+    if cfg.regions.is_empty() {
+        return run_region(cfg, env, clock, trace, secrets);
+    }
+    // Several regions share the one time budget.
+    let deadline = clock.now() + cfg.timeout;
+    let mut each = Vec::new();
+    for region in &cfg.regions {
+        let left = deadline.saturating_duration_since(clock.now());
+        if left.is_zero() {
+            return Err(Error::Timeout {
+                op: "--regions",
+                limit: cfg.limit,
+            });
+        }
+        let one = Config {
+            region: region.clone(),
+            regions: Vec::new(),
+            timeout: left,
+            ..cfg.clone()
+        };
+        trace.log(|| format!("region {region}"));
+        each.push((
+            region.clone(),
+            run_region(&one, env, clock, trace, secrets)?,
+        ));
+    }
+    Ok(combine_regions(each))
+}
+
+/// Regions' outcomes as one: `region: …` messages, perfdata
+/// `region~<label>` (Centreon's separator between instances), the worst
+/// state wins.
+fn combine_regions(each: Vec<(String, Outcome)>) -> Outcome {
+    let mut out = Outcome::default();
+    let count = each.len();
+    for (region, o) in each {
+        for e in o.entries {
+            out.long
+                .push(format!("{}: {region}: {}", e.state.label(), e.text));
+            out.entries.push(crate::output::Entry {
+                state: e.state,
+                text: format!("{region}: {}", e.text),
+            });
+        }
+        for l in o.long {
+            out.long.push(format!("  {region}: {l}"));
+        }
+        for mut p in o.perfdata {
+            p.label = format!("{region}~{}", p.label);
+            out.perfdata.push(p);
+        }
+    }
+    if out.state() == crate::output::State::Ok {
+        out.entries = vec![crate::output::Entry {
+            state: crate::output::State::Ok,
+            text: format!("All {count} regions are ok"),
+        }];
+    }
+    out
+}
+
+fn run_region(
+    cfg: &Config,
+    env: &dyn Env,
+    clock: &dyn Clock,
+    trace: &mut Trace,
+    secrets: &mut Vec<String>,
+) -> Result<Outcome, Error> {
     let deadline = clock.now() + cfg.timeout;
     let state = StateDir::open(
         &cfg.state,

@@ -3299,6 +3299,7 @@ fn every_help_option_is_exercised() {
         include_str!("trailsecurity.rs"),
         include_str!("listtrails.rs"),
         include_str!("alltrails.rs"),
+        include_str!("regions.rs"),
     ];
     let mut help = run(&[PLUGIN, "--help"]).stdout;
     for mode in ["checktrailstatus", "countevents"] {

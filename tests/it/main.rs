@@ -23,6 +23,7 @@ mod fuzz_corpus;
 mod generic;
 mod invocation;
 mod listtrails;
+mod regions;
 mod retries;
 mod robot;
 mod scale;
