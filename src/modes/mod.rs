@@ -7,7 +7,7 @@ pub mod countevents;
 
 use std::time::Duration;
 
-use crate::aws::cloudtrail::{self, Event, Lookup, TrailStatus};
+use crate::aws::cloudtrail::{self, Event, Lookup, Paged, TrailStatus};
 use crate::aws::credentials::{self, Credentials, SharedFiles, World};
 use crate::aws::endpoint::{self, Endpoint};
 use crate::aws::quota::{LocalPacer, SharedBucket, Throttle};
@@ -25,7 +25,7 @@ pub fn user_agent() -> String {
 /// What a mode reads, whichever way it was fetched.
 enum Data {
     Status(TrailStatus),
-    Events(Vec<Event>),
+    Events(Paged),
 }
 
 /// Runs one check. The clock gives every instant used; `secrets` collects
@@ -118,13 +118,18 @@ pub fn run(
                 }
                 Mode::CountEvents(opts) => {
                     let (start, end) = window(opts.delta);
-                    Data::Events(awscli::lookup_events(
-                        &cli,
+                    let lookup = Lookup {
                         start,
                         end,
-                        opts.max_pages,
-                        trace,
-                        secrets,
+                        max_pages: opts.max_pages,
+                        query: opts.query.clone(),
+                    };
+                    let mut stop = |events: &[Event]| {
+                        opts.stop_at_critical
+                            && countevents::critical_already(opts, countevents::count(opts, events))
+                    };
+                    Data::Events(awscli::lookup_events(
+                        &cli, &lookup, &mut stop, trace, secrets,
                     )?)
                 }
             }
@@ -132,9 +137,18 @@ pub fn run(
     };
     Ok(match (&cfg.mode, data) {
         (Mode::CheckTrailStatus { .. }, Data::Status(s)) => checktrailstatus::evaluate(&s),
-        (Mode::CountEvents(opts), Data::Events(events)) => {
-            trace.log(|| format!("LookupEvents: {} events in the window", events.len()));
-            countevents::evaluate(opts, &events)
+        (Mode::CountEvents(opts), Data::Events(read)) => {
+            if read.complete {
+                trace.log(|| format!("LookupEvents: {} events in the window", read.events.len()));
+            } else {
+                trace.log(|| {
+                    format!(
+                        "LookupEvents: {} events read, already CRITICAL (--stop-at-critical)",
+                        read.events.len()
+                    )
+                });
+            }
+            countevents::evaluate_read(opts, &read.events, read.complete)
         }
         _ => return Err(Error::Internal("mode and data disagree".into())),
     })
@@ -261,8 +275,15 @@ const REJECTED: [&str; 4] = [
     "UnrecognizedClientException",
 ];
 
+/// The layout of the events kept in the state directory: files of
+/// another layout (events without the fields the filters read) are
+/// ignored.
+const EVENTS_FORMAT: u64 = 2;
+
 /// countevents' window: read whole, or — with a state directory — only
 /// since the last run (minus an overlap), merged with the events kept then.
+/// The events kept are those of the same LookupEvents query (lookup
+/// attribute, category): our own filters apply afterwards.
 fn count_window(
     client: &cloudtrail::Client<'_>,
     opts: &crate::cli::CountEvents,
@@ -270,12 +291,13 @@ fn count_window(
     scope: &str,
     window: &dyn Fn(Duration) -> (i64, i64),
     trace: &mut Trace,
-) -> Result<Vec<Event>, Error> {
+) -> Result<Paged, Error> {
     let (window_start, now) = window(opts.delta);
     let delta = now - window_start;
-    let path = state.map(|s| s.file("events", &format!("{scope}|lookup|all")));
+    let path = state.map(|s| s.file("events", &format!("{scope}|lookup|{}", opts.query.key())));
     let cached = match (state, &path) {
         (Some(s), Some(p)) => s.read(p).and_then(|v| {
+            (v.get("format")?.as_u64()? == EVENTS_FORMAT).then_some(())?;
             Some(countevents::Cached {
                 delta: v.get("delta")?.as_i64()?,
                 end: v.get("end")?.as_i64()?,
@@ -299,33 +321,51 @@ fn count_window(
             )
         });
     }
+    let kept: &[Event] = match (&cached, incremental) {
+        (Some(c), true) => &c.events,
+        _ => &[],
+    };
+    let mut stop = |fresh: &[Event]| {
+        opts.stop_at_critical
+            && countevents::critical_already(
+                opts,
+                countevents::count_merged(opts, kept, fresh, window_start),
+            )
+    };
     let fresh = client.lookup_events(
         &Lookup {
             start,
             end: now,
             max_pages: opts.max_pages,
+            query: opts.query.clone(),
         },
+        &mut stop,
         trace,
     )?;
     let events = match (&cached, incremental) {
-        (Some(c), true) => countevents::merge(&c.events, fresh, window_start),
-        _ => fresh,
+        (Some(c), true) => countevents::merge(&c.events, fresh.events, window_start),
+        _ => fresh.events,
     };
-    // Only a window whose every event has a time can be pruned next time.
-    if let (Some(s), Some(p)) = (state, &path)
+    // Only a whole window whose every event has a time can be pruned next
+    // time: a read stopped early is never kept.
+    if let (Some(s), Some(p), true) = (state, &path, fresh.complete)
         && events.iter().all(|e| e.time.is_some())
     {
         let _ = s.write(
             p,
             &serde_json::json!({
                 "version": crate::state::VERSION,
+                "format": EVENTS_FORMAT,
                 "delta": delta,
                 "end": now,
                 "events": events.iter().map(Event::to_json).collect::<Vec<_>>(),
             }),
         );
     }
-    Ok(events)
+    Ok(Paged {
+        events,
+        complete: fresh.complete,
+    })
 }
 
 /// Base credentials from the chain, then `--aws-role-arn` on top — from
