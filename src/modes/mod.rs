@@ -321,15 +321,20 @@ fn count_window(
             )
         });
     }
-    let kept: &[Event] = match (&cached, incremental) {
-        (Some(c), true) => &c.events,
-        _ => &[],
+    // Counted as the result will be: merged with the events kept, or
+    // the fresh ones alone.
+    let kept: Option<&[Event]> = match (&cached, incremental) {
+        (Some(c), true) => Some(&c.events),
+        _ => None,
     };
     let mut stop = |fresh: &[Event]| {
         opts.stop_at_critical
             && countevents::critical_already(
                 opts,
-                countevents::count_merged(opts, kept, fresh, window_start),
+                match kept {
+                    Some(k) => countevents::count_merged(opts, k, fresh, window_start),
+                    None => countevents::count(opts, fresh),
+                },
             )
     };
     let fresh = client.lookup_events(

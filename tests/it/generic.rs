@@ -3309,6 +3309,7 @@ fn every_help_option_is_exercised() {
         include_str!("generic.rs"),
         include_str!("../../src/cli/tests.rs"),
         include_str!("scale.rs"),
+        include_str!("countevents_beyond.rs"),
     ];
     let mut help = run(&[PLUGIN, "--help"]).stdout;
     for mode in ["checktrailstatus", "countevents"] {
