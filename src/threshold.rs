@@ -82,6 +82,26 @@ impl Range {
         let within = value >= self.start && value <= self.end;
         within == self.inside
     }
+
+    /// True when this range alerts for every value from some bound up
+    /// (`10`, `~:10`, `5:10`, `@10:`), so a value that only grows can be
+    /// known to alert before it is final.
+    pub fn alerts_above_a_bound(&self) -> bool {
+        if self.inside {
+            self.end == f64::INFINITY
+        } else {
+            self.end.is_finite()
+        }
+    }
+
+    /// True when `value` and every value above it alert.
+    pub fn alerts_from(&self, value: f64) -> bool {
+        if self.inside {
+            self.end == f64::INFINITY && value >= self.start
+        } else {
+            value > self.end
+        }
+    }
 }
 
 fn fmt_endpoint(v: f64) -> String {
@@ -126,18 +146,11 @@ impl Thresholds {
     /// `precision` decimals first (`--float-precision`, which Centreon
     /// applies before comparing).
     pub fn evaluate_rounded(&self, value: f64, precision: Option<usize>) -> State {
-        let round = |x: f64| match precision {
-            Some(n) if x.is_finite() => format!("{x:.n$}").parse().unwrap_or(x),
-            _ => x,
-        };
-        let r = |range: Option<Range>| {
-            range.map(|r| Range {
-                start: round(r.start),
-                end: round(r.end),
-                ..r
-            })
-        };
-        let (critical, warning, value) = (r(self.critical), r(self.warning), round(value));
+        let (critical, warning, value) = (
+            rounded_range(self.critical, precision),
+            rounded_range(self.warning, precision),
+            round(value, precision),
+        );
         if critical.is_some_and(|r| r.alerts(value)) {
             State::Critical
         } else if warning.is_some_and(|r| r.alerts(value)) {
@@ -146,6 +159,29 @@ impl Thresholds {
             State::Ok
         }
     }
+
+    /// True when `value`, and any larger value, is CRITICAL (compared as
+    /// [`Thresholds::evaluate_rounded`] compares).
+    pub fn critical_from(&self, value: f64, precision: Option<usize>) -> bool {
+        rounded_range(self.critical, precision)
+            .is_some_and(|r| r.alerts_from(round(value, precision)))
+    }
+}
+
+/// `x` rounded to `precision` decimals (`--float-precision`).
+fn round(x: f64, precision: Option<usize>) -> f64 {
+    match precision {
+        Some(n) if x.is_finite() => format!("{x:.n$}").parse().unwrap_or(x),
+        _ => x,
+    }
+}
+
+fn rounded_range(range: Option<Range>, precision: Option<usize>) -> Option<Range> {
+    range.map(|r| Range {
+        start: round(r.start, precision),
+        end: round(r.end, precision),
+        ..r
+    })
 }
 
 #[cfg(test)]
@@ -275,6 +311,40 @@ mod tests {
         assert_eq!(t.evaluate_rounded(3.0, Some(1)), State::Ok);
         assert_eq!(t.evaluate_rounded(3.0, Some(0)), State::Ok);
         assert_eq!(t.evaluate_rounded(3.0, Some(8)), State::Warning);
+    }
+
+    #[test]
+    fn ranges_alerting_from_a_bound_up() {
+        for (range, above, from) in [
+            (
+                "10",
+                true,
+                &[(10.0, false), (10.5, true), (-1.0, false)][..],
+            ),
+            ("~:10", true, &[(10.0, false), (11.0, true)][..]),
+            ("5:10", true, &[(4.0, false), (11.0, true)][..]),
+            ("@10:", true, &[(9.0, false), (10.0, true), (1e9, true)][..]),
+            ("10:", false, &[(5.0, false), (1e9, false)][..]),
+            ("@10:20", false, &[(15.0, false), (25.0, false)][..]),
+        ] {
+            assert_eq!(r(range).alerts_above_a_bound(), above, "{range}");
+            for (v, alerts) in from {
+                assert_eq!(r(range).alerts_from(*v), *alerts, "{range} from {v}");
+                if *alerts {
+                    // Then the range does alert at v and above.
+                    assert!(r(range).alerts(*v) && r(range).alerts(*v + 1e6));
+                }
+            }
+        }
+        let t = Thresholds {
+            warning: None,
+            critical: Some(r("10.4")),
+        };
+        assert!(!t.critical_from(10.0, None));
+        assert!(t.critical_from(10.5, None));
+        // Rounded as evaluate_rounded rounds: 10.4 becomes 10.
+        assert!(t.critical_from(11.0, Some(0)));
+        assert!(!Thresholds::default().critical_from(1e9, None));
     }
 
     #[test]

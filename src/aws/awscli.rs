@@ -13,7 +13,9 @@ use serde_json::Value;
 
 use super::Clock;
 use super::Trace;
-use super::cloudtrail::{Event, Pager, Trail, TrailStatus, trail_status_from, trails_from};
+use super::cloudtrail::{
+    Lookup, Paged, Pager, Query, StopAfter, Trail, TrailStatus, trail_status_from, trails_from,
+};
 use super::credentials::{CredentialFlags, Credentials};
 use super::sts::Role;
 use crate::cli::AwsCli;
@@ -395,17 +397,47 @@ pub fn management_events(
         .map_err(|detail| Error::BadResponse { op: OP, detail })
 }
 
+/// `--lookup-attributes` and `--event-category` for a query. The
+/// attribute is written in the CLI's shorthand
+/// (`AttributeKey=K,AttributeValue=V`) when its value is plain, else as
+/// JSON, which the CLI takes for any value.
+fn query_args(q: &Query) -> Vec<String> {
+    let mut a = Vec::new();
+    if let Some(attr) = &q.attribute {
+        let plain = !attr.value.is_empty()
+            && attr
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:/@+*".contains(c));
+        let value = if plain {
+            format!(
+                "AttributeKey={},AttributeValue={}",
+                attr.key.api_name(),
+                attr.value
+            )
+        } else {
+            serde_json::json!([{"AttributeKey": attr.key.api_name(), "AttributeValue": attr.value}])
+                .to_string()
+        };
+        a.extend(["--lookup-attributes".to_owned(), value]);
+    }
+    if q.insight {
+        a.extend(["--event-category".to_owned(), "insight".to_owned()]);
+    }
+    a
+}
+
 /// Every event of the window, one CLI run per page of 50 (`--max-items`
 /// makes the CLI print its own `NextToken`, fed back with
-/// `--starting-token`), paced and capped like the built-in client.
+/// `--starting-token`), paced and capped like the built-in client, and
+/// stopped like it when `stop` says so.
 pub fn lookup_events(
     cli: &Cli<'_>,
-    start: i64,
-    end: i64,
-    max_pages: u32,
+    q: &Lookup,
+    stop: &mut StopAfter<'_>,
     trace: &mut Trace,
     secrets: &mut Vec<String>,
-) -> Result<Vec<Event>, Error> {
+) -> Result<Paged, Error> {
     const OP: &str = "LookupEvents";
     let env = prepare(cli, trace, secrets)?;
     let custom = custom_args(cli)?;
@@ -413,7 +445,7 @@ pub fn lookup_events(
         clock: cli.clock,
         remaining: &|| cli.deadline.saturating_duration_since(cli.clock.now()),
         limit: cli.limit,
-        max_pages,
+        max_pages: q.max_pages,
         throttle: Some(cli.throttle),
     };
     pager.collect(
@@ -425,14 +457,17 @@ pub fn lookup_events(
                         "cloudtrail".to_owned(),
                         "lookup-events".to_owned(),
                         "--start-time".to_owned(),
-                        start.to_string(),
+                        q.start.to_string(),
                         "--end-time".to_owned(),
-                        end.to_string(),
+                        q.end.to_string(),
+                    ];
+                    a.extend(query_args(&q.query));
+                    a.extend([
                         "--max-items".to_owned(),
                         "50".to_owned(),
                         "--page-size".to_owned(),
                         "50".to_owned(),
-                    ];
+                    ]);
                     a.extend(common_args(cli, cli.endpoint));
                     a
                 }
@@ -442,6 +477,7 @@ pub fn lookup_events(
             }
             run(cli, OP, args, &env, trace)
         },
+        stop,
         trace,
     )
 }
@@ -487,6 +523,55 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "GetTrailStatus failed: AccessDenied: User: x is not authorized"
+        );
+    }
+
+    #[test]
+    fn lookup_attributes_and_category() {
+        use crate::aws::cloudtrail::{Attribute, AttributeKey};
+        assert!(query_args(&Query::default()).is_empty());
+        let q = |key, value: &str, insight| Query {
+            attribute: Some(Attribute {
+                key,
+                value: value.to_owned(),
+            }),
+            insight,
+        };
+        assert_eq!(
+            query_args(&q(AttributeKey::EventName, "ConsoleLogin", false)),
+            vec![
+                "--lookup-attributes",
+                "AttributeKey=EventName,AttributeValue=ConsoleLogin"
+            ]
+        );
+        assert_eq!(
+            query_args(&q(
+                AttributeKey::ResourceName,
+                "arn:aws:s3:::my-bucket/a+b@c",
+                true
+            )),
+            vec![
+                "--lookup-attributes",
+                "AttributeKey=ResourceName,AttributeValue=arn:aws:s3:::my-bucket/a+b@c",
+                "--event-category",
+                "insight"
+            ]
+        );
+        // Commas, quotes, spaces, brackets: the JSON form, which the CLI
+        // reads whatever the value.
+        assert_eq!(
+            query_args(&q(AttributeKey::Username, "a,b \"c\" [d]", false)),
+            vec![
+                "--lookup-attributes",
+                r#"[{"AttributeKey":"Username","AttributeValue":"a,b \"c\" [d]"}]"#
+            ]
+        );
+        assert_eq!(
+            query_args(&Query {
+                attribute: None,
+                insight: true
+            }),
+            vec!["--event-category", "insight"]
         );
     }
 

@@ -160,7 +160,9 @@ pub fn trails_from(v: &Value) -> Result<Vec<Trail>, String> {
         .collect()
 }
 
-/// One LookupEvents event, reduced to what the modes need.
+/// One LookupEvents event, reduced to what the modes need. Every field
+/// but the id is optional: a missing one only means a filter on it does
+/// not match (Centreon's own mock leaves several out).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Event {
     pub event_id: String,
@@ -171,6 +173,29 @@ pub struct Event {
     /// cache needs it to drop events leaving the window. Centreon's mock
     /// sends a date string there, so an unreadable one is just `None`.
     pub time: Option<i64>,
+    /// `EventName`, else the record's `eventName`.
+    pub event_name: Option<String>,
+    /// `EventSource`, else the record's `eventSource`.
+    pub event_source: Option<String>,
+    /// `Username`.
+    pub username: Option<String>,
+    /// `Resources[]` as (`ResourceType`, `ResourceName`), either may be
+    /// missing.
+    pub resources: Vec<(Option<String>, Option<String>)>,
+    /// `AccessKeyId`, else the record's `userIdentity.accessKeyId`.
+    pub access_key_id: Option<String>,
+    /// `ReadOnly` (`"true"`/`"false"`), else the record's `readOnly`.
+    pub read_only: Option<String>,
+    /// The record's `errorCode`.
+    pub error_code: Option<String>,
+    /// The record's `userAgent`.
+    pub user_agent: Option<String>,
+    /// The record's `sourceIPAddress`.
+    pub source_ip: Option<String>,
+    /// The record's `userIdentity.arn`.
+    pub user_arn: Option<String>,
+    /// The record's `eventTime` (epoch seconds) when it reads as a time.
+    pub event_time: Option<i64>,
 }
 
 impl Event {
@@ -181,17 +206,126 @@ impl Event {
             "type": self.event_type,
             "error": self.error_message,
             "time": self.time,
+            "name": self.event_name,
+            "source": self.event_source,
+            "user": self.username,
+            "resources": self.resources.iter().map(|(t, n)| json!([t, n])).collect::<Vec<_>>(),
+            "key": self.access_key_id,
+            "ro": self.read_only,
+            "code": self.error_code,
+            "agent": self.user_agent,
+            "ip": self.source_ip,
+            "arn": self.user_arn,
+            "etime": self.event_time,
         })
     }
 
     pub fn from_json(v: &Value) -> Option<Event> {
         let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        let resources = match v.get("resources") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(r) => r
+                .as_array()?
+                .iter()
+                .map(|pair| {
+                    let part = |i: usize| pair.get(i).and_then(Value::as_str).map(str::to_owned);
+                    (part(0), part(1))
+                })
+                .collect(),
+        };
         Some(Event {
             event_id: text("id")?,
             event_type: text("type"),
             error_message: text("error"),
             time: Some(v.get("time")?.as_i64()?),
+            event_name: text("name"),
+            event_source: text("source"),
+            username: text("user"),
+            resources,
+            access_key_id: text("key"),
+            read_only: text("ro"),
+            error_code: text("code"),
+            user_agent: text("agent"),
+            source_ip: text("ip"),
+            user_arn: text("arn"),
+            event_time: v.get("etime").and_then(Value::as_i64),
         })
+    }
+}
+
+/// A LookupEvents lookup attribute (the API takes one per request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeKey {
+    EventName,
+    EventSource,
+    Username,
+    ResourceType,
+    ResourceName,
+    AccessKeyId,
+    ReadOnly,
+}
+
+impl AttributeKey {
+    /// The `AttributeKey` the API and the `aws` CLI take.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            AttributeKey::EventName => "EventName",
+            AttributeKey::EventSource => "EventSource",
+            AttributeKey::Username => "Username",
+            AttributeKey::ResourceType => "ResourceType",
+            AttributeKey::ResourceName => "ResourceName",
+            AttributeKey::AccessKeyId => "AccessKeyId",
+            AttributeKey::ReadOnly => "ReadOnly",
+        }
+    }
+}
+
+/// An attribute and the value it must have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    pub key: AttributeKey,
+    pub value: String,
+}
+
+/// What LookupEvents itself filters on: at most one lookup attribute
+/// and/or the Insights category.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    pub attribute: Option<Attribute>,
+    /// `EventCategory: insight`: Insights events instead of management
+    /// events.
+    pub insight: bool,
+}
+
+impl Query {
+    /// Adds `LookupAttributes` and `EventCategory` to a request body.
+    pub fn fill(&self, params: &mut serde_json::Map<String, Value>) {
+        if let Some(a) = &self.attribute {
+            params.insert(
+                "LookupAttributes".into(),
+                json!([{"AttributeKey": a.key.api_name(), "AttributeValue": a.value}]),
+            );
+        }
+        if self.insight {
+            params.insert("EventCategory".into(), json!("insight"));
+        }
+    }
+
+    /// Names the query in cache keys: `all` without a filter, so two
+    /// queries never share the events of a window.
+    pub fn key(&self) -> String {
+        let mut parts = Vec::new();
+        if self.insight {
+            parts.push("insight".to_owned());
+        }
+        if let Some(a) = &self.attribute {
+            parts.push(format!("{}={}", a.key.api_name(), a.value));
+        }
+        if parts.is_empty() {
+            "all".to_owned()
+        } else {
+            parts.join("|")
+        }
     }
 }
 
@@ -201,7 +335,21 @@ pub struct Lookup {
     pub start: i64,
     pub end: i64,
     pub max_pages: u32,
+    pub query: Query,
 }
+
+/// The events a read gave: all of the window, or — when the caller's
+/// `stop` said so — those of the pages read so far.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Paged {
+    pub events: Vec<Event>,
+    /// False when paging stopped early with pages left.
+    pub complete: bool,
+}
+
+/// Asked after each page that has another after it, with every event so
+/// far: true stops paging there (the read is then not complete).
+pub type StopAfter<'a> = dyn FnMut(&[Event]) -> bool + 'a;
 
 pub struct Client<'a> {
     pub caller: &'a Caller<'a>,
@@ -312,9 +460,15 @@ impl Client<'_> {
     }
 
     /// Every event of the window, following `NextToken`, paced, bounded
-    /// by `max_pages` and the run's deadline: either all of them or an
-    /// error, never a silent partial list.
-    pub fn lookup_events(&self, q: &Lookup, trace: &mut Trace) -> Result<Vec<Event>, Error> {
+    /// by `max_pages` and the run's deadline: either all of them, or those
+    /// read until `stop` said enough (marked incomplete), or an error;
+    /// never a silent partial list.
+    pub fn lookup_events(
+        &self,
+        q: &Lookup,
+        stop: &mut StopAfter<'_>,
+        trace: &mut Trace,
+    ) -> Result<Paged, Error> {
         let pager = Pager {
             clock: self.caller.clock,
             remaining: &|| self.caller.http.remaining(),
@@ -329,11 +483,15 @@ impl Client<'_> {
                     "EndTime": q.end,
                     "MaxResults": 50,
                 });
-                if let (Some(t), Some(obj)) = (token, params.as_object_mut()) {
-                    obj.insert("NextToken".into(), Value::String(t.to_owned()));
+                if let Some(obj) = params.as_object_mut() {
+                    q.query.fill(obj);
+                    if let Some(t) = token {
+                        obj.insert("NextToken".into(), Value::String(t.to_owned()));
+                    }
                 }
                 self.call(LOOKUP_EVENTS, &params, trace)
             },
+            stop,
             trace,
         )
     }
@@ -358,16 +516,18 @@ pub struct Pager<'a> {
 }
 
 impl Pager<'_> {
-    /// `fetch(token)` gets one page (the first with `None`).
+    /// `fetch(token)` gets one page (the first with `None`); `stop` is
+    /// asked after each page that has a next one.
     pub fn collect(
         &self,
         fetch: &mut FetchPage<'_>,
+        stop: &mut StopAfter<'_>,
         trace: &mut Trace,
-    ) -> Result<Vec<Event>, Error> {
+    ) -> Result<Paged, Error> {
         const OP: &str = LOOKUP_EVENTS;
         let mut events = Vec::new();
         let mut token: Option<String> = None;
-        for _ in 0..self.max_pages {
+        for page_number in 1..=self.max_pages {
             if let Some(t) = self.throttle {
                 t.acquire(OP, self.clock, (self.remaining)())
                     .map_err(|q| Error::Quota {
@@ -380,6 +540,15 @@ impl Pager<'_> {
             let (mut page_events, next) =
                 events_page_from(&page).map_err(|detail| Error::BadResponse { op: OP, detail })?;
             events.append(&mut page_events);
+            if next.is_some() && stop(&events) {
+                trace.log(|| {
+                    format!("{OP}: stopped after {page_number} pages, more events left unread")
+                });
+                return Ok(Paged {
+                    events,
+                    complete: false,
+                });
+            }
             match next {
                 Some(t) if Some(&t) == token.as_ref() => {
                     return Err(Error::BadResponse {
@@ -388,7 +557,12 @@ impl Pager<'_> {
                     });
                 }
                 Some(t) => token = Some(t),
-                None => return Ok(events),
+                None => {
+                    return Ok(Paged {
+                        events,
+                        complete: true,
+                    });
+                }
             }
         }
         Err(Error::PageCap {
@@ -478,12 +652,49 @@ fn event_from(e: &Value) -> Result<Event, String> {
     if !inner.is_object() {
         return Err("CloudTrailEvent is not a JSON object".into());
     }
+    // Optional fields: a missing or oddly typed one is just absent.
     let text = |k: &str| inner.get(k).and_then(Value::as_str).map(str::to_owned);
+    let outer = |k: &str| e.get(k).and_then(Value::as_str).map(str::to_owned);
+    let identity = |k: &str| {
+        inner
+            .get("userIdentity")
+            .and_then(|u| u.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let resources = e
+        .get("Resources")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|r| {
+                    let field = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
+                    (field("ResourceType"), field("ResourceName"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let read_only = outer("ReadOnly").or_else(|| match inner.get("readOnly") {
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    });
     Ok(Event {
         event_id: text("eventID").unwrap_or_else(|| outer_id.to_owned()),
         event_type: text("eventType"),
         error_message: text("errorMessage"),
         time: timestamp(e, "EventTime").ok().flatten(),
+        event_name: outer("EventName").or_else(|| text("eventName")),
+        event_source: outer("EventSource").or_else(|| text("eventSource")),
+        username: outer("Username"),
+        resources,
+        access_key_id: outer("AccessKeyId").or_else(|| identity("accessKeyId")),
+        read_only,
+        error_code: text("errorCode"),
+        user_agent: text("userAgent"),
+        source_ip: text("sourceIPAddress"),
+        user_arn: identity("arn"),
+        event_time: timestamp(&inner, "eventTime").ok().flatten(),
     })
 }
 
@@ -627,5 +838,204 @@ mod tests {
                 .1,
             None
         );
+    }
+
+    #[test]
+    fn outer_and_record_fields() {
+        let record = json!({
+            "eventID": "id-1",
+            "eventType": "AwsApiCall",
+            "eventName": "InnerName",
+            "eventSource": "inner.amazonaws.com",
+            "eventTime": "2024-01-01T00:00:05Z",
+            "errorCode": "AccessDenied",
+            "errorMessage": "no",
+            "userAgent": "check_cloudtrail/0.1.0",
+            "sourceIPAddress": "203.0.113.5",
+            "readOnly": false,
+            "userIdentity": {"arn": "arn:aws:iam::123456789012:user/alice", "accessKeyId": "ASIAINNER0000000"}
+        });
+        let page = json!({"Events": [{
+            "EventId": "id-1",
+            "EventName": "ConsoleLogin",
+            "EventSource": "signin.amazonaws.com",
+            "EventTime": 1.7040672E9,
+            "Username": "alice",
+            "AccessKeyId": "AKIAIOSFODNN7EXAMPLE",
+            "ReadOnly": "true",
+            "Resources": [
+                {"ResourceType": "AWS::S3::Bucket", "ResourceName": "logs"},
+                {"ResourceName": "only-a-name"},
+                "not an object"
+            ],
+            "CloudTrailEvent": record.to_string()
+        }]});
+        let (events, _) = events_page_from(&page).unwrap();
+        let e = &events[0];
+        assert_eq!(e.event_name.as_deref(), Some("ConsoleLogin"));
+        assert_eq!(e.event_source.as_deref(), Some("signin.amazonaws.com"));
+        assert_eq!(e.username.as_deref(), Some("alice"));
+        assert_eq!(e.access_key_id.as_deref(), Some("AKIAIOSFODNN7EXAMPLE"));
+        assert_eq!(e.read_only.as_deref(), Some("true"));
+        assert_eq!(
+            e.resources,
+            vec![
+                (Some("AWS::S3::Bucket".into()), Some("logs".into())),
+                (None, Some("only-a-name".into())),
+                (None, None)
+            ]
+        );
+        assert_eq!(e.error_code.as_deref(), Some("AccessDenied"));
+        assert_eq!(e.user_agent.as_deref(), Some("check_cloudtrail/0.1.0"));
+        assert_eq!(e.source_ip.as_deref(), Some("203.0.113.5"));
+        assert_eq!(
+            e.user_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:user/alice")
+        );
+        assert_eq!(e.time, Some(1_704_067_200));
+        assert_eq!(e.event_time, Some(1_704_067_205));
+        // The cache keeps every field.
+        assert_eq!(Event::from_json(&e.to_json()).as_ref(), Some(e));
+
+        // Without the outer fields, the record's own; odd types are absent,
+        // never an error.
+        let bare = json!({"Events": [{
+            "Resources": {"not": "a list"},
+            "Username": 5,
+            "CloudTrailEvent": record.to_string()
+        }]});
+        let (events, _) = events_page_from(&bare).unwrap();
+        let e = &events[0];
+        assert_eq!(e.event_name.as_deref(), Some("InnerName"));
+        assert_eq!(e.event_source.as_deref(), Some("inner.amazonaws.com"));
+        assert_eq!(e.username, None);
+        assert!(e.resources.is_empty());
+        assert_eq!(e.access_key_id.as_deref(), Some("ASIAINNER0000000"));
+        assert_eq!(e.read_only.as_deref(), Some("false"));
+        let odd = json!({"Events": [{"CloudTrailEvent":
+            "{\"eventTime\": \"yesterday\", \"userIdentity\": \"x\", \"readOnly\": 1}"}]});
+        let (events, _) = events_page_from(&odd).unwrap();
+        assert_eq!(events[0].event_time, None);
+        assert_eq!(events[0].user_arn, None);
+        assert_eq!(events[0].read_only, None);
+    }
+
+    #[test]
+    fn query_body_and_key() {
+        let mut body = serde_json::Map::new();
+        Query::default().fill(&mut body);
+        assert!(body.is_empty());
+        assert_eq!(Query::default().key(), "all");
+        let q = Query {
+            attribute: Some(Attribute {
+                key: AttributeKey::ResourceType,
+                value: "AWS::S3::Bucket".into(),
+            }),
+            insight: true,
+        };
+        q.fill(&mut body);
+        assert_eq!(
+            Value::Object(body),
+            json!({
+                "LookupAttributes": [{"AttributeKey": "ResourceType", "AttributeValue": "AWS::S3::Bucket"}],
+                "EventCategory": "insight"
+            })
+        );
+        assert_eq!(q.key(), "insight|ResourceType=AWS::S3::Bucket");
+        let other = Query {
+            insight: false,
+            ..q.clone()
+        };
+        assert_ne!(other.key(), q.key());
+    }
+
+    struct NoClock;
+    impl Clock for NoClock {
+        fn epoch(&self) -> i64 {
+            0
+        }
+        fn epoch_millis(&self) -> i64 {
+            0
+        }
+        fn now(&self) -> std::time::Instant {
+            std::time::Instant::now()
+        }
+        fn sleep(&self, _: Duration) {}
+        fn jitter(&self) -> f64 {
+            0.0
+        }
+    }
+
+    #[test]
+    fn pager_stops_when_asked_and_only_with_pages_left() {
+        let pager = Pager {
+            clock: &NoClock,
+            remaining: &|| Duration::from_secs(60),
+            limit: crate::error::Limit {
+                secs: 60,
+                option: "--timeout",
+            },
+            max_pages: 3,
+            throttle: None,
+        };
+        let page = |token: Option<&str>| {
+            let (ids, next) = match token {
+                None => (["a", "b"], Some("t2")),
+                Some("t2") => (["c", "d"], Some("t3")),
+                _ => (["e", "f"], None),
+            };
+            let events: Vec<Value> = ids
+                .iter()
+                .map(|i| json!({"EventId": i, "CloudTrailEvent": "{}"}))
+                .collect();
+            Ok(json!({"Events": events, "NextToken": next}))
+        };
+        let mut trace = Trace::new(true);
+        let mut calls = Vec::new();
+        let got = pager
+            .collect(
+                &mut |t, _| page(t),
+                &mut |events| {
+                    calls.push(events.len());
+                    events.len() >= 4
+                },
+                &mut trace,
+            )
+            .unwrap();
+        assert!(!got.complete);
+        assert_eq!(got.events.len(), 4);
+        assert_eq!(calls, [2, 4]);
+        assert_eq!(
+            trace.lines,
+            ["LookupEvents: stopped after 2 pages, more events left unread"]
+        );
+        // Never asked after the last page: the read is complete.
+        let mut calls = 0;
+        let got = pager
+            .collect(
+                &mut |t, _| page(t),
+                &mut |_| {
+                    calls += 1;
+                    false
+                },
+                &mut Trace::new(false),
+            )
+            .unwrap();
+        assert!(got.complete);
+        assert_eq!(got.events.len(), 6);
+        assert_eq!(calls, 2);
+        // At the page cap, a stop still wins over the cap's UNKNOWN.
+        let capped = Pager {
+            max_pages: 1,
+            ..pager
+        };
+        let got = capped
+            .collect(&mut |t, _| page(t), &mut |_| true, &mut Trace::new(false))
+            .unwrap();
+        assert_eq!((got.events.len(), got.complete), (2, false));
+        assert!(matches!(
+            capped.collect(&mut |t, _| page(t), &mut |_| false, &mut Trace::new(false)),
+            Err(Error::PageCap { pages: 1, .. })
+        ));
     }
 }

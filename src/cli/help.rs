@@ -502,7 +502,8 @@ pub const MODE_CHECKTRAILSTATUS: Section = Section {
 pub const MODE_COUNTEVENTS: Section = Section {
     title: "Mode",
     intro: "Check cloudtrail events: count the management events of the last --delta minutes \
-            (LookupEvents).",
+            (LookupEvents). With --verbose, the events counted are listed (time, name, user, \
+            source IP, error code), at most 50.",
     items: &[
         Item {
             tag: "--event-type",
@@ -531,6 +532,65 @@ pub const MODE_COUNTEVENTS: Section = Section {
             text: "Stop with UNKNOWN after this many LookupEvents pages of 50 events rather \
                    than report a partial count (default: 100). Pages are paced at 2 per second, \
                    the LookupEvents quota.",
+        },
+        Item {
+            tag: "--event-name",
+            text: "Only events of this name (e.g. ConsoleLogin).\n\n\
+                   Every filter from here on must hold, and so must --event-type or \
+                   --error-message when given. LookupEvents filters on one attribute: the \
+                   first given of --event-name, --event-source, --username, --resource-type, \
+                   --resource-name, --access-key-id, --read-only; the others are checked on \
+                   the events it returns (exact, case-sensitive).",
+        },
+        Item {
+            tag: "--event-source",
+            text: "Only events of this service (e.g. iam.amazonaws.com).",
+        },
+        Item {
+            tag: "--username",
+            text: "Only events of this user name (the event's Username).",
+        },
+        Item {
+            tag: "--resource-type",
+            text: "Only events with a resource of this type (e.g. AWS::S3::Bucket).",
+        },
+        Item {
+            tag: "--resource-name",
+            text: "Only events with a resource of this name (e.g. a bucket name or an ARN).",
+        },
+        Item {
+            tag: "--access-key-id",
+            text: "Only events made with this access key id (16 to 128 of A-Z and 0-9).",
+        },
+        Item {
+            tag: "--read-only",
+            text: "true: only read-only events; false: only events that change something.",
+        },
+        Item {
+            tag: "--error-code",
+            text: "Only events whose record has this errorCode (exact match, e.g. \
+                   AccessDenied).",
+        },
+        Item {
+            tag: "--filter-event-name",
+            text: "Only events whose name matches this regular expression (unanchored, \
+                   case-sensitive).",
+        },
+        Item {
+            tag: "--insight",
+            text: "Count CloudTrail Insights events instead of management events \
+                   (EventCategory insight).",
+        },
+        Item {
+            tag: "--exclude-self",
+            text: "Leave out the events of this plugin's own calls (user agent \
+                   check_cloudtrail/...).",
+        },
+        Item {
+            tag: "--stop-at-critical",
+            text: "Stop reading pages once the count is CRITICAL whatever the rest holds \
+                   (needs a --critical-count alerting above a bound, like 10); the output \
+                   then says 'at least N'.",
         },
     ],
 };

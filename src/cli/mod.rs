@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use regex_lite::Regex;
 
+use crate::aws::cloudtrail::{Attribute, AttributeKey, Query};
 use crate::aws::credentials::{CredentialFlags, SharedFiles};
 use crate::aws::http::ProxyUrl;
 use crate::aws::sts::Role;
@@ -139,6 +140,12 @@ const TRAILS_AND_LIST: &[ModeName] = &[
 ];
 const COUNT: &[ModeName] = &[ModeName::CountEvents];
 const DELIVERY: &[ModeName] = &[ModeName::TrailDelivery];
+const fn mode_flag(name: &'static str, modes: &'static [ModeName]) -> Opt {
+    Opt {
+        kind: Kind::Flag,
+        ..mode_opt(name, modes)
+    }
+}
 
 use Kind::{Flag, List, Value};
 use Support::{Ignored, Never, Yes};
@@ -146,7 +153,8 @@ use Support::{Ignored, Never, Yes};
 /// Both modes' version, as upstream's `mode.pm` gives it.
 const MODE_VERSION: &str = "1.0";
 
-/// Every option upstream declares, plus ours (`--max-pages`).
+/// Every option upstream declares, plus ours (`--max-pages`, the
+/// countevents filters after it).
 const OPTIONS: &[Opt] = &[
     // centreon/plugins/script.pm
     opt("plugin", Value, Yes),
@@ -313,6 +321,31 @@ const OPTIONS: &[Opt] = &[
         support: Support::Yes,
         scope: Scope::Modes(TRAIL_MODES),
     },
+    // ours: countevents filters, verbose listing and early stop
+    mode_opt("event-name", COUNT),
+    mode_opt("event-source", COUNT),
+    mode_opt("username", COUNT),
+    mode_opt("resource-type", COUNT),
+    mode_opt("resource-name", COUNT),
+    mode_opt("access-key-id", COUNT),
+    mode_opt("read-only", COUNT),
+    mode_opt("error-code", COUNT),
+    mode_opt("filter-event-name", COUNT),
+    mode_flag("insight", COUNT),
+    mode_flag("exclude-self", COUNT),
+    mode_flag("stop-at-critical", COUNT),
+];
+
+/// The lookup-attribute options, in the order that picks the one sent to
+/// LookupEvents (the first given); the others filter on our side.
+pub const ATTRIBUTE_OPTIONS: [(&str, AttributeKey); 7] = [
+    ("event-name", AttributeKey::EventName),
+    ("event-source", AttributeKey::EventSource),
+    ("username", AttributeKey::Username),
+    ("resource-type", AttributeKey::ResourceType),
+    ("resource-name", AttributeKey::ResourceName),
+    ("access-key-id", AttributeKey::AccessKeyId),
+    ("read-only", AttributeKey::ReadOnly),
 ];
 
 fn lookup(name: &str) -> Option<&'static Opt> {
@@ -457,6 +490,20 @@ pub struct CountEvents {
     /// `--float-precision`: decimals the thresholds are rounded to.
     pub float_precision: Option<usize>,
     pub max_pages: u32,
+    /// What LookupEvents filters itself: the first lookup-attribute
+    /// option given, `--insight`.
+    pub query: Query,
+    /// The other lookup-attribute options given: checked on our side.
+    pub attributes: Vec<Attribute>,
+    /// `--error-code`: exact match on the record's `errorCode`.
+    pub error_code: Option<String>,
+    /// `--filter-event-name`: unanchored pattern on the event name.
+    pub filter_event_name: Option<Regex>,
+    /// `--exclude-self`: drop the events of our own calls.
+    pub exclude_self: bool,
+    /// `--stop-at-critical`: stop paging once the count is CRITICAL
+    /// whatever the pages left hold.
+    pub stop_at_critical: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -464,7 +511,7 @@ pub enum Mode {
     CheckTrailStatus {
         trail_name: String,
     },
-    CountEvents(CountEvents),
+    CountEvents(Box<CountEvents>),
     TrailDelivery {
         trail_name: String,
         thresholds: crate::modes::traildelivery::Options,
@@ -1047,7 +1094,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
             trail_name: trail_name
                 .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
         },
-        ModeName::CountEvents => Mode::CountEvents(count_events(raw, float_precision)?),
+        ModeName::CountEvents => Mode::CountEvents(Box::new(count_events(raw, float_precision)?)),
         ModeName::ListTrails => Mode::ListTrails {
             filter: trail_filter,
             disco: if raw.flag("disco-format") {
@@ -1321,21 +1368,7 @@ fn count_events(raw: &Raw, float_precision: Option<usize>) -> Result<CountEvents
                 ))
             })?,
     };
-    let error_message = match raw.get("error-message") {
-        None => None,
-        Some(re) if has_possessive_quantifier(re) => {
-            return Err(Error::Option(format!(
-                "--error-message '{re}' is not a supported regular expression: \
-                 possessive quantifiers are not supported"
-            )));
-        }
-        Some(re) => Some(Regex::new(re).map_err(|e| {
-            Error::Option(format!(
-                "--error-message '{re}' is not a supported regular expression: {}",
-                e.to_string().lines().last().unwrap_or("invalid")
-            ))
-        })?),
-    };
+    let error_message = pattern(raw, "error-message")?;
     let max_pages = match raw.get("max-pages") {
         None => 100,
         Some(p) => p
@@ -1349,6 +1382,43 @@ fn count_events(raw: &Raw, float_precision: Option<usize>) -> Result<CountEvents
                 ))
             })?,
     };
+    let mut attributes = Vec::new();
+    for (name, key) in ATTRIBUTE_OPTIONS {
+        if let Some(v) = raw.get(name) {
+            attributes.push(Attribute {
+                key,
+                value: attribute_value(name, key, v)?,
+            });
+        }
+    }
+    let error_code = match raw.get("error-code") {
+        Some(c) if !valid_text(c) => {
+            return Err(Error::Option(format!(
+                "--error-code '{c}' is not an error code: at most {MAX_VALUE} characters, \
+                 no control characters."
+            )));
+        }
+        c => c.map(str::to_owned),
+    };
+    let stop_at_critical = raw.flag("stop-at-critical");
+    if stop_at_critical {
+        match (critical, raw.get("critical-count")) {
+            (Some(r), _) if r.alerts_above_a_bound() => {}
+            (_, Some(c)) => {
+                return Err(Error::Option(format!(
+                    "--stop-at-critical needs a --critical-count that alerts above a bound \
+                     (like 10, ~:10, 5:10 or @10:), got '{c}'."
+                )));
+            }
+            (_, None) => {
+                return Err(Error::Option(
+                    "--stop-at-critical needs --critical-count (like 10: CRITICAL above 10)."
+                        .into(),
+                ));
+            }
+        }
+    }
+    let mut attributes = attributes.into_iter();
     Ok(CountEvents {
         event_type: raw.get("event-type").map(str::to_owned),
         error_message,
@@ -1356,7 +1426,71 @@ fn count_events(raw: &Raw, float_precision: Option<usize>) -> Result<CountEvents
         thresholds: Thresholds { warning, critical },
         float_precision,
         max_pages,
+        query: Query {
+            attribute: attributes.next(),
+            insight: raw.flag("insight"),
+        },
+        attributes: attributes.collect(),
+        error_code,
+        filter_event_name: pattern(raw, "filter-event-name")?,
+        exclude_self: raw.flag("exclude-self"),
+        stop_at_critical,
     })
+}
+
+/// The longest value LookupEvents takes for an attribute.
+const MAX_VALUE: usize = 2000;
+
+/// At most [`MAX_VALUE`] characters, none of them a control character.
+fn valid_text(v: &str) -> bool {
+    v.chars().count() <= MAX_VALUE && !v.chars().any(char::is_control)
+}
+
+/// A lookup attribute's value, checked so that LookupEvents never gets
+/// one it refuses: `--read-only` is `true` or `false` (any case), an
+/// access key id is 16 to 128 of `A-Z0-9`, the others plain text.
+fn attribute_value(name: &str, key: AttributeKey, v: &str) -> Result<String, Error> {
+    match key {
+        AttributeKey::ReadOnly => match v.to_ascii_lowercase().as_str() {
+            l @ ("true" | "false") => Ok(l.to_owned()),
+            _ => Err(Error::Option(format!(
+                "--read-only must be true or false, got '{v}'."
+            ))),
+        },
+        AttributeKey::AccessKeyId
+            if !(16..=128).contains(&v.len())
+                || !v
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) =>
+        {
+            Err(Error::Option(format!(
+                "--access-key-id '{v}' is not an access key id (16 to 128 of A-Z and 0-9)."
+            )))
+        }
+        _ if !valid_text(v) => Err(Error::Option(format!(
+            "--{name} '{v}' is not a lookup value: at most {MAX_VALUE} characters, \
+             no control characters."
+        ))),
+        _ => Ok(v.to_owned()),
+    }
+}
+
+/// A regular-expression option (`--error-message`, `--filter-event-name`):
+/// regex-lite, with Perl constructs it lacks refused by name.
+fn pattern(raw: &Raw, name: &str) -> Result<Option<Regex>, Error> {
+    match raw.get(name) {
+        None => Ok(None),
+        Some(re) if has_possessive_quantifier(re) => Err(Error::Option(format!(
+            "--{name} '{re}' is not a supported regular expression: \
+             possessive quantifiers are not supported"
+        ))),
+        Some(re) => Regex::new(re).map(Some).map_err(|e| {
+            Error::Option(format!(
+                "--{name} '{re}' is not a supported regular expression: {}",
+                e.to_string().lines().last().unwrap_or("invalid")
+            ))
+        }),
+    }
 }
 
 #[cfg(test)]

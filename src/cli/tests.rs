@@ -42,7 +42,7 @@ fn count_cfg(args: &[&str]) -> CountEvents {
     let mut v = vec![PLUGIN, "--mode=countevents", "--region=eu-west-1"];
     v.extend_from_slice(args);
     match config(&v).mode {
-        Mode::CountEvents(c) => c,
+        Mode::CountEvents(c) => *c,
         other => panic!("not countevents: {other:?}"),
     }
 }
@@ -368,6 +368,205 @@ fn countevents_bad_values_name_the_option() {
         let e = err(&format!("--max-pages={p}"));
         assert!(e.starts_with("--max-pages must be") && e.contains(p), "{e}");
     }
+}
+
+#[test]
+fn countevents_lookup_attributes() {
+    use crate::aws::cloudtrail::{Attribute, AttributeKey};
+    let a = |key, value: &str| Attribute {
+        key,
+        value: value.to_owned(),
+    };
+    // The first in the fixed order goes to LookupEvents, whatever the
+    // order on the command line; the others are ours to check, in order.
+    let c = count_cfg(&[
+        "--read-only=TRUE",
+        "--access-key-id=AKIAIOSFODNN7EXAMPLE",
+        "--resource-name=my-bucket",
+        "--resource-type",
+        "AWS::S3::Bucket",
+        "--username=alice",
+        "--event-source=s3.amazonaws.com",
+        "--event-name=PutObject",
+    ]);
+    assert_eq!(
+        c.query.attribute,
+        Some(a(AttributeKey::EventName, "PutObject"))
+    );
+    assert_eq!(
+        c.attributes,
+        vec![
+            a(AttributeKey::EventSource, "s3.amazonaws.com"),
+            a(AttributeKey::Username, "alice"),
+            a(AttributeKey::ResourceType, "AWS::S3::Bucket"),
+            a(AttributeKey::ResourceName, "my-bucket"),
+            a(AttributeKey::AccessKeyId, "AKIAIOSFODNN7EXAMPLE"),
+            a(AttributeKey::ReadOnly, "true"),
+        ]
+    );
+    assert!(!c.query.insight);
+    let c = count_cfg(&["--read-only=false", "--username", "bob"]);
+    assert_eq!(c.query.attribute, Some(a(AttributeKey::Username, "bob")));
+    assert_eq!(c.attributes, vec![a(AttributeKey::ReadOnly, "false")]);
+    for (opt, key) in ATTRIBUTE_OPTIONS {
+        let value = if key == AttributeKey::ReadOnly {
+            "false"
+        } else {
+            "AKIAIOSFODNN7EXAMPLE"
+        };
+        let c = count_cfg(&[&format!("--{opt}={value}")]);
+        assert_eq!(c.query.attribute, Some(a(key, value)), "--{opt}");
+        assert!(c.attributes.is_empty());
+    }
+    // Empty means not given (unset Centreon macros); the last one wins.
+    let c = count_cfg(&["--event-name=", "--username=", "--read-only="]);
+    assert_eq!(c.query, Query::default());
+    assert!(c.attributes.is_empty());
+    let c = count_cfg(&["--event-name=A", "--event-name=B"]);
+    assert_eq!(c.query.attribute, Some(a(AttributeKey::EventName, "B")));
+}
+
+#[test]
+fn countevents_our_filters_and_flags() {
+    let c = count_cfg(&[]);
+    assert!(c.error_code.is_none() && c.filter_event_name.is_none());
+    assert!(!c.query.insight && !c.exclude_self && !c.stop_at_critical);
+    let c = count_cfg(&[
+        "--error-code=AccessDenied",
+        "--filter-event-name=^(Create|Delete)User$",
+        "--insight",
+        "--exclude-self",
+        "--critical-count=10",
+        "--stop-at-critical",
+    ]);
+    assert_eq!(c.error_code.as_deref(), Some("AccessDenied"));
+    let re = c.filter_event_name.as_ref().unwrap();
+    assert!(re.is_match("CreateUser") && !re.is_match("CreateUserX"));
+    assert!(c.query.insight && c.exclude_self && c.stop_at_critical);
+    // Flags given 0 are off, as every Centreon flag.
+    let c = count_cfg(&["--insight=0", "--exclude-self", "0", "--stop-at-critical=0"]);
+    assert!(!c.query.insight && !c.exclude_self && !c.stop_at_critical);
+    // Ranges that alert above a bound.
+    for crit in ["10", "~:10", "5:10", "@10:", "0"] {
+        assert!(
+            count_cfg(&[&format!("--critical-count={crit}"), "--stop-at-critical"])
+                .stop_at_critical,
+            "{crit}"
+        );
+    }
+    // Without --stop-at-critical any range is fine.
+    count_cfg(&["--critical-count=10:"]);
+    // These options exist only with countevents.
+    for o in [
+        "--event-name=x",
+        "--error-code=x",
+        "--filter-event-name=x",
+        "--insight",
+        "--exclude-self",
+        "--stop-at-critical",
+        "--read-only=true",
+    ] {
+        assert_eq!(
+            error(&[
+                PLUGIN,
+                "--mode=checktrailstatus",
+                "--region=eu-west-1",
+                "--trail-name=t",
+                o
+            ]),
+            format!("Unknown option: {}", o.split('=').next().unwrap())
+        );
+    }
+}
+
+#[test]
+fn countevents_bad_filter_values_quote_them() {
+    let base = [PLUGIN, "--mode=countevents", "--region=eu-west-1"];
+    let err = |extra: &[&str]| {
+        let mut v = base.to_vec();
+        v.extend_from_slice(extra);
+        error(&v)
+    };
+    assert_eq!(
+        err(&["--read-only=yes"]),
+        "--read-only must be true or false, got 'yes'."
+    );
+    assert_eq!(
+        err(&["--access-key-id=akia123"]),
+        "--access-key-id 'akia123' is not an access key id (16 to 128 of A-Z and 0-9)."
+    );
+    assert_eq!(
+        err(&["--access-key-id=AKIA-IOSFODNN7EXAMPLE"]),
+        "--access-key-id 'AKIA-IOSFODNN7EXAMPLE' is not an access key id (16 to 128 of A-Z and 0-9)."
+    );
+    let long = "x".repeat(2001);
+    for opt in [
+        "event-name",
+        "event-source",
+        "username",
+        "resource-type",
+        "resource-name",
+    ] {
+        assert_eq!(
+            err(&[&format!("--{opt}=a\tb")]),
+            // Control characters are shown as spaces.
+            format!(
+                "--{opt} 'a b' is not a lookup value: at most 2000 characters, no control characters."
+            )
+        );
+        let e = err(&[&format!("--{opt}={long}")]);
+        assert!(
+            e.starts_with(&format!("--{opt} 'xxx"))
+                && e.ends_with(
+                    "is not a lookup value: at most 2000 characters, no control characters."
+                ),
+            "{e}"
+        );
+        // 2000 is fine.
+        count_cfg(&[&format!("--{opt}={}", "x".repeat(2000))]);
+    }
+    assert_eq!(
+        err(&["--error-code=Access\nDenied"]),
+        "--error-code 'Access Denied' is not an error code: at most 2000 characters, no control characters."
+    );
+    assert_eq!(
+        err(&["--filter-event-name=(?<=Create)User"]),
+        "--filter-event-name '(?<=Create)User' is not a supported regular expression: look-around is not supported"
+    );
+    let e = err(&["--filter-event-name=(unclosed"]);
+    assert!(
+        e.starts_with("--filter-event-name '(unclosed' is not a supported regular expression: "),
+        "{e}"
+    );
+    assert_eq!(
+        err(&["--filter-event-name=Get.++"]),
+        "--filter-event-name 'Get.++' is not a supported regular expression: possessive quantifiers are not supported"
+    );
+    assert!(
+        err(&["--filter-event-name=\\1"])
+            .starts_with("--filter-event-name '\\1' is not a supported")
+    );
+    assert_eq!(
+        err(&["--stop-at-critical"]),
+        "--stop-at-critical needs --critical-count (like 10: CRITICAL above 10)."
+    );
+    assert_eq!(
+        err(&["--stop-at-critical", "--critical-count="]),
+        "--stop-at-critical needs --critical-count (like 10: CRITICAL above 10)."
+    );
+    for crit in ["10:", "@10:20", "~:"] {
+        assert_eq!(
+            err(&["--stop-at-critical", &format!("--critical-count={crit}")]),
+            format!(
+                "--stop-at-critical needs a --critical-count that alerts above a bound (like 10, ~:10, 5:10 or @10:), got '{crit}'."
+            )
+        );
+    }
+    // A bad range is still the threshold's own error.
+    assert_eq!(
+        err(&["--stop-at-critical", "--critical-count=x"]),
+        "Wrong critical-count threshold 'x'."
+    );
 }
 
 #[test]

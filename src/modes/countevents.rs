@@ -1,16 +1,27 @@
-//! `countevents`: how many management events in the last `--delta`
-//! minutes, optionally only those of an event type or whose error message
-//! matches a pattern (LookupEvents).
+//! `countevents`: how many management (or Insights) events in the last
+//! `--delta` minutes, optionally only those of an event type or whose
+//! error message matches a pattern (upstream's filters), and only those
+//! passing our own filters (LookupEvents).
 
-use crate::aws::cloudtrail::Event;
+use std::collections::HashSet;
+
+use crate::aws::cloudtrail::{Attribute, AttributeKey, Event};
 use crate::cli::CountEvents;
+use crate::error::one_line;
 use crate::output::{Outcome, Perfdata};
+
+/// How our own calls show in the record's `userAgent`: the User-Agent we
+/// send is `check_cloudtrail/<version>` (see `modes::user_agent`).
+pub const SELF_AGENT_PREFIX: &str = "check_cloudtrail/";
+
+/// At most this many events are listed under `--verbose`.
+pub const LISTED: usize = 50;
 
 /// Upstream's filter (`countevents.pm` `run`): with neither filter every
 /// event counts; otherwise an event counts when its `eventType` equals
 /// `--event-type` **or** its non-empty `errorMessage` matches the
 /// unanchored, case-sensitive `--error-message` pattern.
-pub fn matches(opts: &CountEvents, e: &Event) -> bool {
+fn upstream_matches(opts: &CountEvents, e: &Event) -> bool {
     if opts.event_type.is_none() && opts.error_message.is_none() {
         return true;
     }
@@ -23,6 +34,106 @@ pub fn matches(opts: &CountEvents, e: &Event) -> bool {
         _ => false,
     };
     by_type || by_message
+}
+
+/// A lookup attribute checked on our side: exact, case-sensitive, on the
+/// event's field (any of its resources for the resource attributes).
+pub fn attribute_matches(a: &Attribute, e: &Event) -> bool {
+    let is = |field: &Option<String>| field.as_deref() == Some(a.value.as_str());
+    match a.key {
+        AttributeKey::EventName => is(&e.event_name),
+        AttributeKey::EventSource => is(&e.event_source),
+        AttributeKey::Username => is(&e.username),
+        AttributeKey::ResourceType => e.resources.iter().any(|(t, _)| is(t)),
+        AttributeKey::ResourceName => e.resources.iter().any(|(_, n)| is(n)),
+        AttributeKey::AccessKeyId => is(&e.access_key_id),
+        AttributeKey::ReadOnly => e
+            .read_only
+            .as_deref()
+            .is_some_and(|r| r.eq_ignore_ascii_case(&a.value)),
+    }
+}
+
+/// Whether our own calls made this event (its `userAgent` is ours).
+pub fn is_ours(e: &Event) -> bool {
+    e.user_agent
+        .as_deref()
+        .is_some_and(|ua| ua.starts_with(SELF_AGENT_PREFIX))
+}
+
+/// Whether an event counts: upstream's filter (an OR of its two options)
+/// and every one of ours.
+pub fn matches(opts: &CountEvents, e: &Event) -> bool {
+    upstream_matches(opts, e)
+        && opts.attributes.iter().all(|a| attribute_matches(a, e))
+        && opts
+            .error_code
+            .as_deref()
+            .is_none_or(|c| e.error_code.as_deref() == Some(c))
+        && opts
+            .filter_event_name
+            .as_ref()
+            .is_none_or(|re| e.event_name.as_deref().is_some_and(|n| re.is_match(n)))
+        && !(opts.exclude_self && is_ours(e))
+}
+
+/// How many events count.
+pub fn count(opts: &CountEvents, events: &[Event]) -> usize {
+    events.iter().filter(|e| matches(opts, e)).count()
+}
+
+/// [`count`] of `merge(cached, fresh, window_start)`, without building it.
+pub fn count_merged(
+    opts: &CountEvents,
+    cached: &[Event],
+    fresh: &[Event],
+    window_start: i64,
+) -> usize {
+    let counts = |e: &Event| e.time.is_none_or(|t| t >= window_start) && matches(opts, e);
+    let seen: HashSet<&str> = fresh.iter().map(|e| e.event_id.as_str()).collect();
+    fresh.iter().filter(|e| counts(e)).count()
+        + cached
+            .iter()
+            .filter(|e| !seen.contains(e.event_id.as_str()) && counts(e))
+            .count()
+}
+
+/// With `--stop-at-critical`: true once `count` events make the check
+/// CRITICAL whatever the pages left hold (the count only grows).
+pub fn critical_already(opts: &CountEvents, count: usize) -> bool {
+    opts.stop_at_critical
+        && opts
+            .thresholds
+            .critical_from(count as f64, opts.float_precision)
+}
+
+/// One `--verbose` line: `time name user sourceIP [errorCode]`, `-` for
+/// what the event does not say.
+pub fn event_line(e: &Event) -> String {
+    let or_dash = |v: Option<&str>| {
+        v.filter(|s| !s.is_empty())
+            .map_or_else(|| "-".to_owned(), one_line)
+    };
+    let time = e
+        .event_time
+        .or(e.time)
+        .map_or_else(|| "-".to_owned(), crate::time::iso8601);
+    let user = e
+        .username
+        .as_deref()
+        .filter(|u| !u.is_empty())
+        .or(e.user_arn.as_deref());
+    let mut line = format!(
+        "{time} {} {} {}",
+        or_dash(e.event_name.as_deref()),
+        or_dash(user),
+        or_dash(e.source_ip.as_deref())
+    );
+    if let Some(code) = e.error_code.as_deref().filter(|c| !c.is_empty()) {
+        line.push(' ');
+        line.push_str(&or_dash(Some(code)));
+    }
+    line
 }
 
 /// How far before the previous run's end an incremental read starts:
@@ -69,14 +180,26 @@ pub fn merge(cached: &[Event], fresh: Vec<Event>, window_start: i64) -> Vec<Even
     out
 }
 
+/// The outcome of a complete read.
 pub fn evaluate(opts: &CountEvents, events: &[Event]) -> Outcome {
-    let count = events.iter().filter(|e| matches(opts, e)).count();
+    evaluate_read(opts, events, true)
+}
+
+/// The outcome of a read, `complete` or stopped early by
+/// `--stop-at-critical` (then the count is a lower bound: `at least N`).
+/// The matching events go to long output, at most [`LISTED`] of them.
+pub fn evaluate_read(opts: &CountEvents, events: &[Event], complete: bool) -> Outcome {
+    let matching: Vec<&Event> = events.iter().filter(|e| matches(opts, e)).collect();
     // Counts stay far below 2^53, where f64 is exact.
-    let value = count as f64;
+    let value = matching.len() as f64;
     let mut outcome = Outcome::single(
         opts.thresholds
             .evaluate_rounded(value, opts.float_precision),
-        format!("Number of events: {value:.2}"),
+        if complete {
+            format!("Number of events: {value:.2}")
+        } else {
+            format!("Number of events: at least {value:.2}")
+        },
     );
     // Upstream drops the thresholds from this perfdata (it asks for the
     // wrong labels); we echo them, as the guidelines want.
@@ -88,6 +211,14 @@ pub fn evaluate(opts: &CountEvents, events: &[Event]) -> Outcome {
         ..Perfdata::new("events_count", value)
     });
     outcome
+        .long
+        .extend(matching.iter().take(LISTED).map(|e| event_line(e)));
+    if matching.len() > LISTED {
+        outcome
+            .long
+            .push(format!("… and {} more", matching.len() - LISTED));
+    }
+    outcome
 }
 
 #[cfg(test)]
@@ -97,6 +228,7 @@ mod tests {
     use regex_lite::Regex;
 
     use super::*;
+    use crate::aws::cloudtrail::Query;
     use crate::output::{Render, State, render};
     use crate::threshold::{Range, Thresholds};
 
@@ -106,6 +238,7 @@ mod tests {
             event_type: Some(t.into()),
             error_message: msg.map(str::to_owned),
             time: None,
+            ..Event::default()
         }
     }
 
@@ -182,6 +315,12 @@ mod tests {
             },
             float_precision: None,
             max_pages: 100,
+            query: Query::default(),
+            attributes: Vec::new(),
+            error_code: None,
+            filter_event_name: None,
+            exclude_self: false,
+            stop_at_critical: false,
         }
     }
 
@@ -239,5 +378,235 @@ mod tests {
     fn critical_wins() {
         let o = opts(None, None, Some("5"), Some("8"));
         assert_eq!(evaluate(&o, &mock_events()).state(), State::Critical);
+    }
+
+    /// A fuller event for our own filters.
+    fn full(id: &str, name: &str, user: &str, code: Option<&str>) -> Event {
+        Event {
+            event_id: id.into(),
+            event_type: Some("AwsApiCall".into()),
+            time: Some(1_704_067_200),
+            event_name: Some(name.into()),
+            event_source: Some("iam.amazonaws.com".into()),
+            username: Some(user.into()),
+            resources: vec![(
+                Some("AWS::IAM::User".into()),
+                Some(format!("arn:aws:iam::123456789012:user/{user}")),
+            )],
+            access_key_id: Some("AKIAIOSFODNN7EXAMPLE".into()),
+            read_only: Some("false".into()),
+            error_code: code.map(str::to_owned),
+            error_message: code.map(|c| format!("{c} happened")),
+            user_agent: Some("aws-cli/2.15.0".into()),
+            source_ip: Some("203.0.113.5".into()),
+            user_arn: Some(format!("arn:aws:iam::123456789012:user/{user}")),
+            event_time: Some(1_704_067_201),
+        }
+    }
+
+    fn attr(key: AttributeKey, value: &str) -> Attribute {
+        Attribute {
+            key,
+            value: value.into(),
+        }
+    }
+
+    #[test]
+    fn attributes_checked_on_our_side() {
+        let e = full("a", "CreateUser", "alice", None);
+        for (key, yes, no) in [
+            (AttributeKey::EventName, "CreateUser", "createuser"),
+            (AttributeKey::EventSource, "iam.amazonaws.com", "iam"),
+            (AttributeKey::Username, "alice", "bob"),
+            (
+                AttributeKey::ResourceType,
+                "AWS::IAM::User",
+                "AWS::S3::Bucket",
+            ),
+            (
+                AttributeKey::ResourceName,
+                "arn:aws:iam::123456789012:user/alice",
+                "alice",
+            ),
+            (
+                AttributeKey::AccessKeyId,
+                "AKIAIOSFODNN7EXAMPLE",
+                "AKIAOTHEROTHER00",
+            ),
+            (AttributeKey::ReadOnly, "false", "true"),
+        ] {
+            assert!(attribute_matches(&attr(key, yes), &e), "{key:?} {yes}");
+            assert!(!attribute_matches(&attr(key, no), &e), "{key:?} {no}");
+            // A field the event lacks never matches.
+            assert!(!attribute_matches(&attr(key, yes), &Event::default()));
+        }
+        // Any of the resources.
+        let mut two = e.clone();
+        two.resources.push((Some("AWS::S3::Bucket".into()), None));
+        assert!(attribute_matches(
+            &attr(AttributeKey::ResourceType, "AWS::S3::Bucket"),
+            &two
+        ));
+    }
+
+    #[test]
+    fn every_filter_must_hold_and_upstream_stays_an_or() {
+        let events = [
+            full("1", "ConsoleLogin", "alice", Some("AccessDenied")),
+            full("2", "ConsoleLogin", "bob", None),
+            full("3", "CreateUser", "alice", Some("AccessDenied")),
+            Event {
+                event_type: Some("AwsConsoleSignIn".into()),
+                ..full("4", "ConsoleLogin", "alice", None)
+            },
+            Event {
+                user_agent: Some("check_cloudtrail/0.1.0".into()),
+                ..full("5", "ConsoleLogin", "alice", Some("AccessDenied"))
+            },
+        ];
+        let ids = |o: &CountEvents| -> Vec<String> {
+            events
+                .iter()
+                .filter(|e| matches(o, e))
+                .map(|e| e.event_id.clone())
+                .collect()
+        };
+        let mut o = opts(None, None, None, None);
+        assert_eq!(ids(&o), ["1", "2", "3", "4", "5"]);
+        o.attributes = vec![attr(AttributeKey::Username, "alice")];
+        assert_eq!(ids(&o), ["1", "3", "4", "5"]);
+        o.error_code = Some("AccessDenied".into());
+        assert_eq!(ids(&o), ["1", "3", "5"]);
+        o.filter_event_name = Some(Regex::new("Login").unwrap());
+        assert_eq!(ids(&o), ["1", "5"]);
+        o.exclude_self = true;
+        assert_eq!(ids(&o), ["1"]);
+        // Upstream's pair: either one, and ours on top.
+        let mut o = opts(Some("AwsConsoleSignIn"), Some("Denied"), None, None);
+        assert_eq!(ids(&o), ["1", "3", "4", "5"]);
+        o.attributes = vec![attr(AttributeKey::EventName, "ConsoleLogin")];
+        assert_eq!(ids(&o), ["1", "4", "5"]);
+        o.exclude_self = true;
+        assert_eq!(ids(&o), ["1", "4"]);
+        // The error code is exact; the name pattern unanchored and
+        // case-sensitive.
+        let mut o = opts(None, None, None, None);
+        o.error_code = Some("Access".into());
+        assert!(ids(&o).is_empty());
+        o.error_code = None;
+        o.filter_event_name = Some(Regex::new("^Create").unwrap());
+        assert_eq!(ids(&o), ["3"]);
+        o.filter_event_name = Some(Regex::new("login").unwrap());
+        assert!(ids(&o).is_empty());
+    }
+
+    #[test]
+    fn self_agent_is_our_user_agent() {
+        assert!(crate::modes::user_agent().starts_with(SELF_AGENT_PREFIX));
+        let ours = |ua: &str| {
+            is_ours(&Event {
+                user_agent: Some(ua.into()),
+                ..Event::default()
+            })
+        };
+        assert!(ours("check_cloudtrail/0.1.0"));
+        assert!(!ours("aws-cli/2.15.0 check_cloudtrail/0.1.0"));
+        assert!(!ours("check_cloudtrail"));
+        assert!(!is_ours(&Event::default()));
+    }
+
+    #[test]
+    fn verbose_lines() {
+        assert_eq!(
+            event_line(&full("1", "ConsoleLogin", "alice", Some("AccessDenied"))),
+            "2024-01-01T00:00:01Z ConsoleLogin alice 203.0.113.5 AccessDenied"
+        );
+        // No Username: the identity's ARN; no record time: the outer one;
+        // no error: nothing after the address.
+        let e = Event {
+            username: None,
+            event_time: None,
+            ..full("2", "CreateUser", "bob", None)
+        };
+        assert_eq!(
+            event_line(&e),
+            "2024-01-01T00:00:00Z CreateUser arn:aws:iam::123456789012:user/bob 203.0.113.5"
+        );
+        assert_eq!(event_line(&Event::default()), "- - - -");
+        // Hostile text stays on its line and is cut.
+        let e = Event {
+            event_name: Some(format!("x\ny|{}", "z".repeat(400))),
+            ..Event::default()
+        };
+        let line = event_line(&e);
+        assert!(!line.contains('\n') && !line.contains('|'), "{line}");
+        assert!(line.chars().count() < 320, "{line}");
+    }
+
+    #[test]
+    fn verbose_lists_at_most_fifty() {
+        let o = opts(None, None, None, None);
+        let events: Vec<Event> = (0..53)
+            .map(|i| full(&i.to_string(), "GetObject", "svc", None))
+            .collect();
+        let out = evaluate(&o, &events);
+        assert_eq!(out.long.len(), 51);
+        assert_eq!(out.long[50], "… and 3 more");
+        assert_eq!(
+            out.long[0],
+            "2024-01-01T00:00:01Z GetObject svc 203.0.113.5"
+        );
+        let out = evaluate(&o, &events[..50]);
+        assert_eq!(out.long.len(), 50);
+        // Only the matching ones; the short line and perfdata never change.
+        let mut only = o.clone();
+        only.error_code = Some("Nope".into());
+        let out = evaluate(&only, &events);
+        assert!(out.long.is_empty());
+        assert_eq!(
+            render(&evaluate(&o, &events), Render::default()),
+            "OK: Number of events: 53.00 | 'events_count'=53.00;;;0;\n"
+        );
+    }
+
+    #[test]
+    fn stopped_reads_say_at_least() {
+        let mut o = opts(None, None, Some("2"), Some("5"));
+        o.stop_at_critical = true;
+        let events: Vec<Event> = (0..6).map(|i| at(&i.to_string(), 100)).collect();
+        assert_eq!(
+            render(&evaluate_read(&o, &events, false), Render::default()),
+            "CRITICAL: Number of events: at least 6.00 | 'events_count'=6.00;0:2;0:5;0;\n"
+        );
+        assert!(!critical_already(&o, 5));
+        assert!(critical_already(&o, 6));
+        // Without the flag, never.
+        o.stop_at_critical = false;
+        assert!(!critical_already(&o, 600));
+        // A range that alerts below its bound can never be known early.
+        let mut low = opts(None, None, None, Some("10:"));
+        low.stop_at_critical = true;
+        assert!(!critical_already(&low, 0) && !critical_already(&low, 1000));
+    }
+
+    #[test]
+    fn merged_count_agrees_with_merge() {
+        let mut o = opts(None, None, None, None);
+        o.filter_event_name = Some(Regex::new("Login").unwrap());
+        let mk = |id: &str, name: &str, t: i64| Event {
+            time: Some(t),
+            ..full(id, name, "u", None)
+        };
+        let cached = vec![
+            mk("a", "ConsoleLogin", 100),
+            mk("b", "ConsoleLogin", 200),
+            mk("c", "CreateUser", 300),
+            mk("d", "ConsoleLogin", 300),
+        ];
+        let fresh = vec![mk("d", "ConsoleLogin", 300), mk("e", "ConsoleLogin", 400)];
+        let merged = merge(&cached, fresh.clone(), 150);
+        assert_eq!(count_merged(&o, &cached, &fresh, 150), count(&o, &merged));
+        assert_eq!(count(&o, &merged), 3);
+        assert_eq!(count_merged(&o, &[], &fresh, 0), 2);
     }
 }

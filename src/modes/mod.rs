@@ -10,7 +10,7 @@ pub mod trailsecurity;
 
 use std::time::Duration;
 
-use crate::aws::cloudtrail::{self, Event, Lookup, TrailStatus};
+use crate::aws::cloudtrail::{self, Event, Lookup, Paged, TrailStatus};
 use crate::aws::credentials::{self, Credentials, SharedFiles, World};
 use crate::aws::endpoint::{self, Endpoint};
 use crate::aws::quota::{LocalPacer, SharedBucket, Throttle};
@@ -28,7 +28,7 @@ pub fn user_agent() -> String {
 /// What a mode reads, whichever way it was fetched.
 enum Data {
     Status(TrailStatus),
-    Events(Vec<Event>),
+    Events(Paged),
     Delivery(Box<cloudtrail::Trail>, TrailStatus),
     Security(Box<cloudtrail::Trail>, TrailStatus, bool),
     Trails(Vec<cloudtrail::Trail>),
@@ -212,13 +212,18 @@ fn run_region(
                 }
                 Mode::CountEvents(opts) => {
                     let (start, end) = window(opts.delta);
-                    Data::Events(awscli::lookup_events(
-                        &cli,
+                    let lookup = Lookup {
                         start,
                         end,
-                        opts.max_pages,
-                        trace,
-                        secrets,
+                        max_pages: opts.max_pages,
+                        query: opts.query.clone(),
+                    };
+                    let mut stop = |events: &[Event]| {
+                        opts.stop_at_critical
+                            && countevents::critical_already(opts, countevents::count(opts, events))
+                    };
+                    Data::Events(awscli::lookup_events(
+                        &cli, &lookup, &mut stop, trace, secrets,
                     )?)
                 }
             }
@@ -260,9 +265,18 @@ fn evaluate(
         (Mode::TrailSecurity { opts, .. }, Data::Security(t, s, management)) => {
             trailsecurity::evaluate(opts, &t, &trailsecurity::facts(&t, &s, management))
         }
-        (Mode::CountEvents(opts), Data::Events(events)) => {
-            trace.log(|| format!("LookupEvents: {} events in the window", events.len()));
-            countevents::evaluate(opts, &events)
+        (Mode::CountEvents(opts), Data::Events(read)) => {
+            if read.complete {
+                trace.log(|| format!("LookupEvents: {} events in the window", read.events.len()));
+            } else {
+                trace.log(|| {
+                    format!(
+                        "LookupEvents: {} events read, already CRITICAL (--stop-at-critical)",
+                        read.events.len()
+                    )
+                });
+            }
+            countevents::evaluate_read(opts, &read.events, read.complete)
         }
         (_, Data::Many(per_trail, region)) => {
             let mut each = Vec::new();
@@ -518,8 +532,15 @@ fn one_trail(
     })
 }
 
+/// The layout of the events kept in the state directory: files of
+/// another layout (events without the fields the filters read) are
+/// ignored.
+const EVENTS_FORMAT: u64 = 2;
+
 /// countevents' window: read whole, or — with a state directory — only
 /// since the last run (minus an overlap), merged with the events kept then.
+/// The events kept are those of the same LookupEvents query (lookup
+/// attribute, category): our own filters apply afterwards.
 fn count_window(
     client: &cloudtrail::Client<'_>,
     opts: &crate::cli::CountEvents,
@@ -527,12 +548,13 @@ fn count_window(
     scope: &str,
     window: &dyn Fn(Duration) -> (i64, i64),
     trace: &mut Trace,
-) -> Result<Vec<Event>, Error> {
+) -> Result<Paged, Error> {
     let (window_start, now) = window(opts.delta);
     let delta = now - window_start;
-    let path = state.map(|s| s.file("events", &format!("{scope}|lookup|all")));
+    let path = state.map(|s| s.file("events", &format!("{scope}|lookup|{}", opts.query.key())));
     let cached = match (state, &path) {
         (Some(s), Some(p)) => s.read(p).and_then(|v| {
+            (v.get("format")?.as_u64()? == EVENTS_FORMAT).then_some(())?;
             Some(countevents::Cached {
                 delta: v.get("delta")?.as_i64()?,
                 end: v.get("end")?.as_i64()?,
@@ -556,33 +578,56 @@ fn count_window(
             )
         });
     }
+    // Counted as the result will be: merged with the events kept, or
+    // the fresh ones alone.
+    let kept: Option<&[Event]> = match (&cached, incremental) {
+        (Some(c), true) => Some(&c.events),
+        _ => None,
+    };
+    let mut stop = |fresh: &[Event]| {
+        opts.stop_at_critical
+            && countevents::critical_already(
+                opts,
+                match kept {
+                    Some(k) => countevents::count_merged(opts, k, fresh, window_start),
+                    None => countevents::count(opts, fresh),
+                },
+            )
+    };
     let fresh = client.lookup_events(
         &Lookup {
             start,
             end: now,
             max_pages: opts.max_pages,
+            query: opts.query.clone(),
         },
+        &mut stop,
         trace,
     )?;
     let events = match (&cached, incremental) {
-        (Some(c), true) => countevents::merge(&c.events, fresh, window_start),
-        _ => fresh,
+        (Some(c), true) => countevents::merge(&c.events, fresh.events, window_start),
+        _ => fresh.events,
     };
-    // Only a window whose every event has a time can be pruned next time.
-    if let (Some(s), Some(p)) = (state, &path)
+    // Only a whole window whose every event has a time can be pruned next
+    // time: a read stopped early is never kept.
+    if let (Some(s), Some(p), true) = (state, &path, fresh.complete)
         && events.iter().all(|e| e.time.is_some())
     {
         let _ = s.write(
             p,
             &serde_json::json!({
                 "version": crate::state::VERSION,
+                "format": EVENTS_FORMAT,
                 "delta": delta,
                 "end": now,
                 "events": events.iter().map(Event::to_json).collect::<Vec<_>>(),
             }),
         );
     }
-    Ok(events)
+    Ok(Paged {
+        events,
+        complete: fresh.complete,
+    })
 }
 
 /// Base credentials from the chain, then `--aws-role-arn` on top — from

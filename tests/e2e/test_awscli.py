@@ -206,6 +206,38 @@ def test_countevents_filters_same_as_native(plugin, aws_cli, many_events, extra)
     assert run.rc == 0 and run.stdout == count_line("OK", 36 if "--event-type" in extra[0] else 48), str(run)
 
 
+def lookup_bodies(requests):
+    """The distinct LookupEvents bodies, without the window and the token."""
+    drop = ("StartTime", "EndTime", "NextToken")
+    return {json.dumps({k: v for k, v in json.loads(r["body"]).items() if k not in drop}, sort_keys=True)
+            for r in requests}
+
+
+@pytest.mark.parametrize("extra, n, sent", [
+    # fake_cloudtrail.py ignores the lookup attribute: the count shows
+    # what our side filtered.
+    (["--username=bob", "--event-name=ConsoleLogin"], 2,
+     {"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "ConsoleLogin"}]}),
+    (['--resource-name=my bucket,2 "q" [x]', "--insight"], 10,
+     {"LookupAttributes": [{"AttributeKey": "ResourceName", "AttributeValue": 'my bucket,2 "q" [x]'}],
+      "EventCategory": "insight"}),
+    (["--read-only=FALSE", "--error-code=ThrottlingException"], 1,
+     {"LookupAttributes": [{"AttributeKey": "ReadOnly", "AttributeValue": "false"}]}),
+], ids=["shorthand", "json-form", "read-only"])
+def test_countevents_beyond_same_request_as_native(plugin, aws_cli, fake_cloudtrail, extra, n, sent):
+    # The real CLI sends what the built-in client sends, from the
+    # shorthand --lookup-attributes and from its JSON form.
+    native = plugin(*count_args(fake_cloudtrail, *extra))
+    assert (native.stdout, native.rc) == (count_line("OK", n), 0), str(native)
+    before = len(fake_cloudtrail.requests())
+    cli = plugin(*awscli(), *count_args(fake_cloudtrail, *extra))
+    same(native, cli)
+    reqs = fake_cloudtrail.requests()
+    expected = {json.dumps({"MaxResults": 50, **sent}, sort_keys=True)}
+    assert lookup_bodies(reqs[:before]) == expected
+    assert lookup_bodies(reqs[before:]) == expected
+
+
 def test_countevents_api_error_same_as_native(plugin, aws_cli, fake_cloudtrail):
     fake_url = fake_cloudtrail.url + "/_error/InvalidLookupAttributesException"
     args = ["--aws-access-key=AK", "--aws-secret-key=SK", f"--region={REGION}", f"--endpoint-url={fake_url}",

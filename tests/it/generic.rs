@@ -36,6 +36,10 @@ const BASE: &str = "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;\n";
 const TRAIL_OK: &str = "OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\n";
 /// checktrailstatus' long output for a trail that never logged.
 const TRAIL_LONG: &str = "logging started: never, stopped: never\nlatest log delivery: never\n";
+/// countevents' long output: the events counted (ours: upstream has none).
+const COUNT_LONG: &str = "2024-01-01T00:00:00Z LookupEvents - -\n\
+                          2024-01-01T00:00:00Z LookupEvents - - SomeError\n\
+                          2024-01-01T00:00:00Z LookupEvents - -\n";
 
 fn server() -> Server {
     Server::start(|req: &Request| {
@@ -126,9 +130,18 @@ fn now() -> f64 {
 #[test]
 fn verbose() {
     let s = server();
-    // output.pm::display: countevents adds no long message (§4
-    // --verbose), so --verbose changes nothing.
-    table(&s, count, &[(&["--verbose"], BASE, 0)]);
+    // output.pm::display: upstream's countevents adds no long message
+    // (§4 --verbose); ours lists the events counted (a deliberate
+    // addition, the status line and perfdata unchanged).
+    let count_long = format!("{BASE}{COUNT_LONG}");
+    table(
+        &s,
+        count,
+        &[
+            (&["--verbose"], &count_long, 0),
+            (&["--verbose=0"], BASE, 0),
+        ],
+    );
     let long = format!("{TRAIL_OK}{TRAIL_LONG}");
     table(
         &s,
@@ -170,12 +183,14 @@ fn debug() {
         .filter(|l| !l.starts_with("state directory: "))
         .collect();
     assert_eq!(lines[0], BASE.trim_end_matches('\n'));
+    // The mode's long lines (the events counted) come first.
+    assert_eq!(lines[1..4].join("\n"), COUNT_LONG.trim_end_matches('\n'));
     assert_eq!(
-        lines[1],
+        lines[4],
         "credentials: access key AKIDEXAMPLE from command line"
     );
     assert_eq!(
-        lines[2],
+        lines[5],
         format!("LookupEvents: POST {} (attempt 1)", s.url("/"))
     );
     assert_eq!(lines.last(), Some(&"LookupEvents: 3 events in the window"));
@@ -3300,9 +3315,16 @@ fn every_help_option_is_exercised() {
         include_str!("listtrails.rs"),
         include_str!("alltrails.rs"),
         include_str!("regions.rs"),
+        include_str!("countevents_beyond.rs"),
     ];
     let mut help = run(&[PLUGIN, "--help"]).stdout;
-    for mode in ["checktrailstatus", "countevents"] {
+    for mode in [
+        "checktrailstatus",
+        "countevents",
+        "listtrails",
+        "traildelivery",
+        "trailsecurity",
+    ] {
         for custom in ["api", "awscli", "paws"] {
             let r = run(&[
                 PLUGIN,

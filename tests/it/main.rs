@@ -9,6 +9,7 @@
 //!
 //! - `util`: the loopback server and the binary runner.
 //! - `trailstatus`, `countevents`: the two modes, request shape included.
+//! - `countevents_beyond`: countevents' filters and options beyond upstream.
 //! - `robot`: Centreon's own robot cases, same options and lines.
 //! - `failures`: AWS errors and transport failures end as UNKNOWN.
 //! - `invocation`: help, version, lists and exit codes of the binary.
@@ -16,6 +17,7 @@
 
 mod alltrails;
 mod countevents;
+mod countevents_beyond;
 mod credentials;
 mod failures;
 mod faults;
