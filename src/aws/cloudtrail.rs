@@ -93,6 +93,16 @@ pub fn records_all_management_events(v: &Value) -> Result<bool, String> {
     Ok(basic_ok || advanced_ok)
 }
 
+/// A page's `NextToken`: absent, null or empty means the last page.
+fn next_token(v: &Value) -> Result<Option<String>, String> {
+    match v.get("NextToken") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err("NextToken is not a string".into()),
+    }
+}
+
 /// One `ListTrails` page: `Trails[{TrailARN, Name, HomeRegion}]`.
 pub fn list_trails_page(v: &Value) -> Result<(Vec<Trail>, Option<String>), String> {
     let list = match v.get("Trails") {
@@ -118,12 +128,7 @@ pub fn list_trails_page(v: &Value) -> Result<(Vec<Trail>, Option<String>), Strin
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let next = match v.get("NextToken") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.is_empty() => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => return Err("NextToken is not a string".into()),
-    };
+    let next = next_token(v)?;
     Ok((trails, next))
 }
 
@@ -631,12 +636,7 @@ pub fn events_page_from(v: &Value) -> Result<(Vec<Event>, Option<String>), Strin
     for (i, e) in list.iter().enumerate() {
         out.push(event_from(e).map_err(|d| format!("event #{}: {d}", i + 1))?);
     }
-    let next = match v.get("NextToken") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.is_empty() => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => return Err("NextToken is not a string".into()),
-    };
+    let next = next_token(v)?;
     Ok((out, next))
 }
 

@@ -228,13 +228,13 @@ pub const CACHED: &str = "(cached)";
 /// `fetch` unless the cache holds credentials for `key` that have more
 /// than 5 minutes left; what `fetch` gets is kept (temporary keys only,
 /// mode 0600).
-fn cached(
-    world: &World<'_>,
+pub fn cached(
+    cache: Option<&Cache<'_>>,
     kind: &str,
     key: &str,
     fetch: impl FnOnce() -> Result<Credentials, Error>,
 ) -> Result<Credentials, Error> {
-    let Some(c) = &world.cache else {
+    let Some(c) = cache else {
         return fetch();
     };
     let path = c.state.file(kind, key);
@@ -569,7 +569,7 @@ fn web_identity(
         crate::aws::sigv4::keyed_hash(token, "check_cloudtrail web identity cache"),
         world.sts.endpoint.url
     );
-    cached(world, "webidentity", &key, || {
+    cached(world.cache.as_ref(), "webidentity", &key, || {
         sts::assume_role_with_web_identity(
             world.caller,
             world.sts,
@@ -654,7 +654,9 @@ fn container(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, Error>
             .map(|t| crate::aws::sigv4::keyed_hash(&t, "check_cloudtrail container cache"))
             .unwrap_or_default()
     );
-    cached(world, "container", &key, || container_fetch(world, trace))
+    cached(world.cache.as_ref(), "container", &key, || {
+        container_fetch(world, trace)
+    })
 }
 
 fn container_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, Error> {
@@ -720,7 +722,7 @@ fn instance_metadata(world: &World<'_>, trace: &mut Trace) -> Result<Credentials
         .env
         .var("AWS_EC2_METADATA_SERVICE_ENDPOINT")
         .unwrap_or_else(|| "default".to_owned());
-    cached(world, "imds", &key, || {
+    cached(world.cache.as_ref(), "imds", &key, || {
         instance_metadata_fetch(world, trace)
     })
 }

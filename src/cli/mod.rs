@@ -971,15 +971,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
             rs
         }
     };
-    let trail_filter = match raw.get("filter-trail-name") {
-        None => None,
-        Some(re) => Some(Regex::new(re).map_err(|e| {
-            Error::Option(format!(
-                "--filter-trail-name '{re}' is not a supported regular expression: {}",
-                e.to_string().lines().last().unwrap_or("invalid")
-            ))
-        })?),
-    };
+    let trail_filter = pattern(raw, "filter-trail-name")?;
     let many = (mode != ModeName::ListTrails
         && mode != ModeName::CountEvents
         && (raw.flag("all-trails") || trail_filter.is_some()))
@@ -1285,15 +1277,7 @@ fn security_options(raw: &Raw) -> Result<crate::modes::trailsecurity::Options, E
     Ok(crate::modes::trailsecurity::Options {
         warning: expr("warning-status", DEFAULT_WARNING)?,
         critical: expr("critical-status", DEFAULT_CRITICAL)?,
-        filter: match raw.get("filter-check") {
-            None => None,
-            Some(re) => Some(Regex::new(re).map_err(|e| {
-                Error::Option(format!(
-                    "--filter-check '{re}' is not a supported regular expression: {}",
-                    e.to_string().lines().last().unwrap_or("invalid")
-                ))
-            })?),
-        },
+        filter: pattern(raw, "filter-check")?,
     })
 }
 

@@ -695,48 +695,18 @@ fn credentials_for(
         cfg.region,
         sts_endpoint.url
     );
-    let path = state.map(|s| (s, s.file("role", &key)));
-    if let (Some((s, p)), false) = (&path, refresh) {
-        let fresh_until = clock.epoch() + 300;
-        let cached = s.read(p).and_then(|v| {
-            let text = |k: &str| {
-                v.get(k)
-                    .and_then(serde_json::Value::as_str)
-                    .map(str::to_owned)
-            };
-            let exp = v.get("expiration")?.as_i64()?;
-            (exp > fresh_until).then_some(())?;
-            Some(
-                Credentials::new(
-                    &text("access_key")?,
-                    &text("secret_key")?,
-                    text("session_token").as_deref(),
-                )
-                .with_expiration(exp)
-                .with_source(format!("role {} {CACHED}", role.arn)),
-            )
-        });
-        if let Some(c) = cached {
-            trace.log(|| format!("credentials: role {} from the state directory", role.arn));
-            secrets.extend(c.secrets());
-            return Ok(c);
-        }
+    let cache = state.map(|s| credentials::Cache {
+        state: s,
+        now: clock.epoch(),
+        refresh,
+    });
+    let assumed = credentials::cached(cache.as_ref(), "role", &key, || {
+        sts::assume_role(caller, &sts_target, &base, role, trace)
+            .map(|c| c.with_source(format!("role {}", role.arn)))
+    })?;
+    if assumed.source().ends_with(CACHED) {
+        trace.log(|| format!("credentials: role {} from the state directory", role.arn));
     }
-    let assumed = sts::assume_role(caller, &sts_target, &base, role, trace)?
-        .with_source(format!("role {}", role.arn));
     secrets.extend(assumed.secrets());
-    if let (Some((s, p)), Some(exp)) = (&path, assumed.expiration()) {
-        // The temporary keys only, 0600; never the long-term secret.
-        let _ = s.write(
-            p,
-            &serde_json::json!({
-                "version": crate::state::VERSION,
-                "access_key": assumed.access_key(),
-                "secret_key": assumed.secret_key(),
-                "session_token": assumed.session_token(),
-                "expiration": exp,
-            }),
-        );
-    }
     Ok(assumed)
 }
