@@ -95,7 +95,7 @@ def test_error_lines_same_as_native(plugin, aws_cli, moto_iam, case):
         args, want = moto_iam.noperm.args(), ("AccessDenied: User: "
                                                f"arn:aws:iam::{ACCOUNT}:user/e2e-noperm is not authorized")
     elif case == "wrong-secret":
-        bad = Keys(moto_iam.user.access_key, moto_iam.user.secret_key[:-1] + "X")
+        bad = Keys(moto_iam.user.access_key, moto_iam.user.secret_key[:-1] + ("Y" if moto_iam.user.secret_key.endswith("X") else "X"))
         args, want = bad.args(), "SignatureDoesNotMatch: The request signature we calculated"
     else:
         args = [*moto_iam.assumer.args(), f"--aws-role-arn={moto_iam.noperm_role_arn}",

@@ -84,7 +84,7 @@ def test_trail_arn_gives_the_region(plugin, moto_iam):
 
 def test_wrong_secret_key_is_signature_mismatch(plugin, moto_iam):
     name, _ = moto_iam.new_trail(logging=True)
-    bad = Keys(moto_iam.user.access_key, moto_iam.user.secret_key[:-1] + "X")
+    bad = Keys(moto_iam.user.access_key, moto_iam.user.secret_key[:-1] + ("Y" if moto_iam.user.secret_key.endswith("X") else "X"))
     run = plugin(*bad.args(), *status_args(moto_iam, name))
     assert run.stdout.startswith("UNKNOWN: GetTrailStatus failed: SignatureDoesNotMatch: "), str(run)
     assert_run(run, unknown(f"GetTrailStatus failed: SignatureDoesNotMatch: {SIGNATURE_MESSAGE}"), 3)
