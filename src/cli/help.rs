@@ -691,11 +691,14 @@ pub const MODE_LISTTRAILS: Section = Section {
 pub const USAGE: &str = "\
 Usage: check_cloudtrail --plugin=cloud::aws::cloudtrail::plugin --mode=MODE
          [--custommode=api] --region=REGION [credentials] [options]
-Modes: checktrailstatus --trail-name=NAME_OR_ARN
+Modes: checktrailstatus --trail-name=NAME_OR_ARN (or --all-trails)
        countevents [--delta=MIN] [--event-type=T] [--error-message=RE]
                    [--warning-count=RANGE] [--critical-count=RANGE]
+       traildelivery, trailsecurity --trail-name=NAME_OR_ARN
+       listtrails [--disco-format] [--disco-show]
 Credentials: --aws-access-key=AK --aws-secret-key=SK [--aws-session-token=T]
-             or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment
+             or the AWS credential chain (environment, ~/.aws, roles,
+             web identity, container, instance metadata)
 More: --help, --mode=MODE --help, --list-mode, --version";
 
 #[cfg(test)]
