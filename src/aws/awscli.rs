@@ -333,16 +333,8 @@ pub fn trail_and_status(
     ];
     args.extend(common_args(cli, cli.endpoint));
     let v = run(cli, OP, args, &env, trace)?;
-    let mut trails = trails_from(&v).map_err(|detail| Error::BadResponse { op: OP, detail })?;
-    if trails.is_empty() {
-        return Err(Error::Api {
-            op: OP,
-            code: "TrailNotFoundException".into(),
-            message: format!("no trail named {trail_name} in the answer"),
-            hint: None,
-        });
-    }
-    let trail = trails.swap_remove(0);
+    let trails = trails_from(&v).map_err(|detail| Error::BadResponse { op: OP, detail })?;
+    let trail = super::cloudtrail::pick_trail(trails, trail_name)?;
     let name = trail.arn.clone().unwrap_or_else(|| trail_name.to_owned());
     let mut a = vec![
         "cloudtrail".to_owned(),

@@ -132,6 +132,21 @@ pub fn list_trails_page(v: &Value) -> Result<(Vec<Trail>, Option<String>), Strin
     Ok((trails, next))
 }
 
+/// The trail asked for among those `DescribeTrails` returned, by name or
+/// ARN: never another one (moto, and so LocalStack, return every trail
+/// whatever the list asked for).
+pub fn pick_trail(trails: Vec<Trail>, name: &str) -> Result<Trail, Error> {
+    trails
+        .into_iter()
+        .find(|t| t.name == name || t.arn.as_deref() == Some(name))
+        .ok_or_else(|| Error::Api {
+            op: "DescribeTrails",
+            code: "TrailNotFoundException".into(),
+            message: format!("no trail named {name} in the answer"),
+            hint: None,
+        })
+}
+
 /// `DescribeTrails`' `trailList`.
 pub fn trails_from(v: &Value) -> Result<Vec<Trail>, String> {
     let list = match v.get("trailList") {
@@ -405,16 +420,8 @@ impl Client<'_> {
             &json!({"trailNameList": [name], "includeShadowTrails": true}),
             trace,
         )?;
-        let mut trails = trails_from(&v).map_err(|detail| Error::BadResponse { op: OP, detail })?;
-        if trails.is_empty() {
-            return Err(Error::Api {
-                op: OP,
-                code: "TrailNotFoundException".into(),
-                message: format!("no trail named {name} in the answer"),
-                hint: None,
-            });
-        }
-        Ok(trails.swap_remove(0))
+        let trails = trails_from(&v).map_err(|detail| Error::BadResponse { op: OP, detail })?;
+        pick_trail(trails, name)
     }
 
     /// `ListTrails`, every page: the trails visible in this region (its
@@ -761,6 +768,31 @@ mod tests {
         );
         assert!(trail_status_from(&json!({"IsLogging": true, "StartLoggingTime": true})).is_err());
         assert_eq!(timestamp(&json!({"T": null}), "T"), Ok(None));
+    }
+
+    #[test]
+    fn the_trail_asked_for_or_none() {
+        let t = |n: &str| Trail {
+            name: n.into(),
+            arn: Some(format!("arn:aws:cloudtrail:eu-west-1:1:trail/{n}")),
+            ..Trail::default()
+        };
+        assert_eq!(
+            pick_trail(vec![t("first"), t("second")], "second")
+                .unwrap()
+                .name,
+            "second"
+        );
+        assert_eq!(
+            pick_trail(
+                vec![t("first"), t("second")],
+                "arn:aws:cloudtrail:eu-west-1:1:trail/second"
+            )
+            .unwrap()
+            .name,
+            "second"
+        );
+        assert!(pick_trail(vec![t("first")], "second").is_err());
     }
 
     #[test]
