@@ -216,6 +216,17 @@ pub struct Event {
     pub user_arn: Option<String>,
     /// The record's `eventTime` (epoch seconds) when it reads as a time.
     pub event_time: Option<i64>,
+    /// The record's `userIdentity.type` (`Root`, `IAMUser`…).
+    pub user_type: Option<String>,
+    /// The record's `userIdentity.invokedBy` (an AWS service acting for
+    /// the identity).
+    pub invoked_by: Option<String>,
+    /// The record's `additionalEventData.MFAUsed` (`Yes`/`No`).
+    pub mfa_used: Option<String>,
+    /// The record's `responseElements.ConsoleLogin` (`Success`/`Failure`).
+    pub console_login: Option<String>,
+    /// The record's `awsRegion`.
+    pub region: Option<String>,
 }
 
 impl Event {
@@ -237,6 +248,11 @@ impl Event {
             "ip": self.source_ip,
             "arn": self.user_arn,
             "etime": self.event_time,
+            "utype": self.user_type,
+            "invoked": self.invoked_by,
+            "mfa": self.mfa_used,
+            "login": self.console_login,
+            "region": self.region,
         })
     }
 
@@ -269,6 +285,11 @@ impl Event {
             source_ip: text("ip"),
             user_arn: text("arn"),
             event_time: v.get("etime").and_then(Value::as_i64),
+            user_type: text("utype"),
+            invoked_by: text("invoked"),
+            mfa_used: text("mfa"),
+            console_login: text("login"),
+            region: text("region"),
         })
     }
 }
@@ -662,13 +683,14 @@ fn event_from(e: &Value) -> Result<Event, String> {
     // Optional fields: a missing or oddly typed one is just absent.
     let text = |k: &str| inner.get(k).and_then(Value::as_str).map(str::to_owned);
     let outer = |k: &str| e.get(k).and_then(Value::as_str).map(str::to_owned);
-    let identity = |k: &str| {
+    let nested = |outer_key: &str, k: &str| {
         inner
-            .get("userIdentity")
+            .get(outer_key)
             .and_then(|u| u.get(k))
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
+    let identity = |k: &str| nested("userIdentity", k);
     let resources = e
         .get("Resources")
         .and_then(Value::as_array)
@@ -702,6 +724,11 @@ fn event_from(e: &Value) -> Result<Event, String> {
         source_ip: text("sourceIPAddress"),
         user_arn: identity("arn"),
         event_time: timestamp(&inner, "eventTime").ok().flatten(),
+        user_type: identity("type"),
+        invoked_by: identity("invokedBy"),
+        mfa_used: nested("additionalEventData", "MFAUsed"),
+        console_login: nested("responseElements", "ConsoleLogin"),
+        region: text("awsRegion"),
     })
 }
 

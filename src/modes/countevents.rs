@@ -401,6 +401,7 @@ mod tests {
             source_ip: Some("203.0.113.5".into()),
             user_arn: Some(format!("arn:aws:iam::123456789012:user/{user}")),
             event_time: Some(1_704_067_201),
+            ..Event::default()
         }
     }
 

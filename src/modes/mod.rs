@@ -3,8 +3,10 @@
 //! client or the `aws` CLI.
 
 pub mod checktrailstatus;
+pub mod cis;
 pub mod countevents;
 pub mod listtrails;
+pub mod securityevents;
 pub mod traildelivery;
 pub mod trailsecurity;
 
@@ -535,7 +537,7 @@ fn one_trail(
 /// The layout of the events kept in the state directory: files of
 /// another layout (events without the fields the filters read) are
 /// ignored.
-const EVENTS_FORMAT: u64 = 2;
+const EVENTS_FORMAT: u64 = 3;
 
 /// countevents' window: read whole, or — with a state directory — only
 /// since the last run (minus an overlap), merged with the events kept then.
