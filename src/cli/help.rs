@@ -675,6 +675,45 @@ pub const MODE_TRAILSECURITY: Section = Section {
     ],
 };
 
+pub const MODE_SECURITYEVENTS: Section = Section {
+    title: "Mode",
+    intro: "Count the CIS AWS Foundations 4.1-4.15 monitoring events (Security Hub \
+            CloudWatch.1-14) in the last --delta minutes of event history, from one paged \
+            LookupEvents read: no trail, log group or metric filter needed. Perfdata labels: \
+            unauthorized_api_calls (4.1), console_login_without_mfa (4.2), root_account_usage \
+            (4.3), iam_policy_changes (4.4), cloudtrail_changes (4.5), console_auth_failures \
+            (4.6), cmk_disable_or_deletion (4.7), s3_bucket_policy_changes (4.8), \
+            aws_config_changes (4.9), security_group_changes (4.10), nacl_changes (4.11), \
+            network_gateway_changes (4.12), route_table_changes (4.13), vpc_changes (4.14), \
+            organizations_changes (4.15). IAM, Organizations and console sign-in events are \
+            recorded in the partition's home region (us-east-1, cn-north-1, us-gov-west-1): when \
+            --region is another one, that region is read too, and an event seen in both counts \
+            once; with --endpoint-url only that endpoint is read. With --verbose, the matching \
+            events are listed (time, category, name, user ARN, source IP, region, error code), \
+            at most 100.",
+    items: &[
+        Item {
+            tag: "--delta",
+            text: "Time depth for search (minutes, default: 60).",
+        },
+        Item {
+            tag: "--max-pages",
+            text: "Stop with UNKNOWN after this many LookupEvents pages of 50 events per region \
+                   read (default: 100).",
+        },
+        Item {
+            tag: "--filter-category",
+            text: "Only the categories whose label matches this regular expression.",
+        },
+        Item {
+            tag: "--warning-<label> --critical-<label>",
+            text: "Nagios ranges for a category's count. Defaults: root_account_usage, \
+                   cloudtrail_changes, cmk_disable_or_deletion and aws_config_changes CRITICAL \
+                   above 0; the others WARNING above 0. An empty value: never.",
+        },
+    ],
+};
+
 pub const MODE_LISTTRAILS: Section = Section {
     title: "Mode",
     intro: "List the trails visible in the region (ListTrails): its own, and multi-region or \
@@ -751,6 +790,7 @@ mod tests {
             &API,
             &MODE_CHECKTRAILSTATUS,
             &MODE_COUNTEVENTS,
+            &MODE_SECURITYEVENTS,
         ] {
             render_section(s, &mut out);
         }

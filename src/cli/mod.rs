@@ -69,13 +69,15 @@ pub enum ModeName {
     TrailDelivery,
     TrailSecurity,
     ListTrails,
+    SecurityEvents,
 }
 
 impl ModeName {
-    pub const ALL: [ModeName; 5] = [
+    pub const ALL: [ModeName; 6] = [
         ModeName::CheckTrailStatus,
         ModeName::CountEvents,
         ModeName::ListTrails,
+        ModeName::SecurityEvents,
         ModeName::TrailDelivery,
         ModeName::TrailSecurity,
     ];
@@ -87,6 +89,7 @@ impl ModeName {
             ModeName::TrailDelivery => "traildelivery",
             ModeName::TrailSecurity => "trailsecurity",
             ModeName::ListTrails => "listtrails",
+            ModeName::SecurityEvents => "securityevents",
         }
     }
 
@@ -97,6 +100,7 @@ impl ModeName {
             ModeName::TrailDelivery => &help::MODE_TRAILDELIVERY,
             ModeName::TrailSecurity => &help::MODE_TRAILSECURITY,
             ModeName::ListTrails => &help::MODE_LISTTRAILS,
+            ModeName::SecurityEvents => &help::MODE_SECURITYEVENTS,
         }
     }
 }
@@ -139,6 +143,8 @@ const TRAILS_AND_LIST: &[ModeName] = &[
     ModeName::ListTrails,
 ];
 const COUNT: &[ModeName] = &[ModeName::CountEvents];
+const WATCH: &[ModeName] = &[ModeName::SecurityEvents];
+const WINDOW: &[ModeName] = &[ModeName::CountEvents, ModeName::SecurityEvents];
 const DELIVERY: &[ModeName] = &[ModeName::TrailDelivery];
 const fn mode_flag(name: &'static str, modes: &'static [ModeName]) -> Opt {
     Opt {
@@ -293,10 +299,10 @@ const OPTIONS: &[Opt] = &[
     mode_opt("trail-name", TRAIL_MODES),
     mode_opt("event-type", COUNT),
     mode_opt("error-message", COUNT),
-    mode_opt("delta", COUNT),
+    mode_opt("delta", WINDOW),
     mode_opt("warning-count", COUNT),
     mode_opt("critical-count", COUNT),
-    mode_opt("max-pages", COUNT),
+    mode_opt("max-pages", WINDOW),
     mode_opt("warning-delivery-age", DELIVERY),
     mode_opt("critical-delivery-age", DELIVERY),
     mode_opt("warning-delivery-error", DELIVERY),
@@ -334,6 +340,38 @@ const OPTIONS: &[Opt] = &[
     mode_flag("insight", COUNT),
     mode_flag("exclude-self", COUNT),
     mode_flag("stop-at-critical", COUNT),
+    // ours: securityevents, one range pair per CIS category (modes::cis)
+    mode_opt("filter-category", WATCH),
+    mode_opt("warning-unauthorized_api_calls", WATCH),
+    mode_opt("critical-unauthorized_api_calls", WATCH),
+    mode_opt("warning-console_login_without_mfa", WATCH),
+    mode_opt("critical-console_login_without_mfa", WATCH),
+    mode_opt("warning-root_account_usage", WATCH),
+    mode_opt("critical-root_account_usage", WATCH),
+    mode_opt("warning-iam_policy_changes", WATCH),
+    mode_opt("critical-iam_policy_changes", WATCH),
+    mode_opt("warning-cloudtrail_changes", WATCH),
+    mode_opt("critical-cloudtrail_changes", WATCH),
+    mode_opt("warning-console_auth_failures", WATCH),
+    mode_opt("critical-console_auth_failures", WATCH),
+    mode_opt("warning-cmk_disable_or_deletion", WATCH),
+    mode_opt("critical-cmk_disable_or_deletion", WATCH),
+    mode_opt("warning-s3_bucket_policy_changes", WATCH),
+    mode_opt("critical-s3_bucket_policy_changes", WATCH),
+    mode_opt("warning-aws_config_changes", WATCH),
+    mode_opt("critical-aws_config_changes", WATCH),
+    mode_opt("warning-security_group_changes", WATCH),
+    mode_opt("critical-security_group_changes", WATCH),
+    mode_opt("warning-nacl_changes", WATCH),
+    mode_opt("critical-nacl_changes", WATCH),
+    mode_opt("warning-network_gateway_changes", WATCH),
+    mode_opt("critical-network_gateway_changes", WATCH),
+    mode_opt("warning-route_table_changes", WATCH),
+    mode_opt("critical-route_table_changes", WATCH),
+    mode_opt("warning-vpc_changes", WATCH),
+    mode_opt("critical-vpc_changes", WATCH),
+    mode_opt("warning-organizations_changes", WATCH),
+    mode_opt("critical-organizations_changes", WATCH),
 ];
 
 /// The lookup-attribute options, in the order that picks the one sent to
@@ -524,6 +562,11 @@ pub enum Mode {
         filter: Option<Regex>,
         disco: Option<crate::modes::listtrails::Disco>,
         json: bool,
+    },
+    SecurityEvents {
+        /// The one read of the window: every management event.
+        read: Box<CountEvents>,
+        opts: crate::modes::securityevents::Options,
     },
 }
 
@@ -1087,6 +1130,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
                 .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
         },
         ModeName::CountEvents => Mode::CountEvents(Box::new(count_events(raw, float_precision)?)),
+        ModeName::SecurityEvents => security_events(raw, float_precision)?,
         ModeName::ListTrails => Mode::ListTrails {
             filter: trail_filter,
             disco: if raw.flag("disco-format") {
@@ -1419,6 +1463,56 @@ fn count_events(raw: &Raw, float_precision: Option<usize>) -> Result<CountEvents
         filter_event_name: pattern(raw, "filter-event-name")?,
         exclude_self: raw.flag("exclude-self"),
         stop_at_critical,
+    })
+}
+
+/// securityevents: the window read like countevents' (same `--delta`,
+/// `--max-pages`, no filter), the categories `--filter-category` keeps,
+/// each with its ranges: a given one replaces the default, an empty one
+/// means never.
+fn security_events(raw: &Raw, float_precision: Option<usize>) -> Result<Mode, Error> {
+    use crate::modes::cis::{CATEGORIES, Default};
+    let read = count_events(raw, float_precision)?;
+    let filter = pattern(raw, "filter-category")?;
+    let mut selected = Vec::new();
+    for c in CATEGORIES
+        .iter()
+        .filter(|c| filter.as_ref().is_none_or(|re| re.is_match(c.label)))
+    {
+        let zero = Range::parse("0");
+        let mut t = match c.default {
+            Default::Warning => Thresholds {
+                warning: zero,
+                critical: None,
+            },
+            Default::Critical => Thresholds {
+                warning: None,
+                critical: zero,
+            },
+        };
+        for (level, slot) in [("warning", &mut t.warning), ("critical", &mut t.critical)] {
+            let name = format!("{level}-{}", c.label);
+            match raw.values.get(name.as_str()).and_then(|v| v.last()) {
+                None => {}
+                Some(v) if v.is_empty() => *slot = None,
+                Some(_) => *slot = threshold(raw, &name)?,
+            }
+        }
+        selected.push((c, t));
+    }
+    if selected.is_empty() {
+        return Err(Error::Option(format!(
+            "--filter-category '{}' matches no category.",
+            raw.get("filter-category").unwrap_or_default()
+        )));
+    }
+    let delta_minutes = read.delta.as_secs() / 60;
+    Ok(Mode::SecurityEvents {
+        read: Box::new(read),
+        opts: crate::modes::securityevents::Options {
+            selected,
+            delta_minutes,
+        },
     })
 }
 

@@ -34,6 +34,9 @@ enum Data {
     Delivery(Box<cloudtrail::Trail>, TrailStatus),
     Security(Box<cloudtrail::Trail>, TrailStatus, bool),
     Trails(Vec<cloudtrail::Trail>),
+    /// securityevents: the window's events, each once, and whether every
+    /// read was whole.
+    Watch(Vec<Event>),
     /// `--all-trails`/`--filter-trail-name`: one datum per trail, by name,
     /// and the region they were asked in.
     Many(Vec<(String, Data)>, String),
@@ -228,6 +231,29 @@ fn run_region(
                         &cli, &lookup, &mut stop, trace, secrets,
                     )?)
                 }
+                Mode::SecurityEvents { read, opts } => {
+                    let (start, end) = window(read.delta);
+                    let lookup = Lookup {
+                        start,
+                        end,
+                        max_pages: read.max_pages,
+                        query: read.query.clone(),
+                    };
+                    let mut reads = vec![
+                        awscli::lookup_events(&cli, &lookup, &mut |_| false, trace, secrets)?
+                            .events,
+                    ];
+                    if let Some(home) = home_region_read(cfg, opts) {
+                        let cli = awscli::Cli {
+                            region: home,
+                            ..cli
+                        };
+                        let global =
+                            awscli::lookup_events(&cli, &lookup, &mut |_| false, trace, secrets)?;
+                        reads.push(global_only(global.events));
+                    }
+                    Data::Watch(securityevents::dedupe(reads))
+                }
             }
         }
     };
@@ -266,6 +292,10 @@ fn evaluate(
         }
         (Mode::TrailSecurity { opts, .. }, Data::Security(t, s, management)) => {
             trailsecurity::evaluate(opts, &t, &trailsecurity::facts(&t, &s, management))
+        }
+        (Mode::SecurityEvents { opts, .. }, Data::Watch(events)) => {
+            trace.log(|| format!("LookupEvents: {} events in the window", events.len()));
+            securityevents::evaluate(opts, &events)
         }
         (Mode::CountEvents(opts), Data::Events(read)) => {
             if read.complete {
@@ -421,7 +451,10 @@ fn fetch_api(
         };
         if let (Some(filter), false) = (
             &cfg.many,
-            matches!(cfg.mode, Mode::ListTrails { .. } | Mode::CountEvents(_)),
+            matches!(
+                cfg.mode,
+                Mode::ListTrails { .. } | Mode::CountEvents(_) | Mode::SecurityEvents { .. }
+            ),
         ) {
             let trails = client.list_trails(LIST_PAGES, trace)?;
             let mut per_trail = Vec::new();
@@ -479,6 +512,25 @@ fn fetch_api(
             Mode::CountEvents(opts) => {
                 Data::Events(count_window(&client, opts, state, &scope, window, trace)?)
             }
+            Mode::SecurityEvents { read, opts } => {
+                let mut reads =
+                    vec![count_window(&client, read, state, &scope, window, trace)?.events];
+                if let Some(home) = home_region_read(cfg, opts) {
+                    let endpoint = endpoint::resolve("cloudtrail", home, cfg.fips, None, env)
+                        .map_err(Error::Option)?;
+                    let client = cloudtrail::Client {
+                        caller: &caller,
+                        creds,
+                        endpoint: &endpoint,
+                        region: home,
+                    };
+                    trace.log(|| format!("LookupEvents: global events from {home}"));
+                    let scope = format!("{scope}|global|{home}");
+                    let global = count_window(&client, read, state, &scope, window, trace)?;
+                    reads.push(global_only(global.events));
+                }
+                Data::Watch(securityevents::dedupe(reads))
+            }
         })
     };
     match read(&creds, trace) {
@@ -532,6 +584,28 @@ fn one_trail(
         }
         _ => Data::Status(client.get_trail_status(name, trace)?),
     })
+}
+
+/// securityevents: the home region to read as well, when a selected
+/// category can see global events, the region is another one and no
+/// `--endpoint-url` pins the one endpoint to read.
+fn home_region_read(cfg: &Config, opts: &securityevents::Options) -> Option<&'static str> {
+    let home = cis::home_region(&cfg.region);
+    (cfg.endpoint.is_none()
+        && home != cfg.region
+        && opts.selected.iter().any(|(c, _)| cis::needs_global(c)))
+    .then_some(home)
+}
+
+/// The global services' events of the home region read: its regional
+/// events belong to that region's own check.
+fn global_only(mut events: Vec<Event>) -> Vec<Event> {
+    events.retain(|e| {
+        e.event_source
+            .as_deref()
+            .is_some_and(|s| cis::GLOBAL_SOURCES.contains(&s))
+    });
+    events
 }
 
 /// The layout of the events kept in the state directory: files of

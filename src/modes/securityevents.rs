@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::cis::{CATEGORIES, Category};
+use super::cis::Category;
 use super::countevents::event_line;
 use crate::aws::cloudtrail::Event;
 use crate::output::{Entry, Outcome, Perfdata, State};
@@ -100,6 +100,7 @@ fn line(e: &Event, label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::modes::cis::{CATEGORIES, Default};
     use crate::threshold::Range;
 
     fn opts() -> Options {
@@ -109,11 +110,11 @@ mod tests {
                 .map(|c| {
                     let zero = Range::parse("0");
                     let t = match c.default {
-                        super::super::cis::Default::Warning => Thresholds {
+                        Default::Warning => Thresholds {
                             warning: zero,
                             critical: None,
                         },
-                        super::super::cis::Default::Critical => Thresholds {
+                        Default::Critical => Thresholds {
                             warning: None,
                             critical: zero,
                         },

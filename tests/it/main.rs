@@ -29,6 +29,7 @@ mod regions;
 mod retries;
 mod robot;
 mod scale;
+mod securityevents;
 mod traildelivery;
 mod trailsecurity;
 mod trailstatus;
