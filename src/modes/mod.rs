@@ -36,7 +36,7 @@ enum Data {
     Trails(Vec<cloudtrail::Trail>),
     /// securityevents: the window's events, each once, and whether every
     /// read was whole.
-    Watch(Vec<Event>),
+    Watch(Vec<Event>, Option<std::collections::HashSet<String>>),
     /// `--all-trails`/`--filter-trail-name`: one datum per trail, by name,
     /// and the region they were asked in.
     Many(Vec<(String, Data)>, String),
@@ -252,10 +252,35 @@ fn run_region(
                             awscli::lookup_events(&cli, &lookup, &mut |_| false, trace, secrets)?;
                         reads.push(global_only(global.events));
                     }
-                    Data::Watch(securityevents::dedupe(reads))
+                    Data::Watch(securityevents::dedupe(reads), None)
                 }
             }
         }
+    };
+    let data = match (data, &cfg.mode, state.as_ref()) {
+        (Data::Watch(events, _), Mode::SecurityEvents { read, opts }, Some(s)) => {
+            let who = cfg
+                .role
+                .as_ref()
+                .map(|r| r.arn.as_str())
+                .or(cfg.credentials.access_key.as_deref())
+                .or(cfg.credentials.profile.as_deref())
+                .unwrap_or("default");
+            let labels: Vec<&str> = opts.selected.iter().map(|(c, _)| c.label).collect();
+            let path = s.file(
+                "seen",
+                &format!("{who}|{}|{endpoint_name}|{}", cfg.region, labels.join(",")),
+            );
+            let previous = s.read(&path);
+            let seen = securityevents::seen_before(previous.as_ref());
+            let (window_start, _) = window(read.delta);
+            let _ = s.write(
+                &path,
+                &securityevents::seen_json(opts, &events, window_start, crate::state::VERSION),
+            );
+            Data::Watch(events, Some(seen))
+        }
+        (d, _, _) => d,
     };
     evaluate(&cfg.mode, data, clock, trace)
 }
@@ -293,9 +318,9 @@ fn evaluate(
         (Mode::TrailSecurity { opts, .. }, Data::Security(t, s, management)) => {
             trailsecurity::evaluate(opts, &t, &trailsecurity::facts(&t, &s, management))
         }
-        (Mode::SecurityEvents { opts, .. }, Data::Watch(events)) => {
+        (Mode::SecurityEvents { opts, .. }, Data::Watch(events, seen)) => {
             trace.log(|| format!("LookupEvents: {} events in the window", events.len()));
-            securityevents::evaluate(opts, &events)
+            securityevents::evaluate(opts, &events, seen.as_ref())
         }
         (Mode::CountEvents(opts), Data::Events(read)) => {
             if read.complete {
@@ -529,7 +554,7 @@ fn fetch_api(
                     let global = count_window(&client, read, state, &scope, window, trace)?;
                     reads.push(global_only(global.events));
                 }
-                Data::Watch(securityevents::dedupe(reads))
+                Data::Watch(securityevents::dedupe(reads), None)
             }
         })
     };

@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use serde_json::{Value, json};
+
 use super::cis::Category;
 use super::countevents::event_line;
 use crate::aws::cloudtrail::Event;
@@ -31,26 +33,71 @@ pub fn dedupe(reads: Vec<Vec<Event>>) -> Vec<Event> {
         .collect()
 }
 
+/// The eventIDs the previous run saw (none on a first run or an
+/// unreadable file).
+pub fn seen_before(previous: Option<&Value>) -> HashSet<String> {
+    previous
+        .and_then(|v| v.get("ids"))
+        .and_then(Value::as_object)
+        .map(|ids| ids.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// What the next run needs: the matching events of this window, by
+/// eventID with their time. Events older than the window cannot come back
+/// in the next one, so they are not kept.
+pub fn seen_json(opts: &Options, events: &[Event], window_start: i64, version: u64) -> Value {
+    let ids: serde_json::Map<String, Value> = events
+        .iter()
+        .filter(|e| e.time.or(e.event_time).is_none_or(|t| t >= window_start))
+        .filter(|e| opts.selected.iter().any(|(c, _)| c.matches(e)))
+        .map(|e| (e.event_id.clone(), json!(e.time.or(e.event_time))))
+        .collect();
+    json!({ "version": version, "ids": ids })
+}
+
 /// One counter per selected category, perfdata under its label, and the
 /// matching events listed as `time category eventName user IP region
-/// [errorCode]`.
-pub fn evaluate(opts: &Options, events: &[Event]) -> Outcome {
+/// [errorCode]`. With `seen` (a state directory), each category is judged
+/// on the events first seen by this run, so an event alerts once even
+/// when it arrives late into a window that reaches back over several
+/// runs; `<label>_new` gives that count.
+pub fn evaluate(opts: &Options, events: &[Event], seen: Option<&HashSet<String>>) -> Outcome {
     let mut out = Outcome::default();
     let mut listed = Vec::new();
     for (c, thresholds) in &opts.selected {
         let matching: Vec<&Event> = events.iter().filter(|e| c.matches(e)).collect();
         let value = matching.len() as f64;
-        let state = thresholds.evaluate(value);
-        out.entries.push(Entry {
-            state,
-            text: format!("{}: {}", c.what, matching.len()),
-        });
-        out.perfdata.push(Perfdata {
+        let fresh = seen.map(|s| matching.iter().filter(|e| !s.contains(&e.event_id)).count());
+        let (state, text) = match fresh {
+            None => (
+                thresholds.evaluate(value),
+                format!("{}: {}", c.what, matching.len()),
+            ),
+            Some(n) => (
+                thresholds.evaluate(n as f64),
+                format!("{}: {n} new ({} in the window)", c.what, matching.len()),
+            ),
+        };
+        out.entries.push(Entry { state, text });
+        let pair = |label: String, v: f64| Perfdata {
             warning: thresholds.warning,
             critical: thresholds.critical,
             min: Some(0.0),
-            ..Perfdata::new(c.label, value)
-        });
+            ..Perfdata::new(&label, v)
+        };
+        match fresh {
+            None => out.perfdata.push(pair(c.label.to_owned(), value)),
+            Some(n) => {
+                out.perfdata.push(Perfdata {
+                    warning: None,
+                    critical: None,
+                    ..pair(c.label.to_owned(), value)
+                });
+                out.perfdata
+                    .push(pair(format!("{}_new", c.label), n as f64));
+            }
+        }
         listed.extend(matching.into_iter().map(|e| (e, c.label)));
     }
     listed.sort_by_key(|(e, _)| e.event_time.or(e.time));
@@ -144,6 +191,7 @@ mod tests {
         let out = evaluate(
             &opts(),
             &[ev("1", "ec2.amazonaws.com", "DescribeInstances")],
+            None,
         );
         assert_eq!(out.state(), State::Ok);
         assert_eq!(out.perfdata.len(), 15);
@@ -158,7 +206,7 @@ mod tests {
             ev("2", "ec2.amazonaws.com", "AuthorizeSecurityGroupIngress"),
             ev("3", "ec2.amazonaws.com", "DescribeInstances"),
         ];
-        let out = evaluate(&opts(), &events);
+        let out = evaluate(&opts(), &events, None);
         assert_eq!(out.state(), State::Critical);
         let texts: Vec<_> = out.entries.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(
@@ -181,13 +229,58 @@ mod tests {
         let a = ev("1", "iam.amazonaws.com", "PutUserPolicy");
         let merged = dedupe(vec![vec![a.clone()], vec![a, ev("2", "x", "y")]]);
         assert_eq!(merged.len(), 2);
-        let out = evaluate(&opts(), &merged);
+        let out = evaluate(&opts(), &merged, None);
         let p = out
             .perfdata
             .iter()
             .find(|p| p.label == "iam_policy_changes")
             .unwrap();
         assert_eq!(p.value, 1.0);
+    }
+
+    #[test]
+    fn with_state_only_events_first_seen_alert() {
+        let events = [
+            ev("old", "ec2.amazonaws.com", "CreateVpc"),
+            ev("late", "ec2.amazonaws.com", "CreateVpc"),
+        ];
+        let o = opts();
+        // The previous run saw `old` only; `late` arrived after it.
+        let before = seen_json(&o, &events[..1], 0, 1);
+        let seen = seen_before(Some(&before));
+        let out = evaluate(&o, &events, Some(&seen));
+        assert_eq!(out.state(), State::Warning);
+        assert_eq!(out.entries[0].text, "VPC changes: 1 new (2 in the window)");
+        let vpc: Vec<_> = out
+            .perfdata
+            .iter()
+            .filter(|p| p.label.starts_with("vpc_changes"))
+            .map(|p| (p.label.as_str(), p.value, p.warning.is_some()))
+            .collect();
+        assert_eq!(
+            vpc,
+            [("vpc_changes", 2.0, false), ("vpc_changes_new", 1.0, true)]
+        );
+        // Next run: both seen, nothing new, OK although still in the window.
+        let seen = seen_before(Some(&seen_json(&o, &events, 0, 1)));
+        assert_eq!(evaluate(&o, &events, Some(&seen)).state(), State::Ok);
+        // Events older than the window are not kept; others are, benign
+        // ones are not.
+        let kept = seen_json(
+            &o,
+            &[
+                Event {
+                    event_time: Some(10),
+                    ..ev("gone", "ec2.amazonaws.com", "CreateVpc")
+                },
+                ev("benign", "ec2.amazonaws.com", "DescribeVpcs"),
+                ev("kept", "ec2.amazonaws.com", "CreateVpc"),
+            ],
+            100,
+            1,
+        );
+        assert_eq!(seen_before(Some(&kept)), HashSet::from(["kept".to_owned()]));
+        assert!(seen_before(None).is_empty());
     }
 
     #[test]

@@ -5,6 +5,13 @@ use serde_json::{Value, json};
 
 use crate::util::{PLUGIN, Reply, Request, SECRET, Server, authorization_parts, run, run_env};
 
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
 /// An event as LookupEvents returns it, built from its inner record.
 fn event(id: &str, record: Value) -> Value {
     let mut record = record;
@@ -13,7 +20,9 @@ fn event(id: &str, record: Value) -> Value {
     json!({
         "EventId": id,
         "EventName": record["eventName"],
-        "EventTime": 1.7040672E9,
+        // Inside any window: the state directory's cache drops events
+        // older than the window.
+        "EventTime": now() - 300,
         "CloudTrailEvent": record.to_string(),
     })
 }
@@ -119,10 +128,11 @@ fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     a
 }
 
+/// A run judged on the whole window: no state directory.
 fn check(server: &Server, extra: &[&str]) -> crate::util::Run {
     let endpoint = format!("--endpoint-url={}", server.url("/"));
     let secret = format!("--aws-secret-key={SECRET}");
-    let mut more = vec![secret.as_str(), endpoint.as_str()];
+    let mut more = vec![secret.as_str(), endpoint.as_str(), "--disable-statefile"];
     more.extend_from_slice(extra);
     run(&args(&more))
 }
@@ -256,6 +266,7 @@ fn home_region_global_events_merged_once() {
     let r = run_env(
         &args(&[
             &secret,
+            "--disable-statefile",
             "--filter-category=iam|organizations|vpc|security_group",
         ]),
         &[("AWS_ENDPOINT_URL_CLOUDTRAIL", &url)],
@@ -297,4 +308,54 @@ fn a_failed_read_is_unknown_never_ok() {
     assert_eq!(r.code, 3);
     assert!(r.line().starts_with("UNKNOWN: "), "{}", r.stdout);
     assert!(r.line().contains("AccessDeniedException"), "{}", r.stdout);
+}
+
+/// With a state directory, an event alerts on the first run that sees it,
+/// even when it shows up late in a window an earlier run already read.
+#[test]
+fn state_directory_alerts_each_event_once() {
+    let events = std::sync::Arc::new(std::sync::Mutex::new(vec![call(
+        "v1",
+        "ec2.amazonaws.com",
+        "CreateVpc",
+    )]));
+    let served = events.clone();
+    let s = Server::start(move |_| Reply::json(200, json!({ "Events": *served.lock().unwrap() })));
+    let dir = crate::util::TempDir::new("watch-state");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let endpoint = format!("--endpoint-url={}", s.url("/"));
+    let secret = format!("--aws-secret-key={SECRET}");
+    let go = || {
+        run(&args(&[
+            &secret,
+            &endpoint,
+            &state,
+            "--filter-category=vpc",
+        ]))
+    };
+    let first = go();
+    assert_eq!(
+        first.line(),
+        "WARNING: VPC changes: 1 new (1 in the window) | 'vpc_changes'=1;;;0; \
+         'vpc_changes_new'=1;0:0;;0;"
+    );
+    let second = go();
+    assert_eq!(second.code, 0, "{}", second.stdout);
+    assert!(
+        second.line().contains("'vpc_changes_new'=0;"),
+        "{}",
+        second.stdout
+    );
+    // A late event lands in the window: it alerts once.
+    events
+        .lock()
+        .unwrap()
+        .push(call("v2", "ec2.amazonaws.com", "DeleteVpc"));
+    let third = go();
+    assert_eq!(
+        third.line(),
+        "WARNING: VPC changes: 1 new (2 in the window) | 'vpc_changes'=2;;;0; \
+         'vpc_changes_new'=1;0:0;;0;"
+    );
+    assert_eq!(go().code, 0);
 }
