@@ -184,6 +184,10 @@ check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60 
 check 1 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60 --warning-count=5 --critical-count=20
 check 2 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60 --warning-count=3 --critical-count=5
 
+say "securityevents (the 15 CIS monitoring categories from one LookupEvents read; the fake's events are benign)"
+check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=securityevents --delta=60 --disable-statefile
+check 3 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=securityevents --filter-category=no_such_category
+
 printf '\n'
 if ((failed)); then
     e2e_die "$failed of $checks checks did not give the expected exit code"

@@ -690,7 +690,10 @@ pub const MODE_SECURITYEVENTS: Section = Section {
             --region is another one, that region is read too, and an event seen in both counts \
             once; with --endpoint-url only that endpoint is read. With --verbose, the matching \
             events are listed (time, category, name, user ARN, source IP, region, error code), \
-            at most 100.",
+            at most 100. Each category has a warning and a critical Nagios range, below, \
+            on its count: with a state directory, the count of the events first seen since the \
+            previous run (so a late event alerts once), else of the window. A given range \
+            replaces the default, an empty one means never.",
     items: &[
         Item {
             tag: "--delta",
@@ -706,10 +709,64 @@ pub const MODE_SECURITYEVENTS: Section = Section {
             text: "Only the categories whose label matches this regular expression.",
         },
         Item {
-            tag: "--warning-<label> --critical-<label>",
-            text: "Nagios ranges for a category's count. Defaults: root_account_usage, \
-                   cloudtrail_changes, cmk_disable_or_deletion and aws_config_changes CRITICAL \
-                   above 0; the others WARNING above 0. An empty value: never.",
+            tag: "--warning-unauthorized_api_calls",
+            text: "and --critical-unauthorized_api_calls: CIS 4.1, Security Hub CloudWatch.2. Default: WARNING above 0.",
+        },
+        Item {
+            tag: "--warning-console_login_without_mfa",
+            text: "and --critical-console_login_without_mfa: CIS 4.2, Security Hub CloudWatch.3. Default: WARNING above 0.",
+        },
+        Item {
+            tag: "--warning-root_account_usage",
+            text: "and --critical-root_account_usage: CIS 4.3, Security Hub CloudWatch.1. Default: CRITICAL above 0.",
+        },
+        Item {
+            tag: "--warning-iam_policy_changes",
+            text: "and --critical-iam_policy_changes: CIS 4.4, Security Hub CloudWatch.4. Default: WARNING above 0.",
+        },
+        Item {
+            tag: "--warning-cloudtrail_changes",
+            text: "and --critical-cloudtrail_changes: CIS 4.5, Security Hub CloudWatch.5. Default: CRITICAL above 0.",
+        },
+        Item {
+            tag: "--warning-console_auth_failures",
+            text: "and --critical-console_auth_failures: CIS 4.6, Security Hub CloudWatch.6. Default: WARNING above 0.",
+        },
+        Item {
+            tag: "--warning-cmk_disable_or_deletion",
+            text: "and --critical-cmk_disable_or_deletion: CIS 4.7, Security Hub CloudWatch.7. Default: CRITICAL above 0.",
+        },
+        Item {
+            tag: "--warning-s3_bucket_policy_changes",
+            text: "and --critical-s3_bucket_policy_changes: CIS 4.8, Security Hub CloudWatch.8. Default: WARNING above 0.",
+        },
+        Item {
+            tag: "--warning-aws_config_changes",
+            text: "and --critical-aws_config_changes: CIS 4.9, Security Hub CloudWatch.9. Default: CRITICAL above 0.",
+        },
+        Item {
+            tag: "--warning-security_group_changes",
+            text: "and --critical-security_group_changes: CIS 4.10, Security Hub CloudWatch.10. Default: WARNING above 0.",
+        },
+        Item {
+            tag: "--warning-nacl_changes",
+            text: "and --critical-nacl_changes: CIS 4.11, Security Hub CloudWatch.11. Default: WARNING above 0.",
+        },
+        Item {
+            tag: "--warning-network_gateway_changes",
+            text: "and --critical-network_gateway_changes: CIS 4.12, Security Hub CloudWatch.12. Default: WARNING above 0.",
+        },
+        Item {
+            tag: "--warning-route_table_changes",
+            text: "and --critical-route_table_changes: CIS 4.13, Security Hub CloudWatch.13. Default: WARNING above 0.",
+        },
+        Item {
+            tag: "--warning-vpc_changes",
+            text: "and --critical-vpc_changes: CIS 4.14, Security Hub CloudWatch.14. Default: WARNING above 0.",
+        },
+        Item {
+            tag: "--warning-organizations_changes",
+            text: "and --critical-organizations_changes: CIS 4.15. Default: WARNING above 0.",
         },
     ],
 };

@@ -199,6 +199,18 @@ def test_countevents_paging_same_as_native(plugin, aws_cli, many_events):
     assert len(windows) == 1, windows
 
 
+def test_securityevents_same_as_native(plugin, aws_cli, many_events):
+    """securityevents reads the window through the CLI (every page) and
+    judges the same events: the same line and exit code."""
+    args = ["--aws-access-key=AKIDEXAMPLE", "--aws-secret-key=e2e/secret+key", f"--region={REGION}",
+            f"--endpoint-url={many_events.url}", "--mode=securityevents", "--timeout=40",
+            "--disable-statefile", "--verbose"]
+    native = both(plugin, *args)
+    assert native.rc == 0 and native.stdout.startswith(
+        "OK: no security events in the last 60 minutes (15 categories) | "), str(native)
+    assert native.stdout.count("=0;") == 15, str(native)
+
+
 @pytest.mark.parametrize("extra", [["--event-type=AwsConsoleSignIn"], ["--error-message=error$"]],
                          ids=["event-type", "error-message"])
 def test_countevents_filters_same_as_native(plugin, aws_cli, many_events, extra):

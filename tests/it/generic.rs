@@ -3316,12 +3316,14 @@ fn every_help_option_is_exercised() {
         include_str!("alltrails.rs"),
         include_str!("regions.rs"),
         include_str!("countevents_beyond.rs"),
+        include_str!("securityevents.rs"),
     ];
     let mut help = run(&[PLUGIN, "--help"]).stdout;
     for mode in [
         "checktrailstatus",
         "countevents",
         "listtrails",
+        "securityevents",
         "traildelivery",
         "trailsecurity",
     ] {

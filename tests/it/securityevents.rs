@@ -359,3 +359,60 @@ fn state_directory_alerts_each_event_once() {
     );
     assert_eq!(go().code, 0);
 }
+
+/// Every category's range options, each landing in its own perfdata.
+const EVERY_RANGE: [&str; 30] = [
+    "--warning-unauthorized_api_calls=1",
+    "--critical-unauthorized_api_calls=2",
+    "--warning-console_login_without_mfa=1",
+    "--critical-console_login_without_mfa=2",
+    "--warning-root_account_usage=1",
+    "--critical-root_account_usage=2",
+    "--warning-iam_policy_changes=1",
+    "--critical-iam_policy_changes=2",
+    "--warning-cloudtrail_changes=1",
+    "--critical-cloudtrail_changes=2",
+    "--warning-console_auth_failures=1",
+    "--critical-console_auth_failures=2",
+    "--warning-cmk_disable_or_deletion=1",
+    "--critical-cmk_disable_or_deletion=2",
+    "--warning-s3_bucket_policy_changes=1",
+    "--critical-s3_bucket_policy_changes=2",
+    "--warning-aws_config_changes=1",
+    "--critical-aws_config_changes=2",
+    "--warning-security_group_changes=1",
+    "--critical-security_group_changes=2",
+    "--warning-nacl_changes=1",
+    "--critical-nacl_changes=2",
+    "--warning-network_gateway_changes=1",
+    "--critical-network_gateway_changes=2",
+    "--warning-route_table_changes=1",
+    "--critical-route_table_changes=2",
+    "--warning-vpc_changes=1",
+    "--critical-vpc_changes=2",
+    "--warning-organizations_changes=1",
+    "--critical-organizations_changes=2",
+];
+
+#[test]
+fn every_range_option_reaches_its_category() {
+    let s = paged(window());
+    let mut extra: Vec<&str> = EVERY_RANGE.to_vec();
+    extra.push("--verbose");
+    let r = check(&s, &extra);
+    // security groups: 2 events, CRITICAL above 2 is not reached, WARNING
+    // above 1 is; every other category has 1 event: OK.
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.line()
+            .starts_with("WARNING: security group changes: 2 | "),
+        "{}",
+        r.stdout
+    );
+    let perf = r.line().split_once(" | ").unwrap().1;
+    let fields: Vec<&str> = perf.split(' ').collect();
+    assert_eq!(fields.len(), 15);
+    for f in fields {
+        assert!(f.ends_with(";0:1;0:2;0;"), "{f}");
+    }
+}
