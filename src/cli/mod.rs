@@ -596,6 +596,10 @@ pub struct Config {
     pub awscli: AwsCli,
     /// `--regions`: the same check in each of these regions.
     pub regions: Vec<String>,
+    /// securityevents: global events come from another region's run of
+    /// the same `--regions` check (so they count once), not from an extra
+    /// read of the home region.
+    pub global_elsewhere: bool,
     /// `--all-trails` or `--filter-trail-name` on a trail mode: every
     /// trail visible in the region (those whose name matches).
     pub many: Option<Option<Regex>>,
@@ -1183,6 +1187,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         timeout,
         limit,
         awscli,
+        global_elsewhere: false,
         regions,
         many,
         state: crate::state::Options {

@@ -57,6 +57,13 @@ pub fn run(
     // Several regions share the one time budget.
     let deadline = clock.now() + cfg.timeout;
     let mut each = Vec::new();
+    // securityevents reads the global events once: in the home region if
+    // it is one of those checked, else along with the first region.
+    let home = cfg
+        .regions
+        .iter()
+        .find(|r| cis::home_region(r) == r.as_str())
+        .or(cfg.regions.first());
     for region in &cfg.regions {
         let left = deadline.saturating_duration_since(clock.now());
         if left.is_zero() {
@@ -68,6 +75,7 @@ pub fn run(
         let one = Config {
             region: region.clone(),
             regions: Vec::new(),
+            global_elsewhere: Some(region) != home,
             timeout: left,
             ..cfg.clone()
         };
@@ -617,6 +625,7 @@ fn one_trail(
 fn home_region_read(cfg: &Config, opts: &securityevents::Options) -> Option<&'static str> {
     let home = cis::home_region(&cfg.region);
     (cfg.endpoint.is_none()
+        && !cfg.global_elsewhere
         && home != cfg.region
         && opts.selected.iter().any(|(c, _)| cis::needs_global(c)))
     .then_some(home)

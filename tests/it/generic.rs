@@ -3062,7 +3062,7 @@ fn lists_and_versions() {
     assert!(r.stdout.starts_with("\nPlugin Description:\n"));
     assert!(
         r.stdout.ends_with(
-            "\nModes Available:\n   checktrailstatus\n   countevents\n   listtrails\n   traildelivery\n   trailsecurity\n"
+            "\nModes Available:\n   checktrailstatus\n   countevents\n   listtrails\n   securityevents\n   traildelivery\n   trailsecurity\n"
         ),
         "{}",
         r.stdout

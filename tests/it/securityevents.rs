@@ -416,3 +416,33 @@ fn every_range_option_reaches_its_category() {
         assert!(f.ends_with(";0:1;0:2;0;"), "{f}");
     }
 }
+
+/// `--regions` without the home region: the first region's run reads the
+/// global events, the others do not, so each counts once.
+#[test]
+fn several_regions_read_the_global_events_once() {
+    let s = Server::start(|req: &Request| {
+        let events = match region_of(req).as_str() {
+            "us-east-1" => vec![call("i1", "iam.amazonaws.com", "PutUserPolicy")],
+            _ => Vec::new(),
+        };
+        Reply::json(200, json!({ "Events": events }))
+    });
+    let secret = format!("--aws-secret-key={SECRET}");
+    let url = s.url("/");
+    let mut a = args(&[
+        &secret,
+        "--disable-statefile",
+        "--filter-category=iam",
+        "--regions=eu-west-1,eu-central-1",
+    ]);
+    a.retain(|x| *x != "--region=eu-west-1");
+    let r = run_env(&a, &[("AWS_ENDPOINT_URL_CLOUDTRAIL", &url)]);
+    assert_eq!(
+        r.line(),
+        "WARNING: eu-west-1: IAM policy changes: 1 | 'eu-west-1~iam_policy_changes'=1;0:0;;0; \
+         'eu-central-1~iam_policy_changes'=0;0:0;;0;"
+    );
+    let regions: Vec<String> = s.requests().iter().map(region_of).collect();
+    assert_eq!(regions, ["eu-west-1", "us-east-1", "eu-central-1"]);
+}
