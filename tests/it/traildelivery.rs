@@ -162,10 +162,10 @@ fn thresholds_are_options() {
         line.contains("Trail main: CloudWatch Logs: last delivery 1h 6m "),
         "{line}"
     );
-    assert!(
-        line.contains("'delivery_age'=600s;0:300;0:900;0;"),
-        "{line}"
-    );
+    // The age is measured when the check runs, a second or two after
+    // the server's times were set on a loaded machine.
+    let age = regex_lite::Regex::new(r"'delivery_age'=60[0-9]s;0:300;0:900;0;").unwrap();
+    assert!(age.is_match(line), "{line}");
     let r = check(&s, &["--critical-delivery-age=abc"]);
     assert_eq!(
         r.stdout,
