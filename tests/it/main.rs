@@ -16,6 +16,7 @@
 //! - `generic`: Centreon's generic output and framework options.
 
 mod alltrails;
+mod contrib;
 mod countevents;
 mod countevents_beyond;
 mod credentials;
