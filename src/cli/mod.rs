@@ -1476,7 +1476,7 @@ fn count_events(raw: &Raw, float_precision: Option<usize>) -> Result<CountEvents
 /// each with its ranges: a given one replaces the default, an empty one
 /// means never.
 fn security_events(raw: &Raw, float_precision: Option<usize>) -> Result<Mode, Error> {
-    use crate::modes::cis::{CATEGORIES, Default};
+    use crate::modes::cis::CATEGORIES;
     let read = count_events(raw, float_precision)?;
     let filter = pattern(raw, "filter-category")?;
     let mut selected = Vec::new();
@@ -1484,17 +1484,7 @@ fn security_events(raw: &Raw, float_precision: Option<usize>) -> Result<Mode, Er
         .iter()
         .filter(|c| filter.as_ref().is_none_or(|re| re.is_match(c.label)))
     {
-        let zero = Range::parse("0");
-        let mut t = match c.default {
-            Default::Warning => Thresholds {
-                warning: zero,
-                critical: None,
-            },
-            Default::Critical => Thresholds {
-                warning: None,
-                critical: zero,
-            },
-        };
+        let mut t = c.default_thresholds();
         for (level, slot) in [("warning", &mut t.warning), ("critical", &mut t.critical)] {
             let name = format!("{level}-{}", c.label);
             match raw.values.get(name.as_str()).and_then(|v| v.last()) {

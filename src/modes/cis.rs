@@ -17,6 +17,7 @@
 //! count), 4.13 has no `eventSource` term.
 
 use crate::aws::cloudtrail::Event;
+use crate::threshold::{Range, Thresholds};
 
 /// How a category's counter alerts when the admin sets nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +58,22 @@ pub struct Category {
 }
 
 impl Category {
+    /// The ranges when the admin gives none: the default level alerts
+    /// on any event.
+    pub fn default_thresholds(&self) -> Thresholds {
+        let zero = Range::parse("0");
+        match self.default {
+            Default::Warning => Thresholds {
+                warning: zero,
+                critical: None,
+            },
+            Default::Critical => Thresholds {
+                warning: None,
+                critical: zero,
+            },
+        }
+    }
+
     pub fn matches(&self, e: &Event) -> bool {
         match &self.rule {
             Rule::Names { source, names } => {

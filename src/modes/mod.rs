@@ -165,6 +165,16 @@ fn run_region(
         let delta = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
         (end.saturating_sub(delta), end)
     };
+    // The aws CLI reads the whole window each run (no incremental cache).
+    let lookup_of = |opts: &crate::cli::CountEvents| {
+        let (start, end) = window(opts.delta);
+        Lookup {
+            start,
+            end,
+            max_pages: opts.max_pages,
+            query: opts.query.clone(),
+        }
+    };
     let data = match cfg.custom_mode {
         CustomMode::Api => fetch_api(
             cfg,
@@ -224,13 +234,7 @@ fn run_region(
                     Data::Security(Box::new(t), s, management)
                 }
                 Mode::CountEvents(opts) => {
-                    let (start, end) = window(opts.delta);
-                    let lookup = Lookup {
-                        start,
-                        end,
-                        max_pages: opts.max_pages,
-                        query: opts.query.clone(),
-                    };
+                    let lookup = lookup_of(opts);
                     let mut stop = |events: &[Event]| {
                         opts.stop_at_critical
                             && countevents::critical_already(opts, countevents::count(opts, events))
@@ -240,13 +244,7 @@ fn run_region(
                     )?)
                 }
                 Mode::SecurityEvents { read, opts } => {
-                    let (start, end) = window(read.delta);
-                    let lookup = Lookup {
-                        start,
-                        end,
-                        max_pages: read.max_pages,
-                        query: read.query.clone(),
-                    };
+                    let lookup = lookup_of(read);
                     let mut reads = vec![
                         awscli::lookup_events(&cli, &lookup, &mut |_| false, trace, secrets)?
                             .events,

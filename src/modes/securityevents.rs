@@ -147,27 +147,13 @@ fn line(e: &Event, label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::modes::cis::{CATEGORIES, Default};
-    use crate::threshold::Range;
+    use crate::modes::cis::CATEGORIES;
 
     fn opts() -> Options {
         Options {
             selected: CATEGORIES
                 .iter()
-                .map(|c| {
-                    let zero = Range::parse("0");
-                    let t = match c.default {
-                        Default::Warning => Thresholds {
-                            warning: zero,
-                            critical: None,
-                        },
-                        Default::Critical => Thresholds {
-                            warning: None,
-                            critical: zero,
-                        },
-                    };
-                    (c, t)
-                })
+                .map(|c| (c, c.default_thresholds()))
                 .collect(),
             delta_minutes: 60,
         }
