@@ -359,20 +359,8 @@ impl Parser {
                 self.pos += 1;
                 let mut b = RegexBuilder::new(&re);
                 for f in flags.chars() {
-                    match f {
-                        'i' => {
-                            b.case_insensitive(true);
-                        }
-                        'm' => {
-                            b.multi_line(true);
-                        }
-                        's' => {
-                            b.dot_matches_new_line(true);
-                        }
-                        'x' => {
-                            b.ignore_whitespace(true);
-                        }
-                        other => return Err(format!("unsupported regex flag '{other}'")),
+                    if !crate::output::perl::regex_flag(&mut b, f) {
+                        return Err(format!("unsupported regex flag '{f}'"));
                     }
                 }
                 let regex = b.build().map_err(|e| {

@@ -127,25 +127,12 @@ impl Subst {
         let mut b = RegexBuilder::new(pattern);
         let mut global = false;
         for m in modifiers.chars() {
-            match m {
-                'g' => global = true,
-                'i' => {
-                    b.case_insensitive(true);
-                }
-                'm' => {
-                    b.multi_line(true);
-                }
-                's' => {
-                    b.dot_matches_new_line(true);
-                }
-                'x' => {
-                    b.ignore_whitespace(true);
-                }
-                other => {
-                    return Err(format!(
-                        "{option} '{spec}': modifier '{other}' is not supported (g, i, m, s, x)"
-                    ));
-                }
+            if m == 'g' {
+                global = true;
+            } else if !perl::regex_flag(&mut b, m) {
+                return Err(format!(
+                    "{option} '{spec}': modifier '{m}' is not supported (g, i, m, s, x)"
+                ));
             }
         }
         let re = b.build().map_err(|e| {

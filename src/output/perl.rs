@@ -1,7 +1,21 @@
 //! The little of Perl's behaviour the output options depend on: how Perl
 //! prints a number (`%.15g`, but never with an exponent here: perfdata
-//! forbids it), how it reads a string as a number, and Perl `s///`
-//! replacement strings translated for `regex-lite`.
+//! forbids it), how it reads a string as a number, Perl `s///`
+//! replacement strings translated for `regex-lite`, and the Perl regex
+//! modifiers `regex-lite` has.
+
+/// Applies the Perl regex modifier `flag` (`i`, `m`, `s`, `x`) to `b`;
+/// false for one `regex-lite` has no equivalent of.
+pub fn regex_flag(b: &mut regex_lite::RegexBuilder, flag: char) -> bool {
+    match flag {
+        'i' => b.case_insensitive(true),
+        'm' => b.multi_line(true),
+        's' => b.dot_matches_new_line(true),
+        'x' => b.ignore_whitespace(true),
+        _ => return false,
+    };
+    true
+}
 
 /// Perl's default number-to-string (`%.15g`) without the exponent form:
 /// 15 significant digits, trailing zeros dropped. NaN and infinities
