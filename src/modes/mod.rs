@@ -160,6 +160,14 @@ fn run_region(
             cfg.region
         )
     };
+    // Who the check runs as before any call: the scope of the aws CLI's
+    // pacing and of securityevents' seen events.
+    let configured_identity = cfg
+        .credentials
+        .access_key
+        .as_deref()
+        .or(cfg.credentials.profile.as_deref())
+        .unwrap_or("default");
     let window = |d: Duration| {
         let end = clock.epoch();
         let delta = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
@@ -205,13 +213,7 @@ fn run_region(
                 clock,
                 throttle: &*throttle,
             };
-            throttle.set_scope(scope_for(
-                cfg.credentials
-                    .access_key
-                    .as_deref()
-                    .or(cfg.credentials.profile.as_deref())
-                    .unwrap_or("default"),
-            ));
+            throttle.set_scope(scope_for(configured_identity));
             match &cfg.mode {
                 Mode::CheckTrailStatus { trail_name } => {
                     Data::Status(awscli::trail_status(&cli, trail_name, trace, secrets)?)
@@ -265,17 +267,10 @@ fn run_region(
     };
     let data = match (data, &cfg.mode, state.as_ref()) {
         (Data::Watch(events, _), Mode::SecurityEvents { read, opts }, Some(s)) => {
-            let who = cfg
-                .role
-                .as_ref()
-                .map(|r| r.arn.as_str())
-                .or(cfg.credentials.access_key.as_deref())
-                .or(cfg.credentials.profile.as_deref())
-                .unwrap_or("default");
             let labels: Vec<&str> = opts.selected.iter().map(|(c, _)| c.label).collect();
             let path = s.file(
                 "seen",
-                &format!("{who}|{}|{endpoint_name}|{}", cfg.region, labels.join(",")),
+                &format!("{}|{}", scope_for(configured_identity), labels.join(",")),
             );
             let previous = s.read(&path);
             let seen = securityevents::seen_before(previous.as_ref());
