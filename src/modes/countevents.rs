@@ -107,13 +107,24 @@ pub fn critical_already(opts: &CountEvents, count: usize) -> bool {
             .critical_from(count as f64, opts.float_precision)
 }
 
-/// One `--verbose` line: `time name user sourceIP [errorCode]`, `-` for
-/// what the event does not say.
-pub fn event_line(e: &Event) -> String {
-    let or_dash = |v: Option<&str>| {
-        v.filter(|s| !s.is_empty())
-            .map_or_else(|| "-".to_owned(), one_line)
-    };
+/// What a `--verbose` line says of an event, each part one line of text
+/// and `-` where the event says nothing: time, name, user, source IP, and
+/// the error code when there is one.
+pub struct Parts {
+    pub time: String,
+    pub name: String,
+    pub user: String,
+    pub ip: String,
+    pub code: Option<String>,
+}
+
+/// `-` for a missing or empty field, else the field on one line.
+pub fn or_dash(v: Option<&str>) -> String {
+    v.filter(|s| !s.is_empty())
+        .map_or_else(|| "-".to_owned(), one_line)
+}
+
+pub fn parts(e: &Event) -> Parts {
     let time = e
         .event_time
         .or(e.time)
@@ -123,15 +134,26 @@ pub fn event_line(e: &Event) -> String {
         .as_deref()
         .filter(|u| !u.is_empty())
         .or(e.user_arn.as_deref());
-    let mut line = format!(
-        "{time} {} {} {}",
-        or_dash(e.event_name.as_deref()),
-        or_dash(user),
-        or_dash(e.source_ip.as_deref())
-    );
-    if let Some(code) = e.error_code.as_deref().filter(|c| !c.is_empty()) {
+    Parts {
+        time,
+        name: or_dash(e.event_name.as_deref()),
+        user: or_dash(user),
+        ip: or_dash(e.source_ip.as_deref()),
+        code: e
+            .error_code
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(|c| or_dash(Some(c))),
+    }
+}
+
+/// One `--verbose` line: `time name user sourceIP [errorCode]`.
+pub fn event_line(e: &Event) -> String {
+    let p = parts(e);
+    let mut line = format!("{} {} {} {}", p.time, p.name, p.user, p.ip);
+    if let Some(code) = p.code {
         line.push(' ');
-        line.push_str(&or_dash(Some(code)));
+        line.push_str(&code);
     }
     line
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use super::cis::Category;
-use super::countevents::event_line;
+use super::countevents::{or_dash, parts};
 use crate::aws::cloudtrail::Event;
 use crate::output::{Entry, Outcome, Perfdata, State};
 use crate::threshold::Thresholds;
@@ -123,23 +123,21 @@ pub fn evaluate(opts: &Options, events: &[Event], seen: Option<&HashSet<String>>
     out
 }
 
-/// The `--verbose` line of one matching event.
+/// The `--verbose` line of one matching event: countevents' parts with
+/// the category after the time and the region before the error code.
 fn line(e: &Event, label: &str) -> String {
-    // event_line gives `time name user ip [code]`; the category goes
-    // after the time and the region before the code.
-    let base = event_line(e);
-    let (time, rest) = base.split_once(' ').unwrap_or((base.as_str(), ""));
-    let region = e.region.as_deref().unwrap_or("-");
-    let mut parts: Vec<&str> = rest.split(' ').collect();
-    let code = if e.error_code.as_deref().is_some_and(|c| !c.is_empty()) {
-        parts.pop()
-    } else {
-        None
-    };
-    let mut text = format!("{time} {label} {} {region}", parts.join(" "));
-    if let Some(code) = code {
+    let p = parts(e);
+    let mut text = format!(
+        "{} {label} {} {} {} {}",
+        p.time,
+        p.name,
+        p.user,
+        p.ip,
+        or_dash(e.region.as_deref())
+    );
+    if let Some(code) = p.code {
         text.push(' ');
-        text.push_str(code);
+        text.push_str(&code);
     }
     text
 }
