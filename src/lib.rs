@@ -55,6 +55,7 @@ pub fn execute(
                     .exit_code(),
             };
         }
+        Ok(Command::Document(text)) => return Finished { text, exit_code: 0 },
         Ok(Command::Check(cfg)) => {
             secrets.extend(cfg.credentials.secret_key.clone());
             if let Some(p) = &cfg.proxy {

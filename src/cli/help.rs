@@ -3,8 +3,8 @@
 //! heading, options indented by 4, descriptions by 12 and wrapped at 76
 //! columns, a tag shorter than 8 characters sharing its line.
 //!
-//! The same constants feed `--help`, the short usage, and later the man
-//! page, so there is no hand-kept second copy.
+//! The same constants feed `--help`, the short usage and the man page
+//! (`--generate=man`), so there is no hand-kept second copy.
 
 #[derive(Clone, Copy)]
 pub struct Item {
@@ -104,6 +104,11 @@ pub const GLOBAL: Section = Section {
         Item {
             tag: "--version",
             text: "Return the version of the plugin.",
+        },
+        Item {
+            tag: "--generate",
+            text: "--generate=man prints this manual as a man page (roff) and exits 0; the \
+                   packages install it as check_cloudtrail(1).",
         },
         Item {
             tag: "--custommode",
@@ -783,6 +788,120 @@ pub const MODE_LISTTRAILS: Section = Section {
     }],
 };
 
+pub const EXIT_STATUS: Section = Section {
+    title: "Exit Status",
+    intro: "The Nagios plugin codes; --opt-exit and --change-exit may map them.",
+    items: &[
+        Item {
+            tag: "0",
+            text: "OK.",
+        },
+        Item {
+            tag: "1",
+            text: "WARNING: a --warning-* range is crossed.",
+        },
+        Item {
+            tag: "2",
+            text: "CRITICAL: a --critical-* range is crossed, or a trail is not logging.",
+        },
+        Item {
+            tag: "3",
+            text: "UNKNOWN: wrong options, or an API call that failed (the reason is on the \
+                   status line; a failed call is never read as zero events).",
+        },
+    ],
+};
+
+/// roff text: backslashes, hyphens and non-ASCII escaped (so `\-\-region` copies as
+/// `--region`), a leading `.` or `'` kept from being read as a request.
+fn roff(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\e"),
+            '-' => out.push_str("\\-"),
+            // groff without preconv reads bytes, not UTF-8.
+            c if !c.is_ascii() => out.push_str(&format!("\\[u{:04X}]", u32::from(c))),
+            _ => out.push(c),
+        }
+    }
+    if out.starts_with(['.', '\'']) {
+        out.insert_str(0, "\\&");
+    }
+    out
+}
+
+/// One paragraph of words on one roff line (man wraps it itself).
+fn roff_paragraph(text: &str) -> String {
+    roff(&text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+fn man_items(items: &[Item], out: &mut String) {
+    for item in items {
+        out.push_str(".TP\n");
+        let tags: Vec<String> = item
+            .tag
+            .split_whitespace()
+            .map(|t| format!("\\fB{}\\fR", roff(t)))
+            .collect();
+        out.push_str(&tags.join(", "));
+        out.push('\n');
+        for (i, para) in item.text.split("\n\n").enumerate() {
+            if i > 0 {
+                out.push_str(".IP\n");
+            }
+            out.push_str(&roff_paragraph(para));
+            out.push('\n');
+        }
+    }
+}
+
+fn man_section(heading: &str, s: &Section, out: &mut String) {
+    out.push_str(heading);
+    out.push('\n');
+    if !s.intro.is_empty() {
+        out.push_str(&roff_paragraph(s.intro));
+        out.push('\n');
+    }
+    man_items(s.items, out);
+}
+
+/// The manual page, in roff (`man 7 man`), from the sections `--help`
+/// prints. `modes` pairs each mode's name with its help section.
+pub fn man_page(version: &str, summary: &str, modes: &[(&str, &Section)]) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        ".TH CHECK_CLOUDTRAIL 1 \"\" \"check_cloudtrail {}\" \"Monitoring Plugins\"\n",
+        roff(version)
+    ));
+    out.push_str(&format!(
+        ".SH NAME\ncheck_cloudtrail \\- {}\n",
+        roff(summary)
+    ));
+    out.push_str(".SH SYNOPSIS\n.nf\n");
+    for line in USAGE.lines().take_while(|l| !l.starts_with("Credentials:")) {
+        out.push_str(&roff(line.strip_prefix("Usage: ").unwrap_or(line)));
+        out.push('\n');
+    }
+    out.push_str(".fi\n");
+    man_section(".SH DESCRIPTION", &DESCRIPTION, &mut out);
+    for s in [&GLOBAL, &OUTPUT, &API, &AWSCLI, &STATEFILE] {
+        let heading = format!(".SH \"{}\"", s.title.to_uppercase());
+        man_section(&heading, s, &mut out);
+    }
+    out.push_str(".SH MODES\n");
+    for (name, s) in modes {
+        man_section(&format!(".SS {}", roff(name)), s, &mut out);
+    }
+    man_section(".SH \"EXIT STATUS\"", &EXIT_STATUS, &mut out);
+    out.push_str(
+        ".SH \"SEE ALSO\"\nThe README of check_cloudtrail (every mode, the credential \
+         chain, deviations from the Centreon plugin) and its contrib/ directory (Centreon, \
+         Nagios and Icinga 2 command definitions).\n",
+    );
+    out
+}
+
 /// Shown after `Unknown option`: at most 23 lines of at most 80 columns.
 pub const USAGE: &str = "\
 Usage: check_cloudtrail --plugin=cloud::aws::cloudtrail::plugin --mode=MODE
@@ -827,6 +946,52 @@ mod tests {
             out,
             "Global Options:\n    --mode  Define the mode in which you want the plugin to be executed (see\n            --list-mode).\n\n    --custommode\n            When a plugin offers several ways (CLI, library, etc.) to get\n            information the desired one must be defined with this option.\n\n"
         );
+    }
+
+    #[test]
+    fn man_page_is_roff_of_the_help_items() {
+        let page = man_page("1.2.3", "a summary", &[("countevents", &MODE_COUNTEVENTS)]);
+        assert!(page.starts_with(".TH CHECK_CLOUDTRAIL 1 \"\" \"check_cloudtrail 1.2.3\""));
+        assert!(page.contains("\n.SH NAME\ncheck_cloudtrail \\- a summary\n"));
+        assert!(page.contains("\n.SS countevents\n"));
+        // Every option of the sections shown, as a bold tag.
+        for s in [
+            &GLOBAL,
+            &OUTPUT,
+            &API,
+            &AWSCLI,
+            &STATEFILE,
+            &MODE_COUNTEVENTS,
+        ] {
+            for item in s.items {
+                for tag in item.tag.split_whitespace() {
+                    let bold = format!("\\fB{}\\fR", tag.replace('-', "\\-"));
+                    assert!(page.contains(&bold), "{tag} missing");
+                }
+            }
+        }
+        // A multi-paragraph item continues with .IP, nothing is a stray request.
+        assert!(page.contains("\n.IP\n"));
+        for line in page.lines() {
+            if let Some(rest) = line.strip_prefix('.') {
+                let request = rest.split(' ').next().unwrap_or_default();
+                assert!(
+                    ["TH", "SH", "SS", "TP", "IP", "nf", "fi"].contains(&request),
+                    "{line}"
+                );
+            }
+            assert!(!line.starts_with('\''), "{line}");
+        }
+        assert!(!page.contains("--"), "unescaped hyphens");
+    }
+
+    #[test]
+    fn roff_escapes() {
+        assert_eq!(roff(r"a\b-c"), r"a\eb\-c");
+        assert_eq!(roff(".x"), r"\&.x");
+        assert_eq!(roff("a…"), r"a\[u2026]");
+        assert_eq!(roff("'x"), r"\&'x");
+        assert_eq!(roff_paragraph("  two\n words "), "two words");
     }
 
     #[test]

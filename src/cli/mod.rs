@@ -168,6 +168,7 @@ const OPTIONS: &[Opt] = &[
     opt("help", Flag, Yes),
     opt("ignore-warn-msg", Flag, Yes),
     opt("version", Flag, Yes),
+    opt("generate", Value, Yes),
     opt(
         "runas",
         Value,
@@ -615,6 +616,9 @@ pub struct Config {
 pub enum Command {
     /// Help, version or a list: printed as is.
     Info(String),
+    /// A document asked for on purpose (`--generate=man`): printed as is,
+    /// exit 0, so a build script can redirect it.
+    Document(String),
     Check(Box<Config>),
 }
 
@@ -830,6 +834,16 @@ fn render_help(sections: &[&help::Section]) -> String {
     out
 }
 
+fn man_page() -> String {
+    let modes: Vec<(&str, &help::Section)> =
+        ModeName::ALL.iter().map(|m| (m.name(), m.help())).collect();
+    help::man_page(
+        env!("CARGO_PKG_VERSION"),
+        env!("CARGO_PKG_DESCRIPTION"),
+        &modes,
+    )
+}
+
 fn global_help() -> String {
     render_help(&[&help::DESCRIPTION, &help::GLOBAL])
 }
@@ -849,6 +863,14 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         return Err(Error::Option(format!(
             "Cannot load module --plugin: '{p}' (this program holds cloud::aws::cloudtrail::plugin only)."
         )));
+    }
+    if let Some(what) = raw.get("generate") {
+        return match what {
+            "man" => Ok(Command::Document(man_page())),
+            _ => Err(Error::Option(format!(
+                "Unknown value '{what}' for --generate (only 'man')."
+            ))),
+        };
     }
     if raw.flag("list-plugin") {
         return Ok(Command::Info(

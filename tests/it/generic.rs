@@ -3308,6 +3308,7 @@ fn exercised(name: &str, sources: &[&str]) -> bool {
 fn every_help_option_is_exercised() {
     let sources = [
         include_str!("generic.rs"),
+        include_str!("invocation.rs"),
         include_str!("../../src/cli/tests.rs"),
         include_str!("scale.rs"),
         include_str!("traildelivery.rs"),

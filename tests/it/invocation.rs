@@ -30,6 +30,40 @@ fn help_and_version_exit_unknown() {
 }
 
 #[test]
+fn generate_man_prints_the_manual_and_exits_0() {
+    let r = run(&["--generate=man"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.starts_with(".TH CHECK_CLOUDTRAIL 1 "));
+    // Every mode has its subsection, with its own options.
+    for mode in [
+        "checktrailstatus",
+        "countevents",
+        "listtrails",
+        "securityevents",
+        "traildelivery",
+        "trailsecurity",
+    ] {
+        assert!(r.stdout.contains(&format!("\n.SS {mode}\n")), "{mode}");
+    }
+    for tag in [
+        r"\fB\-\-aws\-secret\-key\fR",
+        r"\fB\-\-warning\-root_account_usage\fR",
+        r"\fB\-\-command\-path\fR",
+        r"\fB\-\-statefile\-dir\fR",
+    ] {
+        assert!(r.stdout.contains(tag), "{tag}");
+    }
+    let r = run(&["--generate=html"]);
+    assert_eq!(
+        (r.stdout.as_str(), r.code),
+        (
+            "UNKNOWN: Unknown value 'html' for --generate (only 'man'). \n",
+            3
+        )
+    );
+}
+
+#[test]
 fn unknown_option_prints_usage() {
     let r = run(&[PLUGIN, "--mode=countevents", "--region=eu-west-1", "--foo"]);
     assert_eq!(r.code, 3);
