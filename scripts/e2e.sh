@@ -3,7 +3,9 @@
 # authentication on) and loopback stand-ins, plus a differential check of
 # our SigV4 signer against botocore's; the credential chain and roles
 # against moto's STS; proxies through proxy.py; TLS with a throwaway CA
-# (trustme); --custommode=awscli with the real aws CLI v1 and a fake one.
+# (trustme); --custommode=awscli with the real aws CLI v1 and a fake one;
+# the .deb and .rpm of scripts/package.sh (contents, install and remove
+# into scratch roots).
 # Everything listens on 127.0.0.1 on ports picked at run time; nothing
 # leaves the machine.
 #

@@ -41,7 +41,7 @@ log() {
 
 PKG=check-cloudtrail
 BIN_NAME=check_cloudtrail
-MAINTAINER="${CHECK_CLOUDTRAIL_MAINTAINER:-check_cloudtrail maintainers <maintainers@users.noreply.b-seed-94fbed01.example>}"
+MAINTAINER="${CHECK_CLOUDTRAIL_MAINTAINER:-check_cloudtrail developers <check-cloudtrail@example.org>}"
 OUT=target/package
 WORK="$OUT/work"
 
@@ -192,6 +192,8 @@ Installed-Size: $installed_kib
 Section: net
 Priority: optional
 Description: $DESCRIPTION
+ A drop-in for Centreon's centreon_aws_cloudtrail_api.pl
+ (cloud::aws::cloudtrail::plugin): same options, output and exit codes.
  One static x86_64 binary, $BIN_NAME, with no run-time dependency,
  installed in Centreon's plugin directory and linked from the Nagios one;
  its manual page, and Centreon, Nagios and Icinga 2 command definitions
@@ -230,6 +232,8 @@ BuildArch:      x86_64
 AutoReqProv:    no
 
 %description
+A drop-in for Centreon's centreon_aws_cloudtrail_api.pl
+(cloud::aws::cloudtrail::plugin): same options, output and exit codes.
 One static x86_64 binary, $BIN_NAME, with no run-time dependency,
 installed in Centreon's plugin directory and linked from the Nagios one;
 its manual page, and Centreon, Nagios and Icinga 2 command definitions
