@@ -104,6 +104,14 @@ got="$("$BIN" --version)" && rc=0 || rc=$?
 [[ "$got" == "Plugin Version: $VERSION " && "$rc" == 3 ]] \
     || die "$BIN --version printed '$got' (exit $rc), not 'Plugin Version: $VERSION ' (exit 3): a stale binary?"
 
+# Both packages' long description (the short one is Cargo.toml's).
+LONG_DESCRIPTION="A drop-in for Centreon's centreon_aws_cloudtrail_api.pl
+(cloud::aws::cloudtrail::plugin): same options, output and exit codes.
+One static x86_64 binary, $BIN_NAME, with no run-time dependency,
+installed in Centreon's plugin directory and linked from the Nagios one;
+its manual page, and Centreon, Nagios and Icinga 2 command definitions
+as examples."
+
 # 2. The staged tree both packages are made of.
 if [[ -z "${SOURCE_DATE_EPOCH:-}" ]]; then
     SOURCE_DATE_EPOCH="$(git log -1 --format=%ct 2>/dev/null)" \
@@ -192,12 +200,7 @@ Installed-Size: $installed_kib
 Section: net
 Priority: optional
 Description: $DESCRIPTION
- A drop-in for Centreon's centreon_aws_cloudtrail_api.pl
- (cloud::aws::cloudtrail::plugin): same options, output and exit codes.
- One static x86_64 binary, $BIN_NAME, with no run-time dependency,
- installed in Centreon's plugin directory and linked from the Nagios one;
- its manual page, and Centreon, Nagios and Icinga 2 command definitions
- as examples.
+$(sed 's/^/ /' <<<"$LONG_DESCRIPTION")
 EOF
 (cd "$DEB_ROOT" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z \
     | xargs -0 md5sum) >"$DEB_ROOT/DEBIAN/md5sums"
@@ -232,12 +235,7 @@ BuildArch:      x86_64
 AutoReqProv:    no
 
 %description
-A drop-in for Centreon's centreon_aws_cloudtrail_api.pl
-(cloud::aws::cloudtrail::plugin): same options, output and exit codes.
-One static x86_64 binary, $BIN_NAME, with no run-time dependency,
-installed in Centreon's plugin directory and linked from the Nagios one;
-its manual page, and Centreon, Nagios and Icinga 2 command definitions
-as examples.
+$LONG_DESCRIPTION
 
 %install
 cp -a '$STAGE_ABS'/. '%{buildroot}'/

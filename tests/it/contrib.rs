@@ -3,7 +3,7 @@
 
 use regex_lite::Regex;
 
-use crate::util::{PLUGIN, run};
+use crate::util::{MODES, PLUGIN, run};
 
 const FILES: [(&str, &str); 3] = [
     (
@@ -18,15 +18,6 @@ const FILES: [(&str, &str); 3] = [
         "contrib/icinga2/check_cloudtrail.conf",
         include_str!("../../contrib/icinga2/check_cloudtrail.conf"),
     ),
-];
-
-const MODES: [&str; 6] = [
-    "checktrailstatus",
-    "countevents",
-    "listtrails",
-    "securityevents",
-    "traildelivery",
-    "trailsecurity",
 ];
 
 fn options_in(text: &str) -> Vec<String> {

@@ -28,7 +28,7 @@ use regex_lite::Regex;
 use serde_json::{Value, json};
 
 use crate::countevents::event;
-use crate::util::{PLUGIN, Reply, Request, Run, SECRET, Server, TempDir, run, run_env};
+use crate::util::{MODES, PLUGIN, Reply, Request, Run, SECRET, Server, TempDir, run, run_env};
 
 /// The countevents line with no option.
 const BASE: &str = "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;\n";
@@ -3320,14 +3320,7 @@ fn every_help_option_is_exercised() {
         include_str!("securityevents.rs"),
     ];
     let mut help = run(&[PLUGIN, "--help"]).stdout;
-    for mode in [
-        "checktrailstatus",
-        "countevents",
-        "listtrails",
-        "securityevents",
-        "traildelivery",
-        "trailsecurity",
-    ] {
+    for mode in MODES {
         for custom in ["api", "awscli", "paws"] {
             let r = run(&[
                 PLUGIN,

@@ -1,6 +1,6 @@
 //! The binary's own answers: help, version, lists, usage errors.
 
-use crate::util::{PLUGIN, run};
+use crate::util::{MODES, PLUGIN, run};
 
 #[test]
 fn help_and_version_exit_unknown() {
@@ -35,14 +35,7 @@ fn generate_man_prints_the_manual_and_exits_0() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stdout.starts_with(".TH CHECK_CLOUDTRAIL 1 "));
     // Every mode has its subsection, with its own options.
-    for mode in [
-        "checktrailstatus",
-        "countevents",
-        "listtrails",
-        "securityevents",
-        "traildelivery",
-        "trailsecurity",
-    ] {
+    for mode in MODES {
         assert!(r.stdout.contains(&format!("\n.SS {mode}\n")), "{mode}");
     }
     for tag in [

@@ -172,6 +172,16 @@ impl Run {
 }
 
 pub const PLUGIN: &str = "--plugin=cloud::aws::cloudtrail::plugin";
+
+/// Every mode the binary holds, as `--list-mode` lists them.
+pub const MODES: [&str; 6] = [
+    "checktrailstatus",
+    "countevents",
+    "listtrails",
+    "securityevents",
+    "traildelivery",
+    "trailsecurity",
+];
 pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 /// Runs the binary with only the variables given (no proxy, no AWS
