@@ -788,6 +788,70 @@ pub const MODE_LISTTRAILS: Section = Section {
     }],
 };
 
+/// The variables read, for the man page (upstream's help has no such
+/// section; the README says the same at length).
+pub const ENVIRONMENT: Section = Section {
+    title: "Environment",
+    intro: "Read only when the matching option is not given; the AWS SDKs' names and \
+            meanings.",
+    items: &[
+        Item {
+            tag: "AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN",
+            text: "Keys, when --aws-access-key is not given and no --aws-profile is.",
+        },
+        Item {
+            tag: "AWS_PROFILE AWS_DEFAULT_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE",
+            text: "The profile to use (default: default) and the files it is read from \
+                   (default: ~/.aws/config and ~/.aws/credentials).",
+        },
+        Item {
+            tag: "AWS_REGION AWS_DEFAULT_REGION",
+            text: "The region when neither --region nor a trail ARN gives one (then the \
+                   profile's region).",
+        },
+        Item {
+            tag: "AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_SESSION_NAME",
+            text: "Web identity: the role assumed with the token file's token (EKS service \
+                   accounts).",
+        },
+        Item {
+            tag: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI \
+                  AWS_CONTAINER_AUTHORIZATION_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+            text: "Container credentials (ECS tasks, EKS Pod Identity).",
+        },
+        Item {
+            tag: "AWS_EC2_METADATA_DISABLED AWS_EC2_METADATA_SERVICE_ENDPOINT \
+                  AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE AWS_METADATA_SERVICE_TIMEOUT",
+            text: "EC2 instance metadata (IMDSv2): true skips it; its address; IPv6; the \
+                   seconds each request may take (default 1).",
+        },
+        Item {
+            tag: "AWS_ENDPOINT_URL AWS_ENDPOINT_URL_CLOUDTRAIL AWS_ENDPOINT_URL_STS \
+                  AWS_IGNORE_CONFIGURED_ENDPOINT_URLS AWS_USE_FIPS_ENDPOINT",
+            text: "Endpoint overrides after --endpoint-url and --sts-endpoint-url; true \
+                   ignores them; true is --fips.",
+        },
+        Item {
+            tag: "AWS_CA_BUNDLE",
+            text: "A PEM file replacing the built-in root certificates (--ca-bundle).",
+        },
+        Item {
+            tag: "AWS_MAX_ATTEMPTS",
+            text: "Attempts per call, 1 to 10 (default 3).",
+        },
+        Item {
+            tag: "ALL_PROXY HTTPS_PROXY HTTP_PROXY NO_PROXY",
+            text: "The proxy when --proxyurl is not given (lower-case names too); never for \
+                   loopback, instance metadata or container endpoints.",
+        },
+        Item {
+            tag: "XDG_CACHE_HOME HOME",
+            text: "Where the state directory falls back to when /var/lib/centreon/centplugins \
+                   is not writable.",
+        },
+    ],
+};
+
 pub const EXIT_STATUS: Section = Section {
     title: "Exit Status",
     intro: "The Nagios plugin codes; --opt-exit and --change-exit may map them.",
@@ -874,6 +938,9 @@ pub fn man_page(version: &str, summary: &str, modes: &[(&str, &Section)]) -> Str
         ".TH CHECK_CLOUDTRAIL 1 \"\" \"check_cloudtrail {}\" \"Monitoring Plugins\"\n",
         roff(version)
     ));
+    // Option and variable names must not be hyphenated, and long names
+    // stretch justified lines: no hyphenation, left-aligned.
+    out.push_str(".nh\n.ad l\n");
     out.push_str(&format!(
         ".SH NAME\ncheck_cloudtrail \\- {}\n",
         roff(summary)
@@ -893,6 +960,7 @@ pub fn man_page(version: &str, summary: &str, modes: &[(&str, &Section)]) -> Str
     for (name, s) in modes {
         man_section(&format!(".SS {}", roff(name)), s, &mut out);
     }
+    man_section(".SH ENVIRONMENT", &ENVIRONMENT, &mut out);
     man_section(".SH \"EXIT STATUS\"", &EXIT_STATUS, &mut out);
     out.push_str(
         ".SH \"SEE ALSO\"\nThe README of check_cloudtrail (every mode, the credential \
@@ -976,7 +1044,7 @@ mod tests {
             if let Some(rest) = line.strip_prefix('.') {
                 let request = rest.split(' ').next().unwrap_or_default();
                 assert!(
-                    ["TH", "SH", "SS", "TP", "IP", "nf", "fi"].contains(&request),
+                    ["TH", "SH", "SS", "TP", "IP", "nf", "fi", "nh", "ad"].contains(&request),
                     "{line}"
                 );
             }

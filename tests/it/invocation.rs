@@ -56,6 +56,68 @@ fn generate_man_prints_the_manual_and_exits_0() {
     );
 }
 
+/// Quoted `AWS_*` / `XDG_*` names in the program's sources (test modules
+/// and files cut off), and `AWS_PAGER`, which is only set for the child.
+fn env_names_read_by_the_program() -> std::collections::BTreeSet<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs")
+                && p.file_name().is_some_and(|n| n != "tests.rs")
+            {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let re = regex_lite::Regex::new(r#""((?:AWS|XDG)_[A-Z_]*[A-Z])""#).unwrap();
+    let mut names = std::collections::BTreeSet::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let program = text.split("#[cfg(test)]").next().unwrap();
+        for c in re.captures_iter(program) {
+            names.insert(c[1].to_owned());
+        }
+        // The per-service override is built from the service name.
+        if program.contains("\"AWS_ENDPOINT_URL_{}\"") {
+            names.insert("AWS_ENDPOINT_URL_CLOUDTRAIL".into());
+            names.insert("AWS_ENDPOINT_URL_STS".into());
+        }
+    }
+    names.remove("AWS_PAGER");
+    names
+}
+
+#[test]
+fn man_page_environment_is_what_the_program_reads() {
+    let page = run(&["--generate=man"]).stdout;
+    let section = page
+        .split(".SH ENVIRONMENT\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n.SH ").next())
+        .expect("an ENVIRONMENT section");
+    let re = regex_lite::Regex::new(r"\\fB([A-Z_\\-]+)\\fR").unwrap();
+    let documented: std::collections::BTreeSet<String> = re
+        .captures_iter(section)
+        .map(|c| c[1].replace("\\-", "-"))
+        .filter(|n| n.starts_with("AWS_") || n.starts_with("XDG_"))
+        .collect();
+    let read = env_names_read_by_the_program();
+    assert!(read.len() > 20, "{read:?}");
+    let undocumented: Vec<_> = read.difference(&documented).collect();
+    let stale: Vec<_> = documented.difference(&read).collect();
+    assert!(
+        undocumented.is_empty() && stale.is_empty(),
+        "read but not in the man page: {undocumented:?}; in the man page but never read: {stale:?}"
+    );
+}
+
 #[test]
 fn unknown_option_prints_usage() {
     let r = run(&[PLUGIN, "--mode=countevents", "--region=eu-west-1", "--foo"]);
