@@ -147,6 +147,9 @@ ROUNDS="${BENCH_ROUNDS:-30}"
 (( ROUNDS >= 20 )) || e2e_die "BENCH_ROUNDS=$ROUNDS: at least 20 runs per case"
 start_fake one --page-size 50
 start_fake pages --page-size 50 --repeat 1000
+# start_fake sets these through printf -v.
+# shellcheck disable=SC2154
+ONE="$URL_one" PAGES="$URL_pages"
 ARN="arn:aws:cloudtrail:eu-west-1:123456789012:trail/bench"
 CREDS=(--aws-access-key=AKIABENCH --aws-secret-key=bench-secret --region=eu-west-1)
 OURS=("$BIN" --plugin=cloud::aws::cloudtrail::plugin "${CREDS[@]}" --disable-statefile --api-rate=0)
@@ -162,25 +165,25 @@ to=$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)
 
 BENCH_CASES="$(
     case_line "check_cloudtrail (native)" 0 "OK: Trail is logging" 0 "${OURS[@]}" \
-        --mode=checktrailstatus --trail-name="$ARN" --endpoint-url="$URL_one"
+        --mode=checktrailstatus --trail-name="$ARN" --endpoint-url="$ONE"
     case_line "check_cloudtrail --custommode=awscli" 0 "OK: Trail is logging" 0 "${OURS[@]}" \
-        "${AWSCLI_MODE[@]}" --mode=checktrailstatus --trail-name="$ARN" --endpoint-url="$URL_one"
+        "${AWSCLI_MODE[@]}" --mode=checktrailstatus --trail-name="$ARN" --endpoint-url="$ONE"
     case_line "aws cloudtrail get-trail-status (CLI v1)" 0 "{" 1 "$AWS" cloudtrail get-trail-status \
-        --name "$ARN" --endpoint-url "$URL_one" --output json
-    case_line "floor: one bare POST" 0 "" 0 "$FLOOR" "$URL_one" GetTrailStatus "{\"Name\":\"$ARN\"}"
+        --name "$ARN" --endpoint-url "$ONE" --output json
+    case_line "floor: one bare POST" 0 "" 0 "$FLOOR" "$ONE" GetTrailStatus "{\"Name\":\"$ARN\"}"
 )" spec "One check: checktrailstatus (one GetTrailStatus)" "$ROUNDS" 0 \
     "check_cloudtrail (native)" "floor: one bare POST" "$work/raw-trailstatus.json" >"$work/trailstatus.json"
 "$E2E_PY" scripts/bench/runs.py "$work/trailstatus.json"
 
 BENCH_CASES="$(
     case_line "check_cloudtrail (native)" 0 "OK: Number of events: 10" 0 "${OURS[@]}" \
-        --mode=countevents --endpoint-url="$URL_one"
+        --mode=countevents --endpoint-url="$ONE"
     case_line "check_cloudtrail --custommode=awscli" 0 "OK: Number of events: 10" 0 "${OURS[@]}" \
-        "${AWSCLI_MODE[@]}" --mode=countevents --endpoint-url="$URL_one"
+        "${AWSCLI_MODE[@]}" --mode=countevents --endpoint-url="$ONE"
     case_line "aws cloudtrail lookup-events (CLI v1)" 0 "{" 1 "$AWS" cloudtrail lookup-events \
         --start-time "$from" --end-time "$to" --max-items 50 --page-size 50 \
-        --endpoint-url "$URL_one" --output json
-    case_line "floor: one bare POST" 0 "" 0 "$FLOOR" "$URL_one" LookupEvents \
+        --endpoint-url "$ONE" --output json
+    case_line "floor: one bare POST" 0 "" 0 "$FLOOR" "$ONE" LookupEvents \
         "{\"StartTime\":$((now - 3600)),\"EndTime\":$now,\"MaxResults\":50}"
 )" spec "One check: countevents (one LookupEvents page, 10 events)" "$ROUNDS" 0 \
     "check_cloudtrail (native)" "floor: one bare POST" "$work/raw-countevents.json" >"$work/countevents.json"
@@ -188,7 +191,7 @@ BENCH_CASES="$(
 
 BENCH_CASES="$(
     case_line "check_cloudtrail (native)" 0 "OK: Number of events: 10000" 0 "${OURS[@]}" \
-        --mode=countevents --max-pages=250 --timeout=120 --endpoint-url="$URL_pages"
+        --mode=countevents --max-pages=250 --timeout=120 --endpoint-url="$PAGES"
 )" spec "countevents over 10 000 events (200 pages of 50, --api-rate=0)" "${BENCH_PAGE_ROUNDS:-5}" 200 \
     "check_cloudtrail (native)" "" "$work/raw-pages.json" >"$work/pages.json"
 "$E2E_PY" scripts/bench/runs.py "$work/pages.json"

@@ -5,9 +5,10 @@
 #   scripts/demo.sh
 #
 # Builds the release binary, sets up the pinned venv (target/e2e-venv,
-# shared with scripts/e2e.sh), starts moto with two trails (one logging,
-# one stopped) and tests/e2e/fake_cloudtrail.py (LookupEvents: ten events
-# over three pages), then runs both modes and shows each command, its
+# shared with scripts/e2e.sh), starts moto with three trails (one logging,
+# one stopped, one hardened as CIS asks) and tests/e2e/fake_cloudtrail.py
+# (LookupEvents: ten events over three pages), then runs every mode and
+# shows each command, its
 # output line and exit code. Everything listens on 127.0.0.1 on ports
 # picked at run time; nothing leaves the machine. Exits non-zero if any
 # check does not give the expected exit code.
@@ -54,7 +55,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- moto
-say "Starting moto (CloudTrail, S3) on 127.0.0.1"
+say "Starting moto (CloudTrail, S3, KMS, CloudWatch Logs, IAM) on 127.0.0.1"
 moto_port="$(e2e_free_port)"
 MOTO_URL="http://127.0.0.1:$moto_port"
 "$E2E_PY" -m moto.server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
@@ -82,7 +83,7 @@ echo "moto listening on $MOTO_URL"
 REGION=eu-west-1
 ACCESS_KEY=AKIADEMOACCESSKEY000
 SECRET_KEY='demo/Secret+Key0123456789abcdefghijklmno'
-say "Creating an S3 bucket and two trails in moto (botocore)"
+say "Creating an S3 bucket and three trails in moto (botocore)"
 TRAIL_ARN="$("$E2E_PY" - "$MOTO_URL" "$REGION" "$ACCESS_KEY" "$SECRET_KEY" <<'PY'
 import sys
 import botocore.session
@@ -103,7 +104,23 @@ ct.start_logging(Name="demo-logging")
 ct.create_trail(Name="demo-stopped", S3BucketName="demo-trail-logs")
 ct.start_logging(Name="demo-stopped")
 ct.stop_logging(Name="demo-stopped")
-for name in ("demo-logging", "demo-stopped"):
+# A trail set up as CIS asks: multi-region, validated, KMS-encrypted,
+# sent to CloudWatch Logs, every management event recorded.
+kms_key = client("kms").create_key(Description="demo trail logs")["KeyMetadata"]["Arn"]
+logs = client("logs")
+logs.create_log_group(logGroupName="demo-trail")
+log_group = logs.describe_log_groups(logGroupNamePrefix="demo-trail")["logGroups"][0]["arn"]
+trust = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+         '"Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}')
+cw_role = client("iam").create_role(RoleName="demo-trail-to-cloudwatch",
+                                    AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+ct.create_trail(Name="demo-hardened", S3BucketName="demo-trail-logs", IsMultiRegionTrail=True,
+                EnableLogFileValidation=True, IncludeGlobalServiceEvents=True, KmsKeyId=kms_key,
+                CloudWatchLogsLogGroupArn=log_group, CloudWatchLogsRoleArn=cw_role)
+ct.put_event_selectors(TrailName="demo-hardened", EventSelectors=[
+    {"ReadWriteType": "All", "IncludeManagementEvents": True, "ExcludeManagementEventSources": []}])
+ct.start_logging(Name="demo-hardened")
+for name in ("demo-logging", "demo-stopped", "demo-hardened"):
     print(f"  trail {name}: IsLogging={ct.get_trail_status(Name=name)['IsLogging']}", file=sys.stderr)
 print(arn)
 PY
@@ -174,6 +191,15 @@ check 0 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=checktrailstatus --trai
 check 2 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=checktrailstatus --trail-name=demo-stopped
 check 0 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=checktrailstatus "--trail-name=$TRAIL_ARN"
 check 3 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=checktrailstatus --trail-name=no-such-trail
+
+say "traildelivery, trailsecurity, listtrails (DescribeTrails, GetTrailStatus, GetEventSelectors, against moto)"
+# demo-logging: moto fills only the S3 delivery time (none for CloudWatch
+# Logs or digests, so a trail with those reads "never delivered" there).
+check 0 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=traildelivery --trail-name=demo-logging
+check 0 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=trailsecurity --trail-name=demo-hardened
+check 2 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=trailsecurity --trail-name=demo-logging --verbose
+check 0 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=listtrails
+check 2 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=checktrailstatus --all-trails
 
 say "countevents (LookupEvents over 3 pages, 500 ms apart, against fake_cloudtrail.py)"
 check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60

@@ -200,7 +200,7 @@ Installed-Size: $installed_kib
 Section: net
 Priority: optional
 Description: $DESCRIPTION
-$(sed 's/^/ /' <<<"$LONG_DESCRIPTION")
+ ${LONG_DESCRIPTION//$'\n'/$'\n' }
 EOF
 (cd "$DEB_ROOT" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z \
     | xargs -0 md5sum) >"$DEB_ROOT/DEBIAN/md5sums"

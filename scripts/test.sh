@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test of the project, in one command (README's test command; CI
-# runs exactly this): formatting, lints, unit and integration tests, the
-# static musl build check, and the end-to-end suites against moto and
-# botocore. Fails on the first failing step.
+# runs exactly this): formatting, lints (Rust and shell), unit and
+# integration tests, the static musl build check, and the end-to-end
+# suites against moto, botocore, the aws CLI and the packages, then the
+# demo. Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,16 @@ step() { printf '\n==> %s\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "shellcheck scripts/ (bench.sh and the rest run outside CI too)"
+if ! command -v shellcheck >/dev/null 2>&1; then
+    echo "test.sh: installing Debian's shellcheck" >&2
+    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq shellcheck >/dev/null
+fi
+command -v shellcheck >/dev/null || { echo "test.sh: shellcheck still missing" >&2; exit 1; }
+shellcheck scripts/*.sh scripts/lib/*.sh .ci/run
+
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 
@@ -30,3 +41,6 @@ scripts/build-static.sh
 
 step "end-to-end: moto server, botocore signer oracle"
 scripts/e2e.sh
+
+step "the demo (README's main command) still runs every mode as it says"
+scripts/demo.sh
