@@ -101,6 +101,8 @@ scale_row() {
             --timeout=50 $extra >"$work/$name.$i" 2>&1 || rc=$?
           echo "$rc" >"$work/$name.$i.rc" ) &
         checks+=($!)
+        # Stopped by the EXIT trap too if the run is cut short.
+        pids+=($!)
     done
     local p
     for p in "${checks[@]}"; do wait "$p" || true; done

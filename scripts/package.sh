@@ -21,7 +21,8 @@
 #
 # Installs Debian's groff-base and rpm (apt-get, with sudo when not root)
 # when groff or rpmbuild is missing, and fails when it cannot. Nothing
-# else leaves the machine; everything is written under target/package/.
+# else leaves the machine; everything else is written under
+# target/package/ (rpmbuild's database and scratch files included).
 #
 #   scripts/package.sh
 #
@@ -60,7 +61,8 @@ need() {
     fi
     log "installing Debian's $deb ($cmd)"
     "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$deb" >/dev/null \
+    # Through env: sudo would drop a plain VAR=value prefix.
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null \
         || die "apt-get install $deb failed"
     command -v "$cmd" >/dev/null 2>&1 || die "$cmd still missing after installing $deb"
 }
@@ -259,8 +261,13 @@ EOF
 
 # Reproducible: build time and host fixed, mtimes clamped, one-threaded
 # xz (readable by every rpm still in use).
+# Its database and scratch files stay under target/ too (Debian's rpm
+# would use ~/.rpmdb and /var/tmp).
+install -d "$TOPDIR/rpmdb" "$TOPDIR/tmp"
 rpmbuild -bb --quiet --target x86_64 \
     --define "_topdir $TOPDIR" \
+    --define "_dbpath $TOPDIR/rpmdb" \
+    --define "_tmppath $TOPDIR/tmp" \
     --define "_buildhost reproducible" \
     --define "use_source_date_epoch_as_buildtime 1" \
     --define "clamp_mtime_to_source_date_epoch 1" \

@@ -884,6 +884,14 @@ fn roff(text: &str) -> String {
         match c {
             '\\' => out.push_str("\\e"),
             '-' => out.push_str("\\-"),
+            // groff's ASCII output (man under a C locale) has no glyph for
+            // most of Unicode and drops it silently: the few we write get
+            // their classic names or ASCII.
+            '…' => out.push_str("..."),
+            '—' => out.push_str("\\(em"),
+            '–' => out.push_str("\\(en"),
+            '‘' | '’' => out.push('\''),
+            '“' | '”' => out.push('"'),
             // groff without preconv reads bytes, not UTF-8.
             c if !c.is_ascii() => out.push_str(&format!("\\[u{:04X}]", u32::from(c))),
             _ => out.push(c),
@@ -978,6 +986,7 @@ Modes: checktrailstatus --trail-name=NAME_OR_ARN (or --all-trails)
        countevents [--delta=MIN] [--event-type=T] [--error-message=RE]
                    [--warning-count=RANGE] [--critical-count=RANGE]
        traildelivery, trailsecurity --trail-name=NAME_OR_ARN
+       securityevents [--delta=MIN] [--filter-category=RE]
        listtrails [--disco-format] [--disco-show]
 Credentials: --aws-access-key=AK --aws-secret-key=SK [--aws-session-token=T]
              or the AWS credential chain (environment, ~/.aws, roles,
@@ -1057,7 +1066,8 @@ mod tests {
     fn roff_escapes() {
         assert_eq!(roff(r"a\b-c"), r"a\eb\-c");
         assert_eq!(roff(".x"), r"\&.x");
-        assert_eq!(roff("a…"), r"a\[u2026]");
+        assert_eq!(roff("a…—’"), r"a...\(em'");
+        assert_eq!(roff("é"), r"\[u00E9]");
         assert_eq!(roff("'x"), r"\&'x");
         assert_eq!(roff_paragraph("  two\n words "), "two words");
     }

@@ -640,12 +640,13 @@ pub struct Invocation {
 
 /// Options of `script.pm` and `output.pm`: consumed before
 /// `--convert-args` runs upstream, so it never rewrites them.
-const FIRST_STAGE: [&str; 9] = [
+const FIRST_STAGE: [&str; 10] = [
     "plugin",
     "list-plugin",
     "help",
     "ignore-warn-msg",
     "version",
+    "generate",
     "runas",
     "global-timeout",
     "environment",

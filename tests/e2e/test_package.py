@@ -5,10 +5,12 @@ running from both plugin directories, the man page inside both being what
 the binary prints today, and a second build giving the same bytes.
 
 scripts/package.sh runs once per session (it builds the static binary,
-so the first run may take minutes). It installs Debian's rpm when
-rpmbuild is missing; dpkg, dpkg-deb, rpm or rpm2archive missing here is a
-failure, never a skip. Nothing here touches the machine's own package
-databases: every install goes under tmp_path (--root), and dpkg's log too.
+so the first run may take minutes). It installs Debian's rpm and
+groff-base with apt when rpmbuild or groff is missing, the one change it
+makes to the machine; dpkg, dpkg-deb, rpm or rpm2archive missing here is
+a failure, never a skip. Otherwise nothing here touches the machine's own
+package databases: every install goes under tmp_path (--root), rpm's
+queries use a database under tmp_path, and dpkg's log goes there too.
 """
 
 import gzip
@@ -345,13 +347,22 @@ def test_deb_install_and_remove(packages, dpkg_root):
 # .rpm
 
 
-def rpm_query(pkg, fmt):
-    return sh(tool("rpm"), "-qp", "--queryformat", fmt, pkg).stdout
+@pytest.fixture
+def rpm_q(tmp_path):
+    """rpm for queries of a package file, with a database of the test's
+    own: Debian's rpm would create ~/.rpmdb otherwise."""
+    db = tmp_path / "rpmdb"
+    db.mkdir()
+    return [tool("rpm"), "--dbpath", db]
 
 
-def test_rpm_metadata(packages):
+def rpm_query(rpm_q, pkg, fmt):
+    return sh(*rpm_q, "-qp", "--queryformat", fmt, pkg).stdout
+
+
+def test_rpm_metadata(packages, rpm_q):
     tags = ["NAME", "VERSION", "RELEASE", "ARCH", "LICENSE", "SUMMARY", "BUILDTIME", "BUILDHOST"]
-    got = dict(zip(tags, rpm_query(packages.rpm, "\\n".join(f"%{{{t}}}" for t in tags)).split("\n")))
+    got = dict(zip(tags, rpm_query(rpm_q, packages.rpm, "\\n".join(f"%{{{t}}}" for t in tags)).split("\n")))
     assert got == {
         "NAME": PKG,
         "VERSION": debian_version(),
@@ -363,20 +374,20 @@ def test_rpm_metadata(packages):
         "BUILDHOST": "reproducible",
     }
     # Static: nothing required but rpm's own format features.
-    requires = sh(tool("rpm"), "-qpR", packages.rpm).stdout.splitlines()
+    requires = sh(*rpm_q, "-qpR", packages.rpm).stdout.splitlines()
     assert requires and all(r.startswith("rpmlib(") for r in requires), requires
 
 
-def test_rpm_contents(packages):
+def test_rpm_contents(packages, rpm_q):
     want = expected_entries()
-    listed = sh(tool("rpm"), "-qlp", packages.rpm).stdout.split()
+    listed = sh(*rpm_q, "-qlp", packages.rpm).stdout.split()
     # The RPM owns its own directories, not /usr, /usr/share/man and such.
     assert sorted(listed) == sorted(set(want) | own_dirs())
 
     fmt = "[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILEMTIMES} %{FILENAMES} %{FILELINKTOS}\\n]"
     epoch = source_date_epoch()
     rows = {}
-    for line in rpm_query(packages.rpm, fmt).splitlines():
+    for line in rpm_query(rpm_q, packages.rpm, fmt).splitlines():
         perms, user, group, mtime, path, *target = line.split(" ")
         assert (user, group) == ("root", "root"), line
         assert int(mtime) == epoch, line
