@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{PLUGIN, Reply, Request, SECRET, Server, run};
+use crate::util::{Reply, Request, Server, run_against};
 
 const MAIN: &str = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/main";
 const ORG: &str = "arn:aws:cloudtrail:us-east-1:999999999999:trail/org";
@@ -39,19 +39,8 @@ fn two() -> Value {
 }
 
 fn check(s: &Server, mode: &str, extra: &[&str]) -> crate::util::Run {
-    let ep = format!("--endpoint-url={}", s.url("/"));
-    let secret = format!("--aws-secret-key={SECRET}");
-    let m = format!("--mode={mode}");
-    let mut args = vec![
-        PLUGIN,
-        &m,
-        "--region=eu-west-1",
-        "--aws-access-key=AK",
-        &secret,
-        &ep,
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
+    let mode = format!("--mode={mode}");
+    run_against(s, &[&[mode.as_str()][..], extra].concat())
 }
 
 #[test]

@@ -2,7 +2,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use crate::util::{PLUGIN, Reply, Request, SECRET, Server, run};
+use crate::util::{Reply, Request, Server, run_against};
 
 /// An event as LookupEvents returns it, the record as a JSON string.
 pub fn event(id: &str, event_type: &str, error: Option<&str>) -> Value {
@@ -67,19 +67,10 @@ fn paged_server() -> Server {
 }
 
 fn count(server: &Server, extra: &[&str]) -> crate::util::Run {
-    let endpoint = format!("--endpoint-url={}", server.url("/"));
-    let secret = format!("--aws-secret-key={SECRET}");
-    let mut args = vec![
-        PLUGIN,
-        "--custommode=paws",
-        "--region=eu-west-1",
-        "--aws-access-key=AKIDEXAMPLE",
-        "--mode=countevents",
-        &secret,
-        &endpoint,
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
+    run_against(
+        server,
+        &[&["--custommode=paws", "--mode=countevents"][..], extra].concat(),
+    )
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use crate::util::{PLUGIN, Reply, Request, Run, SECRET, Server, TempDir, run};
+use crate::util::{PLUGIN, Reply, Request, Run, Server, TempDir, now, run, run_against};
 
 /// 2024-01-01T00:00:00Z.
 const T0: i64 = 1_704_067_200;
@@ -258,19 +258,10 @@ fn server() -> Server {
 }
 
 fn count(s: &Server, extra: &[&str]) -> Run {
-    let endpoint = format!("--endpoint-url={}", s.url("/"));
-    let secret = format!("--aws-secret-key={SECRET}");
-    let mut args = vec![
-        PLUGIN,
-        "--custommode=paws",
-        "--region=eu-west-1",
-        "--aws-access-key=AKIDEXAMPLE",
-        &secret,
-        &endpoint,
-        "--mode=countevents",
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
+    run_against(
+        s,
+        &[&["--custommode=paws", "--mode=countevents"][..], extra].concat(),
+    )
 }
 
 fn line(n: usize) -> String {
@@ -873,13 +864,6 @@ fn bad_values_are_unknown_before_any_request() {
     ]);
     assert_eq!(r.code, 3);
     assert_eq!(r.line(), "UNKNOWN: Unknown option: --exclude-self ");
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 /// Events inside the last hour, so that incremental reads keep them:

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{PLUGIN, Reply, Request, SECRET, Server, run};
+use crate::util::{PLUGIN, Reply, Request, Server, run, run_against};
 
 fn server() -> Server {
     Server::start(|q: &Request| {
@@ -27,18 +27,7 @@ fn server() -> Server {
 }
 
 fn list(s: &Server, extra: &[&str]) -> crate::util::Run {
-    let ep = format!("--endpoint-url={}", s.url("/"));
-    let secret = format!("--aws-secret-key={SECRET}");
-    let mut args = vec![
-        PLUGIN,
-        "--mode=listtrails",
-        "--region=eu-west-1",
-        "--aws-access-key=AK",
-        &secret,
-        &ep,
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
+    run_against(s, &[&["--mode=listtrails"][..], extra].concat())
 }
 
 #[test]

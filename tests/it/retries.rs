@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::util::{PLUGIN, Reply, Request, SECRET, Server, run};
+use crate::util::{PLUGIN, Reply, Request, Server, run_against};
 
 /// Fails the first `n` requests with `fail`, then answers logging.
 fn flaky(n: usize, fail: fn() -> Reply) -> Server {
@@ -23,19 +23,10 @@ fn flaky(n: usize, fail: fn() -> Reply) -> Server {
 }
 
 fn check(s: &Server, extra: &[&str]) -> crate::util::Run {
-    let ep = format!("--endpoint-url={}", s.url("/"));
-    let secret = format!("--aws-secret-key={SECRET}");
-    let mut args = vec![
-        PLUGIN,
-        "--region=eu-west-1",
-        "--aws-access-key=AK",
-        &secret,
-        &ep,
-        "--mode=checktrailstatus",
-        "--trail-name=t",
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
+    run_against(
+        s,
+        &[&["--mode=checktrailstatus", "--trail-name=t"][..], extra].concat(),
+    )
 }
 
 #[test]

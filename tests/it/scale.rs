@@ -4,21 +4,15 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::countevents::event;
 use crate::util::{
-    PLUGIN, Reply, Request, SECRET, Server, TempDir, form, run_env, signing_key_id, sts_credentials,
+    PLUGIN, Reply, Request, SECRET, Server, TempDir, form, now, run_env, signing_key_id,
+    sts_credentials,
 };
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 /// LookupEvents at most 2 per second per access key (a token bucket of 2),
 /// else ThrottlingException; counts what it throttled.

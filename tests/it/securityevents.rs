@@ -3,14 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{PLUGIN, Reply, Request, SECRET, Server, authorization_parts, run, run_env};
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
+use crate::util::{PLUGIN, Reply, Request, SECRET, Server, authorization_parts, now, run, run_env};
 
 /// An event as LookupEvents returns it, built from its inner record.
 fn event(id: &str, record: Value) -> Value {

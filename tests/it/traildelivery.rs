@@ -1,18 +1,9 @@
 //! `traildelivery` against a loopback server answering DescribeTrails and
 //! GetTrailStatus: which sub-checks apply, exact lines, request shape.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde_json::{Value, json};
 
-use crate::util::{PLUGIN, Reply, Request, SECRET, Server, run};
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
+use crate::util::{PLUGIN, Reply, Request, Server, now, run, run_against};
 
 /// A trail configured by `trail`, whose status is `status`.
 fn server(trail: Value, status: Value) -> Server {
@@ -24,19 +15,10 @@ fn server(trail: Value, status: Value) -> Server {
 }
 
 fn check(s: &Server, extra: &[&str]) -> crate::util::Run {
-    let ep = format!("--endpoint-url={}", s.url("/"));
-    let secret = format!("--aws-secret-key={SECRET}");
-    let mut args = vec![
-        PLUGIN,
-        "--mode=traildelivery",
-        "--region=eu-west-1",
-        "--trail-name=main",
-        "--aws-access-key=AKIDEXAMPLE",
-        &secret,
-        &ep,
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
+    run_against(
+        s,
+        &[&["--mode=traildelivery", "--trail-name=main"][..], extra].concat(),
+    )
 }
 
 const ARN: &str = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/main";

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{PLUGIN, Reply, Request, SECRET, Server, run};
+use crate::util::{Reply, Request, Server, run_against};
 
 const ARN: &str = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/main";
 
@@ -18,19 +18,10 @@ fn server(trail: Value, selectors: Value, logging: bool) -> Server {
 }
 
 fn check(s: &Server, extra: &[&str]) -> crate::util::Run {
-    let ep = format!("--endpoint-url={}", s.url("/"));
-    let secret = format!("--aws-secret-key={SECRET}");
-    let mut args = vec![
-        PLUGIN,
-        "--mode=trailsecurity",
-        "--region=eu-west-1",
-        "--trail-name=main",
-        "--aws-access-key=AKIDEXAMPLE",
-        &secret,
-        &ep,
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
+    run_against(
+        s,
+        &[&["--mode=trailsecurity", "--trail-name=main"][..], extra].concat(),
+    )
 }
 
 fn good_trail() -> Value {

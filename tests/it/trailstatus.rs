@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::util::{PLUGIN, Reply, SECRET, Server, authorization_parts, run, run_env};
+use crate::util::{PLUGIN, Reply, SECRET, Server, authorization_parts, run, run_against, run_env};
 
 fn trail_server(logging: bool) -> Server {
     Server::start(move |req| {
@@ -16,21 +16,18 @@ fn trail_server(logging: bool) -> Server {
 }
 
 fn check(server: &Server, extra: &[&str]) -> crate::util::Run {
-    let url = server.url("/");
-    let mut args = vec![
-        PLUGIN,
-        "--custommode=paws",
-        "--region=eu-west-1",
-        "--aws-access-key=AKIDEXAMPLE",
-        "--mode=checktrailstatus",
-        "--trail-name=my-trail",
-    ];
-    let secret = format!("--aws-secret-key={SECRET}");
-    let endpoint = format!("--endpoint-url={url}");
-    args.push(&secret);
-    args.push(&endpoint);
-    args.extend_from_slice(extra);
-    run(&args)
+    run_against(
+        server,
+        &[
+            &[
+                "--custommode=paws",
+                "--mode=checktrailstatus",
+                "--trail-name=my-trail",
+            ][..],
+            extra,
+        ]
+        .concat(),
+    )
 }
 
 #[test]

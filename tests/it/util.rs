@@ -229,6 +229,23 @@ pub fn run(args: &[&str]) -> Run {
     run_env(args, &[])
 }
 
+/// The usual check against a loopback `Server`: this plugin, region
+/// eu-west-1, keys on the command line and the endpoint at `/`, then
+/// `args` (a mode's own options first, a test's extras after).
+pub fn run_against(server: &Server, args: &[&str]) -> Run {
+    let endpoint = format!("--endpoint-url={}", server.url("/"));
+    let secret = format!("--aws-secret-key={SECRET}");
+    let mut all = vec![
+        PLUGIN,
+        "--region=eu-west-1",
+        "--aws-access-key=AKIDEXAMPLE",
+        &secret,
+        &endpoint,
+    ];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
 /// Parses `Credential=AK/date/region/service/aws4_request, SignedHeaders=…, Signature=…`.
 pub fn authorization_parts(auth: &str) -> HashMap<String, String> {
     let rest = auth
@@ -392,6 +409,14 @@ pub fn run_without_network(args: &[&str]) -> Run {
         run.stderr
     );
     run
+}
+
+/// Now, in epoch seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for an epoch, as STS writes expirations.
