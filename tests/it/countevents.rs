@@ -2,7 +2,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use crate::util::{Reply, Request, Server, run_against};
+use crate::util::{Reply, Server, run_against};
 
 /// An event as LookupEvents returns it, the record as a JSON string.
 pub fn event(id: &str, event_type: &str, error: Option<&str>) -> Value {
@@ -30,39 +30,25 @@ pub fn event(id: &str, event_type: &str, error: Option<&str>) -> Value {
 /// 12 events over 3 pages: 5 AwsApiCall, 4 AwsConsoleSignIn (2 failed
 /// logins), 3 AwsServiceEvent (1 with an error).
 fn paged_server() -> Server {
-    Server::start(|req: &Request| {
-        let body = req.json();
-        let page = match body.get("NextToken").and_then(Value::as_str) {
-            None => 0,
-            Some("page-2") => 1,
-            Some("page-3") => 2,
-            Some(_) => return Reply::aws_error(400, "InvalidNextTokenException", "bad token"),
-        };
-        let events: Vec<Value> = match page {
-            0 => vec![
-                event("e1", "AwsApiCall", None),
-                event("e2", "AwsApiCall", None),
-                event("e3", "AwsConsoleSignIn", Some("Failed authentication")),
-                event("e4", "AwsConsoleSignIn", None),
-            ],
-            1 => vec![
-                event("e5", "AwsApiCall", None),
-                event("e6", "AwsServiceEvent", Some("Internal error")),
-                event("e7", "AwsServiceEvent", None),
-                event("e8", "AwsConsoleSignIn", Some("Failed authentication")),
-            ],
-            _ => vec![
-                event("e9", "AwsApiCall", None),
-                event("e10", "AwsApiCall", None),
-                event("e11", "AwsServiceEvent", None),
-                event("e12", "AwsConsoleSignIn", None),
-            ],
-        };
-        let mut out = json!({ "Events": events });
-        if page < 2 {
-            out["NextToken"] = json!(format!("page-{}", page + 2));
-        }
-        Reply::json(200, out)
+    Server::paged(3, |page| match page {
+        0 => vec![
+            event("e1", "AwsApiCall", None),
+            event("e2", "AwsApiCall", None),
+            event("e3", "AwsConsoleSignIn", Some("Failed authentication")),
+            event("e4", "AwsConsoleSignIn", None),
+        ],
+        1 => vec![
+            event("e5", "AwsApiCall", None),
+            event("e6", "AwsServiceEvent", Some("Internal error")),
+            event("e7", "AwsServiceEvent", None),
+            event("e8", "AwsConsoleSignIn", Some("Failed authentication")),
+        ],
+        _ => vec![
+            event("e9", "AwsApiCall", None),
+            event("e10", "AwsApiCall", None),
+            event("e11", "AwsServiceEvent", None),
+            event("e12", "AwsConsoleSignIn", None),
+        ],
     })
 }
 

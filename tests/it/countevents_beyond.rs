@@ -657,17 +657,10 @@ fn verbose_lists_at_most_fifty() {
 /// 12 events over 3 pages of 4; every second one failed with
 /// AccessDenied.
 fn paged_server() -> Server {
-    Server::start(|req: &Request| {
-        let body = req.json();
-        let page = match body.get("NextToken").and_then(Value::as_str) {
-            None => 0,
-            Some("page-2") => 1,
-            Some("page-3") => 2,
-            Some(_) => return Reply::aws_error(400, "InvalidNextTokenException", "bad token"),
-        };
-        let events: Vec<Value> = (0..4)
+    Server::paged(3, |page| {
+        (0..4)
             .map(|i| {
-                let n = page * 4 + i;
+                let n = page as i64 * 4 + i;
                 let mut v = event_json(
                     &Ev {
                         id: "x",
@@ -681,12 +674,7 @@ fn paged_server() -> Server {
                 v["EventId"] = json!(format!("p{n}"));
                 v
             })
-            .collect();
-        let mut out = json!({ "Events": events });
-        if page < 2 {
-            out["NextToken"] = json!(format!("page-{}", page + 2));
-        }
-        Reply::json(200, out)
+            .collect()
     })
 }
 

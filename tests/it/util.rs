@@ -89,6 +89,30 @@ impl Server {
         Server { port, requests }
     }
 
+    /// LookupEvents over `pages` pages linked by the tokens `page-2`,
+    /// `page-3`…; `events(n)` fills page `n` (from 0). Any other token is
+    /// an InvalidNextTokenException.
+    pub fn paged(
+        pages: usize,
+        events: impl Fn(usize) -> Vec<serde_json::Value> + Send + Sync + 'static,
+    ) -> Server {
+        Server::start(move |req: &Request| {
+            let body = req.json();
+            let page = match body.get("NextToken").and_then(serde_json::Value::as_str) {
+                None => 0,
+                Some(t) => match (2..=pages).find(|n| t == format!("page-{n}")) {
+                    Some(n) => n - 1,
+                    None => return Reply::aws_error(400, "InvalidNextTokenException", "bad token"),
+                },
+            };
+            let mut out = serde_json::json!({ "Events": events(page) });
+            if page + 1 < pages {
+                out["NextToken"] = serde_json::json!(format!("page-{}", page + 2));
+            }
+            Reply::json(200, out)
+        })
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
