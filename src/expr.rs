@@ -20,6 +20,8 @@
 
 use regex_lite::{Regex, RegexBuilder};
 
+use crate::perl;
+
 #[derive(Debug, Clone)]
 enum Node {
     Var(String),
@@ -359,7 +361,7 @@ impl Parser {
                 self.pos += 1;
                 let mut b = RegexBuilder::new(&re);
                 for f in flags.chars() {
-                    if !crate::output::perl::regex_flag(&mut b, f) {
+                    if !perl::regex_flag(&mut b, f) {
                         return Err(format!("unsupported regex flag '{f}'"));
                     }
                 }
@@ -413,27 +415,6 @@ fn describe(t: &Tok) -> String {
         Tok::Var(v) => format!("%{{{v}}}"),
         Tok::Str(s) | Tok::Num(s) => format!("'{s}'"),
     }
-}
-
-/// Perl's numeric reading of a string: its leading number, else 0.
-pub fn to_number(s: &str) -> f64 {
-    let t = s.trim_start();
-    let mut end = 0;
-    let mut seen_digit = false;
-    let mut seen_dot = false;
-    for (i, c) in t.char_indices() {
-        match c {
-            '+' | '-' if i == 0 => {}
-            '0'..='9' => seen_digit = true,
-            '.' if !seen_dot => seen_dot = true,
-            _ => break,
-        }
-        end = i + c.len_utf8();
-    }
-    if !seen_digit {
-        return 0.0;
-    }
-    t.get(..end).and_then(|n| n.parse().ok()).unwrap_or(0.0)
 }
 
 fn truthy(s: &str) -> bool {
@@ -530,7 +511,7 @@ fn value(n: &Node, var: &dyn Fn(&str) -> Option<String>) -> String {
         Node::Match(a, re, negate) => bool_str(re.is_match(&value(a, var)) != *negate),
         Node::Cmp(op, a, b) => {
             let (l, r) = (value(a, var), value(b, var));
-            let (x, y) = (to_number(&l), to_number(&r));
+            let (x, y) = (perl::to_number(&l), perl::to_number(&r));
             bool_str(match op {
                 Op::NumEq => x == y,
                 Op::NumNe => x != y,
@@ -598,9 +579,9 @@ mod tests {
         assert!(eval("%{v} eq '1.50'", &[("v", "1.50")]));
         assert!(eval("%{missing} eq ''", &[]));
         assert!(eval("%{v} == -2", &[("v", "-2")]));
-        assert_eq!(to_number("12abc"), 12.0);
-        assert_eq!(to_number(" -3.5e2"), -3.5);
-        assert_eq!(to_number("abc"), 0.0);
+        assert_eq!(perl::to_number("12abc"), 12.0);
+        assert_eq!(perl::to_number(" -3.5e2"), -3.5);
+        assert_eq!(perl::to_number("abc"), 0.0);
         assert!(eval("%{s} =~ m{a/b}", &[("s", "xa/by")]));
         assert!(eval("%{s} =~ /a\\/b/", &[("s", "a/b")]));
     }

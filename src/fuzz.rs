@@ -7,7 +7,7 @@ use crate::aws::cloudtrail::{events_page_from, timestamp, trail_status_from};
 use crate::aws::endpoint::Endpoint;
 use crate::aws::http::Response;
 use crate::aws::{api_error, profile, sts};
-use crate::output::{Perfdata, format_number};
+use crate::perfdata::{Perfdata, format_number};
 use crate::threshold::Range;
 
 /// Threshold parser: whatever parses displays to a form that parses back

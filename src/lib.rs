@@ -7,6 +7,8 @@
 
 pub mod aws;
 pub mod cli;
+pub mod clock;
+pub mod config;
 pub mod env;
 pub mod error;
 pub mod expr;
@@ -14,14 +16,20 @@ pub mod expr;
 pub mod fuzz;
 pub mod modes;
 pub mod output;
+pub mod perfdata;
+pub mod perl;
 pub mod process;
-pub mod state;
+pub mod statefile;
+pub mod status;
 pub mod threshold;
 pub mod time;
+pub mod trace;
 
-use aws::{Clock, Trace};
 use cli::{Command, Invocation};
-use output::{Outcome, State};
+use clock::Clock;
+use output::Outcome;
+use status::State;
+use trace::Trace;
 
 /// What `main` prints and the exit code, decided here and nowhere else.
 pub struct Finished {

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use check_cloudtrail::aws::SystemClock;
+use check_cloudtrail::clock::SystemClock;
 use check_cloudtrail::env::ProcessEnv;
 use check_cloudtrail::{cli, execute, panic_line};
 

@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-use crate::output::State;
+use crate::status::State;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Range {

@@ -11,20 +11,30 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::Clock;
-use super::Trace;
 use super::cloudtrail::{
     Lookup, Paged, Pager, Query, StopAfter, Trail, TrailStatus, trail_status_from, trails_from,
 };
 use super::credentials::{CredentialFlags, Credentials};
 use super::sts::Role;
-use crate::cli::AwsCli;
+use crate::clock::Clock;
 use crate::error::{Error, one_line};
 use crate::process::{self, RunError};
+use crate::trace::Trace;
+
+/// The awscli custom mode's own options.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Options {
+    /// `--command` (default `aws`).
+    pub command: String,
+    pub command_path: Option<String>,
+    /// `--command-options`: replaces the generated arguments.
+    pub command_options: Option<String>,
+    pub sudo: bool,
+}
 
 /// What a run of the CLI needs.
 pub struct Cli<'a> {
-    pub opts: &'a AwsCli,
+    pub opts: &'a Options,
     pub region: &'a str,
     pub endpoint: Option<&'a str>,
     /// `--sts-endpoint-url`, for `aws sts assume-role`.
@@ -44,7 +54,7 @@ pub struct Cli<'a> {
 }
 
 /// The program and the arguments before the generated ones.
-fn program(opts: &AwsCli) -> Vec<String> {
+fn program(opts: &Options) -> Vec<String> {
     let cmd = match &opts.command_path {
         Some(dir) => std::path::Path::new(dir)
             .join(&opts.command)
@@ -569,7 +579,7 @@ mod tests {
 
     #[test]
     fn command_and_environment() {
-        let opts = AwsCli {
+        let opts = Options {
             command: "aws".into(),
             command_path: Some("/opt/aws/bin".into()),
             command_options: None,
@@ -598,7 +608,7 @@ mod tests {
                 secs: 1,
                 option: "--timeout",
             },
-            clock: &crate::aws::SystemClock,
+            clock: &crate::clock::SystemClock,
             throttle: &crate::aws::quota::LocalPacer::new(crate::aws::quota::Rates::default()),
         };
         let env = child_env(&cli, None);

@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 use super::credentials::Credentials;
 use super::endpoint::Endpoint;
 use super::quota::Throttle;
-use super::{Caller, Clock, Target, Trace};
+use super::{Caller, Target};
+use crate::clock::Clock;
 use crate::error::Error;
+use crate::trace::Trace;
 
 const TARGET_PREFIX: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";

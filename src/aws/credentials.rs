@@ -25,10 +25,11 @@ use serde_json::Value;
 
 use super::profile::{self, FileKind, Profile, Profiles};
 use super::sts::{self, Role};
-use super::{Caller, Target, Trace, http};
+use super::{Caller, Target, http};
 use crate::env::Env;
 use crate::error::{Error, one_line};
 use crate::process;
+use crate::trace::Trace;
 
 #[derive(Clone)]
 pub struct Credentials {
@@ -215,7 +216,7 @@ pub struct World<'a> {
 /// Temporary credentials (web identity, container, instance metadata)
 /// reused across runs until 5 minutes before they expire.
 pub struct Cache<'a> {
-    pub state: &'a crate::state::StateDir,
+    pub state: &'a crate::statefile::StateDir,
     /// Epoch seconds now.
     pub now: i64,
     /// Ignore what is kept (AWS just rejected it).
@@ -262,7 +263,7 @@ pub fn cached(
         let _ = c.state.write(
             &path,
             &serde_json::json!({
-                "version": crate::state::VERSION,
+                "version": crate::statefile::VERSION,
                 "access_key": fresh.access_key(),
                 "secret_key": fresh.secret_key(),
                 "session_token": fresh.session_token(),

@@ -11,82 +11,9 @@ pub mod retry;
 pub mod sigv4;
 pub mod sts;
 
-use std::time::{Duration, Instant};
-
+use crate::clock::Clock;
 use crate::error::Error;
-
-/// Where time comes from. `main` hands in the system clock; tests hand in
-/// a fake one, so nothing below reads the clock by itself.
-pub trait Clock {
-    /// Wall-clock seconds since the epoch (for signing and time windows).
-    fn epoch(&self) -> i64;
-    /// Wall-clock milliseconds since the epoch (for buckets shared with
-    /// other processes).
-    fn epoch_millis(&self) -> i64;
-    /// Monotonic now (for deadlines and pacing).
-    fn now(&self) -> Instant;
-    fn sleep(&self, d: Duration);
-    /// A number in [0, 1) for retry jitter.
-    fn jitter(&self) -> f64;
-}
-
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn epoch(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-    }
-    fn epoch_millis(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-    }
-    fn now(&self) -> Instant {
-        Instant::now()
-    }
-    fn sleep(&self, d: Duration) {
-        std::thread::sleep(d);
-    }
-    fn jitter(&self) -> f64 {
-        // xorshift64* over the clock's nanoseconds and the pid: plenty for
-        // spreading retries of checks started at the same second.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let mut x = u64::from(nanos) ^ (u64::from(std::process::id()) << 32) | 1;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        let r = x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
-        // 53 random bits over 2^53.
-        r as f64 / (1u64 << 53) as f64
-    }
-}
-
-/// `--debug` lines, collected during the run and printed after the status
-/// line (where Centreon puts them). Secrets are redacted on the way in.
-#[derive(Debug, Default)]
-pub struct Trace {
-    pub enabled: bool,
-    pub lines: Vec<String>,
-}
-
-impl Trace {
-    pub fn new(enabled: bool) -> Self {
-        Trace {
-            enabled,
-            lines: Vec::new(),
-        }
-    }
-
-    pub fn log(&mut self, line: impl FnOnce() -> String) {
-        if self.enabled {
-            self.lines.push(line());
-        }
-    }
-}
+use crate::trace::Trace;
 
 /// One AWS service endpoint as a call target.
 pub struct Target<'a> {

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::Clock;
-use crate::state::{StateDir, VERSION};
+use crate::clock::Clock;
+use crate::statefile::{StateDir, VERSION};
 
 /// Requests per second per API; 0 is "do not pace".
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -218,7 +218,7 @@ mod tests {
 
     #[test]
     fn local_pacer_spaces_and_refuses_long_waits() {
-        let clock = crate::aws::SystemClock;
+        let clock = crate::clock::SystemClock;
         let p = LocalPacer::new(Rates::all(20.0));
         let t0 = Instant::now();
         for _ in 0..3 {

@@ -5,8 +5,9 @@
 
 use super::credentials::Credentials;
 use super::sigv4::uri_encode;
-use super::{Caller, Target, Trace, xml_text};
+use super::{Caller, Target, xml_text};
 use crate::error::Error;
+use crate::trace::Trace;
 
 const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
 

@@ -21,16 +21,19 @@ use std::time::Duration;
 
 use regex_lite::Regex;
 
+use crate::aws::awscli;
 use crate::aws::cloudtrail::{Attribute, AttributeKey, Query};
 use crate::aws::credentials::{CredentialFlags, SharedFiles};
 use crate::aws::http::ProxyUrl;
 use crate::aws::sts::Role;
+use crate::config::{Config, CustomMode, Mode, Trails};
 use crate::env::Env;
 use crate::error::{Error, Limit};
 use crate::expr::Expr;
-use crate::output::State;
+use crate::modes::countevents;
 use crate::output::generic::{Generic, GenericArgs};
 use crate::output::{Format, Presentation};
+use crate::status::State;
 use crate::threshold::{Range, Thresholds};
 
 /// How an option takes its value.
@@ -499,118 +502,6 @@ where
     raw
 }
 
-/// `--custommode`: how AWS is reached.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum CustomMode {
-    /// Our own SigV4 client (`api`, and `paws` for existing commands).
-    Api,
-    /// Upstream's shell-out to the `aws` CLI.
-    AwsCli,
-}
-
-/// The awscli custom mode's own options.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AwsCli {
-    /// `--command` (default `aws`).
-    pub command: String,
-    pub command_path: Option<String>,
-    /// `--command-options`: replaces the generated arguments.
-    pub command_options: Option<String>,
-    pub sudo: bool,
-}
-
-/// What countevents needs.
-#[derive(Clone, Debug)]
-pub struct CountEvents {
-    pub event_type: Option<String>,
-    pub error_message: Option<Regex>,
-    pub delta: Duration,
-    pub thresholds: Thresholds,
-    /// `--float-precision`: decimals the thresholds are rounded to.
-    pub float_precision: Option<usize>,
-    pub max_pages: u32,
-    /// What LookupEvents filters itself: the first lookup-attribute
-    /// option given, `--insight`.
-    pub query: Query,
-    /// The other lookup-attribute options given: checked on our side.
-    pub attributes: Vec<Attribute>,
-    /// `--error-code`: exact match on the record's `errorCode`.
-    pub error_code: Option<String>,
-    /// `--filter-event-name`: unanchored pattern on the event name.
-    pub filter_event_name: Option<Regex>,
-    /// `--exclude-self`: drop the events of our own calls.
-    pub exclude_self: bool,
-    /// `--stop-at-critical`: stop paging once the count is CRITICAL
-    /// whatever the pages left hold.
-    pub stop_at_critical: bool,
-}
-
-#[derive(Clone, Debug)]
-pub enum Mode {
-    CheckTrailStatus {
-        trail_name: String,
-    },
-    CountEvents(Box<CountEvents>),
-    TrailDelivery {
-        trail_name: String,
-        thresholds: crate::modes::traildelivery::Options,
-    },
-    TrailSecurity {
-        trail_name: String,
-        opts: crate::modes::trailsecurity::Options,
-    },
-    ListTrails {
-        filter: Option<Regex>,
-        disco: Option<crate::modes::listtrails::Disco>,
-        json: bool,
-    },
-    SecurityEvents {
-        /// The one read of the window: every management event.
-        read: Box<CountEvents>,
-        opts: crate::modes::securityevents::Options,
-    },
-}
-
-/// A validated check.
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub mode: Mode,
-    pub custom_mode: CustomMode,
-    pub region: String,
-    /// `--endpoint-url` / `--endpoint` (CloudTrail).
-    pub endpoint: Option<String>,
-    /// `--sts-endpoint-url`.
-    pub sts_endpoint: Option<String>,
-    /// `--fips` or `AWS_USE_FIPS_ENDPOINT`.
-    pub fips: bool,
-    pub credentials: CredentialFlags,
-    /// `--aws-role-arn` and its companions.
-    pub role: Option<Role>,
-    pub proxy: Option<ProxyUrl>,
-    /// `--ca-bundle` or `AWS_CA_BUNDLE`: a PEM file replacing the roots.
-    pub ca_bundle: Option<String>,
-    pub skip_ssl_check: bool,
-    pub timeout: Duration,
-    /// The time limit for messages: `--timeout` or a shorter
-    /// `--global-timeout`.
-    pub limit: Limit,
-    pub awscli: AwsCli,
-    /// `--regions`: the same check in each of these regions.
-    pub regions: Vec<String>,
-    /// securityevents: global events come from another region's run of
-    /// the same `--regions` check (so they count once), not from an extra
-    /// read of the home region.
-    pub global_elsewhere: bool,
-    /// `--all-trails` or `--filter-trail-name` on a trail mode: every
-    /// trail visible in the region (those whose name matches).
-    pub many: Option<Option<Regex>>,
-    /// Where state is kept (`--statefile-*`, `--disable-statefile`).
-    pub state: crate::state::Options,
-    /// `--api-rate`: requests per second for every API (0: no pacing);
-    /// else a little under each API's quota.
-    pub rates: crate::aws::quota::Rates,
-}
-
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Command {
@@ -719,7 +610,7 @@ fn prepare(raw: &mut Raw, env: &dyn Env) -> Result<(), Error> {
                 e.to_string().lines().last().unwrap_or("invalid")
             ))
         })?;
-        let replacement = crate::output::perl::replacement(replace);
+        let replacement = crate::perl::replacement(replace);
         for (name, values) in raw.values.iter_mut() {
             if FIRST_STAGE.contains(name) || is_output_option(name) {
                 continue;
@@ -1053,16 +944,22 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         ));
     }
     // With several trails, --trail-name is not needed.
-    let trail_name = raw
-        .get("trail-name")
-        .map(str::to_owned)
-        .or_else(|| many.as_ref().map(|_| String::new()));
+    let trails = match (many, raw.get("trail-name")) {
+        (Some(filter), _) => Some(Trails::All(filter)),
+        (None, Some(name)) => Some(Trails::One(name.to_owned())),
+        (None, None) => None,
+    };
+    let trails = || {
+        trails
+            .clone()
+            .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))
+    };
     let region = match raw
         .get("regions")
         .and_then(|r| r.split(',').map(str::trim).find(|r| !r.is_empty()))
     {
         Some(first) if raw.get("region").is_none() => first.to_owned(),
-        _ => region_of(raw, trail_name.as_deref(), env)?,
+        _ => region_of(raw, raw.get("trail-name"), env)?,
     };
     let float_precision = match raw.get("float-precision") {
         None => None,
@@ -1144,7 +1041,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         None => endpoint_of("endpoint")?,
     };
     let sts_endpoint = endpoint_of("sts-endpoint-url")?;
-    let awscli = AwsCli {
+    let awscli = awscli::Options {
         command: raw.get("command").unwrap_or("aws").to_owned(),
         command_path: raw.get("command-path").map(str::to_owned),
         command_options: raw.get("command-options").map(str::to_owned),
@@ -1152,10 +1049,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
     };
 
     let mode = match mode {
-        ModeName::CheckTrailStatus => Mode::CheckTrailStatus {
-            trail_name: trail_name
-                .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
-        },
+        ModeName::CheckTrailStatus => Mode::CheckTrailStatus { trails: trails()? },
         ModeName::CountEvents => Mode::CountEvents(Box::new(count_events(raw, float_precision)?)),
         ModeName::SecurityEvents => security_events(raw, float_precision)?,
         ModeName::ListTrails => Mode::ListTrails {
@@ -1170,14 +1064,11 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
             json: raw.flag("output-json") && !raw.flag("output-xml"),
         },
         ModeName::TrailSecurity => Mode::TrailSecurity {
-            trail_name: trail_name
-                .clone()
-                .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
+            trails: trails()?,
             opts: security_options(raw)?,
         },
         ModeName::TrailDelivery => Mode::TrailDelivery {
-            trail_name: trail_name
-                .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))?,
+            trails: trails()?,
             thresholds: delivery_thresholds(raw)?,
         },
     };
@@ -1212,8 +1103,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         awscli,
         global_elsewhere: false,
         regions,
-        many,
-        state: crate::state::Options {
+        state: crate::statefile::Options {
             dir: raw.get("statefile-dir").map(str::to_owned),
             suffix: raw.get("statefile-suffix").unwrap_or_default().to_owned(),
             concat_cwd: raw.flag("statefile-concat-cwd"),
@@ -1410,7 +1300,7 @@ fn has_possessive_quantifier(re: &str) -> bool {
     false
 }
 
-fn count_events(raw: &Raw, float_precision: Option<usize>) -> Result<CountEvents, Error> {
+fn count_events(raw: &Raw, float_precision: Option<usize>) -> Result<countevents::Options, Error> {
     let warning = threshold(raw, "warning-count")?;
     let critical = threshold(raw, "critical-count")?;
     let delta = match raw.get("delta") {
@@ -1475,7 +1365,7 @@ fn count_events(raw: &Raw, float_precision: Option<usize>) -> Result<CountEvents
         }
     }
     let mut attributes = attributes.into_iter();
-    Ok(CountEvents {
+    Ok(countevents::Options {
         event_type: raw.get("event-type").map(str::to_owned),
         error_message,
         delta,

@@ -38,7 +38,7 @@ fn info(args: &[&str]) -> String {
     }
 }
 
-fn count_cfg(args: &[&str]) -> CountEvents {
+fn count_cfg(args: &[&str]) -> crate::modes::countevents::Options {
     let mut v = vec![PLUGIN, "--mode=countevents", "--region=eu-west-1"];
     v.extend_from_slice(args);
     match config(&v).mode {
@@ -73,7 +73,9 @@ fn both_value_forms_and_last_wins() {
     ] {
         let c = config(args);
         assert_eq!(c.region, "eu-west-1");
-        assert!(matches!(c.mode, Mode::CheckTrailStatus { ref trail_name } if trail_name == "t"));
+        assert!(
+            matches!(c.mode, Mode::CheckTrailStatus { trails: crate::config::Trails::One(ref trail_name) } if trail_name == "t")
+        );
     }
 }
 
@@ -929,7 +931,7 @@ fn awscli_options() {
     assert_eq!(c.custom_mode, CustomMode::AwsCli);
     assert_eq!(
         c.awscli,
-        AwsCli {
+        crate::aws::awscli::Options {
             command: "aws2".into(),
             command_path: Some("/opt/aws/bin".into()),
             command_options: Some("cloudtrail get-trail-status --name t".into()),
@@ -992,7 +994,7 @@ fn statefile_options() {
     ]);
     assert_eq!(
         c.state,
-        crate::state::Options {
+        crate::statefile::Options {
             dir: Some("/var/tmp/ct".into()),
             suffix: "_poller1".into(),
             concat_cwd: true,

@@ -1,7 +1,9 @@
 //! `checktrailstatus`: is the trail logging? (GetTrailStatus `IsLogging`)
 
 use crate::aws::cloudtrail::TrailStatus;
-use crate::output::{Outcome, Perfdata, State};
+use crate::output::Outcome;
+use crate::perfdata::Perfdata;
+use crate::status::State;
 
 /// CRITICAL when the trail is not logging. The value is printed `1`/`0`
 /// as Perl prints a JSON boolean, so the line is upstream's to the byte.

@@ -4,11 +4,41 @@
 //! passing our own filters (LookupEvents).
 
 use std::collections::HashSet;
+use std::time::Duration;
 
-use crate::aws::cloudtrail::{Attribute, AttributeKey, Event};
-use crate::cli::CountEvents;
+use regex_lite::Regex;
+
+use crate::aws::cloudtrail::{Attribute, AttributeKey, Event, Query};
 use crate::error::one_line;
-use crate::output::{Outcome, Perfdata};
+use crate::output::Outcome;
+use crate::perfdata::Perfdata;
+use crate::threshold::Thresholds;
+
+/// What countevents needs (securityevents reads its window the same way).
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub event_type: Option<String>,
+    pub error_message: Option<Regex>,
+    pub delta: Duration,
+    pub thresholds: Thresholds,
+    /// `--float-precision`: decimals the thresholds are rounded to.
+    pub float_precision: Option<usize>,
+    pub max_pages: u32,
+    /// What LookupEvents filters itself: the first lookup-attribute
+    /// option given, `--insight`.
+    pub query: Query,
+    /// The other lookup-attribute options given: checked on our side.
+    pub attributes: Vec<Attribute>,
+    /// `--error-code`: exact match on the record's `errorCode`.
+    pub error_code: Option<String>,
+    /// `--filter-event-name`: unanchored pattern on the event name.
+    pub filter_event_name: Option<Regex>,
+    /// `--exclude-self`: drop the events of our own calls.
+    pub exclude_self: bool,
+    /// `--stop-at-critical`: stop paging once the count is CRITICAL
+    /// whatever the pages left hold.
+    pub stop_at_critical: bool,
+}
 
 /// How our own calls show in the record's `userAgent`: the User-Agent we
 /// send is `check_cloudtrail/<version>` (see `modes::user_agent`).
@@ -21,7 +51,7 @@ pub const LISTED: usize = 50;
 /// event counts; otherwise an event counts when its `eventType` equals
 /// `--event-type` **or** its non-empty `errorMessage` matches the
 /// unanchored, case-sensitive `--error-message` pattern.
-fn upstream_matches(opts: &CountEvents, e: &Event) -> bool {
+fn upstream_matches(opts: &Options, e: &Event) -> bool {
     if opts.event_type.is_none() && opts.error_message.is_none() {
         return true;
     }
@@ -63,7 +93,7 @@ pub fn is_ours(e: &Event) -> bool {
 
 /// Whether an event counts: upstream's filter (an OR of its two options)
 /// and every one of ours.
-pub fn matches(opts: &CountEvents, e: &Event) -> bool {
+pub fn matches(opts: &Options, e: &Event) -> bool {
     upstream_matches(opts, e)
         && opts.attributes.iter().all(|a| attribute_matches(a, e))
         && opts
@@ -78,17 +108,12 @@ pub fn matches(opts: &CountEvents, e: &Event) -> bool {
 }
 
 /// How many events count.
-pub fn count(opts: &CountEvents, events: &[Event]) -> usize {
+pub fn count(opts: &Options, events: &[Event]) -> usize {
     events.iter().filter(|e| matches(opts, e)).count()
 }
 
 /// [`count`] of `merge(cached, fresh, window_start)`, without building it.
-pub fn count_merged(
-    opts: &CountEvents,
-    cached: &[Event],
-    fresh: &[Event],
-    window_start: i64,
-) -> usize {
+pub fn count_merged(opts: &Options, cached: &[Event], fresh: &[Event], window_start: i64) -> usize {
     let counts = |e: &Event| e.time.is_none_or(|t| t >= window_start) && matches(opts, e);
     let seen: HashSet<&str> = fresh.iter().map(|e| e.event_id.as_str()).collect();
     fresh.iter().filter(|e| counts(e)).count()
@@ -100,7 +125,7 @@ pub fn count_merged(
 
 /// With `--stop-at-critical`: true once `count` events make the check
 /// CRITICAL whatever the pages left hold (the count only grows).
-pub fn critical_already(opts: &CountEvents, count: usize) -> bool {
+pub fn critical_already(opts: &Options, count: usize) -> bool {
     opts.stop_at_critical
         && opts
             .thresholds
@@ -203,14 +228,14 @@ pub fn merge(cached: &[Event], fresh: Vec<Event>, window_start: i64) -> Vec<Even
 }
 
 /// The outcome of a complete read.
-pub fn evaluate(opts: &CountEvents, events: &[Event]) -> Outcome {
+pub fn evaluate(opts: &Options, events: &[Event]) -> Outcome {
     evaluate_read(opts, events, true)
 }
 
 /// The outcome of a read, `complete` or stopped early by
 /// `--stop-at-critical` (then the count is a lower bound: `at least N`).
 /// The matching events go to long output, at most [`LISTED`] of them.
-pub fn evaluate_read(opts: &CountEvents, events: &[Event], complete: bool) -> Outcome {
+pub fn evaluate_read(opts: &Options, events: &[Event], complete: bool) -> Outcome {
     let matching: Vec<&Event> = events.iter().filter(|e| matches(opts, e)).collect();
     // Counts stay far below 2^53, where f64 is exact.
     let value = matching.len() as f64;
@@ -251,7 +276,8 @@ mod tests {
 
     use super::*;
     use crate::aws::cloudtrail::Query;
-    use crate::output::{Render, State, render};
+    use crate::output::{Render, render};
+    use crate::status::State;
     use crate::threshold::{Range, Thresholds};
 
     fn ev(t: &str, msg: Option<&str>) -> Event {
@@ -326,8 +352,8 @@ mod tests {
         re: Option<&str>,
         w: Option<&str>,
         c: Option<&str>,
-    ) -> CountEvents {
-        CountEvents {
+    ) -> Options {
+        Options {
             event_type: event_type.map(str::to_owned),
             error_message: re.map(|r| Regex::new(r).unwrap()),
             delta: Duration::from_secs(3600),
@@ -346,7 +372,7 @@ mod tests {
         }
     }
 
-    fn line(o: &CountEvents) -> String {
+    fn line(o: &Options) -> String {
         render(&evaluate(o, &mock_events()), Render::default())
     }
 
@@ -487,7 +513,7 @@ mod tests {
                 ..full("5", "ConsoleLogin", "alice", Some("AccessDenied"))
             },
         ];
-        let ids = |o: &CountEvents| -> Vec<String> {
+        let ids = |o: &Options| -> Vec<String> {
             events
                 .iter()
                 .filter(|e| matches(o, e))

@@ -16,12 +16,14 @@ use crate::aws::cloudtrail::{self, Event, Lookup, Paged, TrailStatus};
 use crate::aws::credentials::{self, Credentials, SharedFiles, World};
 use crate::aws::endpoint::{self, Endpoint};
 use crate::aws::quota::{LocalPacer, SharedBucket, Throttle};
-use crate::aws::{Caller, Clock, Target, Trace, awscli, http, sts};
-use crate::cli::{Config, CustomMode, Mode};
+use crate::aws::{Caller, Target, awscli, http, sts};
+use crate::clock::Clock;
+use crate::config::{Config, CustomMode, Mode, Trails};
 use crate::env::Env;
 use crate::error::Error;
 use crate::output::Outcome;
-use crate::state::StateDir;
+use crate::statefile::StateDir;
+use crate::trace::Trace;
 
 pub fn user_agent() -> String {
     format!("check_cloudtrail/{}", env!("CARGO_PKG_VERSION"))
@@ -111,9 +113,9 @@ fn combine_regions(each: Vec<(String, Outcome)>) -> Outcome {
             out.perfdata.push(p);
         }
     }
-    if out.state() == crate::output::State::Ok {
+    if out.state() == crate::status::State::Ok {
         out.entries = vec![crate::output::Entry {
-            state: crate::output::State::Ok,
+            state: crate::status::State::Ok,
             text: format!("All {count} regions are ok"),
         }];
     }
@@ -174,7 +176,7 @@ fn run_region(
         (end.saturating_sub(delta), end)
     };
     // The aws CLI reads the whole window each run (no incremental cache).
-    let lookup_of = |opts: &crate::cli::CountEvents| {
+    let lookup_of = |opts: &countevents::Options| {
         let (start, end) = window(opts.delta);
         Lookup {
             start,
@@ -215,10 +217,13 @@ fn run_region(
             };
             throttle.set_scope(scope_for(configured_identity));
             match &cfg.mode {
-                Mode::CheckTrailStatus { trail_name } => {
-                    Data::Status(awscli::trail_status(&cli, trail_name, trace, secrets)?)
-                }
-                Mode::TrailDelivery { trail_name, .. } => {
+                Mode::CheckTrailStatus {
+                    trails: Trails::One(trail_name),
+                } => Data::Status(awscli::trail_status(&cli, trail_name, trace, secrets)?),
+                Mode::TrailDelivery {
+                    trails: Trails::One(trail_name),
+                    ..
+                } => {
                     let (t, s) = awscli::trail_and_status(&cli, trail_name, trace, secrets)?;
                     Data::Delivery(Box::new(t), s)
                 }
@@ -229,7 +234,10 @@ fn run_region(
                         Data::Trails(awscli::list_trails(&cli, trace, secrets)?)
                     }
                 }
-                Mode::TrailSecurity { trail_name, .. } => {
+                Mode::TrailSecurity {
+                    trails: Trails::One(trail_name),
+                    ..
+                } => {
                     let (t, s) = awscli::trail_and_status(&cli, trail_name, trace, secrets)?;
                     let name = t.arn.clone().unwrap_or_else(|| trail_name.clone());
                     let management = awscli::management_events(&cli, &name, trace, secrets)?;
@@ -262,6 +270,7 @@ fn run_region(
                     }
                     Data::Watch(securityevents::dedupe(reads), None)
                 }
+                _ => return Err(Error::Internal("several trails through the aws CLI".into())),
             }
         }
     };
@@ -277,7 +286,7 @@ fn run_region(
             let (window_start, _) = window(read.delta);
             let _ = s.write(
                 &path,
-                &securityevents::seen_json(opts, &events, window_start, crate::state::VERSION),
+                &securityevents::seen_json(opts, &events, window_start, crate::statefile::VERSION),
             );
             Data::Watch(events, Some(seen))
         }
@@ -354,7 +363,7 @@ fn evaluate(
 fn combine(each: Vec<(String, Outcome)>, region: &str) -> Outcome {
     if each.is_empty() {
         return Outcome::single(
-            crate::output::State::Critical,
+            crate::status::State::Critical,
             format!("no trail found in {region}"),
         );
     }
@@ -381,9 +390,9 @@ fn combine(each: Vec<(String, Outcome)>, region: &str) -> Outcome {
             out.perfdata.push(p);
         }
     }
-    if out.state() == crate::output::State::Ok {
+    if out.state() == crate::status::State::Ok {
         out.entries = vec![crate::output::Entry {
-            state: crate::output::State::Ok,
+            state: crate::status::State::Ok,
             text: format!("All {} trails are ok", each.len()),
         }];
     }
@@ -475,13 +484,18 @@ fn fetch_api(
             endpoint: &ct_endpoint,
             region: &cfg.region,
         };
-        if let (Some(filter), false) = (
-            &cfg.many,
-            matches!(
-                cfg.mode,
-                Mode::ListTrails { .. } | Mode::CountEvents(_) | Mode::SecurityEvents { .. }
-            ),
-        ) {
+        if let Mode::CheckTrailStatus {
+            trails: Trails::All(filter),
+        }
+        | Mode::TrailDelivery {
+            trails: Trails::All(filter),
+            ..
+        }
+        | Mode::TrailSecurity {
+            trails: Trails::All(filter),
+            ..
+        } = &cfg.mode
+        {
             let trails = client.list_trails(LIST_PAGES, trace)?;
             let mut per_trail = Vec::new();
             for t in trails
@@ -511,10 +525,13 @@ fn fetch_api(
             return Ok(Data::Many(per_trail, cfg.region.clone()));
         }
         Ok(match &cfg.mode {
-            Mode::CheckTrailStatus { trail_name } => {
-                Data::Status(client.get_trail_status(trail_name, trace)?)
-            }
-            Mode::TrailDelivery { trail_name, .. } => {
+            Mode::CheckTrailStatus {
+                trails: Trails::One(trail_name),
+            } => Data::Status(client.get_trail_status(trail_name, trace)?),
+            Mode::TrailDelivery {
+                trails: Trails::One(trail_name),
+                ..
+            } => {
                 let trail = client.describe_trail(trail_name, trace)?;
                 // A trail's ARN finds its status from any region.
                 let name = trail.arn.clone().unwrap_or_else(|| trail_name.clone());
@@ -528,13 +545,19 @@ fn fetch_api(
                     Data::Trails(client.list_trails(LIST_PAGES, trace)?)
                 }
             }
-            Mode::TrailSecurity { trail_name, .. } => {
+            Mode::TrailSecurity {
+                trails: Trails::One(trail_name),
+                ..
+            } => {
                 let trail = client.describe_trail(trail_name, trace)?;
                 let name = trail.arn.clone().unwrap_or_else(|| trail_name.clone());
                 let management = client.management_events(&name, trace)?;
                 let status = client.get_trail_status(&name, trace)?;
                 Data::Security(Box::new(trail), status, management)
             }
+            Mode::CheckTrailStatus { .. }
+            | Mode::TrailDelivery { .. }
+            | Mode::TrailSecurity { .. } => unreachable!(),
             Mode::CountEvents(opts) => {
                 Data::Events(count_window(&client, opts, state, &scope, window, trace)?)
             }
@@ -646,7 +669,7 @@ const EVENTS_FORMAT: u64 = 3;
 /// attribute, category): our own filters apply afterwards.
 fn count_window(
     client: &cloudtrail::Client<'_>,
-    opts: &crate::cli::CountEvents,
+    opts: &countevents::Options,
     state: Option<&StateDir>,
     scope: &str,
     window: &dyn Fn(Duration) -> (i64, i64),
@@ -719,7 +742,7 @@ fn count_window(
         let _ = s.write(
             p,
             &serde_json::json!({
-                "version": crate::state::VERSION,
+                "version": crate::statefile::VERSION,
                 "format": EVENTS_FORMAT,
                 "delta": delta,
                 "end": now,

@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use super::cis::Category;
 use super::countevents::{or_dash, parts};
 use crate::aws::cloudtrail::Event;
-use crate::output::{Entry, Outcome, Perfdata, State};
+use crate::output::{Entry, Outcome};
+use crate::perfdata::Perfdata;
+use crate::status::State;
 use crate::threshold::Thresholds;
 
 /// At most this many events are listed under `--verbose`.

@@ -13,7 +13,9 @@
 //! so any error alerts.
 
 use crate::aws::cloudtrail::{Trail, TrailStatus};
-use crate::output::{Entry, Outcome, Perfdata, State};
+use crate::output::{Entry, Outcome};
+use crate::perfdata::Perfdata;
+use crate::status::State;
 use crate::threshold::{Range, Thresholds};
 
 /// Thresholds of every sub-check.

@@ -6,7 +6,9 @@
 
 use crate::aws::cloudtrail::{Trail, TrailStatus};
 use crate::expr::Expr;
-use crate::output::{Entry, Outcome, Perfdata, State};
+use crate::output::{Entry, Outcome};
+use crate::perfdata::Perfdata;
+use crate::status::State;
 
 /// A configuration check: variable name, what fails, controls.
 pub struct Check {

@@ -14,9 +14,9 @@
 
 use regex_lite::{Regex, RegexBuilder};
 
-use super::perl;
 use super::{State, format_number};
 use crate::expr::Expr;
+use crate::perl;
 use crate::threshold::Range;
 
 /// A metric as the output stage holds it: strings, as Perl does.

@@ -10,133 +10,10 @@
 
 pub mod formats;
 pub mod generic;
-pub mod perl;
 
-use std::fmt;
-
-use crate::threshold::Range;
+use crate::perfdata::{Perfdata, format_number};
+use crate::status::State;
 use generic::{Generic, Metric};
-
-/// A Nagios state. Severity is written out rather than derived, because
-/// Centreon's order differs from the exit codes: CRITICAL beats UNKNOWN,
-/// which beats WARNING.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
-    Ok,
-    Warning,
-    Critical,
-    Unknown,
-}
-
-impl State {
-    pub fn exit_code(self) -> u8 {
-        match self {
-            State::Ok => 0,
-            State::Warning => 1,
-            State::Critical => 2,
-            State::Unknown => 3,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            State::Ok => "OK",
-            State::Warning => "WARNING",
-            State::Critical => "CRITICAL",
-            State::Unknown => "UNKNOWN",
-        }
-    }
-
-    /// Centreon's bitmask order: OK < WARNING < UNKNOWN < CRITICAL.
-    pub fn severity(self) -> u8 {
-        match self {
-            State::Ok => 0,
-            State::Warning => 1,
-            State::Unknown => 2,
-            State::Critical => 3,
-        }
-    }
-
-    pub fn worst(self, other: State) -> State {
-        if other.severity() > self.severity() {
-            other
-        } else {
-            self
-        }
-    }
-
-    /// `ok`, `warning`, `critical`, `unknown`, any case (`--opt-exit`).
-    pub fn parse(s: &str) -> Option<State> {
-        match s.to_ascii_lowercase().as_str() {
-            "ok" => Some(State::Ok),
-            "warning" => Some(State::Warning),
-            "critical" => Some(State::Critical),
-            "unknown" => Some(State::Unknown),
-            _ => None,
-        }
-    }
-}
-
-/// One perfdata metric.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Perfdata {
-    pub label: String,
-    pub value: f64,
-    /// Fixed decimals for the value (`%.2f` for counts), else the
-    /// shortest exact form.
-    pub decimals: Option<usize>,
-    pub unit: String,
-    pub warning: Option<Range>,
-    pub critical: Option<Range>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-}
-
-impl Perfdata {
-    pub fn new(label: &str, value: f64) -> Self {
-        Perfdata {
-            label: label.to_owned(),
-            value,
-            decimals: None,
-            unit: String::new(),
-            warning: None,
-            critical: None,
-            min: None,
-            max: None,
-        }
-    }
-}
-
-/// A number as perfdata allows it: plain decimal, never an exponent;
-/// NaN and infinities become `U` (unknown), as the guidelines say.
-pub fn format_number(v: f64, decimals: Option<usize>) -> String {
-    if !v.is_finite() {
-        return "U".to_owned();
-    }
-    match decimals {
-        Some(d) => format!("{v:.d$}"),
-        // f64's Display never uses an exponent.
-        None => format!("{v}"),
-    }
-}
-
-impl fmt::Display for Perfdata {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let opt_range = |r: &Option<Range>| r.map(|r| r.to_string()).unwrap_or_default();
-        let opt_num = |n: Option<f64>| n.map(|n| format_number(n, None)).unwrap_or_default();
-        write!(
-            f,
-            "'{}'={}{};{};{};{};{}",
-            self.label.replace('\'', "''"),
-            format_number(self.value, self.decimals),
-            self.unit,
-            opt_range(&self.warning),
-            opt_range(&self.critical),
-            opt_num(self.min),
-            opt_num(self.max)
-        )
-    }
-}
 
 /// A short message with its state.
 #[derive(Clone, Debug, PartialEq)]
@@ -468,8 +345,8 @@ mod tests {
         let mut o = Outcome::single(State::Ok, "Number of events: 3.00");
         o.perfdata.push(Perfdata {
             decimals: Some(2),
-            warning: Range::parse("5"),
-            critical: Range::parse("10"),
+            warning: crate::threshold::Range::parse("5"),
+            critical: crate::threshold::Range::parse("10"),
             ..perf("events_count", 3.0)
         });
         assert_eq!(

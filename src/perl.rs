@@ -73,7 +73,23 @@ pub fn fixed2(v: f64) -> String {
 
 /// Perl's numeric reading of a string: its leading number, else 0.
 pub fn to_number(s: &str) -> f64 {
-    crate::expr::to_number(s)
+    let t = s.trim_start();
+    let mut end = 0;
+    let mut seen_digit = false;
+    let mut seen_dot = false;
+    for (i, c) in t.char_indices() {
+        match c {
+            '+' | '-' if i == 0 => {}
+            '0'..='9' => seen_digit = true,
+            '.' if !seen_dot => seen_dot = true,
+            _ => break,
+        }
+        end = i + c.len_utf8();
+    }
+    if !seen_digit {
+        return 0.0;
+    }
+    t.get(..end).and_then(|n| n.parse().ok()).unwrap_or(0.0)
 }
 
 /// Does a string look like a number to Perl (`/\d+/` is what upstream
