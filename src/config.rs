@@ -14,14 +14,9 @@ use crate::error::Limit;
 use crate::modes::{countevents, listtrails, securityevents, traildelivery, trailsecurity};
 use crate::statefile;
 
-/// `--custommode`: how AWS is reached.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum CustomMode {
-    /// Our own SigV4 client (`api`, and `paws` for existing commands).
-    Api,
-    /// Upstream's shell-out to the `aws` CLI.
-    AwsCli,
-}
+/// Defined with the backend it chooses; named here with the rest of the
+/// configuration.
+pub use crate::aws::backend::CustomMode;
 
 /// Which trails a trail mode checks.
 #[derive(Clone, Debug)]

@@ -17,6 +17,12 @@ pub trait Env {
     }
 
     /// `true`/`1`/`yes` (any case) is on; anything else is off.
+    /// The working directory (`--statefile-concat-cwd`); none in tests
+    /// unless they set one.
+    fn current_dir(&self) -> Option<PathBuf> {
+        None
+    }
+
     fn flag(&self, key: &str) -> bool {
         self.var(key).is_some_and(|v| {
             let v = v.to_ascii_lowercase();
@@ -35,6 +41,10 @@ impl Env for ProcessEnv {
 
     fn read_file(&self, path: &Path) -> io::Result<String> {
         std::fs::read_to_string(path)
+    }
+
+    fn current_dir(&self) -> Option<PathBuf> {
+        std::env::current_dir().ok()
     }
 }
 

@@ -19,6 +19,7 @@ pub mod output;
 pub mod perfdata;
 pub mod perl;
 pub mod process;
+pub mod run;
 pub mod statefile;
 pub mod status;
 pub mod threshold;
@@ -48,7 +49,6 @@ pub fn execute(
     write_file: &WriteFile<'_>,
 ) -> Finished {
     let mut trace = Trace::new(inv.debug);
-    let mut secrets: Vec<String> = Vec::new();
     let mut presentation = inv.presentation;
     presentation.epoch_ms = clock.epoch().saturating_mul(1000);
     let result = match inv.command {
@@ -65,19 +65,19 @@ pub fn execute(
         }
         Ok(Command::Document(text)) => return Finished { text, exit_code: 0 },
         Ok(Command::Check(cfg)) => {
-            secrets.extend(cfg.credentials.secret_key.clone());
+            trace.secrets(cfg.credentials.secret_key.clone());
             if let Some(p) = &cfg.proxy {
-                secrets.extend(proxy_password(&p.0));
+                trace.secrets(proxy_password(&p.0));
             }
-            secrets.extend(cfg.credentials.session_token.clone());
+            trace.secrets(cfg.credentials.session_token.clone());
             for k in [
                 "AWS_SECRET_ACCESS_KEY",
                 "AWS_SESSION_TOKEN",
                 "AWS_SECURITY_TOKEN",
             ] {
-                secrets.extend(env.var(k));
+                trace.secrets(env.var(k));
             }
-            modes::run(&cfg, env, clock, &mut trace, &mut secrets)
+            run::run(&cfg, env, clock, &mut trace)
         }
         Err(e) => Err(e),
     };
@@ -92,10 +92,11 @@ pub fn execute(
         }
     };
     outcome.long.append(&mut trace.lines);
+    let secrets = trace.known_secrets();
     let shown = output::present(&outcome, &presentation, error);
     let shown = match &inv.output_file {
         Some(path) if !error => {
-            match write_file(path, &output::redact(&shown.text, &secrets)) {
+            match write_file(path, &output::redact(&shown.text, secrets)) {
                 Ok(()) => output::Presented {
                     text: String::new(),
                     exit_code: shown.exit_code,
@@ -117,7 +118,7 @@ pub fn execute(
         _ => shown,
     };
     Finished {
-        text: output::redact(&shown.text, &secrets),
+        text: output::redact(&shown.text, secrets),
         exit_code: shown.exit_code,
     }
 }

@@ -272,16 +272,16 @@ fn assume(cli: &Cli<'_>, role: &Role, trace: &mut Trace) -> Result<Credentials, 
     }
 }
 
+/// The child's environment for the CloudTrail commands: prepared once
+/// per check (after assuming the role, if any) and passed to each run.
+pub type ChildEnv = Vec<(String, Option<String>)>;
+
 /// The environment for the CloudTrail commands, after the role if any.
-fn prepare(
-    cli: &Cli<'_>,
-    trace: &mut Trace,
-    secrets: &mut Vec<String>,
-) -> Result<Vec<(String, Option<String>)>, Error> {
+pub fn prepare(cli: &Cli<'_>, trace: &mut Trace) -> Result<ChildEnv, Error> {
     let assumed = match cli.role {
         Some(role) => {
             let c = assume(cli, role, trace)?;
-            secrets.extend(c.secrets());
+            trace.secrets(c.secrets());
             Some(c)
         }
         None => None,
@@ -299,14 +299,14 @@ fn custom_args(cli: &Cli<'_>) -> Result<Option<Vec<String>>, Error> {
     }
 }
 
+/// `aws cloudtrail get-trail-status` (or `--command-options`).
 pub fn trail_status(
     cli: &Cli<'_>,
+    env: &ChildEnv,
     trail_name: &str,
     trace: &mut Trace,
-    secrets: &mut Vec<String>,
 ) -> Result<TrailStatus, Error> {
     const OP: &str = "GetTrailStatus";
-    let env = prepare(cli, trace, secrets)?;
     let args = match custom_args(cli)? {
         Some(a) => a,
         None => {
@@ -320,20 +320,19 @@ pub fn trail_status(
             a
         }
     };
-    let v = run(cli, OP, args, &env, trace)?;
+    let v = run(cli, OP, args, env, trace)?;
     trail_status_from(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
 }
 
-/// `aws cloudtrail describe-trails` for one trail, then its status (by
-/// ARN): what traildelivery reads.
-pub fn trail_and_status(
+/// `aws cloudtrail describe-trails` for one trail (name or ARN), shadow
+/// trails included so an ARN from another region is found.
+pub fn describe_trail(
     cli: &Cli<'_>,
+    env: &ChildEnv,
     trail_name: &str,
     trace: &mut Trace,
-    secrets: &mut Vec<String>,
-) -> Result<(Trail, TrailStatus), Error> {
+) -> Result<Trail, Error> {
     const OP: &str = "DescribeTrails";
-    let env = prepare(cli, trace, secrets)?;
     let mut args = vec![
         "cloudtrail".to_owned(),
         "describe-trails".to_owned(),
@@ -342,36 +341,17 @@ pub fn trail_and_status(
         "--include-shadow-trails".to_owned(),
     ];
     args.extend(common_args(cli, cli.endpoint));
-    let v = run(cli, OP, args, &env, trace)?;
+    let v = run(cli, OP, args, env, trace)?;
     let trails = trails_from(&v).map_err(|detail| Error::BadResponse { op: OP, detail })?;
-    let trail = super::cloudtrail::pick_trail(trails, trail_name)?;
-    let name = trail.arn.clone().unwrap_or_else(|| trail_name.to_owned());
-    let mut a = vec![
-        "cloudtrail".to_owned(),
-        "get-trail-status".to_owned(),
-        "--name".to_owned(),
-        name,
-    ];
-    a.extend(common_args(cli, cli.endpoint));
-    let v = run(cli, "GetTrailStatus", a, &env, trace)?;
-    let status = trail_status_from(&v).map_err(|detail| Error::BadResponse {
-        op: "GetTrailStatus",
-        detail,
-    })?;
-    Ok((trail, status))
+    super::cloudtrail::pick_trail(trails, trail_name)
 }
 
 /// `aws cloudtrail list-trails` (the CLI follows the pages itself).
-pub fn list_trails(
-    cli: &Cli<'_>,
-    trace: &mut Trace,
-    secrets: &mut Vec<String>,
-) -> Result<Vec<Trail>, Error> {
+pub fn list_trails(cli: &Cli<'_>, env: &ChildEnv, trace: &mut Trace) -> Result<Vec<Trail>, Error> {
     const OP: &str = "ListTrails";
-    let env = prepare(cli, trace, secrets)?;
     let mut args = vec!["cloudtrail".to_owned(), "list-trails".to_owned()];
     args.extend(common_args(cli, cli.endpoint));
-    let v = run(cli, OP, args, &env, trace)?;
+    let v = run(cli, OP, args, env, trace)?;
     super::cloudtrail::list_trails_page(&v)
         .map(|(t, _)| t)
         .map_err(|detail| Error::BadResponse { op: OP, detail })
@@ -381,12 +361,11 @@ pub fn list_trails(
 /// is recorded.
 pub fn management_events(
     cli: &Cli<'_>,
+    env: &ChildEnv,
     trail: &str,
     trace: &mut Trace,
-    secrets: &mut Vec<String>,
 ) -> Result<bool, Error> {
     const OP: &str = "GetEventSelectors";
-    let env = prepare(cli, trace, secrets)?;
     let mut args = vec![
         "cloudtrail".to_owned(),
         "get-event-selectors".to_owned(),
@@ -394,7 +373,7 @@ pub fn management_events(
         trail.to_owned(),
     ];
     args.extend(common_args(cli, cli.endpoint));
-    let v = run(cli, OP, args, &env, trace)?;
+    let v = run(cli, OP, args, env, trace)?;
     super::cloudtrail::records_all_management_events(&v)
         .map_err(|detail| Error::BadResponse { op: OP, detail })
 }
@@ -435,13 +414,12 @@ fn query_args(q: &Query) -> Vec<String> {
 /// stopped like it when `stop` says so.
 pub fn lookup_events(
     cli: &Cli<'_>,
+    env: &ChildEnv,
     q: &Lookup,
     stop: &mut StopAfter<'_>,
     trace: &mut Trace,
-    secrets: &mut Vec<String>,
 ) -> Result<Paged, Error> {
     const OP: &str = "LookupEvents";
-    let env = prepare(cli, trace, secrets)?;
     let custom = custom_args(cli)?;
     let pager = Pager {
         clock: cli.clock,
@@ -477,7 +455,7 @@ pub fn lookup_events(
             if let Some(t) = token {
                 args.extend(["--starting-token".to_owned(), t.to_owned()]);
             }
-            run(cli, OP, args, &env, trace)
+            run(cli, OP, args, env, trace)
         },
         stop,
         trace,

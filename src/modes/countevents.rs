@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use regex_lite::Regex;
 
-use crate::aws::cloudtrail::{Attribute, AttributeKey, Event, Query};
+use crate::aws::cloudtrail::{Attribute, AttributeKey, Event, Lookup, Paged, Query};
 use crate::error::one_line;
 use crate::output::Outcome;
 use crate::perfdata::Perfdata;
@@ -41,8 +41,8 @@ pub struct Options {
 }
 
 /// How our own calls show in the record's `userAgent`: the User-Agent we
-/// send is `check_cloudtrail/<version>` (see `modes::user_agent`).
-pub const SELF_AGENT_PREFIX: &str = "check_cloudtrail/";
+/// send is `check_cloudtrail/<version>` (`aws::backend::USER_AGENT`).
+pub const SELF_AGENT_PREFIX: &str = concat!(env!("CARGO_PKG_NAME"), "/");
 
 /// At most this many events are listed under `--verbose`.
 pub const LISTED: usize = 50;
@@ -225,6 +225,80 @@ pub fn merge(cached: &[Event], fresh: Vec<Event>, window_start: i64) -> Vec<Even
     );
     out.retain(|e| e.time.is_none_or(|t| t >= window_start));
     out
+}
+
+/// One read of the window, planned from what the last run kept: where it
+/// starts, when paging may stop, and what it ends as.
+pub struct Plan<'a> {
+    opts: &'a Options,
+    now: i64,
+    window_start: i64,
+    /// Where LookupEvents starts: the window's start, or (incremental)
+    /// shortly before the last run's end.
+    pub start: i64,
+    /// The events kept by the last run, when this read only completes them.
+    pub kept: Option<&'a [Event]>,
+}
+
+/// Plans the read of `[now - delta, now]` for `opts`, with the last run's
+/// events if any.
+pub fn plan<'a>(opts: &'a Options, cached: Option<&'a Cached>, now: i64) -> Plan<'a> {
+    let window_start = now.saturating_sub(i64::try_from(opts.delta.as_secs()).unwrap_or(i64::MAX));
+    let (start, incremental) = read_from(cached, now - window_start, now);
+    Plan {
+        opts,
+        now,
+        window_start,
+        start,
+        kept: cached.filter(|_| incremental).map(|c| c.events.as_slice()),
+    }
+}
+
+impl Plan<'_> {
+    /// The LookupEvents read this plan makes.
+    pub fn lookup(&self) -> Lookup {
+        Lookup {
+            start: self.start,
+            end: self.now,
+            max_pages: self.opts.max_pages,
+            query: self.opts.query.clone(),
+        }
+    }
+
+    /// With `--stop-at-critical`: whether the events read so far already
+    /// make the window CRITICAL, counted as the result will be.
+    pub fn stop(&self, fresh: &[Event]) -> bool {
+        self.opts.stop_at_critical
+            && critical_already(
+                self.opts,
+                match self.kept {
+                    Some(k) => count_merged(self.opts, k, fresh, self.window_start),
+                    None => count(self.opts, fresh),
+                },
+            )
+    }
+
+    /// The window's events from what was read, and what to keep for the
+    /// next run: only a whole window whose every event has a time can be
+    /// pruned next time, so a read stopped early is never kept.
+    pub fn finish(self, fresh: Paged) -> (Paged, Option<Cached>) {
+        let events = match self.kept {
+            Some(k) => merge(k, fresh.events, self.window_start),
+            None => fresh.events,
+        };
+        let keep = (fresh.complete && events.iter().all(|e| e.time.is_some())).then(|| Cached {
+            delta: self.now - self.window_start,
+            end: self.now,
+            events: events.clone(),
+        });
+        (
+            Paged {
+                events,
+                complete: fresh.complete,
+            },
+            keep,
+        )
+    }
 }
 
 /// The outcome of a complete read.
@@ -551,7 +625,7 @@ mod tests {
 
     #[test]
     fn self_agent_is_our_user_agent() {
-        assert!(crate::modes::user_agent().starts_with(SELF_AGENT_PREFIX));
+        assert!(crate::aws::backend::USER_AGENT.starts_with(SELF_AGENT_PREFIX));
         let ours = |ua: &str| {
             is_ours(&Event {
                 user_agent: Some(ua.into()),

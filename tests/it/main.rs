@@ -8,6 +8,7 @@
 //! checks what was sent and answers like CloudTrail.
 //!
 //! - `util`: the loopback server and the binary runner.
+//! - `architecture`: the shape of `src/` (no import cycle, modes without I/O, file sizes).
 //! - `trailstatus`, `countevents`: the two modes, request shape included.
 //! - `countevents_beyond`: countevents' filters and options beyond upstream.
 //! - `robot`: Centreon's own robot cases, same options and lines.
@@ -16,6 +17,7 @@
 //! - `generic`: Centreon's generic output and framework options.
 
 mod alltrails;
+mod architecture;
 mod contrib;
 mod countevents;
 mod countevents_beyond;

@@ -1,0 +1,520 @@
+//! One way to reach CloudTrail, whichever client the check runs through:
+//! the built-in SigV4 client or the `aws` CLI (`--custommode=awscli`).
+//! Both offer the same operations, so the orchestration fetches each
+//! mode's data once, and `--regions`, `--all-trails` and the state kept
+//! between runs work the same through either.
+
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
+use std::time::Instant;
+
+use super::cloudtrail::{self, Lookup, Paged, StopAfter, Trail, TrailStatus};
+use super::credentials::{self, CACHED, CredentialFlags, Credentials, SharedFiles, World};
+use super::endpoint::{self, Endpoint};
+use super::http::{self, ProxyUrl};
+use super::quota::Throttle;
+use super::sts::{self, Role};
+use super::{Caller, Target, awscli};
+use crate::clock::Clock;
+use crate::env::Env;
+use crate::error::{Error, Limit};
+use crate::statefile::StateDir;
+use crate::trace::Trace;
+
+/// `--custommode`: how AWS is reached.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CustomMode {
+    /// Our own SigV4 client (`api`, and `paws` for existing commands).
+    Api,
+    /// Upstream's shell-out to the `aws` CLI.
+    AwsCli,
+}
+
+/// The variable that makes `--custommode=awscli` run the built-in client,
+/// poller-wide: hosts that chose awscli only because Paws could not use a
+/// proxy get the native speed without editing a macro.
+pub const AWSCLI_OVERRIDE: &str = "CHECK_CLOUDTRAIL_AWSCLI";
+
+/// `User-Agent` of every request: CloudTrail records it, which is how
+/// `--exclude-self` recognises our own calls.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// How to reach AWS, the same for every region of a check.
+pub struct Connector<'a> {
+    pub client: CustomMode,
+    /// `--endpoint-url` (CloudTrail): one endpoint for every region.
+    pub endpoint: Option<&'a str>,
+    pub sts_endpoint: Option<&'a str>,
+    pub fips: bool,
+    pub credentials: &'a CredentialFlags,
+    pub role: Option<&'a Role>,
+    pub proxy: Option<&'a ProxyUrl>,
+    pub ca_bundle: Option<&'a str>,
+    pub skip_ssl_check: bool,
+    pub awscli: &'a awscli::Options,
+    pub limit: Limit,
+}
+
+/// What the run lends every backend: the outside world and the pacing
+/// shared with the other checks.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub env: &'a dyn Env,
+    pub clock: &'a dyn Clock,
+    pub state: Option<&'a StateDir>,
+    pub throttle: &'a dyn Throttle,
+}
+
+/// ListTrails pages at most (each holds many trails; an account has a
+/// handful per region).
+const LIST_PAGES: u32 = 20;
+
+/// Codes that say the credentials themselves are refused.
+const REJECTED: [&str; 4] = [
+    "ExpiredTokenException",
+    "ExpiredToken",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+];
+
+/// The client of one region's check, and the same client aimed at another
+/// region ([`Backend::at`]: a trail's home region, the global events').
+pub struct Backend<'a> {
+    shared: Rc<Shared<'a>>,
+    /// The region asked and signed for.
+    region: String,
+    /// The built-in client's CloudTrail endpoint for that region.
+    endpoint: Option<Endpoint>,
+}
+
+struct BuiltIn {
+    net: http::Client,
+    /// Instance metadata and container endpoints: never proxied.
+    local: http::Client,
+    max_attempts: u32,
+    /// Replaced once when AWS rejects cached role credentials.
+    creds: RefCell<Credentials>,
+}
+
+struct Shared<'a> {
+    conn: &'a Connector<'a>,
+    ctx: Context<'a>,
+    deadline: Instant,
+    /// The region of the check (the STS region, and the scope's).
+    region: String,
+    /// Who the calls are made as, where: the scope of the pacing and of
+    /// the events kept between runs.
+    scope: String,
+    via: Via,
+}
+
+enum Via {
+    BuiltIn(Box<BuiltIn>),
+    AwsCli {
+        /// The child's environment, prepared at the first command (after
+        /// `aws sts assume-role` when a role is asked for).
+        env: OnceCell<awscli::ChildEnv>,
+    },
+}
+
+/// The scope of what is shared or kept per identity: the role's account
+/// when a role is assumed, else the access key (or configured identity),
+/// with the region and endpoint.
+pub fn scope(conn: &Connector<'_>, identity: &str, region: &str) -> String {
+    let account = conn
+        .role
+        .and_then(|r| r.arn.split(':').nth(4))
+        .filter(|a| !a.is_empty())
+        .unwrap_or(identity);
+    format!("{account}|{region}|{}", conn.endpoint.unwrap_or_default())
+}
+
+/// Who the check runs as before any call: access key, else profile.
+pub fn configured_identity<'c>(conn: &Connector<'c>) -> &'c str {
+    conn.credentials
+        .access_key
+        .as_deref()
+        .or(conn.credentials.profile.as_deref())
+        .unwrap_or("default")
+}
+
+impl<'a> Backend<'a> {
+    /// The client for `region` until `deadline`: the built-in one resolves
+    /// its credentials now (the aws CLI, at its first command).
+    pub fn open(
+        conn: &'a Connector<'a>,
+        ctx: Context<'a>,
+        region: &str,
+        deadline: Instant,
+        trace: &mut Trace,
+    ) -> Result<Backend<'a>, Error> {
+        let endpoint_name = conn.endpoint.unwrap_or_default();
+        // Credentials are fetched before the account is known.
+        ctx.throttle
+            .set_scope(format!("sts|{region}|{endpoint_name}"));
+        let (via, endpoint, scope) = match conn.client {
+            CustomMode::Api => {
+                let (via, endpoint, scope) = built_in(conn, ctx, region, deadline, trace)?;
+                (via, Some(endpoint), scope)
+            }
+            CustomMode::AwsCli => {
+                trace.log(|| format!("client: the aws CLI ({})", conn.awscli.command));
+                let via = Via::AwsCli {
+                    env: OnceCell::new(),
+                };
+                (via, None, scope(conn, configured_identity(conn), region))
+            }
+        };
+        ctx.throttle.set_scope(scope.clone());
+        Ok(Backend {
+            shared: Rc::new(Shared {
+                conn,
+                ctx,
+                deadline,
+                region: region.to_owned(),
+                scope,
+                via,
+            }),
+            region: region.to_owned(),
+            endpoint,
+        })
+    }
+
+    /// The region this backend asks.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// Who the calls are made as, where (see [`scope`]).
+    pub fn scope(&self) -> &str {
+        &self.shared.scope
+    }
+
+    /// The same client asking `region`, unless `--endpoint-url` pins the
+    /// one endpoint to ask (then it asks that endpoint as before).
+    pub fn at(&self, region: &str) -> Result<Backend<'a>, Error> {
+        let s = &self.shared;
+        if s.conn.endpoint.is_some() || region == self.region {
+            return Ok(Backend {
+                shared: Rc::clone(s),
+                region: self.region.clone(),
+                endpoint: self.endpoint.clone(),
+            });
+        }
+        let endpoint = match s.via {
+            Via::BuiltIn(_) => Some(
+                endpoint::resolve("cloudtrail", region, s.conn.fips, None, s.ctx.env)
+                    .map_err(Error::Option)?,
+            ),
+            Via::AwsCli { .. } => None,
+        };
+        Ok(Backend {
+            shared: Rc::clone(s),
+            region: region.to_owned(),
+            endpoint,
+        })
+    }
+
+    /// After `error`: true when it rejected credentials that came from the
+    /// state directory, which are then dropped and fetched again (once):
+    /// the caller reads again.
+    pub fn renewed_after(&self, error: &Error, trace: &mut Trace) -> Result<bool, Error> {
+        let s = &self.shared;
+        let Via::BuiltIn(api) = &s.via else {
+            return Ok(false);
+        };
+        let Error::Api { code, .. } = error else {
+            return Ok(false);
+        };
+        if !api.creds.borrow().source().ends_with(CACHED) || !REJECTED.contains(&code.as_str()) {
+            return Ok(false);
+        }
+        trace.log(|| {
+            format!("credentials: cached role credentials rejected ({code}), assuming again")
+        });
+        let fresh = credentials_for(
+            s.conn,
+            s.ctx,
+            &s.region,
+            &self.caller(&api.net),
+            &api.local,
+            true,
+            trace,
+        )?;
+        *api.creds.borrow_mut() = fresh;
+        Ok(true)
+    }
+
+    fn caller<'c>(&'c self, net: &'c http::Client) -> Caller<'c> {
+        let s = &self.shared;
+        Caller {
+            http: net,
+            clock: s.ctx.clock,
+            limit: s.conn.limit,
+            max_attempts: match &s.via {
+                Via::BuiltIn(api) => api.max_attempts,
+                Via::AwsCli { .. } => 1,
+            },
+            throttle: s.ctx.throttle,
+        }
+    }
+
+    fn cli(&self) -> awscli::Cli<'_> {
+        let s = &self.shared;
+        awscli::Cli {
+            opts: s.conn.awscli,
+            region: &self.region,
+            endpoint: s.conn.endpoint,
+            sts_endpoint: s.conn.sts_endpoint,
+            credentials: s.conn.credentials,
+            role: s.conn.role,
+            proxy: s.conn.proxy.map(|p| p.0.as_str()),
+            ca_bundle: s.conn.ca_bundle,
+            skip_ssl_check: s.conn.skip_ssl_check,
+            fips: s.conn.fips,
+            deadline: s.deadline,
+            limit: s.conn.limit,
+            clock: s.ctx.clock,
+            throttle: s.ctx.throttle,
+        }
+    }
+
+    /// Runs `op` through whichever client this is.
+    fn with<T>(
+        &self,
+        trace: &mut Trace,
+        built_in: impl FnOnce(&cloudtrail::Client<'_>, &mut Trace) -> Result<T, Error>,
+        aws_cli: impl FnOnce(&awscli::Cli<'_>, &awscli::ChildEnv, &mut Trace) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        match &self.shared.via {
+            Via::BuiltIn(api) => {
+                let caller = self.caller(&api.net);
+                let creds = api.creds.borrow();
+                let endpoint = self
+                    .endpoint
+                    .as_ref()
+                    .ok_or_else(|| Error::Internal("the built-in client has no endpoint".into()))?;
+                let client = cloudtrail::Client {
+                    caller: &caller,
+                    creds: &creds,
+                    endpoint,
+                    region: &self.region,
+                };
+                built_in(&client, trace)
+            }
+            Via::AwsCli { env } => {
+                let cli = self.cli();
+                let env = match env.get() {
+                    Some(e) => e,
+                    None => {
+                        let prepared = awscli::prepare(&cli, trace)?;
+                        env.get_or_init(|| prepared)
+                    }
+                };
+                aws_cli(&cli, env, trace)
+            }
+        }
+    }
+
+    /// `GetTrailStatus` for a trail's name or ARN.
+    pub fn trail_status(&self, name: &str, trace: &mut Trace) -> Result<TrailStatus, Error> {
+        self.with(
+            trace,
+            |c, t| c.get_trail_status(name, t),
+            |c, e, t| awscli::trail_status(c, e, name, t),
+        )
+    }
+
+    /// `DescribeTrails` for one trail, by name or ARN.
+    pub fn describe_trail(&self, name: &str, trace: &mut Trace) -> Result<Trail, Error> {
+        self.with(
+            trace,
+            |c, t| c.describe_trail(name, t),
+            |c, e, t| awscli::describe_trail(c, e, name, t),
+        )
+    }
+
+    /// `GetEventSelectors`: whether every management event is recorded.
+    pub fn management_events(&self, name: &str, trace: &mut Trace) -> Result<bool, Error> {
+        self.with(
+            trace,
+            |c, t| c.management_events(name, t),
+            |c, e, t| awscli::management_events(c, e, name, t),
+        )
+    }
+
+    /// `ListTrails`: the trails visible in the region.
+    pub fn list_trails(&self, trace: &mut Trace) -> Result<Vec<Trail>, Error> {
+        self.with(
+            trace,
+            |c, t| c.list_trails(LIST_PAGES, t),
+            awscli::list_trails,
+        )
+    }
+
+    /// `LookupEvents` over the window, page by page until `stop` says so.
+    pub fn lookup_events(
+        &self,
+        q: &Lookup,
+        stop: &mut StopAfter<'_>,
+        trace: &mut Trace,
+    ) -> Result<Paged, Error> {
+        // Both closures need `stop`; only one of them runs.
+        let stop = RefCell::new(stop);
+        self.with(
+            trace,
+            |c, t| c.lookup_events(q, &mut **stop.borrow_mut(), t),
+            |c, e, t| awscli::lookup_events(c, e, q, &mut **stop.borrow_mut(), t),
+        )
+    }
+}
+
+/// The built-in client for `region`: HTTP clients, then the CloudTrail
+/// endpoint, then credentials, in the order their errors are reported.
+fn built_in(
+    conn: &Connector<'_>,
+    ctx: Context<'_>,
+    region: &str,
+    deadline: Instant,
+    trace: &mut Trace,
+) -> Result<(Via, Endpoint, String), Error> {
+    // Its debug lines (credentials, then each POST) say which client ran.
+    let ca_bundle = match conn.ca_bundle {
+        None => None,
+        Some(path) => Some(
+            ctx.env
+                .read_file(std::path::Path::new(path))
+                .map(String::into_bytes)
+                .map_err(|e| Error::Option(format!("--ca-bundle '{path}': cannot read it: {e}")))?,
+        ),
+    };
+    if conn.skip_ssl_check {
+        trace.log(|| "TLS: certificate verification is OFF (--skip-ssl-check)".to_owned());
+    }
+    let options = http::Options {
+        proxy: conn
+            .proxy
+            .cloned()
+            .map_or(http::ProxySetting::Environment, http::ProxySetting::Url),
+        user_agent: USER_AGENT.to_owned(),
+        ca_bundle,
+        skip_verify: conn.skip_ssl_check,
+    };
+    let net = http::Client::new(&options, deadline).map_err(|e| match e {
+        http::TransportError::Tls(m) => Error::Option(format!("--ca-bundle: {m}")),
+        other => Error::Option(format!("--proxyurl: {other}")),
+    })?;
+    let local = http::Client::new(
+        &http::Options {
+            proxy: http::ProxySetting::Direct,
+            ..options.clone()
+        },
+        deadline,
+    )
+    .map_err(|e| Error::Option(e.to_string()))?;
+    let max_attempts = ctx
+        .env
+        .var("AWS_MAX_ATTEMPTS")
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|n| (1..=10).contains(n))
+        .unwrap_or(3);
+    let endpoint = endpoint::resolve("cloudtrail", region, conn.fips, conn.endpoint, ctx.env)
+        .map_err(Error::Option)?;
+    let caller = Caller {
+        http: &net,
+        clock: ctx.clock,
+        limit: conn.limit,
+        max_attempts,
+        throttle: ctx.throttle,
+    };
+    let creds = credentials_for(conn, ctx, region, &caller, &local, false, trace)?;
+    trace.log(|| {
+        format!(
+            "credentials: access key {} from {}",
+            creds.access_key(),
+            creds.source()
+        )
+    });
+    let scope = scope(conn, creds.access_key(), region);
+    Ok((
+        Via::BuiltIn(Box::new(BuiltIn {
+            net,
+            local,
+            max_attempts,
+            creds: RefCell::new(creds),
+        })),
+        endpoint,
+        scope,
+    ))
+}
+
+/// Base credentials from the chain, then `--aws-role-arn` on top — from
+/// the state directory while they have more than 5 minutes left, unless
+/// `refresh`.
+fn credentials_for(
+    conn: &Connector<'_>,
+    ctx: Context<'_>,
+    region: &str,
+    caller: &Caller<'_>,
+    local: &http::Client,
+    refresh: bool,
+    trace: &mut Trace,
+) -> Result<Credentials, Error> {
+    let sts_endpoint: Endpoint =
+        endpoint::resolve("sts", region, conn.fips, conn.sts_endpoint, ctx.env)
+            .map_err(Error::Option)?;
+    let sts_target = Target {
+        endpoint: &sts_endpoint,
+        region,
+        service: "sts",
+    };
+    let files = SharedFiles::load(ctx.env)?;
+    let cache = || {
+        ctx.state.map(|s| credentials::Cache {
+            state: s,
+            now: ctx.clock.epoch(),
+            refresh,
+        })
+    };
+    let world = World {
+        env: ctx.env,
+        files: &files,
+        caller,
+        sts: &sts_target,
+        local,
+        cache: cache(),
+    };
+    let base = credentials::resolve(conn.credentials, &world, trace)?;
+    trace.secrets(base.secrets());
+    let Some(role) = conn.role else {
+        return Ok(base);
+    };
+    trace.log(|| {
+        format!(
+            "credentials: assuming {} with keys from {}",
+            role.arn,
+            base.source()
+        )
+    });
+    // Keyed so that another role, external id, base key, secret (through
+    // a keyed hash: a revoked secret never keeps working from the cache),
+    // region or endpoint never reuses these credentials.
+    let key = format!(
+        "{}|{}|{}|{}|{}|{}",
+        role.arn,
+        role.external_id.as_deref().unwrap_or(""),
+        base.access_key(),
+        super::sigv4::keyed_hash(base.secret_key(), "check_cloudtrail role cache"),
+        region,
+        sts_endpoint.url
+    );
+    let assumed = credentials::cached(cache().as_ref(), "role", &key, || {
+        sts::assume_role(caller, &sts_target, &base, role, trace)
+            .map(|c| c.with_source(format!("role {}", role.arn)))
+    })?;
+    if assumed.source().ends_with(CACHED) {
+        trace.log(|| format!("credentials: role {} from the state directory", role.arn));
+    }
+    trace.secrets(assumed.secrets());
+    Ok(assumed)
+}

@@ -1,0 +1,380 @@
+//! The orchestration of one check: the state directory and pacing once,
+//! then for each region (one, or `--regions`) a [`Backend`] fetches what
+//! the mode reads and the mode turns it into an [`Outcome`]; several
+//! regions or trails are combined into one.
+
+mod window;
+
+use std::time::Instant;
+
+use crate::aws::backend::{self, AWSCLI_OVERRIDE, Backend, Connector, Context, CustomMode};
+use crate::aws::cloudtrail::Event;
+use crate::aws::quota::{LocalPacer, SharedBucket, Throttle};
+use crate::clock::Clock;
+use crate::config::{Config, Mode, Trails};
+use crate::env::Env;
+use crate::error::Error;
+use crate::modes::listtrails::Disco;
+use crate::modes::{
+    checktrailstatus, cis, countevents, listtrails, securityevents, traildelivery, trailsecurity,
+};
+use crate::output::{Entry, Outcome};
+use crate::statefile::StateDir;
+use crate::status::State;
+use crate::trace::Trace;
+
+/// What every region's check shares: the configuration, the outside
+/// world, the state directory and the pacing, and the trace.
+pub struct Session<'a> {
+    pub cfg: &'a Config,
+    pub ctx: Context<'a>,
+    pub connector: &'a Connector<'a>,
+    pub trace: &'a mut Trace,
+}
+
+/// Where and when one region is checked: `now` is read once, at the top.
+struct Region<'r> {
+    name: &'r str,
+    now: i64,
+    deadline: Instant,
+    /// securityevents: the global events come from another region's run
+    /// of the same `--regions` check (so they count once).
+    global_elsewhere: bool,
+}
+
+/// Runs one check. The clock gives every instant used; the trace collects
+/// the debug lines and every secret met on the way.
+pub fn run(
+    cfg: &Config,
+    env: &dyn Env,
+    clock: &dyn Clock,
+    trace: &mut Trace,
+) -> Result<Outcome, Error> {
+    let start = clock.now();
+    let state = StateDir::open(
+        &cfg.state,
+        env.var("HOME").as_deref(),
+        env.var("XDG_CACHE_HOME").as_deref(),
+        env.current_dir().as_deref(),
+    );
+    match &state {
+        Some(s) => trace.log(|| format!("state directory: {}", s.dir().display())),
+        None => trace.log(|| "state directory: none (pacing this check alone)".to_owned()),
+    }
+    let throttle: Box<dyn Throttle> = match &state {
+        Some(s) => Box::new(SharedBucket {
+            state: s,
+            rates: cfg.rates,
+            scope: std::sync::Mutex::new(String::new()),
+            fallback: LocalPacer::new(cfg.rates),
+        }),
+        None => Box::new(LocalPacer::new(cfg.rates)),
+    };
+    let client = client(cfg, env, trace)?;
+    let connector = Connector {
+        client,
+        endpoint: cfg.endpoint.as_deref(),
+        sts_endpoint: cfg.sts_endpoint.as_deref(),
+        fips: cfg.fips,
+        credentials: &cfg.credentials,
+        role: cfg.role.as_ref(),
+        proxy: cfg.proxy.as_ref(),
+        ca_bundle: cfg.ca_bundle.as_deref(),
+        skip_ssl_check: cfg.skip_ssl_check,
+        awscli: &cfg.awscli,
+        limit: cfg.limit,
+    };
+    let mut session = Session {
+        cfg,
+        ctx: Context {
+            env,
+            clock,
+            state: state.as_ref(),
+            throttle: &*throttle,
+        },
+        connector: &connector,
+        trace,
+    };
+    // Several regions share the one time budget.
+    let deadline = start + cfg.timeout;
+    if cfg.regions.is_empty() {
+        return check_region(
+            &mut session,
+            &Region {
+                name: &cfg.region,
+                now: clock.epoch(),
+                deadline,
+                global_elsewhere: false,
+            },
+        );
+    }
+    // securityevents reads the global events once: in the home region if
+    // it is one of those checked, else along with the first region.
+    let home = cfg
+        .regions
+        .iter()
+        .find(|r| cis::home_region(r) == r.as_str())
+        .or(cfg.regions.first());
+    let mut each = Vec::new();
+    for region in &cfg.regions {
+        if deadline.saturating_duration_since(clock.now()).is_zero() {
+            return Err(Error::Timeout {
+                op: "--regions",
+                limit: cfg.limit,
+            });
+        }
+        session.trace.log(|| format!("region {region}"));
+        let at = Region {
+            name: region,
+            now: clock.epoch(),
+            deadline,
+            global_elsewhere: Some(region) != home,
+        };
+        each.push((region.clone(), check_region(&mut session, &at)?));
+    }
+    Ok(combine(each, &REGIONS))
+}
+
+/// The client that runs: `--custommode`, unless the poller says every
+/// awscli check is to use the built-in client ([`AWSCLI_OVERRIDE`]).
+fn client(cfg: &Config, env: &dyn Env, trace: &mut Trace) -> Result<CustomMode, Error> {
+    match (cfg.custom_mode, env.var(AWSCLI_OVERRIDE).as_deref()) {
+        (mode, None | Some("aws")) => Ok(mode),
+        (CustomMode::AwsCli, Some("builtin")) => {
+            trace.log(|| {
+                format!("--custommode=awscli runs the built-in client ({AWSCLI_OVERRIDE}=builtin)")
+            });
+            Ok(CustomMode::Api)
+        }
+        (mode, Some("builtin")) => Ok(mode),
+        (_, Some(other)) => Err(Error::Option(format!(
+            "{AWSCLI_OVERRIDE}='{other}': must be 'builtin' (run --custommode=awscli checks with the built-in client) or 'aws'."
+        ))),
+    }
+}
+
+/// One region's check; credentials cached in the state directory that
+/// AWS no longer takes (revoked, expired early) are fetched again, once.
+fn check_region(s: &mut Session<'_>, at: &Region<'_>) -> Result<Outcome, Error> {
+    let b = Backend::open(s.connector, s.ctx, at.name, at.deadline, s.trace)?;
+    match check(s, &b, at) {
+        Err(e) if b.renewed_after(&e, s.trace)? => check(s, &b, at),
+        other => other,
+    }
+}
+
+/// One `match` on the mode: each arm fetches, then evaluates.
+fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcome, Error> {
+    let now = at.now;
+    match &s.cfg.mode {
+        Mode::CheckTrailStatus { trails } => each_trail(b, trails, s.trace, |b, name, trace| {
+            Ok(checktrailstatus::evaluate(&b.trail_status(name, trace)?))
+        }),
+        Mode::TrailDelivery { trails, thresholds } => {
+            each_trail(b, trails, s.trace, |b, name, trace| {
+                let trail = b.describe_trail(name, trace)?;
+                // A trail's ARN finds its status from any region.
+                let status = b.trail_status(trail.arn.as_deref().unwrap_or(name), trace)?;
+                Ok(traildelivery::evaluate(thresholds, &trail, &status, now))
+            })
+        }
+        Mode::TrailSecurity { trails, opts } => each_trail(b, trails, s.trace, |b, name, trace| {
+            let trail = b.describe_trail(name, trace)?;
+            let name = trail.arn.as_deref().unwrap_or(name);
+            let management = b.management_events(name, trace)?;
+            let status = b.trail_status(name, trace)?;
+            let facts = trailsecurity::facts(&trail, &status, management);
+            Ok(trailsecurity::evaluate(opts, &trail, &facts))
+        }),
+        Mode::ListTrails {
+            filter,
+            disco,
+            json,
+        } => {
+            // The discovery macros need no call.
+            let mut trails = match disco {
+                Some(Disco::Format) => Vec::new(),
+                _ => b.list_trails(s.trace)?,
+            };
+            trails.retain(|t| filter.as_ref().is_none_or(|re| re.is_match(&t.name)));
+            Ok(match disco {
+                Some(kind) => Outcome {
+                    raw: Some(listtrails::disco(*kind, &trails, *json)),
+                    ..Outcome::default()
+                },
+                None => listtrails::list(&trails),
+            })
+        }
+        Mode::CountEvents(opts) => {
+            let read = window::events(s, b, opts, now, b.scope())?;
+            if read.complete {
+                s.trace
+                    .log(|| format!("LookupEvents: {} events in the window", read.events.len()));
+            } else {
+                s.trace.log(|| {
+                    format!(
+                        "LookupEvents: {} events read, already CRITICAL (--stop-at-critical)",
+                        read.events.len()
+                    )
+                });
+            }
+            Ok(countevents::evaluate_read(
+                opts,
+                &read.events,
+                read.complete,
+            ))
+        }
+        Mode::SecurityEvents { read, opts } => {
+            let mut reads = vec![window::events(s, b, read, now, b.scope())?.events];
+            if let Some(home) = home_region_read(s.cfg, at, opts) {
+                s.trace
+                    .log(|| format!("LookupEvents: global events from {home}"));
+                let global = window::events(
+                    s,
+                    &b.at(home)?,
+                    read,
+                    now,
+                    &format!("{}|global|{home}", b.scope()),
+                )?;
+                reads.push(global_only(global.events));
+            }
+            let events = securityevents::dedupe(reads);
+            let seen = window::seen(s, opts, read, &events, now, at.name);
+            s.trace
+                .log(|| format!("LookupEvents: {} events in the window", events.len()));
+            Ok(securityevents::evaluate(opts, &events, seen.as_ref()))
+        }
+    }
+}
+
+/// A trail mode's check of one trail, or of every trail visible in the
+/// region (those whose name matches), each asked by ARN in its home
+/// region and combined.
+fn each_trail(
+    b: &Backend<'_>,
+    trails: &Trails,
+    trace: &mut Trace,
+    one: impl Fn(&Backend<'_>, &str, &mut Trace) -> Result<Outcome, Error>,
+) -> Result<Outcome, Error> {
+    let filter = match trails {
+        Trails::One(name) => return one(b, name, trace),
+        Trails::All(filter) => filter,
+    };
+    let mut each = Vec::new();
+    for t in b
+        .list_trails(trace)?
+        .into_iter()
+        .filter(|t| filter.as_ref().is_none_or(|re| re.is_match(&t.name)))
+    {
+        // Shadow and organization trails are asked in their home region.
+        let home = b.at(t.home_region.as_deref().unwrap_or(b.region()))?;
+        let name = t.arn.as_deref().unwrap_or(&t.name);
+        each.push((t.name.clone(), one(&home, name, trace)?));
+    }
+    if each.is_empty() {
+        // An account without a trail records nothing.
+        return Ok(Outcome::single(
+            State::Critical,
+            format!("no trail found in {}", b.region()),
+        ));
+    }
+    Ok(combine(each, &TRAILS))
+}
+
+/// How instances of a check (regions, trails) are shown as one.
+struct Instances {
+    /// `All N <plural> are ok`.
+    plural: &'static str,
+    /// Perfdata `<instance><separator><metric>`: Centreon's separators.
+    separator: char,
+    /// A message that already names its instance (`Trail <name> …`) is
+    /// not prefixed again.
+    named: &'static str,
+}
+
+const REGIONS: Instances = Instances {
+    plural: "regions",
+    separator: '~',
+    named: "",
+};
+
+const TRAILS: Instances = Instances {
+    plural: "trails",
+    separator: '#',
+    named: "Trail ",
+};
+
+/// Several outcomes as one: the worst state wins, each message prefixed
+/// with its instance, every instance's lines in the long output, perfdata
+/// per instance; all OK is one line.
+fn combine(each: Vec<(String, Outcome)>, kind: &Instances) -> Outcome {
+    let mut out = Outcome::default();
+    let count = each.len();
+    for (name, o) in each {
+        for e in o.entries {
+            let names_itself =
+                !kind.named.is_empty() && e.text.starts_with(&format!("{}{name}", kind.named));
+            let text = if names_itself {
+                e.text
+            } else {
+                format!("{name}: {}", e.text)
+            };
+            out.long.push(format!("{}: {text}", e.state.label()));
+            out.entries.push(Entry {
+                state: e.state,
+                text,
+            });
+        }
+        for l in o.long {
+            out.long.push(format!("  {name}: {l}"));
+        }
+        for mut p in o.perfdata {
+            p.label = format!("{name}{}{}", kind.separator, p.label);
+            out.perfdata.push(p);
+        }
+    }
+    if out.state() == State::Ok {
+        out.entries = vec![Entry {
+            state: State::Ok,
+            text: format!("All {count} {} are ok", kind.plural),
+        }];
+    }
+    out
+}
+
+/// securityevents: the home region to read as well, when a selected
+/// category can see global events, the region is another one and no
+/// `--endpoint-url` pins the one endpoint to read.
+fn home_region_read(
+    cfg: &Config,
+    at: &Region<'_>,
+    opts: &securityevents::Options,
+) -> Option<&'static str> {
+    let home = cis::home_region(at.name);
+    (cfg.endpoint.is_none()
+        && !at.global_elsewhere
+        && home != at.name
+        && opts.selected.iter().any(|(c, _)| cis::needs_global(c)))
+    .then_some(home)
+}
+
+/// The global services' events of the home region read: its regional
+/// events belong to that region's own check.
+fn global_only(mut events: Vec<Event>) -> Vec<Event> {
+    events.retain(|e| {
+        e.event_source
+            .as_deref()
+            .is_some_and(|s| cis::GLOBAL_SOURCES.contains(&s))
+    });
+    events
+}
+
+/// Who the check runs as, before any call: the scope of what is kept per
+/// configured identity.
+fn configured_scope(s: &Session<'_>, region: &str) -> String {
+    backend::scope(
+        s.connector,
+        backend::configured_identity(s.connector),
+        region,
+    )
+}
