@@ -13,7 +13,6 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// Bumped when a file's layout changes: older files are then ignored.
 pub const VERSION: u64 = 1;
@@ -88,7 +87,7 @@ impl StateDir {
 
     /// `check_cloudtrail_<kind>_<sha256 of key, 32 hex>[suffix]`.
     pub fn file(&self, kind: &str, key: &str) -> PathBuf {
-        let h = hex::encode(Sha256::digest(key.as_bytes()));
+        let h = crate::aws::crypto::sha256_hex(key.as_bytes());
         let short = h.get(..32).unwrap_or(&h);
         self.dir
             .join(format!("check_cloudtrail_{kind}_{short}{}", self.suffix))

@@ -567,7 +567,7 @@ fn web_identity(
     // through a keyed hash.
     let key = format!(
         "{role_arn}|{session}|{token_file}|{}|{}",
-        crate::aws::sigv4::keyed_hash(token, "check_cloudtrail web identity cache"),
+        crate::aws::crypto::keyed_hash(token, "check_cloudtrail web identity cache"),
         world.sts.endpoint.url
     );
     cached(world.cache.as_ref(), "webidentity", &key, || {
@@ -652,7 +652,7 @@ fn container(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, Error>
             .unwrap_or_default(),
         env.var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
             .or_else(|| env.var("AWS_CONTAINER_AUTHORIZATION_TOKEN"))
-            .map(|t| crate::aws::sigv4::keyed_hash(&t, "check_cloudtrail container cache"))
+            .map(|t| crate::aws::crypto::keyed_hash(&t, "check_cloudtrail container cache"))
             .unwrap_or_default()
     );
     cached(world.cache.as_ref(), "container", &key, || {

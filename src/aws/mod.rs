@@ -3,6 +3,7 @@
 pub mod awscli;
 pub mod cloudtrail;
 pub mod credentials;
+pub mod crypto;
 pub mod endpoint;
 pub mod http;
 pub mod profile;

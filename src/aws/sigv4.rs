@@ -9,10 +9,8 @@
 //! bytes; what is signed is then what goes on the wire. Time is a
 //! parameter, never read here.
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
-
 use super::credentials::Credentials;
+use super::crypto::{hmac_sha256, sha256_hex};
 use crate::time;
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -33,26 +31,6 @@ pub struct Request<'a> {
 pub struct Scope<'a> {
     pub region: &'a str,
     pub service: &'a str,
-}
-
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
-}
-
-/// A keyed hash of a secret, for cache keys that must change when the
-/// secret does without storing it.
-pub fn keyed_hash(secret: &str, purpose: &str) -> String {
-    hex::encode(hmac_sha256(secret.as_bytes(), purpose.as_bytes()))
-}
-
-fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => unreachable!("HMAC takes keys of any size"),
-    };
-    mac.update(data);
-    mac.finalize().into_bytes().into()
 }
 
 fn is_unreserved(b: u8) -> bool {

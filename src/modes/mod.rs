@@ -817,7 +817,7 @@ fn credentials_for(
         role.arn,
         role.external_id.as_deref().unwrap_or(""),
         base.access_key(),
-        crate::aws::sigv4::keyed_hash(base.secret_key(), "check_cloudtrail role cache"),
+        crate::aws::crypto::keyed_hash(base.secret_key(), "check_cloudtrail role cache"),
         cfg.region,
         sts_endpoint.url
     );
