@@ -69,7 +69,12 @@ impl Caller<'_> {
                 .collect();
             all.push(("host".to_owned(), target.endpoint.host.clone()));
             if let Some(c) = creds {
-                all.extend(sigv4::signing_headers(c, epoch));
+                let keys = sigv4::Keys {
+                    access_key: c.access_key(),
+                    secret_key: c.secret_key(),
+                    session_token: c.session_token(),
+                };
+                all.extend(sigv4::signing_headers(&keys, epoch));
                 let signed = sigv4::sign(
                     &sigv4::Request {
                         method: "POST",
@@ -78,7 +83,7 @@ impl Caller<'_> {
                         headers: &all,
                         body,
                     },
-                    c,
+                    &keys,
                     &sigv4::Scope {
                         region: target.region,
                         service: target.service,

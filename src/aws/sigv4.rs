@@ -9,7 +9,6 @@
 //! bytes; what is signed is then what goes on the wire. Time is a
 //! parameter, never read here.
 
-use super::credentials::Credentials;
 use super::crypto::{hmac_sha256, sha256_hex};
 use crate::time;
 
@@ -25,6 +24,16 @@ pub struct Request<'a> {
     /// Every header to sign, `host` included, in the order they are sent.
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
+}
+
+/// The keys a request is signed with, borrowed from wherever they are
+/// kept: the signer needs nothing else of credentials. No `Debug`, so the
+/// secret cannot reach a debug line through it.
+pub struct Keys<'a> {
+    pub access_key: &'a str,
+    pub secret_key: &'a str,
+    /// For temporary credentials.
+    pub session_token: Option<&'a str>,
 }
 
 /// The credential scope's moving parts.
@@ -214,9 +223,9 @@ pub struct Signed {
 /// The headers SigV4 itself contributes before signing: `x-amz-date`, and
 /// `x-amz-security-token` for temporary credentials (signed, as botocore
 /// and the AWS SDKs do for CloudTrail and STS).
-pub fn signing_headers(creds: &Credentials, epoch: i64) -> Vec<(String, String)> {
+pub fn signing_headers(keys: &Keys<'_>, epoch: i64) -> Vec<(String, String)> {
     let mut h = vec![("x-amz-date".to_owned(), time::amz_date(epoch))];
-    if let Some(token) = creds.session_token() {
+    if let Some(token) = keys.session_token {
         h.push(("x-amz-security-token".to_owned(), token.to_owned()));
     }
     h
@@ -224,19 +233,19 @@ pub fn signing_headers(creds: &Credentials, epoch: i64) -> Vec<(String, String)>
 
 /// Runs every step. `req.headers` must already hold the headers from
 /// [`signing_headers`] for the same `epoch`.
-pub fn sign(req: &Request<'_>, creds: &Credentials, scope: &Scope<'_>, epoch: i64) -> Signed {
+pub fn sign(req: &Request<'_>, keys: &Keys<'_>, scope: &Scope<'_>, epoch: i64) -> Signed {
     let amz_date = time::amz_date(epoch);
     let (creq, signed) = canonical_request(req);
     let cscope = credential_scope(&amz_date, scope);
     let sts = string_to_sign(&amz_date, &cscope, &creq);
     let key = signing_key(
-        creds.secret_key(),
+        keys.secret_key,
         amz_date.get(..8).unwrap_or_default(),
         scope,
     );
     let sig = signature(&key, &sts);
     Signed {
-        authorization: authorization(creds.access_key(), &cscope, &signed, &sig),
+        authorization: authorization(keys.access_key, &cscope, &signed, &sig),
         amz_date,
     }
 }
@@ -255,6 +264,14 @@ mod tests {
     };
     const EMPTY_SHA: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+    fn example_keys(session_token: Option<&str>) -> Keys<'_> {
+        Keys {
+            access_key: AKID,
+            secret_key: SECRET,
+            session_token,
+        }
+    }
+
     fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
@@ -272,8 +289,8 @@ mod tests {
             headers: &hs,
             body: b"",
         };
-        let creds = Credentials::new(AKID, SECRET, None);
-        let signed = sign(&req, &creds, &SUITE, T);
+        let keys = example_keys(None);
+        let signed = sign(&req, &keys, &SUITE, T);
         let sig = signed
             .authorization
             .rsplit("Signature=")
@@ -396,9 +413,9 @@ mod tests {
     #[test]
     fn suite_session_token() {
         let token = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
-        let creds = Credentials::new(AKID, SECRET, Some(token));
+        let keys = example_keys(Some(token));
         let mut hs = h(&[("Host", "example.amazonaws.com")]);
-        hs.extend(signing_headers(&creds, T));
+        hs.extend(signing_headers(&keys, T));
         let req = Request {
             method: "GET",
             path: "/",
@@ -408,7 +425,7 @@ mod tests {
         };
         let (creq, _) = canonical_request(&req);
         assert!(creq.contains(&format!("\nx-amz-security-token:{token}\n")));
-        assert!(sign(&req, &creds, &SUITE, T).authorization.ends_with(
+        assert!(sign(&req, &keys, &SUITE, T).authorization.ends_with(
             "Signature=07ec1639c89043aa0e3e2de82b96708f198cceab042d4a97044c66dd9f74e7f8"
         ));
     }
@@ -420,7 +437,7 @@ mod tests {
         token: Option<&str>,
         region: &str,
     ) -> String {
-        let creds = Credentials::new(AKID, SECRET, token);
+        let keys = example_keys(token);
         let mut hs = h(&[
             ("content-type", "application/x-amz-json-1.1"),
             ("host", host),
@@ -429,7 +446,7 @@ mod tests {
                 &format!("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.{target}"),
             ),
         ]);
-        hs.extend(signing_headers(&creds, T));
+        hs.extend(signing_headers(&keys, T));
         let req = Request {
             method: "POST",
             path: "/",
@@ -441,7 +458,7 @@ mod tests {
             region,
             service: "cloudtrail",
         };
-        sign(&req, &creds, &scope, T).authorization
+        sign(&req, &keys, &scope, T).authorization
     }
 
     // Project vectors (a)–(e), computed with botocore's SigV4Auth.
@@ -506,7 +523,7 @@ mod tests {
             sha256_hex(body),
             "afa921e5030ce303e87db2c89ecb722ec0b2fa4d7be1bfdeeaecfc01acc5210e"
         );
-        let creds = Credentials::new(AKID, SECRET, None);
+        let keys = example_keys(None);
         let mut hs = h(&[
             (
                 "content-type",
@@ -514,7 +531,7 @@ mod tests {
             ),
             ("host", "sts.eu-west-1.amazonaws.com"),
         ]);
-        hs.extend(signing_headers(&creds, T));
+        hs.extend(signing_headers(&keys, T));
         let req = Request {
             method: "POST",
             path: "/",
@@ -526,7 +543,7 @@ mod tests {
             region: "eu-west-1",
             service: "sts",
         };
-        let a = sign(&req, &creds, &scope, T).authorization;
+        let a = sign(&req, &keys, &scope, T).authorization;
         assert!(a.contains("SignedHeaders=content-type;host;x-amz-date,"));
         assert!(a.ends_with(
             "Signature=b0bd71424e6bc98a338b3e60660e85d494e4df648e0fd7738fb2d07d1d95321f"
