@@ -14,8 +14,9 @@ use serde_json::Value;
 use super::cloudtrail::{
     Lookup, Paged, Pager, Query, StopAfter, Trail, TrailStatus, trail_status_from, trails_from,
 };
-use super::credentials::{CredentialFlags, Credentials};
+use super::credentials::value::{CredentialFlags, Credentials};
 use super::sts::Role;
+use super::xml::xml_text;
 use crate::clock::Clock;
 use crate::error::{Error, one_line};
 use crate::process::{self, RunError};
@@ -181,12 +182,12 @@ pub fn cli_error(op: &'static str, code: Option<i32>, stderr: &str) -> Error {
     // An XML error body (query-protocol services, moto) comes on the
     // following lines: its <Code> and <Message> are the real error.
     if stderr.contains("An error occurred (")
-        && let Some(code) = super::xml_text(stderr, "Code")
+        && let Some(code) = xml_text(stderr, "Code")
     {
         return Error::Api {
             op,
             code,
-            message: super::xml_text(stderr, "Message").unwrap_or_default(),
+            message: xml_text(stderr, "Message").unwrap_or_default(),
             hint: None,
         };
     }

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::credentials::Credentials;
+use super::caller::{Caller, Target};
+use super::credentials::value::Credentials;
 use super::endpoint::Endpoint;
 use super::quota::Throttle;
-use super::{Caller, Target};
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::trace::Trace;

@@ -12,11 +12,12 @@ pub mod trailsecurity;
 
 use std::time::Duration;
 
+use crate::aws::caller::{Caller, Target};
 use crate::aws::cloudtrail::{self, Event, Lookup, Paged, TrailStatus};
 use crate::aws::credentials::{self, Credentials, SharedFiles, World};
 use crate::aws::endpoint::{self, Endpoint};
 use crate::aws::quota::{LocalPacer, SharedBucket, Throttle};
-use crate::aws::{Caller, Target, awscli, http, sts};
+use crate::aws::{awscli, http, sts};
 use crate::clock::Clock;
 use crate::config::{Config, CustomMode, Mode, Trails};
 use crate::env::Env;
