@@ -12,9 +12,11 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::cloudtrail::{
-    Lookup, Paged, Pager, Query, StopAfter, Trail, TrailStatus, trail_status_from, trails_from,
+    Lookup, Paged, Query, StopAfter, Trail, TrailStatus, collect_events, trail_status_from,
+    trails_from,
 };
 use super::credentials::value::{CredentialFlags, Credentials};
+use super::pager::Pager;
 use super::sts::Role;
 use super::xml::xml_text;
 use crate::clock::Clock;
@@ -451,7 +453,8 @@ pub fn lookup_events(
         max_pages: q.max_pages,
         throttle: Some(cli.throttle),
     };
-    pager.collect(
+    collect_events(
+        &pager,
         &mut |token, trace| {
             let mut args = match &custom {
                 Some(a) => a.clone(),

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod crypto;
 pub mod endpoint;
 pub mod http;
+pub mod pager;
 pub mod profile;
 pub mod quota;
 pub mod retry;
