@@ -3,10 +3,11 @@
 //! must never panic, and checks the invariants that hold for any input.
 //! They are part of the library so both callers exercise the same code.
 
+use crate::aws::apierror::api_error;
 use crate::aws::cloudtrail::{events_page_from, timestamp, trail_status_from};
 use crate::aws::endpoint::Endpoint;
 use crate::aws::http::Response;
-use crate::aws::{api_error, profile, sts};
+use crate::aws::{profile, sts};
 use crate::perfdata::{Perfdata, format_number};
 use crate::threshold::Range;
 

@@ -86,7 +86,9 @@ impl StateDir {
         &self.dir
     }
 
-    /// `check_cloudtrail_<kind>_<sha256 of key, 32 hex>[suffix]`.
+    /// `check_cloudtrail_<kind>_<sha256 of key, 32 hex>[suffix]`. The
+    /// digest is taken here, not through `aws::crypto`: the state directory
+    /// sits below `aws/` (the credential cache and pacing use it).
     pub fn file(&self, kind: &str, key: &str) -> PathBuf {
         let h = hex::encode(Sha256::digest(key.as_bytes()));
         let short = h.get(..32).unwrap_or(&h);

@@ -12,10 +12,13 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::cloudtrail::{
-    Lookup, Paged, Pager, Query, StopAfter, Trail, TrailStatus, trail_status_from, trails_from,
+    Lookup, Paged, Query, StopAfter, Trail, TrailStatus, collect_events, trail_status_from,
+    trails_from,
 };
-use super::credentials::{CredentialFlags, Credentials};
+use super::credentials::value::{CredentialFlags, Credentials};
+use super::pager::Pager;
 use super::sts::Role;
+use super::xml::xml_text;
 use crate::clock::Clock;
 use crate::error::{Error, one_line};
 use crate::process::{self, RunError};
@@ -181,12 +184,12 @@ pub fn cli_error(op: &'static str, code: Option<i32>, stderr: &str) -> Error {
     // An XML error body (query-protocol services, moto) comes on the
     // following lines: its <Code> and <Message> are the real error.
     if stderr.contains("An error occurred (")
-        && let Some(code) = super::xml_text(stderr, "Code")
+        && let Some(code) = xml_text(stderr, "Code")
     {
         return Error::Api {
             op,
             code,
-            message: super::xml_text(stderr, "Message").unwrap_or_default(),
+            message: xml_text(stderr, "Message").unwrap_or_default(),
             hint: None,
         };
     }
@@ -428,7 +431,8 @@ pub fn lookup_events(
         max_pages: q.max_pages,
         throttle: Some(cli.throttle),
     };
-    pager.collect(
+    collect_events(
+        &pager,
         &mut |token, trace| {
             let mut args = match &custom {
                 Some(a) => a.clone(),

@@ -8,13 +8,14 @@ use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 use std::time::Instant;
 
+use super::awscli;
+use super::caller::{Caller, Target};
 use super::cloudtrail::{self, Lookup, Paged, StopAfter, Trail, TrailStatus};
 use super::credentials::{self, CACHED, CredentialFlags, Credentials, SharedFiles, World};
 use super::endpoint::{self, Endpoint};
 use super::http::{self, ProxyUrl};
 use super::quota::Throttle;
 use super::sts::{self, Role};
-use super::{Caller, Target, awscli};
 use crate::clock::Clock;
 use crate::env::Env;
 use crate::error::{Error, Limit};
@@ -504,7 +505,7 @@ fn credentials_for(
         role.arn,
         role.external_id.as_deref().unwrap_or(""),
         base.access_key(),
-        super::sigv4::keyed_hash(base.secret_key(), "check_cloudtrail role cache"),
+        super::crypto::keyed_hash(base.secret_key(), "check_cloudtrail role cache"),
         region,
         sts_endpoint.url
     );

@@ -1,15 +1,12 @@
 //! CloudTrail over the AWS JSON 1.1 protocol: `POST /` (or the endpoint's
 //! own path), `X-Amz-Target`, a JSON body, SigV4 with service `cloudtrail`.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
-use super::credentials::Credentials;
+use super::caller::{Caller, Target};
+use super::credentials::value::Credentials;
 use super::endpoint::Endpoint;
-use super::quota::Throttle;
-use super::{Caller, Target};
-use crate::clock::Clock;
+use super::pager::{FetchPage, Pager, Stop};
 use crate::error::Error;
 use crate::trace::Trace;
 
@@ -392,7 +389,7 @@ pub struct Paged {
 
 /// Asked after each page that has another after it, with every event so
 /// far: true stops paging there (the read is then not complete).
-pub type StopAfter<'a> = dyn FnMut(&[Event]) -> bool + 'a;
+pub type StopAfter<'a> = Stop<'a, Event>;
 
 pub struct Client<'a> {
     pub caller: &'a Caller<'a>,
@@ -452,32 +449,28 @@ impl Client<'_> {
     /// accounts), with their home region and ARN.
     pub fn list_trails(&self, max_pages: u32, trace: &mut Trace) -> Result<Vec<Trail>, Error> {
         const OP: &str = "ListTrails";
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..max_pages {
-            let params = match &token {
-                Some(t) => json!({"NextToken": t}),
-                None => json!({}),
-            };
-            let v = self.call(OP, &params, trace)?;
-            let (mut page, next) =
-                list_trails_page(&v).map_err(|detail| Error::BadResponse { op: OP, detail })?;
-            out.append(&mut page);
-            match next {
-                Some(t) if Some(&t) == token.as_ref() => {
-                    return Err(Error::BadResponse {
-                        op: OP,
-                        detail: "the same NextToken came back twice".into(),
-                    });
-                }
-                Some(t) => token = Some(t),
-                None => return Ok(out),
-            }
-        }
-        Err(Error::PageCap {
-            op: OP,
-            pages: max_pages,
-        })
+        let pager = Pager {
+            clock: self.caller.clock,
+            remaining: &|| self.caller.http.remaining(),
+            limit: self.caller.limit,
+            max_pages,
+            throttle: None,
+        };
+        pager
+            .collect(
+                OP,
+                list_trails_page,
+                &mut |token, trace| {
+                    let params = match token {
+                        Some(t) => json!({"NextToken": t}),
+                        None => json!({}),
+                    };
+                    self.call(OP, &params, trace)
+                },
+                &mut |_| false,
+                trace,
+            )
+            .map(|pages| pages.items)
     }
 
     /// `GetEventSelectors`: whether the trail records every management
@@ -511,7 +504,8 @@ impl Client<'_> {
             max_pages: q.max_pages,
             throttle: None,
         };
-        pager.collect(
+        collect_events(
+            &pager,
             &mut |token, trace| {
                 let mut params = json!({
                     "StartTime": q.start,
@@ -534,77 +528,19 @@ impl Client<'_> {
 
 const LOOKUP_EVENTS: &str = "LookupEvents";
 
-/// Gets one LookupEvents page: the token of the page (none for the first).
-pub type FetchPage<'a> = dyn FnMut(Option<&str>, &mut Trace) -> Result<Value, Error> + 'a;
-
-/// Follows `NextToken` for LookupEvents, whoever fetches the pages (our
-/// client or the `aws` CLI): paced by `throttle` when given (the native
-/// client paces inside its caller), capped at `max_pages`, bounded by the
-/// run's deadline, and either every event or an error, never a silent
-/// partial list.
-pub struct Pager<'a> {
-    pub clock: &'a dyn Clock,
-    pub remaining: &'a dyn Fn() -> Duration,
-    pub limit: crate::error::Limit,
-    pub max_pages: u32,
-    pub throttle: Option<&'a dyn Throttle>,
-}
-
-impl Pager<'_> {
-    /// `fetch(token)` gets one page (the first with `None`); `stop` is
-    /// asked after each page that has a next one.
-    pub fn collect(
-        &self,
-        fetch: &mut FetchPage<'_>,
-        stop: &mut StopAfter<'_>,
-        trace: &mut Trace,
-    ) -> Result<Paged, Error> {
-        const OP: &str = LOOKUP_EVENTS;
-        let mut events = Vec::new();
-        let mut token: Option<String> = None;
-        for page_number in 1..=self.max_pages {
-            if let Some(t) = self.throttle {
-                t.acquire(OP, self.clock, (self.remaining)())
-                    .map_err(|q| Error::Quota {
-                        op: OP,
-                        wait_ms: u64::try_from(q.wait.as_millis()).unwrap_or(u64::MAX),
-                        limit: self.limit,
-                    })?;
-            }
-            let page = fetch(token.as_deref(), trace)?;
-            let (mut page_events, next) =
-                events_page_from(&page).map_err(|detail| Error::BadResponse { op: OP, detail })?;
-            events.append(&mut page_events);
-            if next.is_some() && stop(&events) {
-                trace.log(|| {
-                    format!("{OP}: stopped after {page_number} pages, more events left unread")
-                });
-                return Ok(Paged {
-                    events,
-                    complete: false,
-                });
-            }
-            match next {
-                Some(t) if Some(&t) == token.as_ref() => {
-                    return Err(Error::BadResponse {
-                        op: OP,
-                        detail: "the same NextToken came back twice".into(),
-                    });
-                }
-                Some(t) => token = Some(t),
-                None => {
-                    return Ok(Paged {
-                        events,
-                        complete: true,
-                    });
-                }
-            }
-        }
-        Err(Error::PageCap {
-            op: OP,
-            pages: self.max_pages,
-        })
-    }
+/// Every event of a LookupEvents read, whoever fetches its pages (our
+/// client or the `aws` CLI).
+pub fn collect_events(
+    pager: &Pager<'_>,
+    fetch: &mut FetchPage<'_>,
+    stop: &mut StopAfter<'_>,
+    trace: &mut Trace,
+) -> Result<Paged, Error> {
+    let pages = pager.collect(LOOKUP_EVENTS, events_page_from, fetch, stop, trace)?;
+    Ok(Paged {
+        events: pages.items,
+        complete: pages.complete,
+    })
 }
 
 /// `IsLogging` must be a JSON boolean: a missing field is not "false".
@@ -737,7 +673,9 @@ fn event_from(e: &Value) -> Result<Event, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
     use proptest::prelude::*;
+    use std::time::Duration;
 
     /// Pieces of CloudTrail-shaped JSON, so random inputs reach past the
     /// first `{`.
@@ -1053,16 +991,16 @@ mod tests {
         };
         let mut trace = Trace::new(true);
         let mut calls = Vec::new();
-        let got = pager
-            .collect(
-                &mut |t, _| page(t),
-                &mut |events| {
-                    calls.push(events.len());
-                    events.len() >= 4
-                },
-                &mut trace,
-            )
-            .unwrap();
+        let got = collect_events(
+            &pager,
+            &mut |t, _| page(t),
+            &mut |events| {
+                calls.push(events.len());
+                events.len() >= 4
+            },
+            &mut trace,
+        )
+        .unwrap();
         assert!(!got.complete);
         assert_eq!(got.events.len(), 4);
         assert_eq!(calls, [2, 4]);
@@ -1072,16 +1010,16 @@ mod tests {
         );
         // Never asked after the last page: the read is complete.
         let mut calls = 0;
-        let got = pager
-            .collect(
-                &mut |t, _| page(t),
-                &mut |_| {
-                    calls += 1;
-                    false
-                },
-                &mut Trace::new(false),
-            )
-            .unwrap();
+        let got = collect_events(
+            &pager,
+            &mut |t, _| page(t),
+            &mut |_| {
+                calls += 1;
+                false
+            },
+            &mut Trace::new(false),
+        )
+        .unwrap();
         assert!(got.complete);
         assert_eq!(got.events.len(), 6);
         assert_eq!(calls, 2);
@@ -1090,12 +1028,21 @@ mod tests {
             max_pages: 1,
             ..pager
         };
-        let got = capped
-            .collect(&mut |t, _| page(t), &mut |_| true, &mut Trace::new(false))
-            .unwrap();
+        let got = collect_events(
+            &capped,
+            &mut |t, _| page(t),
+            &mut |_| true,
+            &mut Trace::new(false),
+        )
+        .unwrap();
         assert_eq!((got.events.len(), got.complete), (2, false));
         assert!(matches!(
-            capped.collect(&mut |t, _| page(t), &mut |_| false, &mut Trace::new(false)),
+            collect_events(
+                &capped,
+                &mut |t, _| page(t),
+                &mut |_| false,
+                &mut Trace::new(false)
+            ),
             Err(Error::PageCap { pages: 1, .. })
         ));
     }

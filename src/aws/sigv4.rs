@@ -9,10 +9,7 @@
 //! bytes; what is signed is then what goes on the wire. Time is a
 //! parameter, never read here.
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
-
-use super::credentials::Credentials;
+use super::crypto::{hmac_sha256, sha256_hex};
 use crate::time;
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -29,30 +26,20 @@ pub struct Request<'a> {
     pub body: &'a [u8],
 }
 
+/// The keys a request is signed with, borrowed from wherever they are
+/// kept: the signer needs nothing else of credentials. No `Debug`, so the
+/// secret cannot reach a debug line through it.
+pub struct Keys<'a> {
+    pub access_key: &'a str,
+    pub secret_key: &'a str,
+    /// For temporary credentials.
+    pub session_token: Option<&'a str>,
+}
+
 /// The credential scope's moving parts.
 pub struct Scope<'a> {
     pub region: &'a str,
     pub service: &'a str,
-}
-
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
-}
-
-/// A keyed hash of a secret, for cache keys that must change when the
-/// secret does without storing it.
-pub fn keyed_hash(secret: &str, purpose: &str) -> String {
-    hex::encode(hmac_sha256(secret.as_bytes(), purpose.as_bytes()))
-}
-
-fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => unreachable!("HMAC takes keys of any size"),
-    };
-    mac.update(data);
-    mac.finalize().into_bytes().into()
 }
 
 fn is_unreserved(b: u8) -> bool {
@@ -236,9 +223,9 @@ pub struct Signed {
 /// The headers SigV4 itself contributes before signing: `x-amz-date`, and
 /// `x-amz-security-token` for temporary credentials (signed, as botocore
 /// and the AWS SDKs do for CloudTrail and STS).
-pub fn signing_headers(creds: &Credentials, epoch: i64) -> Vec<(String, String)> {
+pub fn signing_headers(keys: &Keys<'_>, epoch: i64) -> Vec<(String, String)> {
     let mut h = vec![("x-amz-date".to_owned(), time::amz_date(epoch))];
-    if let Some(token) = creds.session_token() {
+    if let Some(token) = keys.session_token {
         h.push(("x-amz-security-token".to_owned(), token.to_owned()));
     }
     h
@@ -246,19 +233,19 @@ pub fn signing_headers(creds: &Credentials, epoch: i64) -> Vec<(String, String)>
 
 /// Runs every step. `req.headers` must already hold the headers from
 /// [`signing_headers`] for the same `epoch`.
-pub fn sign(req: &Request<'_>, creds: &Credentials, scope: &Scope<'_>, epoch: i64) -> Signed {
+pub fn sign(req: &Request<'_>, keys: &Keys<'_>, scope: &Scope<'_>, epoch: i64) -> Signed {
     let amz_date = time::amz_date(epoch);
     let (creq, signed) = canonical_request(req);
     let cscope = credential_scope(&amz_date, scope);
     let sts = string_to_sign(&amz_date, &cscope, &creq);
     let key = signing_key(
-        creds.secret_key(),
+        keys.secret_key,
         amz_date.get(..8).unwrap_or_default(),
         scope,
     );
     let sig = signature(&key, &sts);
     Signed {
-        authorization: authorization(creds.access_key(), &cscope, &signed, &sig),
+        authorization: authorization(keys.access_key, &cscope, &signed, &sig),
         amz_date,
     }
 }
@@ -277,6 +264,14 @@ mod tests {
     };
     const EMPTY_SHA: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+    fn example_keys(session_token: Option<&str>) -> Keys<'_> {
+        Keys {
+            access_key: AKID,
+            secret_key: SECRET,
+            session_token,
+        }
+    }
+
     fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
@@ -294,8 +289,8 @@ mod tests {
             headers: &hs,
             body: b"",
         };
-        let creds = Credentials::new(AKID, SECRET, None);
-        let signed = sign(&req, &creds, &SUITE, T);
+        let keys = example_keys(None);
+        let signed = sign(&req, &keys, &SUITE, T);
         let sig = signed
             .authorization
             .rsplit("Signature=")
@@ -418,9 +413,9 @@ mod tests {
     #[test]
     fn suite_session_token() {
         let token = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
-        let creds = Credentials::new(AKID, SECRET, Some(token));
+        let keys = example_keys(Some(token));
         let mut hs = h(&[("Host", "example.amazonaws.com")]);
-        hs.extend(signing_headers(&creds, T));
+        hs.extend(signing_headers(&keys, T));
         let req = Request {
             method: "GET",
             path: "/",
@@ -430,7 +425,7 @@ mod tests {
         };
         let (creq, _) = canonical_request(&req);
         assert!(creq.contains(&format!("\nx-amz-security-token:{token}\n")));
-        assert!(sign(&req, &creds, &SUITE, T).authorization.ends_with(
+        assert!(sign(&req, &keys, &SUITE, T).authorization.ends_with(
             "Signature=07ec1639c89043aa0e3e2de82b96708f198cceab042d4a97044c66dd9f74e7f8"
         ));
     }
@@ -442,7 +437,7 @@ mod tests {
         token: Option<&str>,
         region: &str,
     ) -> String {
-        let creds = Credentials::new(AKID, SECRET, token);
+        let keys = example_keys(token);
         let mut hs = h(&[
             ("content-type", "application/x-amz-json-1.1"),
             ("host", host),
@@ -451,7 +446,7 @@ mod tests {
                 &format!("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.{target}"),
             ),
         ]);
-        hs.extend(signing_headers(&creds, T));
+        hs.extend(signing_headers(&keys, T));
         let req = Request {
             method: "POST",
             path: "/",
@@ -463,7 +458,7 @@ mod tests {
             region,
             service: "cloudtrail",
         };
-        sign(&req, &creds, &scope, T).authorization
+        sign(&req, &keys, &scope, T).authorization
     }
 
     // Project vectors (a)–(e), computed with botocore's SigV4Auth.
@@ -528,7 +523,7 @@ mod tests {
             sha256_hex(body),
             "afa921e5030ce303e87db2c89ecb722ec0b2fa4d7be1bfdeeaecfc01acc5210e"
         );
-        let creds = Credentials::new(AKID, SECRET, None);
+        let keys = example_keys(None);
         let mut hs = h(&[
             (
                 "content-type",
@@ -536,7 +531,7 @@ mod tests {
             ),
             ("host", "sts.eu-west-1.amazonaws.com"),
         ]);
-        hs.extend(signing_headers(&creds, T));
+        hs.extend(signing_headers(&keys, T));
         let req = Request {
             method: "POST",
             path: "/",
@@ -548,7 +543,7 @@ mod tests {
             region: "eu-west-1",
             service: "sts",
         };
-        let a = sign(&req, &creds, &scope, T).authorization;
+        let a = sign(&req, &keys, &scope, T).authorization;
         assert!(a.contains("SignedHeaders=content-type;host;x-amz-date,"));
         assert!(a.ends_with(
             "Signature=b0bd71424e6bc98a338b3e60660e85d494e4df648e0fd7738fb2d07d1d95321f"

@@ -3,9 +3,10 @@
 //! credentials; `AssumeRoleWithWebIdentity` (unsigned) turns a web
 //! identity token file into credentials.
 
-use super::credentials::Credentials;
+use super::caller::{Caller, Target};
+use super::credentials::value::Credentials;
 use super::sigv4::uri_encode;
-use super::{Caller, Target, xml_text};
+use super::xml::xml_text;
 use crate::error::Error;
 use crate::trace::Trace;
 

@@ -252,11 +252,7 @@ fn modes_do_no_io_and_never_see_the_command_line() {
         for path in crate_paths(&code) {
             let joined = format!("crate::{}", path.join("::"));
             for f in FORBIDDEN.iter().filter(|f| f.starts_with("crate::")) {
-                assert!(
-                    !joined.starts_with(f),
-                    "{} uses {joined}",
-                    rel.display()
-                );
+                assert!(!joined.starts_with(f), "{} uses {joined}", rel.display());
             }
         }
         assert!(!code.contains("std::process"), "{}", rel.display());

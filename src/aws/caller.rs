@@ -1,0 +1,246 @@
+//! The signed call: one POST to an AWS endpoint, signed afresh for each
+//! attempt, retried as the standard retry mode says, paced under the
+//! API's quota, within the run's deadline, and traced for `--debug` with
+//! every secret hidden.
+
+use super::apierror::api_error;
+use super::credentials::value::Credentials;
+use super::xml::xml_text;
+use super::{endpoint, http, quota, retry, sigv4};
+use crate::clock::Clock;
+use crate::error::Error;
+use crate::trace::Trace;
+
+/// One AWS service endpoint as a call target.
+pub struct Target<'a> {
+    pub endpoint: &'a endpoint::Endpoint,
+    /// The signing region.
+    pub region: &'a str,
+    /// The signing name (`cloudtrail`, `sts`).
+    pub service: &'static str,
+}
+
+/// Sends signed requests, retrying what is worth retrying, all within the
+/// run's deadline.
+pub struct Caller<'a> {
+    pub http: &'a http::Client,
+    pub clock: &'a dyn Clock,
+    /// The configured `--timeout`, for messages.
+    pub limit: crate::error::Limit,
+    /// Attempts per call, first included (3, or `AWS_MAX_ATTEMPTS`).
+    pub max_attempts: u32,
+    /// Paces every attempt under the API's quota.
+    pub throttle: &'a dyn quota::Throttle,
+}
+
+impl Caller<'_> {
+    /// POSTs `body` with `headers` (content type and the like; `host` and
+    /// the SigV4 headers are added here), signed with `creds` when given
+    /// (STS's web-identity call is unsigned). A 2xx answer, or the error
+    /// line of the last attempt.
+    pub fn send(
+        &self,
+        op: &'static str,
+        target: &Target<'_>,
+        creds: Option<&Credentials>,
+        headers: &[(&str, String)],
+        body: &[u8],
+        trace: &mut Trace,
+    ) -> Result<http::Response, Error> {
+        let mut attempt = 1;
+        loop {
+            if let Err(q) = self.throttle.acquire(op, self.clock, self.http.remaining()) {
+                return Err(Error::Quota {
+                    op,
+                    wait_ms: u64::try_from(q.wait.as_millis()).unwrap_or(u64::MAX),
+                    limit: self.limit,
+                });
+            }
+            // Signed afresh each attempt: X-Amz-Date moves on.
+            let epoch = self.clock.epoch();
+            let mut all: Vec<(String, String)> = headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.clone()))
+                .collect();
+            all.push(("host".to_owned(), target.endpoint.host.clone()));
+            if let Some(c) = creds {
+                let keys = sigv4::Keys {
+                    access_key: c.access_key(),
+                    secret_key: c.secret_key(),
+                    session_token: c.session_token(),
+                };
+                all.extend(sigv4::signing_headers(&keys, epoch));
+                let signed = sigv4::sign(
+                    &sigv4::Request {
+                        method: "POST",
+                        path: &target.endpoint.path,
+                        query: &target.endpoint.query,
+                        headers: &all,
+                        body,
+                    },
+                    &keys,
+                    &sigv4::Scope {
+                        region: target.region,
+                        service: target.service,
+                    },
+                    epoch,
+                );
+                all.push(("authorization".to_owned(), signed.authorization));
+            }
+            trace.log(|| format!("{op}: POST {} (attempt {attempt})", target.endpoint.url));
+            for (n, v) in &all {
+                trace.log(|| format!("  > {}", debug_header(n, v)));
+            }
+            trace.log(|| format!("  > body: {}", redact_form_body(body)));
+            let outcome = self.http.post(&target.endpoint.url, &all, body);
+            let (error, retry) = match outcome {
+                Ok(resp) => {
+                    trace.log(|| format!("  < HTTP {} ({} bytes)", resp.status, resp.body.len()));
+                    trace.log(|| {
+                        format!(
+                            "  < body: {}",
+                            crate::error::one_line(&redact_xml_secrets(&String::from_utf8_lossy(
+                                &resp.body
+                            )))
+                        )
+                    });
+                    if (200..300).contains(&resp.status) {
+                        return Ok(resp);
+                    }
+                    let error = api_error(op, &resp, epoch);
+                    let code = match &error {
+                        Error::Api { code, .. } => Some(code.as_str()),
+                        _ => None,
+                    };
+                    let retry = retry::retryable_answer(resp.status, code);
+                    (error, retry)
+                }
+                Err(http::TransportError::Timeout) => {
+                    return Err(Error::Timeout {
+                        op,
+                        limit: self.limit,
+                    });
+                }
+                Err(e) => {
+                    trace.log(|| format!("  < no answer: {e}"));
+                    let transient = e.transient();
+                    (
+                        Error::Transport {
+                            op,
+                            detail: e.to_string(),
+                        },
+                        transient,
+                    )
+                }
+            };
+            let wait = retry::backoff(attempt, self.clock.jitter());
+            if !retry || attempt >= self.max_attempts || !retry::fits(wait, self.http.remaining()) {
+                return Err(with_attempts(error, attempt));
+            }
+            trace.log(|| format!("  retrying in {} ms", wait.as_millis()));
+            self.clock.sleep(wait);
+            attempt += 1;
+        }
+    }
+}
+
+/// Says how many attempts an error took, when more than one.
+fn with_attempts(e: Error, attempts: u32) -> Error {
+    if attempts < 2 {
+        return e;
+    }
+    let note = format!("after {attempts} attempts");
+    match e {
+        Error::Api {
+            op,
+            code,
+            message,
+            hint,
+        } => Error::Api {
+            op,
+            code,
+            message,
+            hint: Some(match hint {
+                Some(h) => format!("{h}; {note}"),
+                None => note,
+            }),
+        },
+        Error::Transport { op, detail } => Error::Transport {
+            op,
+            detail: format!("{detail} ({note})"),
+        },
+        Error::Http { op, status, body } => Error::Http {
+            op,
+            status,
+            body: format!("{} ({note})", crate::error::one_line(&body)),
+        },
+        other => other,
+    }
+}
+
+/// Form bodies carry a web identity token; JSON bodies carry no secret.
+fn redact_form_body(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if !text.contains("WebIdentityToken=") {
+        return text.into_owned();
+    }
+    text.split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some(("WebIdentityToken", _)) => "WebIdentityToken=<redacted>".to_owned(),
+            _ => kv.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// STS answers hold a secret key and a session token.
+fn redact_xml_secrets(text: &str) -> String {
+    let mut out = text.to_owned();
+    for tag in ["SecretAccessKey", "SessionToken"] {
+        if let Some(v) = xml_text(&out, tag)
+            && !v.is_empty()
+        {
+            out = out.replace(&v, "<redacted>");
+        }
+    }
+    out
+}
+
+/// Headers whose values are secret or derived from a secret.
+pub const SENSITIVE_HEADERS: [&str; 2] = ["authorization", "x-amz-security-token"];
+
+/// One header line for `--debug`, with sensitive values hidden.
+pub fn debug_header(name: &str, value: &str) -> String {
+    if SENSITIVE_HEADERS
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+    {
+        match value.split_once("Signature=") {
+            // Keep the credential scope and signed headers: they are
+            // what one needs to debug a signature mismatch.
+            Some((head, _)) => format!("{name}: {head}Signature=<redacted>"),
+            None => format!("{name}: <redacted>"),
+        }
+    } else {
+        format!("{name}: {value}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_headers_hide_secrets() {
+        let a = debug_header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/cloudtrail/aws4_request, SignedHeaders=host, Signature=abcdef",
+        );
+        assert!(!a.contains("abcdef") && a.contains("Credential=AK/"));
+        assert_eq!(
+            debug_header("X-Amz-Security-Token", "TOKEN"),
+            "X-Amz-Security-Token: <redacted>"
+        );
+        assert_eq!(debug_header("x-amz-target", "T"), "x-amz-target: T");
+    }
+}
