@@ -21,6 +21,7 @@ pub mod perl;
 pub mod process;
 pub mod statefile;
 pub mod status;
+pub mod text;
 pub mod threshold;
 pub mod time;
 pub mod trace;

@@ -13,6 +13,7 @@ pub mod generic;
 
 use crate::perfdata::{Perfdata, format_number};
 use crate::status::State;
+use crate::text::flatten;
 use generic::{Generic, Metric};
 
 /// A short message with its state.
@@ -58,21 +59,6 @@ pub struct Render {
     pub long: bool,
 }
 
-/// Free text may not break the format: `|` would start perfdata and a
-/// newline would start long output, so both are neutralised, as are other
-/// control characters.
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '|' => '/',
-            // Newlines would start long output; NUL and other controls
-            // can cut or garble the line in the monitoring core.
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect()
-}
-
 /// The printed text (with its final newline) for an outcome.
 pub fn render(outcome: &Outcome, opts: Render) -> String {
     let state = outcome.state();
@@ -82,27 +68,27 @@ pub fn render(outcome: &Outcome, opts: Render) -> String {
             .entries
             .iter()
             .filter(|e| e.state == s)
-            .map(|e| clean(&e.text))
+            .map(|e| flatten(&e.text))
             .collect();
         if !texts.is_empty() {
             line.push_str(&format!("{}: {} ", s.label(), texts.join(" - ")));
         }
     }
     if state == State::Ok {
-        let oks: Vec<String> = outcome.entries.iter().map(|e| clean(&e.text)).collect();
+        let oks: Vec<String> = outcome.entries.iter().map(|e| flatten(&e.text)).collect();
         line.push_str(&format!("OK: {} ", oks.join(" - ")));
     }
     if !outcome.perfdata.is_empty() {
         line.push('|');
         for p in &outcome.perfdata {
             line.push(' ');
-            line.push_str(&clean(&p.to_string()));
+            line.push_str(&flatten(&p.to_string()));
         }
     }
     line.push('\n');
     if opts.long {
         for l in &outcome.long {
-            line.push_str(&clean(l));
+            line.push_str(&flatten(l));
             line.push('\n');
         }
     }
@@ -247,20 +233,20 @@ pub fn present(outcome: &Outcome, p: &Presentation, error: bool) -> Presented {
         }
         Format::Text => {
             let (short, adv_exit) = g.short_output(&short_line(outcome, p.ignore_label), state);
-            let mut out = clean(&short);
+            let mut out = flatten(&short);
             if !error && !p.ignore_perfdata {
                 let ms = metrics();
                 if !ms.is_empty() {
                     out.push('|');
                     for m in &ms {
                         out.push(' ');
-                        out.push_str(&clean(&m.text()));
+                        out.push_str(&flatten(&m.text()));
                     }
                 }
             }
             out.push('\n');
             for l in long_lines() {
-                out.push_str(&clean(&l));
+                out.push_str(&flatten(&l));
                 out.push('\n');
             }
             return Presented {
