@@ -52,49 +52,6 @@ impl Outcome {
     }
 }
 
-/// How the text is rendered.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Render {
-    /// Print long lines (`--verbose`; `--debug` forces it too).
-    pub long: bool,
-}
-
-/// The printed text (with its final newline) for an outcome.
-pub fn render(outcome: &Outcome, opts: Render) -> String {
-    let state = outcome.state();
-    let mut line = String::new();
-    for s in [State::Critical, State::Warning, State::Unknown] {
-        let texts: Vec<String> = outcome
-            .entries
-            .iter()
-            .filter(|e| e.state == s)
-            .map(|e| flatten(&e.text))
-            .collect();
-        if !texts.is_empty() {
-            line.push_str(&format!("{}: {} ", s.label(), texts.join(" - ")));
-        }
-    }
-    if state == State::Ok {
-        let oks: Vec<String> = outcome.entries.iter().map(|e| flatten(&e.text)).collect();
-        line.push_str(&format!("OK: {} ", oks.join(" - ")));
-    }
-    if !outcome.perfdata.is_empty() {
-        line.push('|');
-        for p in &outcome.perfdata {
-            line.push(' ');
-            line.push_str(&flatten(&p.to_string()));
-        }
-    }
-    line.push('\n');
-    if opts.long {
-        for l in &outcome.long {
-            line.push_str(&flatten(l));
-            line.push('\n');
-        }
-    }
-    line
-}
-
 /// The output format.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum Format {
@@ -261,6 +218,18 @@ pub fn present(outcome: &Outcome, p: &Presentation, error: bool) -> Presented {
     }
 }
 
+/// What a check prints with no generic option, long lines or not: the
+/// text the modes' unit tests hold their outcomes to, so they check what
+/// ships.
+#[cfg(test)]
+pub fn text(outcome: &Outcome, long: bool) -> String {
+    let p = Presentation {
+        long,
+        ..Presentation::default()
+    };
+    present(outcome, &p, false).text
+}
+
 /// Replaces every occurrence of each secret with `***`: the last guard
 /// before anything is printed.
 pub fn redact(text: &str, secrets: &[String]) -> String {
@@ -289,14 +258,14 @@ mod tests {
 
         /// Whatever the texts, one status line; long lines stay lines.
         #[test]
-        fn render_never_forges_lines(texts in proptest::collection::vec("\\PC{0,40}", 1..4), long in proptest::collection::vec("\\PC{0,40}", 0..3)) {
+        fn shipped_text_never_forges_lines(texts in proptest::collection::vec("\\PC{0,40}", 1..4), long in proptest::collection::vec("\\PC{0,40}", 0..3)) {
             let o = Outcome {
                 entries: texts.iter().map(|t| Entry { state: State::Ok, text: t.clone() }).collect(),
                 perfdata: vec![Perfdata::new("x|y\n", 1.0)],
                 long: long.clone(),
                 raw: None,
             };
-            let out = render(&o, Render { long: true });
+            let out = text(&o, true);
             prop_assert_eq!(out.lines().count(), 1 + long.len());
             prop_assert_eq!(out.matches('|').count(), 1);
             prop_assert!(!out.chars().any(|c| c.is_control() && c != '\n'));
@@ -315,13 +284,13 @@ mod tests {
         let mut o = Outcome::single(State::Ok, "Trail is logging: 1");
         o.perfdata.push(perf("trail_is_logging", 1.0));
         assert_eq!(
-            render(&o, Render::default()),
+            text(&o, false),
             "OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\n"
         );
         let mut o = Outcome::single(State::Critical, "Trail is logging: 0");
         o.perfdata.push(perf("trail_is_logging", 0.0));
         assert_eq!(
-            render(&o, Render::default()),
+            text(&o, false),
             "CRITICAL: Trail is logging: 0 | 'trail_is_logging'=0;;;0;\n"
         );
     }
@@ -336,7 +305,7 @@ mod tests {
             ..perf("events_count", 3.0)
         });
         assert_eq!(
-            render(&o, Render::default()),
+            text(&o, false),
             "OK: Number of events: 3.00 | 'events_count'=3.00;0:5;0:10;0;\n"
         );
     }
@@ -372,11 +341,11 @@ mod tests {
         };
         assert_eq!(o.state(), State::Critical);
         assert_eq!(
-            render(&o, Render::default()),
+            text(&o, false),
             "CRITICAL: crit1 - crit2 WARNING: warn1 | 'a''b'=1;;;; 'c'=2.5;;;;\n"
         );
         assert_eq!(
-            render(&o, Render { long: true }),
+            text(&o, true),
             "CRITICAL: crit1 - crit2 WARNING: warn1 | 'a''b'=1;;;; 'c'=2.5;;;;\nline 1\nline 2\n"
         );
     }
@@ -385,7 +354,7 @@ mod tests {
     fn message_without_perfdata_keeps_trailing_space() {
         let o = Outcome::single(State::Unknown, "Need to specify --region option.");
         assert_eq!(
-            render(&o, Render::default()),
+            text(&o, false),
             "UNKNOWN: Need to specify --region option. \n"
         );
     }
@@ -401,7 +370,7 @@ mod tests {
     fn no_forged_lines() {
         let mut o = Outcome::single(State::Ok, "x | 'y'=1\nCRITICAL: z");
         o.long.push("a\nb|c".into());
-        let s = render(&o, Render { long: true });
+        let s = text(&o, true);
         assert_eq!(s.lines().count(), 2, "{s}");
         assert_eq!(s.matches('|').count(), 0, "{s}");
     }
