@@ -8,13 +8,20 @@
 //! perfdata as ` 'label'=value;warn;crit;min;max`. Long lines (verbose or
 //! debug) follow on their own lines.
 
+pub mod exit_rewrite;
 pub mod formats;
 pub mod generic;
+pub mod metric;
+pub mod perfdata_rewrite;
+#[cfg(test)]
+pub mod testing;
+pub mod text_rewrite;
 
-use crate::perfdata::{Perfdata, format_number};
+use crate::perfdata::Perfdata;
 use crate::status::State;
 use crate::text::flatten;
-use generic::{Generic, Metric};
+use generic::Generic;
+use metric::Metric;
 
 /// A short message with its state.
 #[derive(Clone, Debug, PartialEq)]
@@ -243,6 +250,7 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::perfdata::format_number;
     use proptest::prelude::*;
 
     proptest! {
