@@ -250,6 +250,7 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::testing::{BASE, counted, events, failed, table};
     use crate::perfdata::format_number;
     use proptest::prelude::*;
 
@@ -398,5 +399,62 @@ mod tests {
             redact("a SECRET b SECRET", &["SECRET".into()]),
             "a *** b ***"
         );
+    }
+
+    // The rows of tests/it/generic.rs for --output-ignore-perfdata and
+    // --output-ignore-label, on the outcome the mode handed over.
+
+    #[test]
+    fn output_ignore_perfdata_and_label() {
+        table(&[
+            // output.pm::output_txt: no `|` part, the trailing space stays.
+            (
+                &["--output-ignore-perfdata"],
+                counted(),
+                "OK: Number of events: 3.00 \n",
+                0,
+            ),
+            // output.pm::output_txt: the state is unchanged.
+            (
+                &["--output-ignore-perfdata"],
+                events(State::Critical, "", "1"),
+                "CRITICAL: Number of events: 3.00 \n",
+                2,
+            ),
+            // output.pm::output_txt: no `S: ` prefix.
+            (
+                &["--output-ignore-label"],
+                counted(),
+                "Number of events: 3.00 | 'events_count'=3.00;;;0;\n",
+                0,
+            ),
+            // output.pm::output_txt: rc unchanged.
+            (
+                &["--output-ignore-label"],
+                events(State::Warning, "1", ""),
+                "Number of events: 3.00 | 'events_count'=3.00;0:1;;0;\n",
+                1,
+            ),
+            // output.pm::option_exit: also on errors.
+            (
+                &["--output-ignore-label"],
+                failed(
+                    "countevents",
+                    State::Unknown,
+                    "Wrong warning-count threshold 'abc'.",
+                ),
+                "Wrong warning-count threshold 'abc'. \n",
+                3,
+            ),
+            // output.pm::output_txt: both.
+            (
+                &["--output-ignore-label", "--output-ignore-perfdata"],
+                counted(),
+                "Number of events: 3.00 \n",
+                0,
+            ),
+            // alternative/Getopt.pm: `=0` is off.
+            (&["--output-ignore-perfdata=0"], counted(), BASE, 0),
+        ]);
     }
 }

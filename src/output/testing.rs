@@ -11,6 +11,11 @@ use crate::perfdata::Perfdata;
 use crate::status::State;
 use crate::threshold::Range;
 
+/// The countevents line with no option.
+pub const BASE: &str = "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;\n";
+/// The checktrailstatus line of a logging trail.
+pub const TRAIL_OK: &str = "OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\n";
+
 pub fn generic(args: GenericArgs<'_>) -> Generic {
     Generic::parse(&args).unwrap_or_else(|e| panic!("{args:?}: {e}"))
 }

@@ -5,7 +5,8 @@
 
 use super::*;
 use crate::output::generic::GenericArgs;
-use crate::output::testing::generic;
+use crate::output::testing::{BASE, Ran, counted, events, generic, shown, table, trail};
+use crate::status::State;
 
 fn m(label: &str, value: &str) -> Metric {
     Metric {
@@ -414,4 +415,1106 @@ fn explode_rules() {
         line(&g.metrics(ms, "m")[3..]),
         "'a_total'=4;;;; 'mem_total'=8;;;;"
     );
+}
+
+// ---------------------------------------------------------------------
+// The rows of tests/it/generic.rs for the perfdata rewrites, on the outcome the mode
+// handed over in that run; the binary keeps one or two of them.
+// ---------------------------------------------------------------------
+
+#[test]
+fn filter_perfdata() {
+    table(&[
+        // output.pm::filter_perfdata: unanchored match keeps it.
+        (&["--filter-perfdata=count"], counted(), BASE, 0),
+        // output.pm::output_txt: nothing kept, no `|` at all.
+        (
+            &["--filter-perfdata=zzz"],
+            counted(),
+            "OK: Number of events: 3.00 \n",
+            0,
+        ),
+        // output.pm::filter_perfdata: case-sensitive.
+        (
+            &["--filter-perfdata=COUNT"],
+            counted(),
+            "OK: Number of events: 3.00 \n",
+            0,
+        ),
+        // output.pm::filter_perfdata: empty keeps everything.
+        (&["--filter-perfdata="], counted(), BASE, 0),
+        // output.pm::filter_perfdata: applied after change_perfdata.
+        (
+            &[
+                "--change-perfdata=events_count,foo",
+                "--filter-perfdata=^foo$",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'foo'=3.00;;;0;\n",
+            0,
+        ),
+        // output.pm::filter_perfdata: applies to extended metrics.
+        (
+            &[
+                "--extend-perfdata=events_count,foo",
+                "--filter-perfdata=^foo",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'foo'=3.00;;;0;\n",
+            0,
+        ),
+        // output.pm::filter_perfdata: does not change the status.
+        (
+            &["--filter-perfdata=zzz"],
+            events(State::Critical, "", "2"),
+            "CRITICAL: Number of events: 3.00 \n",
+            2,
+        ),
+        // Deviation (regex-lite): an invalid pattern is an UNKNOWN
+        // naming the option, before anything is printed.
+        (
+            &["--filter-perfdata=("],
+            counted(),
+            "UNKNOWN: --filter-perfdata '(' is not a supported regular expression: found open group without closing ')' \n",
+            3,
+        ),
+        // Deviation (regex-lite): look-around is refused, not ignored.
+        (
+            &["--filter-perfdata=^events(?=_)"],
+            counted(),
+            "UNKNOWN: --filter-perfdata '^events(?=_)' is not a supported regular expression: look-around is not supported \n",
+            3,
+        ),
+    ]);
+    table(&[(
+        &["--filter-perfdata=^events"],
+        trail(true),
+        "OK: Trail is logging: 1 \n",
+        0,
+    )]);
+}
+
+#[test]
+fn filter_perfdata_adv() {
+    let none = "OK: Number of events: 3.00 \n";
+    table(&[
+        // output.pm::filter_perfdata + misc test_eval: numeric, kept.
+        (&["--filter-perfdata-adv=%(value) > 2"], counted(), BASE, 0),
+        // output.pm::check_options: %{x} like %(x); dropped.
+        (&["--filter-perfdata-adv=%{value} > 5"], counted(), none, 0),
+        // output.pm::filter_perfdata: regex match on the label.
+        (
+            &["--filter-perfdata-adv=%(label) =~ /events/"],
+            counted(),
+            BASE,
+            0,
+        ),
+        // output.pm::filter_perfdata: the mode key.
+        (
+            &["--filter-perfdata-adv=%(mode) eq \"countevents\""],
+            counted(),
+            BASE,
+            0,
+        ),
+        (
+            &["--filter-perfdata-adv=%(mode) ne 'countevents'"],
+            counted(),
+            none,
+            0,
+        ),
+        // output.pm POD example.
+        (
+            &["--filter-perfdata-adv=not (%(value) == 0 and %(max) eq \"\")"],
+            counted(),
+            BASE,
+            0,
+        ),
+        // output.pm::filter_perfdata: min is 0, unit and max empty.
+        (
+            &["--filter-perfdata-adv=%(min) == 0 && %(unit) eq '' && %(max) eq ''"],
+            counted(),
+            BASE,
+            0,
+        ),
+        // output.pm::filter_perfdata: the (echoed) warning string.
+        (
+            &["--filter-perfdata-adv=%(warning) eq '0:5'"],
+            events(State::Ok, "5", ""),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;0:5;;0;\n",
+            0,
+        ),
+        // output.pm::filter_perfdata: after change_perfdata.
+        (
+            &[
+                "--change-perfdata=events_count,,,,,10",
+                "--filter-perfdata-adv=%(max) >= 10",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;10\n",
+            0,
+        ),
+        // output.pm::filter_perfdata: both filters must pass.
+        (
+            &[
+                "--extend-perfdata=events_count,foo,math(current*10)",
+                "--filter-perfdata=^(events|foo)",
+                "--filter-perfdata-adv=%(value) < 10",
+            ],
+            counted(),
+            BASE,
+            0,
+        ),
+        (
+            &[
+                "--extend-perfdata=events_count,foo,math(current*10)",
+                "--filter-perfdata=foo",
+                "--filter-perfdata-adv=%(value) < 10",
+            ],
+            counted(),
+            none,
+            0,
+        ),
+        // output.pm::check_options: empty = disabled.
+        (&["--filter-perfdata-adv="], counted(), BASE, 0),
+        // Deviation (Perl code refused): an UNKNOWN naming the option.
+        (
+            &["--filter-perfdata-adv=system(\"x\")"],
+            counted(),
+            "UNKNOWN: --filter-perfdata-adv 'system(\"x\")': unknown word 'system' (variables are written %{name}) \n",
+            3,
+        ),
+        // output.pm::filter_perfdata: a syntax error is an UNKNOWN
+        // (upstream: `Unsafe code evaluation`).
+        (
+            &["--filter-perfdata-adv=%(value) =="],
+            counted(),
+            "UNKNOWN: --filter-perfdata-adv '%(value) ==': unexpected end \n",
+            3,
+        ),
+        // Deviation: an unknown variable is named (upstream: undef,
+        // the metric silently dropped).
+        (
+            &["--filter-perfdata-adv=%(nosuch)"],
+            counted(),
+            "UNKNOWN: --filter-perfdata-adv '%(nosuch)': unknown variable %{nosuch} (known: %{label}, %{value}, %{unit}, %{warning}, %{critical}, %{min}, %{max}, %{mode}, %{alert_triggered()}) \n",
+            3,
+        ),
+    ]);
+}
+
+#[test]
+fn filter_perfdata_adv_alert_triggered() {
+    table(&[
+        // output.pm::filter_perfdata + misc::alert_triggered: 3 is
+        // outside warning 0:2: kept.
+        (
+            &[
+                "--change-perfdata=events_count,,,,,,2,5",
+                "--filter-perfdata-adv=alert_triggered()",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;2;5;0;\n",
+            0,
+        ),
+        // misc::alert_triggered: inside 0:4 and 0:5: dropped.
+        (
+            &[
+                "--change-perfdata=events_count,,,,,,4,5",
+                "--filter-perfdata-adv=alert_triggered()",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 \n",
+            0,
+        ),
+    ]);
+}
+
+#[test]
+fn filter_uom() {
+    table(&[
+        // output.pm::output_txt: a matching unit stays.
+        (
+            &["--change-perfdata=events_count,,,ms", "--filter-uom=ms"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;\n",
+            0,
+        ),
+        // output.pm::output_txt: a unit that does not match is blanked.
+        (
+            &["--change-perfdata=events_count,,,B", "--filter-uom=ms"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;\n",
+            0,
+        ),
+        // output.pm::output_txt: the empty unit matches ^$.
+        (&["--filter-uom=^$"], counted(), BASE, 0),
+        // output.pm::output_txt: the empty unit never has to match.
+        (&["--filter-uom=ms"], counted(), BASE, 0),
+        // output.pm::output_txt: unanchored.
+        (
+            &["--change-perfdata=events_count,,,Bps", "--filter-uom=B"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00Bps;;;0;\n",
+            0,
+        ),
+        // output.pm::output_txt: the metric stays, only the unit goes.
+        (
+            &[
+                "--change-perfdata=events_count,,,%",
+                "--filter-uom=^(ms|s)$",
+                "--output-ignore-label",
+            ],
+            counted(),
+            "Number of events: 3.00 | 'events_count'=3.00;;;0;\n",
+            0,
+        ),
+        // output.pm: empty = not given.
+        (
+            &["--change-perfdata=events_count,,,ms", "--filter-uom="],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;\n",
+            0,
+        ),
+        // Deviation (regex-lite): an invalid pattern is an UNKNOWN.
+        (
+            &["--filter-uom=("],
+            counted(),
+            "UNKNOWN: --filter-uom '(' is not a supported regular expression: found open group without closing ')' \n",
+            3,
+        ),
+    ]);
+}
+
+#[test]
+fn explode_perfdata_max() {
+    let max10 = "--change-perfdata=events_count,,,ms,,10";
+    table(&[
+        // output.pm::apply_perfdata_explode: without a value, every
+        // metric with a max gets LABEL_max (value max, unit kept).
+        (
+            &[max10, "--explode-perfdata-max"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'events_count_max'=10ms;;;;\n",
+            0,
+        ),
+        // output.pm::check_options: an empty value is the same.
+        (
+            &[max10, "--explode-perfdata-max="],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'events_count_max'=10ms;;;;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_explode: no max, nothing added.
+        (&["--explode-perfdata-max"], counted(), BASE, 0),
+        // output.pm::apply_perfdata_explode: match,newlabel.
+        (
+            &[max10, "--explode-perfdata-max=events,total_max"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'total_max'=10ms;;;;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_explode: no match, nothing.
+        (
+            &[max10, "--explode-perfdata-max=zzz,total_max"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10\n",
+            0,
+        ),
+        // output.pm::check_options: a third field is ignored.
+        (
+            &[max10, "--explode-perfdata-max=events,a,b"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'a'=10ms;;;;\n",
+            0,
+        ),
+        // output.pm::check_options: the first empty: the rest ignored.
+        (
+            &[
+                max10,
+                "--explode-perfdata-max=",
+                "--explode-perfdata-max=events,a",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'events_count_max'=10ms;;;;\n",
+            0,
+        ),
+        // output.pm::change_perfdata: explode runs after every
+        // change/extend/group.
+        (
+            &[
+                "--explode-perfdata-max",
+                "--extend-perfdata=events_count,pct,percent()",
+                max10,
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'pct'=30.00%;;;0;100 'events_count_max'=10ms;;;; 'pct_max'=100%;;;;\n",
+            0,
+        ),
+        // output.pm::check_options: match without newlabel.
+        (
+            &[max10, "--explode-perfdata-max=events"],
+            counted(),
+            "UNKNOWN: Wrong explode-perfdata-max option 'events' (syntax: match,value) \n",
+            3,
+        ),
+        // output.pm::check_options: a later empty value after a rule.
+        (
+            &[
+                max10,
+                "--explode-perfdata-max=events,a",
+                "--explode-perfdata-max=",
+            ],
+            counted(),
+            "UNKNOWN: Wrong explode-perfdata-max option '' (syntax: match,value) \n",
+            3,
+        ),
+    ]);
+}
+
+#[test]
+fn change_and_extend_perfdata() {
+    table(&[
+        // output.pm::apply_perfdata_extend: rename.
+        (
+            &["--change-perfdata=events_count,foo"],
+            counted(),
+            "OK: Number of events: 3.00 | 'foo'=3.00;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: s{match}{newlabel}, first
+        // occurrence only.
+        (
+            &["--change-perfdata=events,foo"],
+            counted(),
+            "OK: Number of events: 3.00 | 'foo_count'=3.00;;;0;\n",
+            0,
+        ),
+        (
+            &["--change-perfdata=e,E"],
+            counted(),
+            "OK: Number of events: 3.00 | 'Events_count'=3.00;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: $1 in newlabel.
+        (
+            &["--change-perfdata=events_(count),$1_x"],
+            counted(),
+            "OK: Number of events: 3.00 | 'count_x'=3.00;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: ${1} too.
+        (
+            &["--change-perfdata=(events)_(count),${2}_${1}"],
+            counted(),
+            "OK: Number of events: 3.00 | 'count_events'=3.00;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: no match, unchanged.
+        (&["--change-perfdata=zzz,foo"], counted(), BASE, 0),
+        // output.pm::parse_perfdata_extend_args: empty match, ignored.
+        (&["--change-perfdata=,foo"], counted(), BASE, 0),
+        // output.pm::apply_perfdata_extend: labels are not trimmed.
+        (
+            &["--change-perfdata=events_count, x "],
+            counted(),
+            "OK: Number of events: 3.00 | ' x '=3.00;;;0;\n",
+            0,
+        ),
+        // output.pm::output_txt: a quote in a label is doubled (upstream
+        // prints it as is, breaking the perfdata).
+        (
+            &["--change-perfdata=events_count,a'b"],
+            counted(),
+            "OK: Number of events: 3.00 | 'a''b'=3.00;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: unit field.
+        (
+            &["--change-perfdata=events_count,,,ms"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: min and max fields.
+        (
+            &["--change-perfdata=events_count,,,,1,10"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;1;10\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_thresholds: numbers.
+        (
+            &["--change-perfdata=events_count,,,,,10,5,8"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;5;8;0;10\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_thresholds: % of max.
+        (
+            &["--change-perfdata=events_count,,,,,10,20%,80%"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;2;8;0;10\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_thresholds: % in a range.
+        (
+            &["--change-perfdata=events_count,,,,,200,10%:20%,50%:"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;20:40;100:;0;200\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_thresholds: % without max is empty.
+        (
+            &["--change-perfdata=events_count,,,,,,20%,80%"],
+            counted(),
+            BASE,
+            0,
+        ),
+        // output.pm::apply_perfdata_thresholds: @ and ~ are lost.
+        (
+            &["--change-perfdata=events_count,,,,,10,@1:5,~:8"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;1:5;:8;0;10\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_thresholds: no number → empty;
+        // decimals kept.
+        (
+            &["--change-perfdata=events_count,,,,,10,abc,1.5:2.5"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;1.5:2.5;0;10\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_thresholds: replaces the echoed
+        // threshold; the status is the mode's.
+        (
+            &["--change-perfdata=events_count,,,,,,9"],
+            events(State::Warning, "1", ""),
+            "WARNING: Number of events: 3.00 | 'events_count'=3.00;9;;0;\n",
+            1,
+        ),
+        // output.pm::apply_perfdata_extend: several changes in order.
+        (
+            &[
+                "--change-perfdata=events_count,foo",
+                "--change-perfdata=foo,bar,,s",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'bar'=3.00s;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: extend adds a copy after.
+        (
+            &["--extend-perfdata=events_count,foo"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'foo'=3.00;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: extend with $1 and math().
+        (
+            &["--extend-perfdata=events_(.*),x_$1,math(current*2)"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'x_count'=6;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: extend without newlabel
+        // duplicates.
+        (
+            &["--extend-perfdata=events_count,,,ms"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'events_count'=3.00ms;;;0;\n",
+            0,
+        ),
+        // output.pm::load_perfdata_extend_args: every change runs
+        // before every extend, whatever the command-line order.
+        (
+            &[
+                "--change-perfdata=events_count,,,,,10",
+                "--extend-perfdata=events_count,pct,percent()",
+                "--change-perfdata=events_count,ec",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'ec'=3.00;;;0;10\n",
+            0,
+        ),
+        (
+            &[
+                "--extend-perfdata=events_count,pct,percent()",
+                "--change-perfdata=events_count,,,,,10",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;10 'pct'=30.00%;;;0;100\n",
+            0,
+        ),
+        // output.pm::output_txt: the rewrites never change the status.
+        (
+            &["--change-perfdata=events_count,,math(current-3)"],
+            events(State::Critical, "", "1"),
+            "CRITICAL: Number of events: 3.00 | 'events_count'=0;;0:1;0;\n",
+            2,
+        ),
+        // Deviation: an unknown method is an UNKNOWN (upstream drops
+        // the rule, saying so only under --debug).
+        (
+            &["--change-perfdata=events_count,,foo()"],
+            counted(),
+            "UNKNOWN: --change-perfdata 'events_count,,foo()': method 'foo' is unknown (invert, percent, scale, math, min, max, sum, average) \n",
+            3,
+        ),
+        (
+            &["--extend-perfdata=events_count,x,invert"],
+            counted(),
+            "UNKNOWN: --extend-perfdata 'events_count,x,invert': method 'invert' is not name(arguments) \n",
+            3,
+        ),
+        // Deviation: eval() runs Perl code upstream; refused.
+        (
+            &["--change-perfdata=events_count,,eval(%(value) = 42)"],
+            counted(),
+            "UNKNOWN: --change-perfdata 'events_count,,eval(%(value) = 42)': eval() runs Perl code upstream and is not supported; use math() \n",
+            3,
+        ),
+        // Deviation (regex-lite): an invalid match.
+        (
+            &["--change-perfdata=(,x"],
+            counted(),
+            "UNKNOWN: --change-perfdata '(' is not a supported regular expression: found open group without closing ')' \n",
+            3,
+        ),
+    ]);
+}
+
+#[test]
+fn invert_and_percent() {
+    table(&[
+        // output.pm::apply_pfdata_invert: max − value, thresholds
+        // mirrored (2:5 → 5:8, :8 → 2:10).
+        (
+            &[
+                "--change-perfdata=events_count,,,,,10,2:5,:8",
+                "--change-perfdata=events_count,,invert()",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=7;5:8;2:10;0;10\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_invert: on the echoed thresholds.
+        (
+            &[
+                "--change-perfdata=events_count,,,,,10",
+                "--change-perfdata=events_count,,invert()",
+            ],
+            events(State::Ok, "7", ""),
+            "OK: Number of events: 3.00 | 'events_count'=7;3:10;;0;10\n",
+            0,
+        ),
+        // misc::get_threshold_litteral: @ kept.
+        (
+            &[
+                "--change-perfdata=events_count,,,,,10",
+                "--change-perfdata=events_count,,invert()",
+            ],
+            events(State::Ok, "@1:2", ""),
+            "OK: Number of events: 3.00 | 'events_count'=7;@8:9;;0;10\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_invert: no max, no-op.
+        (
+            &["--change-perfdata=events_count,,invert()"],
+            counted(),
+            BASE,
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: the method runs before the
+        // fields of the same rule (max still empty: no-op).
+        (
+            &["--change-perfdata=events_count,,invert(),,,10,2:5,:8"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;2:5;:8;0;10\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_percent: value, thresholds, unit %,
+        // max 100.
+        (
+            &[
+                "--change-perfdata=events_count,,,,,7",
+                "--change-perfdata=events_count,,percent()",
+            ],
+            events(State::Ok, "2:5", "3"),
+            "OK: Number of events: 3.00 | 'events_count'=42.86%;28.57:71.43;0.00:42.86;0;100\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_percent: on an extended copy.
+        (
+            &[
+                "--change-perfdata=events_count,,,,,10",
+                "--extend-perfdata=events_count,bar,percent()",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;10 'bar'=30.00%;;;0;100\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: fields override the method
+        // (unit and max).
+        (
+            &[
+                "--change-perfdata=events_count,,,,,10",
+                "--change-perfdata=events_count,,percent(),pct,,1",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=30.00pct;;;0;1\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_percent: no max, no-op.
+        (
+            &["--change-perfdata=events_count,,percent()"],
+            counted(),
+            BASE,
+            0,
+        ),
+    ]);
+}
+
+#[test]
+fn math_division_by_zero_keeps_the_value() {
+    table(&[
+        // output.pm::apply_pfdata_math: eval error → value unchanged.
+        (
+            &["--change-perfdata=events_count,,math(current/0)"],
+            counted(),
+            BASE,
+            0,
+        ),
+    ]);
+}
+
+#[test]
+fn scale() {
+    table(&[
+        // misc::scale_bytesbit (auto): a lower-case prefix, base 1024.
+        (
+            &[
+                "--change-perfdata=events_count,,math(current*123456789),kB",
+                "--change-perfdata=events_count,,scale(auto)",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=353.21gB;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_scale: a unit scale() does not know
+        // is left alone.
+        (
+            &[
+                "--change-perfdata=events_count,,,ms",
+                "--change-perfdata=events_count,,scale(MB)",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_scale: no unit, no-op.
+        (
+            &["--change-perfdata=events_count,,scale(MB)"],
+            counted(),
+            BASE,
+            0,
+        ),
+        // misc::scale_bytesbit: bits to bytes ÷8, same prefix.
+        (
+            &[
+                "--change-perfdata=events_count,,,b",
+                "--change-perfdata=events_count,,scale(B)",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=0.38B;;;0;\n",
+            0,
+        ),
+        // output.pm::parse_pfdata_scale: an unknown target (Deviation:
+        // an UNKNOWN, upstream drops the rule).
+        (
+            &["--change-perfdata=events_count,,scale(XB)"],
+            counted(),
+            "UNKNOWN: --change-perfdata 'events_count,,scale(XB)': scale unit 'XB' is not one of B, b, bps, Bps, b/s with an optional K/M/G/T/P/E prefix \n",
+            3,
+        ),
+    ]);
+}
+
+#[test]
+fn scale_from_unprefixed_units() {
+    let big = "--change-perfdata=events_count,,math(current*123456789),B,,500000000";
+    table(&[
+        // misc::scale_bytesbit (auto): 370370367B → 353.21mB, max
+        // and thresholds scaled, thresholds not rounded.
+        (
+            &[
+                "--change-perfdata=events_count,,math(current*123456789),B,,500000000,1000000:2000000,10000000",
+                "--change-perfdata=events_count,,scale(auto)",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=353.21mB;0.95367431640625:1.9073486328125;0:9.5367431640625;0;476.84\n",
+            0,
+        ),
+        // misc::scale_bytesbit: fixed target MB.
+        (
+            &[big, "--change-perfdata=events_count,,scale(MB)"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=353.21MB;;;0;476.84\n",
+            0,
+        ),
+        // misc::scale_bytesbit: bytes to Mbps ×8, base 1000.
+        (
+            &[big, "--change-perfdata=events_count,,scale(Mbps)"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=2962.96Mbps;;;0;4000.00\n",
+            0,
+        ),
+        // misc::scale_bytesbit (auto) on bits: value base 1024, max
+        // with the fixed-target base 1000.
+        (
+            &[
+                "--change-perfdata=events_count,,math(current*123456789),b,,500000000",
+                "--change-perfdata=events_count,,scale(auto)",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=353.21mb;;;0;500.00\n",
+            0,
+        ),
+        // misc::scale_bytesbit: Bps to kb, thresholds ×8 ÷1000.
+        (
+            &[
+                "--change-perfdata=events_count,,math(current*123456789),Bps,,500000000,100:200",
+                "--change-perfdata=events_count,,scale(kb)",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=2962962.94kb;0.8:1.6;;0;4000000.00\n",
+            0,
+        ),
+        // misc::scale_bytesbit (auto): below 1024 no prefix.
+        (
+            &[
+                "--change-perfdata=events_count,,,B",
+                "--change-perfdata=events_count,,scale()",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00B;;;0;\n",
+            0,
+        ),
+        // misc::scale_bytesbit: B to kB.
+        (
+            &[
+                "--change-perfdata=events_count,,,B",
+                "--change-perfdata=events_count,,scale(kB)",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=0.00kB;;;0;\n",
+            0,
+        ),
+    ]);
+}
+
+#[test]
+fn extend_perfdata_group() {
+    table(&[
+        // output.pm::apply_perfdata_extend (group, no match): sum, unit,
+        // min, max and % thresholds.
+        (
+            &["--extend-perfdata-group=,total,sum(events),ms,0,100,80%,90%"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'total'=3ms;80;90;0;100\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_average: sprintf('%.2f').
+        (
+            &["--extend-perfdata-group=,total,average(events)"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'total'=3.00;;;;\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_min/max: the original value string.
+        (
+            &["--extend-perfdata-group=,total,min(events)"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'total'=3.00;;;;\n",
+            0,
+        ),
+        (
+            &["--extend-perfdata-group=,total,max(events)"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'total'=3.00;;;;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: no match, nothing added.
+        (
+            &["--extend-perfdata-group=,total,sum(nomatch)"],
+            counted(),
+            BASE,
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: no method, nothing added.
+        (&["--extend-perfdata-group=,total"], counted(), BASE, 0),
+        (&["--extend-perfdata-group=events,s"], counted(), BASE, 0),
+        // output.pm::apply_perfdata_extend: later groups see earlier
+        // ones.
+        (
+            &[
+                "--extend-perfdata-group=,total,sum(events)",
+                "--extend-perfdata-group=,all,sum(total|events)",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'total'=3;;;; 'all'=6;;;;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend: over several metrics; each
+        // group sees the ones appended before it (sm = 3+4+3.5+3+4).
+        (
+            &[
+                "--extend-perfdata=events_count,a,math(current+1)",
+                "--extend-perfdata-group=,avg,average(.)",
+                "--extend-perfdata-group=,mn,min(.)",
+                "--extend-perfdata-group=,mx,max(.)",
+                "--extend-perfdata-group=,sm,sum(.)",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'a'=4;;;0; 'avg'=3.50;;;; 'mn'=3.00;;;; 'mx'=4;;;; 'sm'=17.5;;;;\n",
+            0,
+        ),
+        // output.pm::apply_perfdata_extend (group with match): one
+        // metric per match, $1 in the label and in the method's pattern.
+        (
+            &["--extend-perfdata-group=events_(.*),grp_$1,sum(events_$1)"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'grp_count'=3;;;;\n",
+            0,
+        ),
+        (
+            &[
+                "--extend-perfdata=events_count,a_count,math(current*10)",
+                "--extend-perfdata-group=(.*)_count,g_$1,max(^$1_)",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'a_count'=30;;;0; 'g_events'=3.00;;;; 'g_a'=30;;;;\n",
+            0,
+        ),
+        // output.pm::load_perfdata_extend_args: groups run after every
+        // change and extend.
+        (
+            &[
+                "--extend-perfdata-group=,total,sum(count)",
+                "--change-perfdata=events_count,x_count,math(current*2)",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'x_count'=6;;;0; 'total'=6;;;;\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_sum: usable in a change too.
+        (
+            &["--change-perfdata=events_count,,sum(events)"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_sum: no match in a change or extend
+        // keeps the value.
+        (
+            &["--extend-perfdata=events_count,s,sum(zzz)"],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 's'=3.00;;;0;\n",
+            0,
+        ),
+    ]);
+}
+
+#[test]
+fn math() {
+    let m = |e: &str| format!("--change-perfdata=events_count,,math({e})");
+    let cases: Vec<(Vec<String>, Ran, &str, i32)> = vec![
+        // output.pm::apply_pfdata_math: current + 10, a Perl number.
+        (
+            vec![m("current + 10")],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=13;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_math: %.15g.
+        (
+            vec![m("current * 2 / 3")],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=2;;;0;\n",
+            0,
+        ),
+        (
+            vec![m("current / 7")],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=0.428571428571429;;;0;\n",
+            0,
+        ),
+        // Deviation: never an exponent (upstream 3e+18).
+        (
+            vec![m("current*1000000000000000000")],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3000000000000000000;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_math: negative results.
+        (
+            vec![m("current-4")],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=-1;;;0;\n",
+            0,
+        ),
+        (
+            vec![m("-current")],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=-3;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_math: parentheses.
+        (
+            vec![m("(current + 1) * 2")],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=8;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_math: decimals.
+        (
+            vec![m("current * 0.1")],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=0.3;;;0;\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_math: |1 maps the thresholds and sets
+        // max to 100 (upstream's quirk, kept).
+        (
+            vec![
+                "--change-perfdata=events_count,,,,,10,2:5,:8".into(),
+                m("current*2|1"),
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=6;4:10;0:16;0;100\n",
+            0,
+        ),
+        (
+            vec![m("current*2|1")],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=6;;;0;100\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_math: |0 leaves thresholds and max.
+        (
+            vec![
+                "--change-perfdata=events_count,,,,,10,2:5,:8".into(),
+                m("current*2|0"),
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=6;2:5;:8;0;10\n",
+            0,
+        ),
+        // output.pm::apply_pfdata_math: on the echoed thresholds.
+        (
+            vec![m("current * 10|1")],
+            events(State::Warning, "1:2", ""),
+            "WARNING: Number of events: 3.00 | 'events_count'=30;10:20;;0;100\n",
+            1,
+        ),
+        // output.pm::parse_pfdata_math: `e` is rejected (Deviation: as an
+        // UNKNOWN, upstream drops the rule).
+        (
+            vec![m("current * 1e20")],
+            counted(),
+            "UNKNOWN: --change-perfdata 'events_count,,math(current * 1e20)': math expression 'current * 1e20': unexpected 'e20' \n",
+            3,
+        ),
+        // output.pm::parse_pfdata_math: `%` is rejected.
+        (
+            vec![m("current % 2")],
+            counted(),
+            "UNKNOWN: --change-perfdata 'events_count,,math(current % 2)': math expression 'current % 2': unexpected '%2' \n",
+            3,
+        ),
+    ];
+    for (extra, ran, out, code) in &cases {
+        let args: Vec<&str> = extra.iter().map(String::as_str).collect();
+        assert_eq!(shown(&args, ran), ((*out).to_owned(), *code), "{extra:?}");
+    }
+}
+
+#[test]
+fn range_perfdata() {
+    let cases: Vec<(Vec<&str>, Ran, &str, i32)> = vec![
+        // output.pm::range_perfdata: 0, as they are.
+        (
+            vec!["--range-perfdata=0"],
+            events(State::Critical, "5", "@0:8"),
+            "CRITICAL: Number of events: 3.00 | 'events_count'=3.00;0:5;@0:8;0;\n",
+            2,
+        ),
+        // output.pm::range_perfdata: 1 drops a zero start, @ kept.
+        (
+            vec!["--range-perfdata=1"],
+            events(State::Critical, "5", "@0:8"),
+            "CRITICAL: Number of events: 3.00 | 'events_count'=3.00;5;@8;0;\n",
+            2,
+        ),
+        // output.pm::check_options: no value is 1.
+        (
+            vec!["--range-perfdata"],
+            events(State::Critical, "5", "@0:8"),
+            "CRITICAL: Number of events: 3.00 | 'events_count'=3.00;5;@8;0;\n",
+            2,
+        ),
+        (
+            vec!["--range-perfdata="],
+            events(State::Critical, "5", "@0:8"),
+            "CRITICAL: Number of events: 3.00 | 'events_count'=3.00;5;@8;0;\n",
+            2,
+        ),
+        // output.pm::range_perfdata: 2 drops both.
+        (
+            vec!["--range-perfdata=2"],
+            events(State::Critical, "5", "@0:8"),
+            "CRITICAL: Number of events: 3.00 | 'events_count'=3.00;;;0;\n",
+            2,
+        ),
+        // output.pm::check_options: anything else.
+        (
+            vec!["--range-perfdata=3"],
+            events(State::Critical, "5", "@0:8"),
+            "UNKNOWN: Wrong range-perfdata option '3' \n",
+            3,
+        ),
+        (
+            vec!["--range-perfdata=x"],
+            events(State::Critical, "5", "@0:8"),
+            "UNKNOWN: Wrong range-perfdata option 'x' \n",
+            3,
+        ),
+        // output.pm::range_perfdata: 0.0: is a zero start, 0.5: is not.
+        (
+            vec![
+                "--change-perfdata=events_count,,,,,,0.0:5,0.5:8",
+                "--range-perfdata=1",
+            ],
+            counted(),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;5;0.5:8;0;\n",
+            0,
+        ),
+        // output.pm::range_perfdata: a non-zero start stays.
+        (
+            vec!["--range-perfdata=1"],
+            events(State::Ok, "1:5", ""),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;1:5;;0;\n",
+            0,
+        ),
+        // output.pm::range_perfdata: on extended metrics too.
+        (
+            vec!["--extend-perfdata=events_count,x", "--range-perfdata=1"],
+            events(State::Ok, "5", ""),
+            "OK: Number of events: 3.00 | 'events_count'=3.00;5;;0; 'x'=3.00;5;;0;\n",
+            0,
+        ),
+    ];
+    for (extra, ran, out, code) in &cases {
+        assert_eq!(shown(extra, ran), ((*out).to_owned(), *code), "{extra:?}");
+    }
 }
