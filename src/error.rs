@@ -56,18 +56,10 @@ pub struct Limit {
 /// so a huge or hostile body cannot flood the status line.
 const MAX_QUOTE: usize = 300;
 
-/// Makes server or user text safe for a one-line status: newlines and
-/// control characters become spaces, `|` (the perfdata separator) becomes
-/// `/`, and long text is cut.
+/// Makes server or user text safe for a one-line status: flattened as
+/// the status line is ([`crate::text::flatten`]), then cut and trimmed.
 pub fn one_line(text: &str) -> String {
-    let clean: Vec<char> = text
-        .chars()
-        .map(|c| match c {
-            '|' => '/',
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect();
+    let clean: Vec<char> = crate::text::flatten(text).chars().collect();
     // Long text is cut in the middle: a message quoting a huge value keeps
     // both its start and its reason at the end.
     let out: String = if clean.len() > MAX_QUOTE {

@@ -22,6 +22,7 @@ pub mod process;
 pub mod run;
 pub mod statefile;
 pub mod status;
+pub mod text;
 pub mod threshold;
 pub mod time;
 pub mod trace;

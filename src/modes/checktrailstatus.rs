@@ -41,7 +41,7 @@ pub fn evaluate(status: &TrailStatus) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{Render, render};
+    use crate::output::text;
 
     #[test]
     fn logging_and_stopped() {
@@ -50,7 +50,7 @@ mod tests {
             ..TrailStatus::default()
         });
         assert_eq!(
-            render(&ok, Render::default()),
+            text(&ok, false),
             "OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\n"
         );
         let stopped = evaluate(&TrailStatus {
@@ -63,11 +63,11 @@ mod tests {
         });
         assert_eq!(stopped.state(), State::Critical);
         assert_eq!(
-            render(&stopped, Render::default()),
+            text(&stopped, false),
             "CRITICAL: Trail is logging: 0 | 'trail_is_logging'=0;;;0;\n"
         );
         assert_eq!(
-            render(&stopped, Render { long: true }),
+            text(&stopped, true),
             "CRITICAL: Trail is logging: 0 | 'trail_is_logging'=0;;;0;\n\
              logging started: 2015-08-30T12:36:00Z, stopped: 2015-08-30T13:36:00Z\n\
              latest log delivery: never (error: NoSuchBucket)\n"

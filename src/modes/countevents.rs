@@ -350,7 +350,7 @@ mod tests {
 
     use super::*;
     use crate::aws::cloudtrail::Query;
-    use crate::output::{Render, render};
+    use crate::output::text;
     use crate::status::State;
     use crate::threshold::{Range, Thresholds};
 
@@ -447,7 +447,7 @@ mod tests {
     }
 
     fn line(o: &Options) -> String {
-        render(&evaluate(o, &mock_events()), Render::default())
+        text(&evaluate(o, &mock_events()), false)
     }
 
     #[test]
@@ -687,7 +687,7 @@ mod tests {
         let out = evaluate(&only, &events);
         assert!(out.long.is_empty());
         assert_eq!(
-            render(&evaluate(&o, &events), Render::default()),
+            text(&evaluate(&o, &events), false),
             "OK: Number of events: 53.00 | 'events_count'=53.00;;;0;\n"
         );
     }
@@ -698,7 +698,7 @@ mod tests {
         o.stop_at_critical = true;
         let events: Vec<Event> = (0..6).map(|i| at(&i.to_string(), 100)).collect();
         assert_eq!(
-            render(&evaluate_read(&o, &events, false), Render::default()),
+            text(&evaluate_read(&o, &events, false), false),
             "CRITICAL: Number of events: at least 6.00 | 'events_count'=6.00;0:2;0:5;0;\n"
         );
         assert!(!critical_already(&o, 5));

@@ -219,7 +219,7 @@ pub fn evaluate(opts: &Options, trail: &Trail, status: &TrailStatus, now: i64) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{Render, render};
+    use crate::output::text;
 
     const NOW: i64 = 1_700_000_000;
 
@@ -244,7 +244,7 @@ mod tests {
     }
 
     fn line(o: &Outcome) -> String {
-        render(o, Render::default())
+        text(o, false)
     }
 
     #[test]

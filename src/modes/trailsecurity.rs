@@ -158,7 +158,7 @@ pub fn evaluate(opts: &Options, trail: &Trail, facts: &[(&'static str, bool)]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{Render, render};
+    use crate::output::text;
 
     fn opts() -> Options {
         Options {
@@ -192,7 +192,7 @@ mod tests {
         let t = trail(true);
         let o = evaluate(&opts(), &t, &facts(&t, &status(true), true));
         assert_eq!(
-            render(&o, Render::default()),
+            text(&o, false),
             "OK: Trail main: all 7 security checks pass | 'logging'=1;;;0;1 'multi_region'=1;;;0;1 \
              'management_events'=1;;;0;1 'global_service_events'=1;;;0;1 \
              'log_file_validation'=1;;;0;1 'kms_encryption'=1;;;0;1 'cloudwatch_logs'=1;;;0;1\n"

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::State;
-use super::generic::Metric;
+use super::metric::Metric;
 
 /// One short message as JSON/XML list it.
 pub struct Short {

@@ -8,12 +8,20 @@
 //! perfdata as ` 'label'=value;warn;crit;min;max`. Long lines (verbose or
 //! debug) follow on their own lines.
 
+pub mod exit_rewrite;
 pub mod formats;
 pub mod generic;
+pub mod metric;
+pub mod perfdata_rewrite;
+#[cfg(test)]
+pub mod testing;
+pub mod text_rewrite;
 
-use crate::perfdata::{Perfdata, format_number};
+use crate::perfdata::Perfdata;
 use crate::status::State;
-use generic::{Generic, Metric};
+use crate::text::flatten;
+use generic::Generic;
+use metric::Metric;
 
 /// A short message with its state.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,64 +57,6 @@ impl Outcome {
             .iter()
             .fold(State::Ok, |acc, e| acc.worst(e.state))
     }
-}
-
-/// How the text is rendered.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Render {
-    /// Print long lines (`--verbose`; `--debug` forces it too).
-    pub long: bool,
-}
-
-/// Free text may not break the format: `|` would start perfdata and a
-/// newline would start long output, so both are neutralised, as are other
-/// control characters.
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '|' => '/',
-            // Newlines would start long output; NUL and other controls
-            // can cut or garble the line in the monitoring core.
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect()
-}
-
-/// The printed text (with its final newline) for an outcome.
-pub fn render(outcome: &Outcome, opts: Render) -> String {
-    let state = outcome.state();
-    let mut line = String::new();
-    for s in [State::Critical, State::Warning, State::Unknown] {
-        let texts: Vec<String> = outcome
-            .entries
-            .iter()
-            .filter(|e| e.state == s)
-            .map(|e| clean(&e.text))
-            .collect();
-        if !texts.is_empty() {
-            line.push_str(&format!("{}: {} ", s.label(), texts.join(" - ")));
-        }
-    }
-    if state == State::Ok {
-        let oks: Vec<String> = outcome.entries.iter().map(|e| clean(&e.text)).collect();
-        line.push_str(&format!("OK: {} ", oks.join(" - ")));
-    }
-    if !outcome.perfdata.is_empty() {
-        line.push('|');
-        for p in &outcome.perfdata {
-            line.push(' ');
-            line.push_str(&clean(&p.to_string()));
-        }
-    }
-    line.push('\n');
-    if opts.long {
-        for l in &outcome.long {
-            line.push_str(&clean(l));
-            line.push('\n');
-        }
-    }
-    line
 }
 
 /// The output format.
@@ -247,20 +197,20 @@ pub fn present(outcome: &Outcome, p: &Presentation, error: bool) -> Presented {
         }
         Format::Text => {
             let (short, adv_exit) = g.short_output(&short_line(outcome, p.ignore_label), state);
-            let mut out = clean(&short);
+            let mut out = flatten(&short);
             if !error && !p.ignore_perfdata {
                 let ms = metrics();
                 if !ms.is_empty() {
                     out.push('|');
                     for m in &ms {
                         out.push(' ');
-                        out.push_str(&clean(&m.text()));
+                        out.push_str(&flatten(&m.text()));
                     }
                 }
             }
             out.push('\n');
             for l in long_lines() {
-                out.push_str(&clean(&l));
+                out.push_str(&flatten(&l));
                 out.push('\n');
             }
             return Presented {
@@ -273,6 +223,18 @@ pub fn present(outcome: &Outcome, p: &Presentation, error: bool) -> Presented {
         text,
         exit_code: g.exit_state(state, None).exit_code(),
     }
+}
+
+/// What a check prints with no generic option, long lines or not: the
+/// text the modes' unit tests hold their outcomes to, so they check what
+/// ships.
+#[cfg(test)]
+pub fn text(outcome: &Outcome, long: bool) -> String {
+    let p = Presentation {
+        long,
+        ..Presentation::default()
+    };
+    present(outcome, &p, false).text
 }
 
 /// Replaces every occurrence of each secret with `***`: the last guard
@@ -288,6 +250,8 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::testing::{BASE, counted, events, failed, table};
+    use crate::perfdata::format_number;
     use proptest::prelude::*;
 
     proptest! {
@@ -303,14 +267,14 @@ mod tests {
 
         /// Whatever the texts, one status line; long lines stay lines.
         #[test]
-        fn render_never_forges_lines(texts in proptest::collection::vec("\\PC{0,40}", 1..4), long in proptest::collection::vec("\\PC{0,40}", 0..3)) {
+        fn shipped_text_never_forges_lines(texts in proptest::collection::vec("\\PC{0,40}", 1..4), long in proptest::collection::vec("\\PC{0,40}", 0..3)) {
             let o = Outcome {
                 entries: texts.iter().map(|t| Entry { state: State::Ok, text: t.clone() }).collect(),
                 perfdata: vec![Perfdata::new("x|y\n", 1.0)],
                 long: long.clone(),
                 raw: None,
             };
-            let out = render(&o, Render { long: true });
+            let out = text(&o, true);
             prop_assert_eq!(out.lines().count(), 1 + long.len());
             prop_assert_eq!(out.matches('|').count(), 1);
             prop_assert!(!out.chars().any(|c| c.is_control() && c != '\n'));
@@ -329,13 +293,13 @@ mod tests {
         let mut o = Outcome::single(State::Ok, "Trail is logging: 1");
         o.perfdata.push(perf("trail_is_logging", 1.0));
         assert_eq!(
-            render(&o, Render::default()),
+            text(&o, false),
             "OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\n"
         );
         let mut o = Outcome::single(State::Critical, "Trail is logging: 0");
         o.perfdata.push(perf("trail_is_logging", 0.0));
         assert_eq!(
-            render(&o, Render::default()),
+            text(&o, false),
             "CRITICAL: Trail is logging: 0 | 'trail_is_logging'=0;;;0;\n"
         );
     }
@@ -350,7 +314,7 @@ mod tests {
             ..perf("events_count", 3.0)
         });
         assert_eq!(
-            render(&o, Render::default()),
+            text(&o, false),
             "OK: Number of events: 3.00 | 'events_count'=3.00;0:5;0:10;0;\n"
         );
     }
@@ -386,11 +350,11 @@ mod tests {
         };
         assert_eq!(o.state(), State::Critical);
         assert_eq!(
-            render(&o, Render::default()),
+            text(&o, false),
             "CRITICAL: crit1 - crit2 WARNING: warn1 | 'a''b'=1;;;; 'c'=2.5;;;;\n"
         );
         assert_eq!(
-            render(&o, Render { long: true }),
+            text(&o, true),
             "CRITICAL: crit1 - crit2 WARNING: warn1 | 'a''b'=1;;;; 'c'=2.5;;;;\nline 1\nline 2\n"
         );
     }
@@ -399,7 +363,7 @@ mod tests {
     fn message_without_perfdata_keeps_trailing_space() {
         let o = Outcome::single(State::Unknown, "Need to specify --region option.");
         assert_eq!(
-            render(&o, Render::default()),
+            text(&o, false),
             "UNKNOWN: Need to specify --region option. \n"
         );
     }
@@ -415,7 +379,7 @@ mod tests {
     fn no_forged_lines() {
         let mut o = Outcome::single(State::Ok, "x | 'y'=1\nCRITICAL: z");
         o.long.push("a\nb|c".into());
-        let s = render(&o, Render { long: true });
+        let s = text(&o, true);
         assert_eq!(s.lines().count(), 2, "{s}");
         assert_eq!(s.matches('|').count(), 0, "{s}");
     }
@@ -435,5 +399,62 @@ mod tests {
             redact("a SECRET b SECRET", &["SECRET".into()]),
             "a *** b ***"
         );
+    }
+
+    // The rows of tests/it/generic.rs for --output-ignore-perfdata and
+    // --output-ignore-label, on the outcome the mode handed over.
+
+    #[test]
+    fn output_ignore_perfdata_and_label() {
+        table(&[
+            // output.pm::output_txt: no `|` part, the trailing space stays.
+            (
+                &["--output-ignore-perfdata"],
+                counted(),
+                "OK: Number of events: 3.00 \n",
+                0,
+            ),
+            // output.pm::output_txt: the state is unchanged.
+            (
+                &["--output-ignore-perfdata"],
+                events(State::Critical, "", "1"),
+                "CRITICAL: Number of events: 3.00 \n",
+                2,
+            ),
+            // output.pm::output_txt: no `S: ` prefix.
+            (
+                &["--output-ignore-label"],
+                counted(),
+                "Number of events: 3.00 | 'events_count'=3.00;;;0;\n",
+                0,
+            ),
+            // output.pm::output_txt: rc unchanged.
+            (
+                &["--output-ignore-label"],
+                events(State::Warning, "1", ""),
+                "Number of events: 3.00 | 'events_count'=3.00;0:1;;0;\n",
+                1,
+            ),
+            // output.pm::option_exit: also on errors.
+            (
+                &["--output-ignore-label"],
+                failed(
+                    "countevents",
+                    State::Unknown,
+                    "Wrong warning-count threshold 'abc'.",
+                ),
+                "Wrong warning-count threshold 'abc'. \n",
+                3,
+            ),
+            // output.pm::output_txt: both.
+            (
+                &["--output-ignore-label", "--output-ignore-perfdata"],
+                counted(),
+                "Number of events: 3.00 \n",
+                0,
+            ),
+            // alternative/Getopt.pm: `=0` is off.
+            (&["--output-ignore-perfdata=0"], counted(), BASE, 0),
+        ]);
     }
 }

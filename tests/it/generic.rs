@@ -11,6 +11,13 @@
 //! `IsLogging: true`, or false under the `/off/` path; `/slow/` answers
 //! after 5 seconds.
 //!
+//! The generic output options' full tables are unit tests beside their
+//! code (`src/output/{perfdata_rewrite,text_rewrite,exit_rewrite}/tests.rs`,
+//! `src/output/mod.rs`), on the outcome these runs hand over; here one or
+//! two rows per option prove each through the binary, with the rows only
+//! the command line can show (a value as the next argument, --help,
+//! --version, --opt-exit).
+//!
 //! Our deliberate deviations from upstream are tested as ours: fixed key
 //! order in JSON/XML, no exponents, valid OpenMetrics (names, `# TYPE`,
 //! seconds with 3 decimals, `# EOF`), countevents' thresholds echoed in
@@ -1066,32 +1073,6 @@ fn output_ignore_perfdata_and_label() {
                 "CRITICAL: Number of events: 3.00 \n",
                 2,
             ),
-            // output.pm::output_txt: no `S: ` prefix.
-            (
-                &["--output-ignore-label"],
-                "Number of events: 3.00 | 'events_count'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::output_txt: rc unchanged.
-            (
-                &["--output-ignore-label", "--warning-count=1"],
-                "Number of events: 3.00 | 'events_count'=3.00;0:1;;0;\n",
-                1,
-            ),
-            // output.pm::option_exit: also on errors.
-            (
-                &["--output-ignore-label", "--warning-count=abc"],
-                "Wrong warning-count threshold 'abc'. \n",
-                3,
-            ),
-            // output.pm::output_txt: both.
-            (
-                &["--output-ignore-label", "--output-ignore-perfdata"],
-                "Number of events: 3.00 \n",
-                0,
-            ),
-            // alternative/Getopt.pm: `=0` is off.
-            (&["--output-ignore-perfdata=0"], BASE, 0),
         ],
     );
     // output.pm::output_json: "perfdatas":[] and label-less messages.
@@ -1140,51 +1121,6 @@ fn filter_perfdata() {
                 "OK: Number of events: 3.00 \n",
                 0,
             ),
-            // output.pm::filter_perfdata: case-sensitive.
-            (
-                &["--filter-perfdata=COUNT"],
-                "OK: Number of events: 3.00 \n",
-                0,
-            ),
-            // output.pm::filter_perfdata: empty keeps everything.
-            (&["--filter-perfdata="], BASE, 0),
-            // output.pm::filter_perfdata: applied after change_perfdata.
-            (
-                &[
-                    "--change-perfdata=events_count,foo",
-                    "--filter-perfdata=^foo$",
-                ],
-                "OK: Number of events: 3.00 | 'foo'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::filter_perfdata: applies to extended metrics.
-            (
-                &[
-                    "--extend-perfdata=events_count,foo",
-                    "--filter-perfdata=^foo",
-                ],
-                "OK: Number of events: 3.00 | 'foo'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::filter_perfdata: does not change the status.
-            (
-                &["--filter-perfdata=zzz", "--critical-count=2"],
-                "CRITICAL: Number of events: 3.00 \n",
-                2,
-            ),
-            // Deviation (regex-lite): an invalid pattern is an UNKNOWN
-            // naming the option, before anything is printed.
-            (
-                &["--filter-perfdata=("],
-                "UNKNOWN: --filter-perfdata '(' is not a supported regular expression: found open group without closing ')' \n",
-                3,
-            ),
-            // Deviation (regex-lite): look-around is refused, not ignored.
-            (
-                &["--filter-perfdata=^events(?=_)"],
-                "UNKNOWN: --filter-perfdata '^events(?=_)' is not a supported regular expression: look-around is not supported \n",
-                3,
-            ),
         ],
     );
     // output.pm::filter_perfdata: on checktrailstatus.
@@ -1211,86 +1147,6 @@ fn filter_perfdata_adv() {
             (&["--filter-perfdata-adv=%(value) > 2"], BASE, 0),
             // output.pm::check_options: %{x} like %(x); dropped.
             (&["--filter-perfdata-adv=%{value} > 5"], none, 0),
-            // output.pm::filter_perfdata: regex match on the label.
-            (&["--filter-perfdata-adv=%(label) =~ /events/"], BASE, 0),
-            // output.pm::filter_perfdata: the mode key.
-            (
-                &["--filter-perfdata-adv=%(mode) eq \"countevents\""],
-                BASE,
-                0,
-            ),
-            (&["--filter-perfdata-adv=%(mode) ne 'countevents'"], none, 0),
-            // output.pm POD example.
-            (
-                &["--filter-perfdata-adv=not (%(value) == 0 and %(max) eq \"\")"],
-                BASE,
-                0,
-            ),
-            // output.pm::filter_perfdata: min is 0, unit and max empty.
-            (
-                &["--filter-perfdata-adv=%(min) == 0 && %(unit) eq '' && %(max) eq ''"],
-                BASE,
-                0,
-            ),
-            // output.pm::filter_perfdata: the (echoed) warning string.
-            (
-                &[
-                    "--warning-count=5",
-                    "--filter-perfdata-adv=%(warning) eq '0:5'",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;0:5;;0;\n",
-                0,
-            ),
-            // output.pm::filter_perfdata: after change_perfdata.
-            (
-                &[
-                    "--change-perfdata=events_count,,,,,10",
-                    "--filter-perfdata-adv=%(max) >= 10",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;10\n",
-                0,
-            ),
-            // output.pm::filter_perfdata: both filters must pass.
-            (
-                &[
-                    "--extend-perfdata=events_count,foo,math(current*10)",
-                    "--filter-perfdata=^(events|foo)",
-                    "--filter-perfdata-adv=%(value) < 10",
-                ],
-                BASE,
-                0,
-            ),
-            (
-                &[
-                    "--extend-perfdata=events_count,foo,math(current*10)",
-                    "--filter-perfdata=foo",
-                    "--filter-perfdata-adv=%(value) < 10",
-                ],
-                none,
-                0,
-            ),
-            // output.pm::check_options: empty = disabled.
-            (&["--filter-perfdata-adv="], BASE, 0),
-            // Deviation (Perl code refused): an UNKNOWN naming the option.
-            (
-                &["--filter-perfdata-adv=system(\"x\")"],
-                "UNKNOWN: --filter-perfdata-adv 'system(\"x\")': unknown word 'system' (variables are written %{name}) \n",
-                3,
-            ),
-            // output.pm::filter_perfdata: a syntax error is an UNKNOWN
-            // (upstream: `Unsafe code evaluation`).
-            (
-                &["--filter-perfdata-adv=%(value) =="],
-                "UNKNOWN: --filter-perfdata-adv '%(value) ==': unexpected end \n",
-                3,
-            ),
-            // Deviation: an unknown variable is named (upstream: undef,
-            // the metric silently dropped).
-            (
-                &["--filter-perfdata-adv=%(nosuch)"],
-                "UNKNOWN: --filter-perfdata-adv '%(nosuch)': unknown variable %{nosuch} (known: %{label}, %{value}, %{unit}, %{warning}, %{critical}, %{min}, %{max}, %{mode}, %{alert_triggered()}) \n",
-                3,
-            ),
         ],
     );
 }
@@ -1344,38 +1200,6 @@ fn filter_uom() {
                 "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;\n",
                 0,
             ),
-            // output.pm::output_txt: the empty unit matches ^$.
-            (&["--filter-uom=^$"], BASE, 0),
-            // output.pm::output_txt: the empty unit never has to match.
-            (&["--filter-uom=ms"], BASE, 0),
-            // output.pm::output_txt: unanchored.
-            (
-                &["--change-perfdata=events_count,,,Bps", "--filter-uom=B"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00Bps;;;0;\n",
-                0,
-            ),
-            // output.pm::output_txt: the metric stays, only the unit goes.
-            (
-                &[
-                    "--change-perfdata=events_count,,,%",
-                    "--filter-uom=^(ms|s)$",
-                    "--output-ignore-label",
-                ],
-                "Number of events: 3.00 | 'events_count'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm: empty = not given.
-            (
-                &["--change-perfdata=events_count,,,ms", "--filter-uom="],
-                "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;\n",
-                0,
-            ),
-            // Deviation (regex-lite): an invalid pattern is an UNKNOWN.
-            (
-                &["--filter-uom=("],
-                "UNKNOWN: --filter-uom '(' is not a supported regular expression: found open group without closing ')' \n",
-                3,
-            ),
         ],
     );
     // output.pm::output_json: the unit is blanked there too.
@@ -1415,68 +1239,11 @@ fn explode_perfdata_max() {
                 "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'events_count_max'=10ms;;;;\n",
                 0,
             ),
-            // output.pm::apply_perfdata_explode: no max, nothing added.
-            (&["--explode-perfdata-max"], BASE, 0),
-            // output.pm::apply_perfdata_explode: match,newlabel.
-            (
-                &[max10, "--explode-perfdata-max=events,total_max"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'total_max'=10ms;;;;\n",
-                0,
-            ),
             // alternative/Getopt.pm: the value as the next argument.
             (
                 &[max10, "--explode-perfdata-max", "events,total_max"],
                 "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'total_max'=10ms;;;;\n",
                 0,
-            ),
-            // output.pm::apply_perfdata_explode: no match, nothing.
-            (
-                &[max10, "--explode-perfdata-max=zzz,total_max"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10\n",
-                0,
-            ),
-            // output.pm::check_options: a third field is ignored.
-            (
-                &[max10, "--explode-perfdata-max=events,a,b"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'a'=10ms;;;;\n",
-                0,
-            ),
-            // output.pm::check_options: the first empty: the rest ignored.
-            (
-                &[
-                    max10,
-                    "--explode-perfdata-max=",
-                    "--explode-perfdata-max=events,a",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'events_count_max'=10ms;;;;\n",
-                0,
-            ),
-            // output.pm::change_perfdata: explode runs after every
-            // change/extend/group.
-            (
-                &[
-                    "--explode-perfdata-max",
-                    "--extend-perfdata=events_count,pct,percent()",
-                    max10,
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;10 'pct'=30.00%;;;0;100 'events_count_max'=10ms;;;; 'pct_max'=100%;;;;\n",
-                0,
-            ),
-            // output.pm::check_options: match without newlabel.
-            (
-                &[max10, "--explode-perfdata-max=events"],
-                "UNKNOWN: Wrong explode-perfdata-max option 'events' (syntax: match,value) \n",
-                3,
-            ),
-            // output.pm::check_options: a later empty value after a rule.
-            (
-                &[
-                    max10,
-                    "--explode-perfdata-max=events,a",
-                    "--explode-perfdata-max=",
-                ],
-                "UNKNOWN: Wrong explode-perfdata-max option '' (syntax: match,value) \n",
-                3,
             ),
         ],
     );
@@ -1515,172 +1282,6 @@ fn change_and_extend_perfdata() {
                 "OK: Number of events: 3.00 | 'foo_count'=3.00;;;0;\n",
                 0,
             ),
-            (
-                &["--change-perfdata=e,E"],
-                "OK: Number of events: 3.00 | 'Events_count'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend: $1 in newlabel.
-            (
-                &["--change-perfdata=events_(count),$1_x"],
-                "OK: Number of events: 3.00 | 'count_x'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend: ${1} too.
-            (
-                &["--change-perfdata=(events)_(count),${2}_${1}"],
-                "OK: Number of events: 3.00 | 'count_events'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend: no match, unchanged.
-            (&["--change-perfdata=zzz,foo"], BASE, 0),
-            // output.pm::parse_perfdata_extend_args: empty match, ignored.
-            (&["--change-perfdata=,foo"], BASE, 0),
-            // output.pm::apply_perfdata_extend: labels are not trimmed.
-            (
-                &["--change-perfdata=events_count, x "],
-                "OK: Number of events: 3.00 | ' x '=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::output_txt: a quote in a label is doubled (upstream
-            // prints it as is, breaking the perfdata).
-            (
-                &["--change-perfdata=events_count,a'b"],
-                "OK: Number of events: 3.00 | 'a''b'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend: unit field.
-            (
-                &["--change-perfdata=events_count,,,ms"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend: min and max fields.
-            (
-                &["--change-perfdata=events_count,,,,1,10"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;1;10\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_thresholds: numbers.
-            (
-                &["--change-perfdata=events_count,,,,,10,5,8"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;5;8;0;10\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_thresholds: % of max.
-            (
-                &["--change-perfdata=events_count,,,,,10,20%,80%"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;2;8;0;10\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_thresholds: % in a range.
-            (
-                &["--change-perfdata=events_count,,,,,200,10%:20%,50%:"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;20:40;100:;0;200\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_thresholds: % without max is empty.
-            (&["--change-perfdata=events_count,,,,,,20%,80%"], BASE, 0),
-            // output.pm::apply_perfdata_thresholds: @ and ~ are lost.
-            (
-                &["--change-perfdata=events_count,,,,,10,@1:5,~:8"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;1:5;:8;0;10\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_thresholds: no number → empty;
-            // decimals kept.
-            (
-                &["--change-perfdata=events_count,,,,,10,abc,1.5:2.5"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;1.5:2.5;0;10\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_thresholds: replaces the echoed
-            // threshold; the status is the mode's.
-            (
-                &["--warning-count=1", "--change-perfdata=events_count,,,,,,9"],
-                "WARNING: Number of events: 3.00 | 'events_count'=3.00;9;;0;\n",
-                1,
-            ),
-            // output.pm::apply_perfdata_extend: several changes in order.
-            (
-                &[
-                    "--change-perfdata=events_count,foo",
-                    "--change-perfdata=foo,bar,,s",
-                ],
-                "OK: Number of events: 3.00 | 'bar'=3.00s;;;0;\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend: extend adds a copy after.
-            (
-                &["--extend-perfdata=events_count,foo"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'foo'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend: extend with $1 and math().
-            (
-                &["--extend-perfdata=events_(.*),x_$1,math(current*2)"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'x_count'=6;;;0;\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend: extend without newlabel
-            // duplicates.
-            (
-                &["--extend-perfdata=events_count,,,ms"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'events_count'=3.00ms;;;0;\n",
-                0,
-            ),
-            // output.pm::load_perfdata_extend_args: every change runs
-            // before every extend, whatever the command-line order.
-            (
-                &[
-                    "--change-perfdata=events_count,,,,,10",
-                    "--extend-perfdata=events_count,pct,percent()",
-                    "--change-perfdata=events_count,ec",
-                ],
-                "OK: Number of events: 3.00 | 'ec'=3.00;;;0;10\n",
-                0,
-            ),
-            (
-                &[
-                    "--extend-perfdata=events_count,pct,percent()",
-                    "--change-perfdata=events_count,,,,,10",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;10 'pct'=30.00%;;;0;100\n",
-                0,
-            ),
-            // output.pm::output_txt: the rewrites never change the status.
-            (
-                &[
-                    "--critical-count=1",
-                    "--change-perfdata=events_count,,math(current-3)",
-                ],
-                "CRITICAL: Number of events: 3.00 | 'events_count'=0;;0:1;0;\n",
-                2,
-            ),
-            // Deviation: an unknown method is an UNKNOWN (upstream drops
-            // the rule, saying so only under --debug).
-            (
-                &["--change-perfdata=events_count,,foo()"],
-                "UNKNOWN: --change-perfdata 'events_count,,foo()': method 'foo' is unknown (invert, percent, scale, math, min, max, sum, average) \n",
-                3,
-            ),
-            (
-                &["--extend-perfdata=events_count,x,invert"],
-                "UNKNOWN: --extend-perfdata 'events_count,x,invert': method 'invert' is not name(arguments) \n",
-                3,
-            ),
-            // Deviation: eval() runs Perl code upstream; refused.
-            (
-                &["--change-perfdata=events_count,,eval(%(value) = 42)"],
-                "UNKNOWN: --change-perfdata 'events_count,,eval(%(value) = 42)': eval() runs Perl code upstream and is not supported; use math() \n",
-                3,
-            ),
-            // Deviation (regex-lite): an invalid match.
-            (
-                &["--change-perfdata=(,x"],
-                "UNKNOWN: --change-perfdata '(' is not a supported regular expression: found open group without closing ')' \n",
-                3,
-            ),
         ],
     );
 }
@@ -1712,58 +1313,6 @@ fn invert_and_percent() {
                 "OK: Number of events: 3.00 | 'events_count'=7;3:10;;0;10\n",
                 0,
             ),
-            // misc::get_threshold_litteral: @ kept.
-            (
-                &[
-                    "--warning-count=@1:2",
-                    "--change-perfdata=events_count,,,,,10",
-                    "--change-perfdata=events_count,,invert()",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=7;@8:9;;0;10\n",
-                0,
-            ),
-            // output.pm::apply_pfdata_invert: no max, no-op.
-            (&["--change-perfdata=events_count,,invert()"], BASE, 0),
-            // output.pm::apply_perfdata_extend: the method runs before the
-            // fields of the same rule (max still empty: no-op).
-            (
-                &["--change-perfdata=events_count,,invert(),,,10,2:5,:8"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;2:5;:8;0;10\n",
-                0,
-            ),
-            // output.pm::apply_pfdata_percent: value, thresholds, unit %,
-            // max 100.
-            (
-                &[
-                    "--warning-count=2:5",
-                    "--critical-count=3",
-                    "--change-perfdata=events_count,,,,,7",
-                    "--change-perfdata=events_count,,percent()",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=42.86%;28.57:71.43;0.00:42.86;0;100\n",
-                0,
-            ),
-            // output.pm::apply_pfdata_percent: on an extended copy.
-            (
-                &[
-                    "--change-perfdata=events_count,,,,,10",
-                    "--extend-perfdata=events_count,bar,percent()",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;10 'bar'=30.00%;;;0;100\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend: fields override the method
-            // (unit and max).
-            (
-                &[
-                    "--change-perfdata=events_count,,,,,10",
-                    "--change-perfdata=events_count,,percent(),pct,,1",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=30.00pct;;;0;1\n",
-                0,
-            ),
-            // output.pm::apply_pfdata_percent: no max, no-op.
-            (&["--change-perfdata=events_count,,percent()"], BASE, 0),
         ],
     );
 }
@@ -1784,83 +1333,6 @@ fn math() {
             vec![m("current * 2 / 3")],
             "OK: Number of events: 3.00 | 'events_count'=2;;;0;\n",
             0,
-        ),
-        (
-            vec![m("current / 7")],
-            "OK: Number of events: 3.00 | 'events_count'=0.428571428571429;;;0;\n",
-            0,
-        ),
-        // Deviation: never an exponent (upstream 3e+18).
-        (
-            vec![m("current*1000000000000000000")],
-            "OK: Number of events: 3.00 | 'events_count'=3000000000000000000;;;0;\n",
-            0,
-        ),
-        // output.pm::apply_pfdata_math: negative results.
-        (
-            vec![m("current-4")],
-            "OK: Number of events: 3.00 | 'events_count'=-1;;;0;\n",
-            0,
-        ),
-        (
-            vec![m("-current")],
-            "OK: Number of events: 3.00 | 'events_count'=-3;;;0;\n",
-            0,
-        ),
-        // output.pm::apply_pfdata_math: parentheses.
-        (
-            vec![m("(current + 1) * 2")],
-            "OK: Number of events: 3.00 | 'events_count'=8;;;0;\n",
-            0,
-        ),
-        // output.pm::apply_pfdata_math: decimals.
-        (
-            vec![m("current * 0.1")],
-            "OK: Number of events: 3.00 | 'events_count'=0.3;;;0;\n",
-            0,
-        ),
-        // output.pm::apply_pfdata_math: |1 maps the thresholds and sets
-        // max to 100 (upstream's quirk, kept).
-        (
-            vec![
-                "--change-perfdata=events_count,,,,,10,2:5,:8".into(),
-                m("current*2|1"),
-            ],
-            "OK: Number of events: 3.00 | 'events_count'=6;4:10;0:16;0;100\n",
-            0,
-        ),
-        (
-            vec![m("current*2|1")],
-            "OK: Number of events: 3.00 | 'events_count'=6;;;0;100\n",
-            0,
-        ),
-        // output.pm::apply_pfdata_math: |0 leaves thresholds and max.
-        (
-            vec![
-                "--change-perfdata=events_count,,,,,10,2:5,:8".into(),
-                m("current*2|0"),
-            ],
-            "OK: Number of events: 3.00 | 'events_count'=6;2:5;:8;0;10\n",
-            0,
-        ),
-        // output.pm::apply_pfdata_math: on the echoed thresholds.
-        (
-            vec!["--warning-count=1:2".into(), m("current * 10|1")],
-            "WARNING: Number of events: 3.00 | 'events_count'=30;10:20;;0;100\n",
-            1,
-        ),
-        // output.pm::parse_pfdata_math: `e` is rejected (Deviation: as an
-        // UNKNOWN, upstream drops the rule).
-        (
-            vec![m("current * 1e20")],
-            "UNKNOWN: --change-perfdata 'events_count,,math(current * 1e20)': math expression 'current * 1e20': unexpected 'e20' \n",
-            3,
-        ),
-        // output.pm::parse_pfdata_math: `%` is rejected.
-        (
-            vec![m("current % 2")],
-            "UNKNOWN: --change-perfdata 'events_count,,math(current % 2)': math expression 'current % 2': unexpected '%2' \n",
-            3,
         ),
     ];
     for (extra, out, code) in &cases {
@@ -1913,24 +1385,6 @@ fn scale() {
                 "OK: Number of events: 3.00 | 'events_count'=3.00ms;;;0;\n",
                 0,
             ),
-            // output.pm::apply_pfdata_scale: no unit, no-op.
-            (&["--change-perfdata=events_count,,scale(MB)"], BASE, 0),
-            // misc::scale_bytesbit: bits to bytes ÷8, same prefix.
-            (
-                &[
-                    "--change-perfdata=events_count,,,b",
-                    "--change-perfdata=events_count,,scale(B)",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=0.38B;;;0;\n",
-                0,
-            ),
-            // output.pm::parse_pfdata_scale: an unknown target (Deviation:
-            // an UNKNOWN, upstream drops the rule).
-            (
-                &["--change-perfdata=events_count,,scale(XB)"],
-                "UNKNOWN: --change-perfdata 'events_count,,scale(XB)': scale unit 'XB' is not one of B, b, bps, Bps, b/s with an optional K/M/G/T/P/E prefix \n",
-                3,
-            ),
         ],
     );
 }
@@ -1958,49 +1412,6 @@ fn scale_from_unprefixed_units() {
             (
                 &[big, "--change-perfdata=events_count,,scale(MB)"],
                 "OK: Number of events: 3.00 | 'events_count'=353.21MB;;;0;476.84\n",
-                0,
-            ),
-            // misc::scale_bytesbit: bytes to Mbps ×8, base 1000.
-            (
-                &[big, "--change-perfdata=events_count,,scale(Mbps)"],
-                "OK: Number of events: 3.00 | 'events_count'=2962.96Mbps;;;0;4000.00\n",
-                0,
-            ),
-            // misc::scale_bytesbit (auto) on bits: value base 1024, max
-            // with the fixed-target base 1000.
-            (
-                &[
-                    "--change-perfdata=events_count,,math(current*123456789),b,,500000000",
-                    "--change-perfdata=events_count,,scale(auto)",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=353.21mb;;;0;500.00\n",
-                0,
-            ),
-            // misc::scale_bytesbit: Bps to kb, thresholds ×8 ÷1000.
-            (
-                &[
-                    "--change-perfdata=events_count,,math(current*123456789),Bps,,500000000,100:200",
-                    "--change-perfdata=events_count,,scale(kb)",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=2962962.94kb;0.8:1.6;;0;4000000.00\n",
-                0,
-            ),
-            // misc::scale_bytesbit (auto): below 1024 no prefix.
-            (
-                &[
-                    "--change-perfdata=events_count,,,B",
-                    "--change-perfdata=events_count,,scale()",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=3.00B;;;0;\n",
-                0,
-            ),
-            // misc::scale_bytesbit: B to kB.
-            (
-                &[
-                    "--change-perfdata=events_count,,,B",
-                    "--change-perfdata=events_count,,scale(kB)",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=0.00kB;;;0;\n",
                 0,
             ),
         ],
@@ -2031,83 +1442,6 @@ fn extend_perfdata_group() {
                 "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'total'=3.00;;;;\n",
                 0,
             ),
-            // output.pm::apply_pfdata_min/max: the original value string.
-            (
-                &["--extend-perfdata-group=,total,min(events)"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'total'=3.00;;;;\n",
-                0,
-            ),
-            (
-                &["--extend-perfdata-group=,total,max(events)"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'total'=3.00;;;;\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend: no match, nothing added.
-            (&["--extend-perfdata-group=,total,sum(nomatch)"], BASE, 0),
-            // output.pm::apply_perfdata_extend: no method, nothing added.
-            (&["--extend-perfdata-group=,total"], BASE, 0),
-            (&["--extend-perfdata-group=events,s"], BASE, 0),
-            // output.pm::apply_perfdata_extend: later groups see earlier
-            // ones.
-            (
-                &[
-                    "--extend-perfdata-group=,total,sum(events)",
-                    "--extend-perfdata-group=,all,sum(total|events)",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'total'=3;;;; 'all'=6;;;;\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend: over several metrics; each
-            // group sees the ones appended before it (sm = 3+4+3.5+3+4).
-            (
-                &[
-                    "--extend-perfdata=events_count,a,math(current+1)",
-                    "--extend-perfdata-group=,avg,average(.)",
-                    "--extend-perfdata-group=,mn,min(.)",
-                    "--extend-perfdata-group=,mx,max(.)",
-                    "--extend-perfdata-group=,sm,sum(.)",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'a'=4;;;0; 'avg'=3.50;;;; 'mn'=3.00;;;; 'mx'=4;;;; 'sm'=17.5;;;;\n",
-                0,
-            ),
-            // output.pm::apply_perfdata_extend (group with match): one
-            // metric per match, $1 in the label and in the method's pattern.
-            (
-                &["--extend-perfdata-group=events_(.*),grp_$1,sum(events_$1)"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'grp_count'=3;;;;\n",
-                0,
-            ),
-            (
-                &[
-                    "--extend-perfdata=events_count,a_count,math(current*10)",
-                    "--extend-perfdata-group=(.*)_count,g_$1,max(^$1_)",
-                ],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 'a_count'=30;;;0; 'g_events'=3.00;;;; 'g_a'=30;;;;\n",
-                0,
-            ),
-            // output.pm::load_perfdata_extend_args: groups run after every
-            // change and extend.
-            (
-                &[
-                    "--extend-perfdata-group=,total,sum(count)",
-                    "--change-perfdata=events_count,x_count,math(current*2)",
-                ],
-                "OK: Number of events: 3.00 | 'x_count'=6;;;0; 'total'=6;;;;\n",
-                0,
-            ),
-            // output.pm::apply_pfdata_sum: usable in a change too.
-            (
-                &["--change-perfdata=events_count,,sum(events)"],
-                "OK: Number of events: 3.00 | 'events_count'=3;;;0;\n",
-                0,
-            ),
-            // output.pm::apply_pfdata_sum: no match in a change or extend
-            // keeps the value.
-            (
-                &["--extend-perfdata=events_count,s,sum(zzz)"],
-                "OK: Number of events: 3.00 | 'events_count'=3.00;;;0; 's'=3.00;;;0;\n",
-                0,
-            ),
         ],
     );
 }
@@ -2136,90 +1470,6 @@ fn change_short_output() {
             ],
             line("Down: Number of events: 3.00 "),
             0,
-        ),
-        // output.pm::output_txt_short: no replacement deletes.
-        (
-            vec!["--change-short-output=events"],
-            line("OK: Number of : 3.00 "),
-            0,
-        ),
-        // output.pm::output_txt_short: $1.
-        (
-            vec!["--change-short-output=(\\d+)\\.00~<$1>~g"],
-            line("OK: Number of events: <3> "),
-            0,
-        ),
-        // output.pm::output_txt_short: the trailing space is in the text.
-        (
-            vec!["--change-short-output= $~!"],
-            line("OK: Number of events: 3.00!"),
-            0,
-        ),
-        // output.pm::output_txt_short: without g, the first only.
-        (
-            vec!["--change-short-output=e~E"],
-            line("OK: NumbEr of events: 3.00 "),
-            0,
-        ),
-        (
-            vec!["--change-short-output=e~E~g"],
-            line("OK: NumbEr of EvEnts: 3.00 "),
-            0,
-        ),
-        // output.pm::output_txt_short: case-sensitive without i.
-        (
-            vec!["--change-short-output=E~X~"],
-            line("OK: Number of events: 3.00 "),
-            0,
-        ),
-        (
-            vec!["--change-short-output=E~X~i"],
-            line("OK: NumbXr of events: 3.00 "),
-            0,
-        ),
-        // output.pm::output_txt_short: Perl escapes in the replacement.
-        (
-            vec!["--change-short-output=OK~\\x21"],
-            line("!: Number of events: 3.00 "),
-            0,
-        ),
-        // output.pm::output_txt_short: fields after the third ignored.
-        (
-            vec!["--change-short-output=OK~Up~g~x"],
-            line("Up: Number of events: 3.00 "),
-            0,
-        ),
-        // output.pm::output_txt_short: the label of a WARNING, rc kept.
-        (
-            vec!["--warning-count=1", "--change-short-output=^WARNING~Careful"],
-            "Careful: Number of events: 3.00 | 'events_count'=3.00;0:1;;0;\n".into(),
-            1,
-        ),
-        // output.pm::option_exit: also on errors.
-        (
-            vec!["--change-short-output=Wrong~Bad", "--warning-count=abc"],
-            "UNKNOWN: Bad warning-count threshold 'abc'. \n".into(),
-            3,
-        ),
-        // output.pm::output_txt: a `|` produced by a rule cannot start
-        // perfdata.
-        (
-            vec!["--change-short-output=3.00~3.00 | 'x'=1"],
-            line("OK: Number of events: 3.00 / 'x'=1 "),
-            0,
-        ),
-        // Deviation (regex-lite): an invalid pattern is an UNKNOWN
-        // (upstream leaves the text unchanged).
-        (
-            vec!["--change-short-output=(~x"],
-            "UNKNOWN: --change-short-output '(~x': '(' is not a supported regular expression: found open group without closing ')' \n".into(),
-            3,
-        ),
-        // Deviation (Perl code refused): the e modifier.
-        (
-            vec!["--change-short-output=OK~Up~e"],
-            "UNKNOWN: --change-short-output 'OK~Up~e': modifier 'e' is not supported (g, i, m, s, x) \n".into(),
-            3,
         ),
     ];
     for (extra, out, code) in &cases {
@@ -2252,36 +1502,6 @@ fn change_long_output() {
                 "OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\nlogging started: NEVER, stopped: never\nlatest log delivery: never\n",
                 0,
             ),
-            // output.pm::change_long_output: ^ with m on every line.
-            (
-                &["--verbose", "--change-long-output=^~> ~mg"],
-                "OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\n> logging started: never, stopped: never\n> latest log delivery: never\n",
-                0,
-            ),
-            // output.pm::change_long_output: re-split on \n.
-            (
-                &["--verbose", "--change-long-output=, ~\\n"],
-                "OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\nlogging started: never\nstopped: never\nlatest log delivery: never\n",
-                0,
-            ),
-            // output.pm::change_long_output: the status line is not touched.
-            (
-                &["--verbose", "--change-long-output=Trail~TRAIL~g"],
-                "OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\nlogging started: never, stopped: never\nlatest log delivery: never\n",
-                0,
-            ),
-            // output.pm::display: several rules in order.
-            (
-                &[
-                    "--verbose",
-                    "--change-long-output=never~N~g",
-                    "--change-long-output=N~0~g",
-                ],
-                "OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\nlogging started: 0, stopped: 0\nlatest log delivery: 0\n",
-                0,
-            ),
-            // output.pm::display: no long output without --verbose.
-            (&["--change-long-output=never~NEVER~g"], TRAIL_OK, 0),
         ],
     );
     // output.pm::display: applied to JSON too.
@@ -2347,116 +1567,6 @@ fn change_output_adv() {
                 "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;\n",
                 1,
             ),
-            // output.pm::output_txt_short: text only.
-            (
-                &["--change-output-adv=%{exit_code} == 0,Fine"],
-                "Fine| 'events_count'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::output_txt_short: false condition, nothing.
-            (
-                &["--change-output-adv=%{exit_code} == 2,Bad,critical"],
-                BASE,
-                0,
-            ),
-            // output.pm::exit: --change-exit after the adv exit.
-            (
-                &[
-                    "--change-output-adv=%(short_output) =~ /events/,Replaced,critical",
-                    "--change-exit=critical=unknown",
-                ],
-                "Replaced| 'events_count'=3.00;;;0;\n",
-                3,
-            ),
-            // output.pm::output_txt_short: later rules win.
-            (
-                &[
-                    "--change-output-adv=%(exit_code) == 0,A,critical",
-                    "--change-output-adv=%(exit_code) == 0,B,warning",
-                ],
-                "B| 'events_count'=3.00;;;0;\n",
-                1,
-            ),
-            // output.pm::output_txt: with --output-ignore-perfdata.
-            (
-                &[
-                    "--change-output-adv=%(short_output) =~ /events/,Replaced",
-                    "--output-ignore-perfdata",
-                ],
-                "Replaced\n",
-                0,
-            ),
-            // Centreon's own test suite example.
-            (
-                &[
-                    "--change-output-adv=%(short_output) =~ /OK:/ and %(exit_code) == 0,Forced from OK to WARNING,WARNING",
-                ],
-                "Forced from OK to WARNING| 'events_count'=3.00;;;0;\n",
-                1,
-            ),
-            (
-                &[
-                    "--warning-count=1",
-                    "--change-output-adv=%(short_output) =~ /OK:/ and %(exit_code) == 0,Forced from OK to WARNING,WARNING",
-                ],
-                "WARNING: Number of events: 3.00 | 'events_count'=3.00;0:1;;0;\n",
-                1,
-            ),
-            // output.pm::output_txt_short: exit_code is the mode's state.
-            (
-                &[
-                    "--warning-count=1",
-                    "--change-output-adv=%(exit_code) == 1,Was warning,ok",
-                ],
-                "Was warning| 'events_count'=3.00;0:1;;0;\n",
-                0,
-            ),
-            // output.pm::output_txt_short: short_output has the trailing
-            // space.
-            (
-                &["--change-output-adv=%(short_output) =~ /3\\.00 $/,End"],
-                "End| 'events_count'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::output_txt_short: after --change-short-output.
-            (
-                &[
-                    "--change-short-output=OK~Up",
-                    "--change-output-adv=%(short_output) =~ /^Up/,Seen Up",
-                ],
-                "Seen Up| 'events_count'=3.00;;;0;\n",
-                0,
-            ),
-            // output.pm::check_options: empty condition, ignored.
-            (&["--change-output-adv=,x,critical"], BASE, 0),
-            // output.pm::option_exit: errors go through it too.
-            (
-                &[
-                    "--change-output-adv=%(exit_code) == 3,Err,critical",
-                    "--warning-count=abc",
-                ],
-                "Err\n",
-                2,
-            ),
-            // Deviation: a bad exit is an UNKNOWN (upstream: ignored).
-            (
-                &["--change-output-adv=%(short_output) =~ /events/,Replaced,bogus"],
-                "UNKNOWN: --change-output-adv '%(short_output) =~ /events/,Replaced,bogus': exit 'bogus' is not ok, warning, critical or unknown \n",
-                3,
-            ),
-            // Deviation: PENDING (exit 4) is not a Nagios state here.
-            (
-                &["--change-output-adv=%(exit_code) == 0,Replaced,pending"],
-                "UNKNOWN: --change-output-adv '%(exit_code) == 0,Replaced,pending': exit 'pending' is not ok, warning, critical or unknown \n",
-                3,
-            ),
-            // output.pm::output_txt_short: a syntax error is an UNKNOWN
-            // (upstream dies with nothing on stdout).
-            (
-                &["--change-output-adv=%(exit_code) = = 1,x,ok"],
-                "UNKNOWN: --change-output-adv '%(exit_code) = = 1,x,ok': unexpected '=' at '= = 1' \n",
-                3,
-            ),
         ],
     );
     // output.pm::output_json: not applied, no exit override.
@@ -2493,26 +1603,6 @@ fn change_exit() {
                 BASE,
                 1,
             ),
-            // output.pm::check_options: a later same source wins.
-            (
-                &["--change-exit=ok=critical", "--change-exit=ok=warning"],
-                BASE,
-                1,
-            ),
-            // output.pm::exit: another source does not apply.
-            (&["--change-exit=warning=critical"], BASE, 0),
-            // output.pm::exit: a threshold state mapped.
-            (
-                &["--critical-count=1", "--change-exit=critical=warning"],
-                "CRITICAL: Number of events: 3.00 | 'events_count'=3.00;;0:1;0;\n",
-                1,
-            ),
-            // output.pm::exit: errors too (option_exit).
-            (
-                &["--change-exit=unknown=ok", "--warning-count=abc"],
-                "UNKNOWN: Wrong warning-count threshold 'abc'. \n",
-                0,
-            ),
             // output.pm::exit: after --opt-exit.
             (
                 &[
@@ -2528,23 +1618,6 @@ fn change_exit() {
                 &["--change-exit=unknown=ok", "--version"],
                 "Mode Version: 1.0 \n",
                 0,
-            ),
-            // Deviation: a bad value is an UNKNOWN (upstream: ignored).
-            (
-                &["--change-exit=ok=foo"],
-                "UNKNOWN: --change-exit 'ok=foo' is not STATE=STATE (ok, warning, critical, unknown) \n",
-                3,
-            ),
-            (
-                &["--change-exit=ok"],
-                "UNKNOWN: --change-exit 'ok' is not STATE=STATE (ok, warning, critical, unknown) \n",
-                3,
-            ),
-            // Deviation: PENDING (exit 4) is refused.
-            (
-                &["--change-exit=ok=pending"],
-                "UNKNOWN: --change-exit 'ok=pending' is not STATE=STATE (ok, warning, critical, unknown) \n",
-                3,
             ),
         ],
     );
@@ -2596,59 +1669,6 @@ fn range_perfdata() {
             with("--range-perfdata=1"),
             "CRITICAL: Number of events: 3.00 | 'events_count'=3.00;5;@8;0;\n",
             2,
-        ),
-        // output.pm::check_options: no value is 1.
-        (
-            with("--range-perfdata"),
-            "CRITICAL: Number of events: 3.00 | 'events_count'=3.00;5;@8;0;\n",
-            2,
-        ),
-        (
-            with("--range-perfdata="),
-            "CRITICAL: Number of events: 3.00 | 'events_count'=3.00;5;@8;0;\n",
-            2,
-        ),
-        // output.pm::range_perfdata: 2 drops both.
-        (
-            with("--range-perfdata=2"),
-            "CRITICAL: Number of events: 3.00 | 'events_count'=3.00;;;0;\n",
-            2,
-        ),
-        // output.pm::check_options: anything else.
-        (
-            with("--range-perfdata=3"),
-            "UNKNOWN: Wrong range-perfdata option '3' \n",
-            3,
-        ),
-        (
-            with("--range-perfdata=x"),
-            "UNKNOWN: Wrong range-perfdata option 'x' \n",
-            3,
-        ),
-        // output.pm::range_perfdata: 0.0: is a zero start, 0.5: is not.
-        (
-            vec![
-                "--change-perfdata=events_count,,,,,,0.0:5,0.5:8",
-                "--range-perfdata=1",
-            ],
-            "OK: Number of events: 3.00 | 'events_count'=3.00;5;0.5:8;0;\n",
-            0,
-        ),
-        // output.pm::range_perfdata: a non-zero start stays.
-        (
-            vec!["--warning-count=1:5", "--range-perfdata=1"],
-            "OK: Number of events: 3.00 | 'events_count'=3.00;1:5;;0;\n",
-            0,
-        ),
-        // output.pm::range_perfdata: on extended metrics too.
-        (
-            vec![
-                "--warning-count=5",
-                "--extend-perfdata=events_count,x",
-                "--range-perfdata=1",
-            ],
-            "OK: Number of events: 3.00 | 'events_count'=3.00;5;;0; 'x'=3.00;5;;0;\n",
-            0,
         ),
     ];
     for (extra, out, code) in &cases {
@@ -3310,6 +2330,9 @@ fn every_help_option_is_exercised() {
         include_str!("generic.rs"),
         include_str!("invocation.rs"),
         include_str!("../../src/cli/tests.rs"),
+        include_str!("../../src/output/perfdata_rewrite/tests.rs"),
+        include_str!("../../src/output/text_rewrite/tests.rs"),
+        include_str!("../../src/output/exit_rewrite/tests.rs"),
         include_str!("scale.rs"),
         include_str!("traildelivery.rs"),
         include_str!("trailsecurity.rs"),
