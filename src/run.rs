@@ -156,7 +156,7 @@ fn client(cfg: &Config, env: &dyn Env, trace: &mut Trace) -> Result<CustomMode, 
 /// One region's check; credentials cached in the state directory that
 /// AWS no longer takes (revoked, expired early) are fetched again, once.
 fn check_region(s: &mut Session<'_>, at: &Region<'_>) -> Result<Outcome, Error> {
-    let b = Backend::open(s.connector, s.ctx, at.name, at.deadline, s.trace)?;
+    let b = Backend::open(s.connector, s.ctx, at.name, (at.now, at.deadline), s.trace)?;
     match check(s, &b, at) {
         Err(e) if b.renewed_after(&e, s.trace)? => check(s, &b, at),
         other => other,

@@ -103,6 +103,9 @@ struct Shared<'a> {
     deadline: Instant,
     /// The region of the check (the STS region, and the scope's).
     region: String,
+    /// Epoch seconds when the region's check began (cached credentials
+    /// are judged against it).
+    now: i64,
     /// Who the calls are made as, where: the scope of the pacing and of
     /// the events kept between runs.
     scope: String,
@@ -140,13 +143,14 @@ pub fn configured_identity<'c>(conn: &Connector<'c>) -> &'c str {
 }
 
 impl<'a> Backend<'a> {
-    /// The client for `region` until `deadline`: the built-in one resolves
-    /// its credentials now (the aws CLI, at its first command).
+    /// The client for `region` from `now` until `deadline`: the built-in
+    /// one resolves its credentials at once (the aws CLI, at its first
+    /// command).
     pub fn open(
         conn: &'a Connector<'a>,
         ctx: Context<'a>,
         region: &str,
-        deadline: Instant,
+        (now, deadline): (i64, Instant),
         trace: &mut Trace,
     ) -> Result<Backend<'a>, Error> {
         let endpoint_name = conn.endpoint.unwrap_or_default();
@@ -155,7 +159,7 @@ impl<'a> Backend<'a> {
             .set_scope(format!("sts|{region}|{endpoint_name}"));
         let (via, endpoint, scope) = match conn.client {
             CustomMode::Api => {
-                let (via, endpoint, scope) = built_in(conn, ctx, region, deadline, trace)?;
+                let (via, endpoint, scope) = built_in(conn, ctx, region, (now, deadline), trace)?;
                 (via, Some(endpoint), scope)
             }
             CustomMode::AwsCli => {
@@ -173,6 +177,7 @@ impl<'a> Backend<'a> {
                 ctx,
                 deadline,
                 region: region.to_owned(),
+                now,
                 scope,
                 via,
             }),
@@ -236,7 +241,7 @@ impl<'a> Backend<'a> {
         let fresh = credentials_for(
             s.conn,
             s.ctx,
-            &s.region,
+            (&s.region, s.now),
             &self.caller(&api.net),
             &api.local,
             true,
@@ -376,7 +381,7 @@ fn built_in(
     conn: &Connector<'_>,
     ctx: Context<'_>,
     region: &str,
-    deadline: Instant,
+    (now, deadline): (i64, Instant),
     trace: &mut Trace,
 ) -> Result<(Via, Endpoint, String), Error> {
     // Its debug lines (credentials, then each POST) say which client ran.
@@ -428,7 +433,7 @@ fn built_in(
         max_attempts,
         throttle: ctx.throttle,
     };
-    let creds = credentials_for(conn, ctx, region, &caller, &local, false, trace)?;
+    let creds = credentials_for(conn, ctx, (region, now), &caller, &local, false, trace)?;
     trace.log(|| {
         format!(
             "credentials: access key {} from {}",
@@ -455,7 +460,7 @@ fn built_in(
 fn credentials_for(
     conn: &Connector<'_>,
     ctx: Context<'_>,
-    region: &str,
+    (region, now): (&str, i64),
     caller: &Caller<'_>,
     local: &http::Client,
     refresh: bool,
@@ -473,7 +478,7 @@ fn credentials_for(
     let cache = || {
         ctx.state.map(|s| credentials::Cache {
             state: s,
-            now: ctx.clock.epoch(),
+            now,
             refresh,
         })
     };

@@ -49,7 +49,7 @@ import xml.etree.ElementTree as ET
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT, REGION, Keys, MotoServer, botocore_client, policy
+from conftest import ACCOUNT, REGION, VENV_BIN, Keys, MotoServer, botocore_client, policy
 
 OTHER_REGION = "us-east-1"
 # The bootstrap calls made before moto turns IAM authentication on.
@@ -632,6 +632,49 @@ def test_all_trails_status(plugin, env, listed_trails):
     assert_run(run, f"CRITICAL: beta: Trail is logging: 0 | {status_perf('beta', names=kept)}\n", 2)
     run = plugin(*args(env, "checktrailstatus", "--filter-trail-name=^nothing"))
     assert_run(run, f"CRITICAL: no trail found in {REGION} \n", 2)
+
+
+# --------------------------------------------------------------------------
+# The aws CLI (--custommode=awscli) runs --all-trails and --regions too,
+# through the same backend: the same lines and exit codes as the built-in
+# client, with the real aws CLI v1 against this module's moto.
+
+AWSCLI = ["--custommode=awscli", f"--command-path={VENV_BIN}"]
+
+
+def same_through_the_aws_cli(plugin, argv, env=None):
+    native = plugin(*argv, env=env)
+    cli = plugin(*AWSCLI, *argv, env=env)
+    assert (cli.stdout, cli.rc) == (native.stdout, native.rc), f"native:\n{native}\n\nawscli:\n{cli}"
+    return native
+
+
+def test_all_trails_through_the_aws_cli(plugin, aws_cli, env, listed_trails):
+    names = [n for n, _ in listed_trails]
+    run = same_through_the_aws_cli(plugin, args(env, "checktrailstatus", "--all-trails"))
+    assert_run(run, f"OK: All 3 trails are ok | {status_perf(names=names)}\n", 0)
+    env.client("cloudtrail").stop_logging(Name="beta")
+    run = same_through_the_aws_cli(plugin, args(env, "checktrailstatus", "--filter-trail-name=a$"))
+    kept = [n for n in names if n in ("alpha", "beta")]
+    assert_run(run, f"CRITICAL: beta: Trail is logging: 0 | {status_perf('beta', names=kept)}\n", 2)
+    run = same_through_the_aws_cli(plugin, args(env, "trailsecurity", "--all-trails"))
+    assert run.rc == 2 and "beta" in run.stdout, str(run)
+
+
+def test_regions_through_the_aws_cli(plugin, aws_cli, env, listed_trails):
+    # --regions cannot be combined with --endpoint-url: both clients find
+    # moto through the SDKs' per-service variable.
+    where = {"AWS_ENDPOINT_URL_CLOUDTRAIL": env.url}
+    regions = f"--regions={REGION},{OTHER_REGION}"
+    base = [*env.monitor.args(), regions, "--timeout=20"]
+    run = same_through_the_aws_cli(plugin, [*base, "--mode=checktrailstatus", "--all-trails"], env=where)
+    assert run.rc == 0 and run.stdout.startswith("OK: All 2 regions are ok | "), str(run)
+    assert f"'{REGION}~alpha#trail_is_logging'=1;;;0;" in run.stdout, str(run)
+    assert f"'{OTHER_REGION}~elsewhere#trail_is_logging'=1;;;0;" in run.stdout, str(run)
+    env.client("cloudtrail", OTHER_REGION).stop_logging(Name="elsewhere")
+    run = same_through_the_aws_cli(plugin, [*base, "--mode=checktrailstatus", "--all-trails"], env=where)
+    assert run.line().startswith(f"CRITICAL: {OTHER_REGION}: elsewhere: Trail is logging: 0 | "), str(run)
+    assert run.rc == 2, str(run)
 
 
 def test_all_trails_without_any_trail(plugin, env, trails):
