@@ -69,16 +69,19 @@ pub struct Opt {
 }
 
 impl Opt {
-    /// The name values are kept under when `typed` names this option.
+    /// The name values are kept under when `typed` names this option:
+    /// per-label options are typed with `-` or `_` in the label and kept
+    /// as their mode spells them.
     fn key(&self, typed: &str) -> Option<String> {
         match self.name {
             Name::Exact(n) => (n == typed).then(|| n.to_owned()),
             Name::PerLabel { level, family } => {
                 let label = typed.strip_prefix(level)?.strip_prefix('-')?;
+                let wanted = family.spelled(label);
                 (family.labels)()
                     .into_iter()
                     .map(|l| family.spelled(l))
-                    .find(|l| l == label)
+                    .find(|l| *l == wanted)
                     .map(|l| format!("{level}-{l}"))
             }
         }

@@ -63,7 +63,9 @@ impl ModeName {
 /// of its table.
 pub struct PerLabel {
     pub labels: fn() -> Vec<&'static str>,
-    /// What joins a label's words in the option names.
+    /// What joins a label's words in `--help`, in the name values are
+    /// kept under and in messages (either is accepted on the command
+    /// line).
     pub sep: char,
 }
 

@@ -3,7 +3,7 @@
 
 use crate::cli::help::{Item, Section};
 use crate::cli::options::{Opt, Raw, mode_opt, per_label};
-use crate::cli::values::{pattern, threshold};
+use crate::cli::values::{override_thresholds, pattern};
 use crate::config::Mode;
 use crate::error::Error;
 use crate::modes::cis::{CATEGORIES, Default};
@@ -44,7 +44,7 @@ pub const HELP: Section = Section {
             at most 100. Each category has a warning and a critical Nagios range, below, \
             on its count: with a state directory, the count of the events first seen since the \
             previous run (so a late event alerts once), else of the window. A given range \
-            replaces the default, an empty one means never.",
+            replaces the default, an empty one keeps it.",
     items: &[
         Item {
             tag: "--delta",
@@ -89,7 +89,7 @@ fn range_items() -> Vec<(String, String)> {
 
 /// The window read like countevents' (same `--delta`, `--max-pages`, no
 /// filter), the categories `--filter-category` keeps, each with its
-/// ranges: a given one replaces the default, an empty one means never.
+/// ranges: a given one replaces the default, an empty one keeps it.
 pub fn build(raw: &Raw, float_precision: Option<usize>) -> Result<Mode, Error> {
     let read = super::countevents::build(raw, float_precision)?;
     let filter = pattern(raw, "filter-category")?;
@@ -99,15 +99,7 @@ pub fn build(raw: &Raw, float_precision: Option<usize>) -> Result<Mode, Error> {
         .filter(|c| filter.as_ref().is_none_or(|re| re.is_match(c.label)))
     {
         let mut t = c.default_thresholds();
-        let label = CATEGORY_RANGES.spelled(c.label);
-        for (level, slot) in [("warning", &mut t.warning), ("critical", &mut t.critical)] {
-            let name = format!("{level}-{label}");
-            match raw.last(&name) {
-                None => {}
-                Some("") => *slot = None,
-                Some(_) => *slot = threshold(raw, &name)?,
-            }
-        }
+        override_thresholds(raw, &CATEGORY_RANGES.spelled(c.label), &mut t)?;
         selected.push((c, t));
     }
     if selected.is_empty() {
