@@ -6,6 +6,8 @@
 //! The same constants feed `--help`, the short usage and the man page
 //! (`--generate=man`), so there is no hand-kept second copy.
 
+use std::borrow::Cow;
+
 #[derive(Clone, Copy)]
 pub struct Item {
     /// The option as shown (`--region`), or several separated by spaces.
@@ -18,6 +20,23 @@ pub struct Section {
     /// A paragraph before the items (a mode's one-line description).
     pub intro: &'static str,
     pub items: &'static [Item],
+    /// Items made from a mode's table (one per threshold label), shown
+    /// after `items`: (tag, text).
+    pub from_table: fn() -> Vec<(String, String)>,
+}
+
+impl Section {
+    /// Every item as (tag, text), in order.
+    pub fn entries(&self) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
+        let written = self
+            .items
+            .iter()
+            .map(|i| (Cow::Borrowed(i.tag), Cow::Borrowed(i.text)));
+        let made = (self.from_table)()
+            .into_iter()
+            .map(|(tag, text)| (Cow::Owned(tag), Cow::Owned(text)));
+        written.chain(made).collect()
+    }
 }
 
 const WIDTH: usize = 76;
@@ -53,15 +72,16 @@ pub fn render_section(s: &Section, out: &mut String) {
         wrap(s.intro, 4, None, out);
         out.push('\n');
     }
-    for item in s.items {
-        for (i, para) in item.text.split("\n\n").enumerate() {
-            if i == 0 && item.tag.len() < 8 {
-                let prefix = format!("    {:<8}", item.tag);
+    let entries = s.entries();
+    for (tag, text) in &entries {
+        for (i, para) in text.split("\n\n").enumerate() {
+            if i == 0 && tag.len() < 8 {
+                let prefix = format!("    {tag:<8}");
                 wrap(para, 12, Some(&prefix), out);
             } else {
                 if i == 0 {
                     out.push_str("    ");
-                    out.push_str(item.tag);
+                    out.push_str(tag);
                     out.push('\n');
                 }
                 wrap(para, 12, None, out);
@@ -69,19 +89,21 @@ pub fn render_section(s: &Section, out: &mut String) {
             out.push('\n');
         }
     }
-    if s.items.is_empty() && s.intro.is_empty() {
+    if entries.is_empty() && s.intro.is_empty() {
         out.push('\n');
     }
 }
 
 pub const DESCRIPTION: Section = Section {
     title: "Plugin Description",
+    from_table: Vec::new,
     intro: "Check Amazon CloudTrail.",
     items: &[],
 };
 
 pub const GLOBAL: Section = Section {
     title: "Global Options",
+    from_table: Vec::new,
     intro: "",
     items: &[
         Item {
@@ -159,6 +181,7 @@ pub const GLOBAL: Section = Section {
 
 pub const OUTPUT: Section = Section {
     title: "Output Options",
+    from_table: Vec::new,
     intro: "",
     items: &[
         Item {
@@ -375,6 +398,7 @@ const IGNORED: Item = Item {
 
 pub const API: Section = Section {
     title: "Api Options",
+    from_table: Vec::new,
     intro: "The built-in client ('api', or 'paws' as in existing commands): signs and sends \
             the requests itself.",
     items: &[
@@ -401,6 +425,7 @@ pub const API: Section = Section {
 
 pub const AWSCLI: Section = Section {
     title: "Awscli Options",
+    from_table: Vec::new,
     intro: "Amazon AWS CLI: runs 'aws cloudtrail get-trail-status' or 'aws cloudtrail \
             lookup-events' (never through a shell) and reads its JSON.",
     items: &[
@@ -443,6 +468,7 @@ pub const AWSCLI: Section = Section {
 
 pub const STATEFILE: Section = Section {
     title: "Statefile Options",
+    from_table: Vec::new,
     intro: "What runs share: API rate buckets (so checks started together queue instead of \
             throttling each other), cached role credentials, the events of the last window.",
     items: &[
@@ -477,321 +503,11 @@ pub const STATEFILE: Section = Section {
     ],
 };
 
-const ALL_TRAILS: Item = Item {
-    tag: "--all-trails",
-    text: "Check every trail visible in the region instead of --trail-name: each asked by \
-           ARN in its home region, perfdata named TRAIL#metric, the worst state wins, no \
-           trail at all is CRITICAL.",
-};
-
-const FILTER_TRAIL_NAME: Item = Item {
-    tag: "--filter-trail-name",
-    text: "Like --all-trails, only the trails whose name matches this regular expression.",
-};
-
-pub const MODE_CHECKTRAILSTATUS: Section = Section {
-    title: "Mode",
-    intro: "Check cloudtrail trail status: CRITICAL when the trail is not logging.",
-    items: &[
-        ALL_TRAILS,
-        FILTER_TRAIL_NAME,
-        Item {
-            tag: "--trail-name",
-            text: "Name or ARN of the trail (required). Use the ARN for a multi-region trail seen \
-               from another region, or an organization trail seen from a member account; its \
-               region is used when --region is not given.",
-        },
-    ],
-};
-
-pub const MODE_COUNTEVENTS: Section = Section {
-    title: "Mode",
-    intro: "Check cloudtrail events: count the management events of the last --delta minutes \
-            (LookupEvents). With --verbose, the events counted are listed (time, name, user, \
-            source IP, error code), at most 50.",
-    items: &[
-        Item {
-            tag: "--event-type",
-            text: "Filter by event type (exact match on the record's eventType, e.g. \
-                   AwsApiCall, AwsConsoleSignIn).",
-        },
-        Item {
-            tag: "--error-message",
-            text: "Filter on an error message pattern (unanchored, case-sensitive regular \
-                   expression). With --event-type too, an event matching either filter counts.",
-        },
-        Item {
-            tag: "--delta",
-            text: "Time depth for search (minutes, default: 60).",
-        },
-        Item {
-            tag: "--warning-count",
-            text: "Set warning threshold for the number of events (Nagios range).",
-        },
-        Item {
-            tag: "--critical-count",
-            text: "Set critical threshold for the number of events (Nagios range).",
-        },
-        Item {
-            tag: "--max-pages",
-            text: "Stop with UNKNOWN after this many LookupEvents pages of 50 events rather \
-                   than report a partial count (default: 100). Pages are paced at 2 per second, \
-                   the LookupEvents quota.",
-        },
-        Item {
-            tag: "--event-name",
-            text: "Only events of this name (e.g. ConsoleLogin).\n\n\
-                   Every filter from here on must hold, and so must --event-type or \
-                   --error-message when given. LookupEvents filters on one attribute: the \
-                   first given of --event-name, --event-source, --username, --resource-type, \
-                   --resource-name, --access-key-id, --read-only; the others are checked on \
-                   the events it returns (exact, case-sensitive).",
-        },
-        Item {
-            tag: "--event-source",
-            text: "Only events of this service (e.g. iam.amazonaws.com).",
-        },
-        Item {
-            tag: "--username",
-            text: "Only events of this user name (the event's Username).",
-        },
-        Item {
-            tag: "--resource-type",
-            text: "Only events with a resource of this type (e.g. AWS::S3::Bucket).",
-        },
-        Item {
-            tag: "--resource-name",
-            text: "Only events with a resource of this name (e.g. a bucket name or an ARN).",
-        },
-        Item {
-            tag: "--access-key-id",
-            text: "Only events made with this access key id (16 to 128 of A-Z and 0-9).",
-        },
-        Item {
-            tag: "--read-only",
-            text: "true: only read-only events; false: only events that change something.",
-        },
-        Item {
-            tag: "--error-code",
-            text: "Only events whose record has this errorCode (exact match, e.g. \
-                   AccessDenied).",
-        },
-        Item {
-            tag: "--filter-event-name",
-            text: "Only events whose name matches this regular expression (unanchored, \
-                   case-sensitive).",
-        },
-        Item {
-            tag: "--insight",
-            text: "Count CloudTrail Insights events instead of management events \
-                   (EventCategory insight).",
-        },
-        Item {
-            tag: "--exclude-self",
-            text: "Leave out the events of this plugin's own calls (user agent \
-                   check_cloudtrail/...).",
-        },
-        Item {
-            tag: "--stop-at-critical",
-            text: "Stop reading pages once the count is CRITICAL whatever the rest holds \
-                   (needs a --critical-count alerting above a bound, like 10); the output \
-                   then says 'at least N'.",
-        },
-    ],
-};
-
-pub const MODE_TRAILDELIVERY: Section = Section {
-    title: "Mode",
-    intro: "Check that the trail's logs actually arrive (GetTrailStatus and DescribeTrails): \
-            S3 delivery error and age; CloudWatch Logs error and age when the trail has a log \
-            group; digest error and age when log file validation is on; SNS notification \
-            error when the trail has a topic. Ages are in seconds; an error metric is 1.",
-    items: &[
-        ALL_TRAILS,
-        FILTER_TRAIL_NAME,
-        Item {
-            tag: "--trail-name",
-            text: "Name or ARN of the trail (required).",
-        },
-        Item {
-            tag: "--warning-delivery-age --critical-delivery-age",
-            text: "Seconds since the last S3 delivery (default: 21600 and 86400).",
-        },
-        Item {
-            tag: "--warning-delivery-error --critical-delivery-error",
-            text: "S3 delivery error, 1 when AWS reports one (default critical: 0, i.e. any).",
-        },
-        Item {
-            tag: "--warning-cloudwatch-logs-age --critical-cloudwatch-logs-age",
-            text: "Seconds since the last CloudWatch Logs delivery (default: 7200 and 86400, CIS \
-                   3.4).",
-        },
-        Item {
-            tag: "--warning-cloudwatch-logs-error --critical-cloudwatch-logs-error",
-            text: "CloudWatch Logs delivery error (default critical: 0).",
-        },
-        Item {
-            tag: "--warning-digest-age --critical-digest-age",
-            text: "Seconds since the last digest file, written hourly (default: 7200 and 86400).",
-        },
-        Item {
-            tag: "--warning-digest-error --critical-digest-error",
-            text: "Digest delivery error (default critical: 0).",
-        },
-        Item {
-            tag: "--warning-notification-error --critical-notification-error",
-            text: "SNS notification error (default warning: 0).",
-        },
-    ],
-};
-
-pub const MODE_TRAILSECURITY: Section = Section {
-    title: "Mode",
-    intro: "Check the trail's configuration against CIS AWS Foundations and Security Hub \
-            (DescribeTrails, GetEventSelectors, GetTrailStatus). Each check is a true/false \
-            variable: %{logging} (Security Hub CloudTrail.3), %{multi_region} (CIS 3.1, \
-            CloudTrail.1), %{management_events}: every read and write management event \
-            recorded (CIS 3.1, CloudTrail.1), %{global_service_events} (CIS 3.1), \
-            %{log_file_validation} (CIS 3.2, CloudTrail.4), %{kms_encryption} (CIS 3.7, \
-            CloudTrail.2), %{cloudwatch_logs} (CIS 3.4, CloudTrail.5); and %{name}.",
-    items: &[
-        ALL_TRAILS,
-        FILTER_TRAIL_NAME,
-        Item {
-            tag: "--trail-name",
-            text: "Name or ARN of the trail (required).",
-        },
-        Item {
-            tag: "--warning-status",
-            text: "Condition for WARNING (default: %{log_file_validation} eq \"false\" or \
-                   %{kms_encryption} eq \"false\" or %{cloudwatch_logs} eq \"false\" or \
-                   %{global_service_events} eq \"false\"; empty: never).",
-        },
-        Item {
-            tag: "--critical-status",
-            text: "Condition for CRITICAL (default: %{logging} eq \"false\" or %{multi_region} eq \
-                   \"false\" or %{management_events} eq \"false\"; empty: never).",
-        },
-        Item {
-            tag: "--filter-check",
-            text: "Only the checks whose name matches this regular expression (the others read \
-                   as passing).",
-        },
-    ],
-};
-
-pub const MODE_SECURITYEVENTS: Section = Section {
-    title: "Mode",
-    intro: "Count the CIS AWS Foundations 4.1-4.15 monitoring events (Security Hub \
-            CloudWatch.1-14) in the last --delta minutes of event history, from one paged \
-            LookupEvents read: no trail, log group or metric filter needed. Perfdata labels: \
-            unauthorized_api_calls (4.1), console_login_without_mfa (4.2), root_account_usage \
-            (4.3), iam_policy_changes (4.4), cloudtrail_changes (4.5), console_auth_failures \
-            (4.6), cmk_disable_or_deletion (4.7), s3_bucket_policy_changes (4.8), \
-            aws_config_changes (4.9), security_group_changes (4.10), nacl_changes (4.11), \
-            network_gateway_changes (4.12), route_table_changes (4.13), vpc_changes (4.14), \
-            organizations_changes (4.15). IAM, Organizations and console sign-in events are \
-            recorded in the partition's home region (us-east-1, cn-north-1, us-gov-west-1): when \
-            --region is another one, that region is read too, and an event seen in both counts \
-            once; with --endpoint-url only that endpoint is read. With --verbose, the matching \
-            events are listed (time, category, name, user ARN, source IP, region, error code), \
-            at most 100. Each category has a warning and a critical Nagios range, below, \
-            on its count: with a state directory, the count of the events first seen since the \
-            previous run (so a late event alerts once), else of the window. A given range \
-            replaces the default, an empty one means never.",
-    items: &[
-        Item {
-            tag: "--delta",
-            text: "Time depth for search (minutes, default: 60).",
-        },
-        Item {
-            tag: "--max-pages",
-            text: "Stop with UNKNOWN after this many LookupEvents pages of 50 events per region \
-                   read (default: 100).",
-        },
-        Item {
-            tag: "--filter-category",
-            text: "Only the categories whose label matches this regular expression.",
-        },
-        Item {
-            tag: "--warning-unauthorized_api_calls",
-            text: "and --critical-unauthorized_api_calls: CIS 4.1, Security Hub CloudWatch.2. Default: WARNING above 0.",
-        },
-        Item {
-            tag: "--warning-console_login_without_mfa",
-            text: "and --critical-console_login_without_mfa: CIS 4.2, Security Hub CloudWatch.3. Default: WARNING above 0.",
-        },
-        Item {
-            tag: "--warning-root_account_usage",
-            text: "and --critical-root_account_usage: CIS 4.3, Security Hub CloudWatch.1. Default: CRITICAL above 0.",
-        },
-        Item {
-            tag: "--warning-iam_policy_changes",
-            text: "and --critical-iam_policy_changes: CIS 4.4, Security Hub CloudWatch.4. Default: WARNING above 0.",
-        },
-        Item {
-            tag: "--warning-cloudtrail_changes",
-            text: "and --critical-cloudtrail_changes: CIS 4.5, Security Hub CloudWatch.5. Default: CRITICAL above 0.",
-        },
-        Item {
-            tag: "--warning-console_auth_failures",
-            text: "and --critical-console_auth_failures: CIS 4.6, Security Hub CloudWatch.6. Default: WARNING above 0.",
-        },
-        Item {
-            tag: "--warning-cmk_disable_or_deletion",
-            text: "and --critical-cmk_disable_or_deletion: CIS 4.7, Security Hub CloudWatch.7. Default: CRITICAL above 0.",
-        },
-        Item {
-            tag: "--warning-s3_bucket_policy_changes",
-            text: "and --critical-s3_bucket_policy_changes: CIS 4.8, Security Hub CloudWatch.8. Default: WARNING above 0.",
-        },
-        Item {
-            tag: "--warning-aws_config_changes",
-            text: "and --critical-aws_config_changes: CIS 4.9, Security Hub CloudWatch.9. Default: CRITICAL above 0.",
-        },
-        Item {
-            tag: "--warning-security_group_changes",
-            text: "and --critical-security_group_changes: CIS 4.10, Security Hub CloudWatch.10. Default: WARNING above 0.",
-        },
-        Item {
-            tag: "--warning-nacl_changes",
-            text: "and --critical-nacl_changes: CIS 4.11, Security Hub CloudWatch.11. Default: WARNING above 0.",
-        },
-        Item {
-            tag: "--warning-network_gateway_changes",
-            text: "and --critical-network_gateway_changes: CIS 4.12, Security Hub CloudWatch.12. Default: WARNING above 0.",
-        },
-        Item {
-            tag: "--warning-route_table_changes",
-            text: "and --critical-route_table_changes: CIS 4.13, Security Hub CloudWatch.13. Default: WARNING above 0.",
-        },
-        Item {
-            tag: "--warning-vpc_changes",
-            text: "and --critical-vpc_changes: CIS 4.14, Security Hub CloudWatch.14. Default: WARNING above 0.",
-        },
-        Item {
-            tag: "--warning-organizations_changes",
-            text: "and --critical-organizations_changes: CIS 4.15. Default: WARNING above 0.",
-        },
-    ],
-};
-
-pub const MODE_LISTTRAILS: Section = Section {
-    title: "Mode",
-    intro: "List the trails visible in the region (ListTrails): its own, and multi-region or \
-            organization trails of other regions and accounts. With --disco-format or \
-            --disco-show, Centreon host discovery in XML (or JSON with --output-json): \
-            macros name, arn, home_region.",
-    items: &[Item {
-        tag: "--filter-trail-name",
-        text: "Only the trails whose name matches this regular expression.",
-    }],
-};
-
 /// The variables read, for the man page (upstream's help has no such
 /// section; the README says the same at length).
 pub const ENVIRONMENT: Section = Section {
     title: "Environment",
+    from_table: Vec::new,
     intro: "Read only when the matching option is not given; the AWS SDKs' names and \
             meanings.",
     items: &[
@@ -854,6 +570,7 @@ pub const ENVIRONMENT: Section = Section {
 
 pub const EXIT_STATUS: Section = Section {
     title: "Exit Status",
+    from_table: Vec::new,
     intro: "The Nagios plugin codes; --opt-exit and --change-exit may map them.",
     items: &[
         Item {
@@ -876,108 +593,6 @@ pub const EXIT_STATUS: Section = Section {
     ],
 };
 
-/// roff text: backslashes, hyphens and non-ASCII escaped (so `\-\-region` copies as
-/// `--region`), a leading `.` or `'` kept from being read as a request.
-fn roff(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\e"),
-            '-' => out.push_str("\\-"),
-            // groff's ASCII output (man under a C locale) has no glyph for
-            // most of Unicode and drops it silently: the few we write get
-            // their classic names or ASCII.
-            '…' => out.push_str("..."),
-            '—' => out.push_str("\\(em"),
-            '–' => out.push_str("\\(en"),
-            '‘' | '’' => out.push('\''),
-            '“' | '”' => out.push('"'),
-            // groff without preconv reads bytes, not UTF-8.
-            c if !c.is_ascii() => out.push_str(&format!("\\[u{:04X}]", u32::from(c))),
-            _ => out.push(c),
-        }
-    }
-    if out.starts_with(['.', '\'']) {
-        out.insert_str(0, "\\&");
-    }
-    out
-}
-
-/// One paragraph of words on one roff line (man wraps it itself).
-fn roff_paragraph(text: &str) -> String {
-    roff(&text.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
-fn man_items(items: &[Item], out: &mut String) {
-    for item in items {
-        out.push_str(".TP\n");
-        let tags: Vec<String> = item
-            .tag
-            .split_whitespace()
-            .map(|t| format!("\\fB{}\\fR", roff(t)))
-            .collect();
-        out.push_str(&tags.join(", "));
-        out.push('\n');
-        for (i, para) in item.text.split("\n\n").enumerate() {
-            if i > 0 {
-                out.push_str(".IP\n");
-            }
-            out.push_str(&roff_paragraph(para));
-            out.push('\n');
-        }
-    }
-}
-
-fn man_section(heading: &str, s: &Section, out: &mut String) {
-    out.push_str(heading);
-    out.push('\n');
-    if !s.intro.is_empty() {
-        out.push_str(&roff_paragraph(s.intro));
-        out.push('\n');
-    }
-    man_items(s.items, out);
-}
-
-/// The manual page, in roff (`man 7 man`), from the sections `--help`
-/// prints. `modes` pairs each mode's name with its help section.
-pub fn man_page(version: &str, summary: &str, modes: &[(&str, &Section)]) -> String {
-    let mut out = String::new();
-    out.push_str(&format!(
-        ".TH CHECK_CLOUDTRAIL 1 \"\" \"check_cloudtrail {}\" \"Monitoring Plugins\"\n",
-        roff(version)
-    ));
-    // Option and variable names must not be hyphenated, and long names
-    // stretch justified lines: no hyphenation, left-aligned.
-    out.push_str(".nh\n.ad l\n");
-    out.push_str(&format!(
-        ".SH NAME\ncheck_cloudtrail \\- {}\n",
-        roff(summary)
-    ));
-    out.push_str(".SH SYNOPSIS\n.nf\n");
-    for line in USAGE.lines().take_while(|l| !l.starts_with("Credentials:")) {
-        out.push_str(&roff(line.strip_prefix("Usage: ").unwrap_or(line)));
-        out.push('\n');
-    }
-    out.push_str(".fi\n");
-    man_section(".SH DESCRIPTION", &DESCRIPTION, &mut out);
-    for s in [&GLOBAL, &OUTPUT, &API, &AWSCLI, &STATEFILE] {
-        let heading = format!(".SH \"{}\"", s.title.to_uppercase());
-        man_section(&heading, s, &mut out);
-    }
-    out.push_str(".SH MODES\n");
-    for (name, s) in modes {
-        man_section(&format!(".SS {}", roff(name)), s, &mut out);
-    }
-    man_section(".SH ENVIRONMENT", &ENVIRONMENT, &mut out);
-    man_section(".SH \"EXIT STATUS\"", &EXIT_STATUS, &mut out);
-    out.push_str(
-        ".SH \"SEE ALSO\"\nThe README of check_cloudtrail (every mode, the credential \
-         chain, deviations from the Centreon plugin) and its contrib/ directory (Centreon, \
-         Nagios and Icinga 2 command definitions).\n",
-    );
-    out
-}
-
 /// Shown after `Unknown option`: at most 23 lines of at most 80 columns.
 pub const USAGE: &str = "\
 Usage: check_cloudtrail --plugin=cloud::aws::cloudtrail::plugin --mode=MODE
@@ -996,6 +611,7 @@ More: --help, --mode=MODE --help, --list-mode, --version";
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::mode::{checktrailstatus, countevents, securityevents};
 
     #[test]
     fn pod_like_layout() {
@@ -1015,6 +631,7 @@ mod tests {
                                the desired one must be defined with this option.",
                     },
                 ],
+                from_table: Vec::new,
             },
             &mut out,
         );
@@ -1023,53 +640,6 @@ mod tests {
             out,
             "Global Options:\n    --mode  Define the mode in which you want the plugin to be executed (see\n            --list-mode).\n\n    --custommode\n            When a plugin offers several ways (CLI, library, etc.) to get\n            information the desired one must be defined with this option.\n\n"
         );
-    }
-
-    #[test]
-    fn man_page_is_roff_of_the_help_items() {
-        let page = man_page("1.2.3", "a summary", &[("countevents", &MODE_COUNTEVENTS)]);
-        assert!(page.starts_with(".TH CHECK_CLOUDTRAIL 1 \"\" \"check_cloudtrail 1.2.3\""));
-        assert!(page.contains("\n.SH NAME\ncheck_cloudtrail \\- a summary\n"));
-        assert!(page.contains("\n.SS countevents\n"));
-        // Every option of the sections shown, as a bold tag.
-        for s in [
-            &GLOBAL,
-            &OUTPUT,
-            &API,
-            &AWSCLI,
-            &STATEFILE,
-            &MODE_COUNTEVENTS,
-        ] {
-            for item in s.items {
-                for tag in item.tag.split_whitespace() {
-                    let bold = format!("\\fB{}\\fR", tag.replace('-', "\\-"));
-                    assert!(page.contains(&bold), "{tag} missing");
-                }
-            }
-        }
-        // A multi-paragraph item continues with .IP, nothing is a stray request.
-        assert!(page.contains("\n.IP\n"));
-        for line in page.lines() {
-            if let Some(rest) = line.strip_prefix('.') {
-                let request = rest.split(' ').next().unwrap_or_default();
-                assert!(
-                    ["TH", "SH", "SS", "TP", "IP", "nf", "fi", "nh", "ad"].contains(&request),
-                    "{line}"
-                );
-            }
-            assert!(!line.starts_with('\''), "{line}");
-        }
-        assert!(!page.contains("--"), "unescaped hyphens");
-    }
-
-    #[test]
-    fn roff_escapes() {
-        assert_eq!(roff(r"a\b-c"), r"a\eb\-c");
-        assert_eq!(roff(".x"), r"\&.x");
-        assert_eq!(roff("a…—’"), r"a...\(em'");
-        assert_eq!(roff("é"), r"\[u00E9]");
-        assert_eq!(roff("'x"), r"\&'x");
-        assert_eq!(roff_paragraph("  two\n words "), "two words");
     }
 
     #[test]
@@ -1088,9 +658,9 @@ mod tests {
             &GLOBAL,
             &OUTPUT,
             &API,
-            &MODE_CHECKTRAILSTATUS,
-            &MODE_COUNTEVENTS,
-            &MODE_SECURITYEVENTS,
+            &checktrailstatus::HELP,
+            &countevents::HELP,
+            &securityevents::HELP,
         ] {
             render_section(s, &mut out);
         }

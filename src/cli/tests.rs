@@ -1,8 +1,14 @@
 //! Option parser tests: every option, both value forms, Centreon's quirks,
 //! and every error in upstream's order.
 
+use std::time::Duration;
+
+use super::options::{Kind::*, Opt, options};
 use super::*;
+use crate::aws::cloudtrail::Query;
+use crate::config::Mode;
 use crate::env::MapEnv;
+use crate::threshold::{Range, Thresholds};
 
 const PLUGIN: &str = "--plugin=cloud::aws::cloudtrail::plugin";
 
@@ -598,15 +604,15 @@ fn cloudwatch_options_are_accepted_and_ignored() {
 
 #[test]
 fn refused_options_say_why_and_empty_ones_are_ignored() {
-    let never: Vec<&Opt> = OPTIONS
-        .iter()
+    let never: Vec<(&Opt, &str)> = options()
         .filter(|o| matches!(o.support, Support::Never(_)))
+        .filter_map(|o| Some((o, o.exact()?)))
         .collect();
     assert!(never.len() >= 8);
-    for o in never {
+    for (o, name) in never {
         let given = match o.kind {
-            Flag => format!("--{}", o.name),
-            Value | List => format!("--{}=x", o.name),
+            Flag => format!("--{}", name),
+            Value | List => format!("--{}=x", name),
         };
         let base = [
             PLUGIN,
@@ -618,12 +624,12 @@ fn refused_options_say_why_and_empty_ones_are_ignored() {
         v.push(&given);
         let e = error(&v);
         assert!(
-            e.starts_with(&format!("option --{} is not supported: ", o.name)),
+            e.starts_with(&format!("option --{} is not supported: ", name)),
             "{e}"
         );
         let empty = match o.kind {
-            Flag => format!("--{}=0", o.name),
-            Value | List => format!("--{}=", o.name),
+            Flag => format!("--{}=0", name),
+            Value | List => format!("--{}=", name),
         };
         let mut v = base.to_vec();
         v.push(&empty);
@@ -633,18 +639,13 @@ fn refused_options_say_why_and_empty_ones_are_ignored() {
 
 #[test]
 fn every_declared_option_parses_in_both_forms() {
-    for o in OPTIONS {
-        let mut p = parse_raw([
-            format!("--{}=v1", o.name),
-            format!("--{}", o.name),
-            "v2".into(),
-        ]);
-        assert!(p.unknown.is_none() && p.alone.is_none(), "--{}", o.name);
+    for name in options().flat_map(Opt::names) {
+        let mut p = parse_raw([format!("--{name}=v1"), format!("--{name}"), "v2".into()]);
+        assert!(p.unknown.is_none() && p.alone.is_none(), "--{name}");
         assert_eq!(
-            p.values.remove(o.name),
+            p.values.remove(&name),
             Some(vec!["v1".into(), "v2".into()]),
-            "--{}",
-            o.name
+            "--{name}"
         );
     }
 }
@@ -790,13 +791,13 @@ fn every_supported_option_is_in_help() {
             ]));
         }
     }
-    for o in OPTIONS
-        .iter()
+    for name in options()
         .filter(|o| !matches!(o.support, Support::Never(_)))
+        .flat_map(Opt::names)
     {
-        let shown =
-            ["help", "ignore-warn-msg"].contains(&o.name) || all.contains(&format!("--{}", o.name));
-        assert!(shown, "--{} is missing from --help", o.name);
+        let shown = ["help", "ignore-warn-msg"].contains(&name.as_str())
+            || all.contains(&format!("--{name}"));
+        assert!(shown, "--{name} is missing from --help");
     }
 }
 
@@ -1033,6 +1034,159 @@ fn statefile_options() {
         assert!(
             e.starts_with("--api-rate must be") && e.contains(bad),
             "{e}"
+        );
+    }
+}
+
+fn delivery_cfg(args: &[&str]) -> crate::modes::traildelivery::Options {
+    let mut v = vec![
+        PLUGIN,
+        "--mode=traildelivery",
+        "--region=eu-west-1",
+        "--trail-name=t",
+    ];
+    v.extend_from_slice(args);
+    match config(&v).mode {
+        Mode::TrailDelivery { thresholds, .. } => thresholds,
+        other => panic!("not traildelivery: {other:?}"),
+    }
+}
+
+/// The ranges of each selected category, by label.
+fn security_cfg(args: &[&str]) -> Vec<(&'static str, Thresholds)> {
+    let mut v = vec![PLUGIN, "--mode=securityevents", "--region=eu-west-1"];
+    v.extend_from_slice(args);
+    match config(&v).mode {
+        Mode::SecurityEvents { opts, .. } => opts
+            .selected
+            .into_iter()
+            .map(|(c, t)| (c.label, t))
+            .collect(),
+        other => panic!("not securityevents: {other:?}"),
+    }
+}
+
+#[test]
+fn delivery_ranges_take_both_spellings() {
+    let want = Thresholds {
+        warning: Range::parse("60"),
+        critical: Range::parse("600"),
+    };
+    for args in [
+        ["--warning-digest-age=60", "--critical-digest-age=600"],
+        ["--warning-digest_age=60", "--critical-digest_age=600"],
+    ] {
+        assert_eq!(delivery_cfg(&args).digest_age, want, "{args:?}");
+    }
+    // One option under either spelling: the last given wins.
+    let o = delivery_cfg(&["--critical-digest_age=1", "--critical-digest-age=600"]);
+    assert_eq!(o.digest_age.critical, Range::parse("600"));
+    let o = delivery_cfg(&["--critical-digest-age=600", "--critical-digest_age=1"]);
+    assert_eq!(o.digest_age.critical, Range::parse("1"));
+    assert_eq!(
+        error(&[
+            PLUGIN,
+            "--mode=traildelivery",
+            "--region=eu-west-1",
+            "--trail-name=t",
+            "--warning-delivery_age=x",
+        ]),
+        "Wrong warning-delivery-age threshold 'x'."
+    );
+}
+
+#[test]
+fn category_ranges_take_both_spellings() {
+    let filter = "--filter-category=^unauthorized_api_calls$";
+    let want = vec![(
+        "unauthorized_api_calls",
+        Thresholds {
+            warning: Range::parse("5"),
+            critical: Range::parse("10"),
+        },
+    )];
+    for args in [
+        [
+            filter,
+            "--warning-unauthorized_api_calls=5",
+            "--critical-unauthorized_api_calls=10",
+        ],
+        [
+            filter,
+            "--warning-unauthorized-api-calls=5",
+            "--critical-unauthorized-api-calls=10",
+        ],
+    ] {
+        assert_eq!(security_cfg(&args), want, "{args:?}");
+    }
+    let o = security_cfg(&[
+        filter,
+        "--warning-unauthorized-api-calls=1",
+        "--warning-unauthorized_api_calls=5",
+    ]);
+    assert_eq!(o[0].1.warning, Range::parse("5"));
+}
+
+#[test]
+fn an_empty_range_keeps_the_default_in_every_mode() {
+    let defaults = crate::modes::traildelivery::Options::default();
+    assert_eq!(
+        delivery_cfg(&["--warning-notification-error=", "--critical-delivery-age="]),
+        defaults
+    );
+    let defaults: Vec<(&str, Thresholds)> = crate::modes::cis::CATEGORIES
+        .iter()
+        .map(|c| (c.label, c.default_thresholds()))
+        .collect();
+    assert_eq!(
+        security_cfg(&[
+            "--critical-root_account_usage=",
+            "--warning-vpc_changes=",
+            "--warning-vpc-changes=",
+        ]),
+        defaults
+    );
+    let c = count_cfg(&["--warning-count=", "--critical-count="]);
+    assert_eq!(c.thresholds, Thresholds::default());
+}
+
+#[test]
+fn per_label_options_belong_to_their_mode() {
+    let count = [PLUGIN, "--mode=countevents", "--region=eu-west-1"];
+    for typed in [
+        "--warning-digest-age",
+        "--critical-digest_age",
+        "--warning-vpc_changes",
+        "--critical-vpc-changes",
+    ] {
+        let mut v = count.to_vec();
+        let given = format!("{typed}=1");
+        v.push(&given);
+        assert_eq!(error(&v), format!("Unknown option: {typed}"));
+    }
+    // A label the table does not have is no option.
+    assert_eq!(
+        error(&[
+            PLUGIN,
+            "--mode=securityevents",
+            "--region=eu-west-1",
+            "--warning-vpc_change=1"
+        ]),
+        "Unknown option: --warning-vpc_change"
+    );
+}
+
+#[test]
+fn per_label_names_never_shadow_another_option() {
+    let exact: Vec<&str> = options().filter_map(Opt::exact).collect();
+    for name in options()
+        .filter(|o| o.exact().is_none())
+        .flat_map(Opt::names)
+    {
+        let dashed = name.replace('_', "-");
+        assert!(
+            !exact.contains(&name.as_str()) && !exact.contains(&dashed.as_str()),
+            "--{name}"
         );
     }
 }

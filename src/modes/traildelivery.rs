@@ -72,15 +72,53 @@ impl Default for Options {
     }
 }
 
-/// The labels of the metrics and their thresholds' option names.
-pub const METRICS: [&str; 7] = [
-    "delivery_age",
-    "delivery_error",
-    "cloudwatch_logs_age",
-    "cloudwatch_logs_error",
-    "digest_age",
-    "digest_error",
-    "notification_error",
+/// One metric with ranges: its perfdata label, which is also the
+/// `--warning-<label>`/`--critical-<label>` suffix, where its ranges sit
+/// in [`Options`], and what `--help` says of it.
+pub struct Metric {
+    pub label: &'static str,
+    pub thresholds: fn(&mut Options) -> &mut Thresholds,
+    pub help: &'static str,
+}
+
+/// Every metric, in the order the options are listed.
+pub const METRICS: [Metric; 7] = [
+    Metric {
+        label: "delivery_age",
+        thresholds: |o| &mut o.delivery_age,
+        help: "Seconds since the last S3 delivery (default: 21600 and 86400).",
+    },
+    Metric {
+        label: "delivery_error",
+        thresholds: |o| &mut o.delivery_error,
+        help: "S3 delivery error, 1 when AWS reports one (default critical: 0, i.e. any).",
+    },
+    Metric {
+        label: "cloudwatch_logs_age",
+        thresholds: |o| &mut o.cloudwatch_logs_age,
+        help: "Seconds since the last CloudWatch Logs delivery (default: 7200 and 86400, CIS \
+               3.4).",
+    },
+    Metric {
+        label: "cloudwatch_logs_error",
+        thresholds: |o| &mut o.cloudwatch_logs_error,
+        help: "CloudWatch Logs delivery error (default critical: 0).",
+    },
+    Metric {
+        label: "digest_age",
+        thresholds: |o| &mut o.digest_age,
+        help: "Seconds since the last digest file, written hourly (default: 7200 and 86400).",
+    },
+    Metric {
+        label: "digest_error",
+        thresholds: |o| &mut o.digest_error,
+        help: "Digest delivery error (default critical: 0).",
+    },
+    Metric {
+        label: "notification_error",
+        thresholds: |o| &mut o.notification_error,
+        help: "SNS notification error (default warning: 0).",
+    },
 ];
 
 fn age_text(now: i64, t: Option<i64>) -> String {
@@ -267,6 +305,21 @@ mod tests {
                 .iter()
                 .any(|l| l == "CloudWatch Logs: last delivery 1m 0s ago")
         );
+    }
+
+    #[test]
+    fn the_metric_table_names_every_perfdata_label() {
+        let o = evaluate(
+            &Options::default(),
+            &trail(true, true, true),
+            &status(Some(300)),
+            NOW,
+        );
+        let mut labels: Vec<&str> = o.perfdata.iter().map(|p| p.label.as_str()).collect();
+        let mut table: Vec<&str> = METRICS.iter().map(|m| m.label).collect();
+        labels.sort_unstable();
+        table.sort_unstable();
+        assert_eq!(labels, table);
     }
 
     #[test]

@@ -205,7 +205,7 @@ fn verbose_lists_each_matching_event() {
 }
 
 #[test]
-fn ranges_replace_the_defaults_and_empty_means_never() {
+fn ranges_replace_the_defaults_and_empty_keeps_them() {
     let s = paged(window());
     let r = check(
         &s,
@@ -216,9 +216,11 @@ fn ranges_replace_the_defaults_and_empty_means_never() {
             "--critical-vpc_changes=0",
         ],
     );
+    // The empty critical keeps root's default (CRITICAL above 0).
     assert_eq!(
         r.line(),
-        "CRITICAL: VPC changes: 1 | 'root_account_usage'=1;0:5;;0; 'vpc_changes'=1;0:0;0:0;0;"
+        "CRITICAL: root account uses: 1 - VPC changes: 1 | 'root_account_usage'=1;0:5;0:0;0; \
+         'vpc_changes'=1;0:0;0:0;0;"
     );
     let bad = check(&s, &["--warning-vpc_changes=x"]);
     assert_eq!(bad.code, 3);

@@ -1,0 +1,179 @@
+//! One file per mode: its options, its `--help` section and its builder
+//! from [`Raw`] to [`Mode`]. The trail options three modes share are here.
+
+pub mod checktrailstatus;
+pub mod countevents;
+pub mod listtrails;
+pub mod securityevents;
+pub mod traildelivery;
+pub mod trailsecurity;
+
+use regex_lite::Regex;
+
+use super::help::{Item, Section};
+use super::options::{Kind, Opt, Raw, mode_opt};
+use super::values::pattern;
+use crate::config::{CustomMode, Mode, Trails};
+use crate::error::Error;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ModeName {
+    CheckTrailStatus,
+    CountEvents,
+    TrailDelivery,
+    TrailSecurity,
+    ListTrails,
+    SecurityEvents,
+}
+
+impl ModeName {
+    pub const ALL: [ModeName; 6] = [
+        ModeName::CheckTrailStatus,
+        ModeName::CountEvents,
+        ModeName::ListTrails,
+        ModeName::SecurityEvents,
+        ModeName::TrailDelivery,
+        ModeName::TrailSecurity,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ModeName::CheckTrailStatus => "checktrailstatus",
+            ModeName::CountEvents => "countevents",
+            ModeName::TrailDelivery => "traildelivery",
+            ModeName::TrailSecurity => "trailsecurity",
+            ModeName::ListTrails => "listtrails",
+            ModeName::SecurityEvents => "securityevents",
+        }
+    }
+
+    pub fn help(self) -> &'static Section {
+        match self {
+            ModeName::CheckTrailStatus => &checktrailstatus::HELP,
+            ModeName::CountEvents => &countevents::HELP,
+            ModeName::TrailDelivery => &traildelivery::HELP,
+            ModeName::TrailSecurity => &trailsecurity::HELP,
+            ModeName::ListTrails => &listtrails::HELP,
+            ModeName::SecurityEvents => &securityevents::HELP,
+        }
+    }
+}
+
+/// A mode's `--warning-<label>`/`--critical-<label>` pairs, one per label
+/// of its table.
+pub struct PerLabel {
+    pub labels: fn() -> Vec<&'static str>,
+    /// What joins a label's words in `--help`, in the name values are
+    /// kept under and in messages (either is accepted on the command
+    /// line).
+    pub sep: char,
+}
+
+impl PerLabel {
+    pub fn spelled(&self, label: &str) -> String {
+        label
+            .chars()
+            .map(|c| if c == '-' || c == '_' { self.sep } else { c })
+            .collect()
+    }
+}
+
+const TRAIL_MODES: &[ModeName] = &[
+    ModeName::CheckTrailStatus,
+    ModeName::TrailDelivery,
+    ModeName::TrailSecurity,
+];
+const TRAILS_AND_LIST: &[ModeName] = &[
+    ModeName::CheckTrailStatus,
+    ModeName::TrailDelivery,
+    ModeName::TrailSecurity,
+    ModeName::ListTrails,
+];
+
+/// cloud/aws/cloudtrail/mode/*.pm's `--trail-name`, and ours to check
+/// several trails.
+pub const TRAIL_OPTIONS: &[Opt] = &[
+    mode_opt("trail-name", TRAIL_MODES),
+    mode_opt("filter-trail-name", TRAILS_AND_LIST),
+    Opt {
+        kind: Kind::Flag,
+        ..mode_opt("all-trails", TRAIL_MODES)
+    },
+];
+
+const ALL_TRAILS: Item = Item {
+    tag: "--all-trails",
+    text: "Check every trail visible in the region instead of --trail-name: each asked by \
+           ARN in its home region, perfdata named TRAIL#metric, the worst state wins, no \
+           trail at all is CRITICAL.",
+};
+
+const FILTER_TRAIL_NAME: Item = Item {
+    tag: "--filter-trail-name",
+    text: "Like --all-trails, only the trails whose name matches this regular expression.",
+};
+
+/// Which trails the command line names, read before the region (an ARN
+/// gives one).
+pub struct TrailChoice {
+    /// `--filter-trail-name`.
+    filter: Option<Regex>,
+    /// `None`: no trail named, an error for the modes that need one.
+    trails: Option<Trails>,
+}
+
+impl TrailChoice {
+    pub fn read(raw: &Raw, mode: ModeName, custom_mode: CustomMode) -> Result<Self, Error> {
+        let filter = pattern(raw, "filter-trail-name")?;
+        let many = (mode != ModeName::ListTrails
+            && mode != ModeName::CountEvents
+            && (raw.flag("all-trails") || filter.is_some()))
+        .then(|| filter.clone());
+        if many.is_some() && custom_mode == CustomMode::AwsCli {
+            return Err(Error::Option(
+                "--all-trails and --filter-trail-name need the built-in client (--custommode=api)"
+                    .into(),
+            ));
+        }
+        // With several trails, --trail-name is not needed.
+        let trails = match (many, raw.get("trail-name")) {
+            (Some(filter), _) => Some(Trails::All(filter)),
+            (None, Some(name)) => Some(Trails::One(name.to_owned())),
+            (None, None) => None,
+        };
+        Ok(TrailChoice { filter, trails })
+    }
+
+    /// The trails of a mode that needs some.
+    fn required(self) -> Result<Trails, Error> {
+        self.trails
+            .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))
+    }
+}
+
+/// The selected mode's options, validated.
+pub fn build(
+    mode: ModeName,
+    raw: &Raw,
+    trails: TrailChoice,
+    float_precision: Option<usize>,
+) -> Result<Mode, Error> {
+    Ok(match mode {
+        ModeName::CheckTrailStatus => Mode::CheckTrailStatus {
+            trails: trails.required()?,
+        },
+        ModeName::CountEvents => {
+            Mode::CountEvents(Box::new(countevents::build(raw, float_precision)?))
+        }
+        ModeName::SecurityEvents => securityevents::build(raw, float_precision)?,
+        ModeName::ListTrails => listtrails::build(raw, trails.filter),
+        ModeName::TrailSecurity => Mode::TrailSecurity {
+            trails: trails.required()?,
+            opts: trailsecurity::build(raw)?,
+        },
+        ModeName::TrailDelivery => Mode::TrailDelivery {
+            trails: trails.required()?,
+            thresholds: traildelivery::build(raw)?,
+        },
+    })
+}
