@@ -11,7 +11,6 @@ use crate::aws::credentials::{CredentialFlags, SharedFiles};
 use crate::aws::http::ProxyUrl;
 use crate::aws::quota::Rates;
 use crate::aws::sts::Role;
-use crate::config::CustomMode;
 use crate::env::Env;
 use crate::error::{Error, Limit};
 use crate::output::generic::{Generic, GenericArgs};
@@ -24,9 +23,9 @@ fn is_region_name(r: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// `--regions`: the same check in each region, with the built-in client
-/// and the regional endpoints only.
-pub fn regions(raw: &Raw, custom_mode: CustomMode) -> Result<Vec<String>, Error> {
+/// `--regions`: the same check in each region, through the regional
+/// endpoints only.
+pub fn regions(raw: &Raw) -> Result<Vec<String>, Error> {
     let Some(list) = raw.get("regions") else {
         return Ok(Vec::new());
     };
@@ -44,11 +43,6 @@ pub fn regions(raw: &Raw, custom_mode: CustomMode) -> Result<Vec<String>, Error>
     if raw.get("endpoint-url").is_some() || raw.get("endpoint").is_some() {
         return Err(Error::Option(
             "--regions cannot be combined with --endpoint-url: one endpoint is one region.".into(),
-        ));
-    }
-    if custom_mode == CustomMode::AwsCli {
-        return Err(Error::Option(
-            "--regions needs the built-in client (--custommode=api)".into(),
         ));
     }
     Ok(rs)

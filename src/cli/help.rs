@@ -561,6 +561,11 @@ pub const ENVIRONMENT: Section = Section {
                    loopback, instance metadata or container endpoints.",
         },
         Item {
+            tag: "CHECK_CLOUDTRAIL_AWSCLI",
+            text: "builtin: every --custommode=awscli check runs the built-in client instead \
+                   of the aws CLI (a poller-wide switch); aws or unset: the aws CLI.",
+        },
+        Item {
             tag: "XDG_CACHE_HOME HOME",
             text: "Where the state directory falls back to when /var/lib/centreon/centplugins \
                    is not writable.",

@@ -136,8 +136,8 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
         Selected::Check(mode, custom_mode) => (mode, custom_mode),
     };
     check_names(raw, mode)?;
-    let regions = build::regions(raw, custom_mode)?;
-    let trails = TrailChoice::read(raw, mode, custom_mode)?;
+    let regions = build::regions(raw)?;
+    let trails = TrailChoice::read(raw, mode)?;
     let region = build::region(raw, &regions, env)?;
     let limits = build::limits(raw)?;
     let connector = build::connector(raw, env)?;

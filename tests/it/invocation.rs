@@ -56,9 +56,10 @@ fn generate_man_prints_the_manual_and_exits_0() {
     );
 }
 
-/// Quoted `AWS_*` / `XDG_*` names in the program's sources (test modules
-/// and files and the help texts left out), but `AWS_PAGER`, which is only
-/// set for the child.
+/// Quoted `AWS_*` / `XDG_*` / `CHECK_CLOUDTRAIL_*` names in the program's
+/// sources (test modules and files and the help texts left out), but
+/// `AWS_PAGER`, which is only set for the child, and the debug build's
+/// panic hook test switch.
 fn env_names_read_by_the_program() -> std::collections::BTreeSet<String> {
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap() {
@@ -78,7 +79,7 @@ fn env_names_read_by_the_program() -> std::collections::BTreeSet<String> {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
         &mut files,
     );
-    let re = regex_lite::Regex::new(r#""((?:AWS|XDG)_[A-Z_]*[A-Z])""#).unwrap();
+    let re = regex_lite::Regex::new(r#""((?:AWS|XDG|CHECK_CLOUDTRAIL)_[A-Z_]*[A-Z])""#).unwrap();
     let mut names = std::collections::BTreeSet::new();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
@@ -93,6 +94,7 @@ fn env_names_read_by_the_program() -> std::collections::BTreeSet<String> {
         }
     }
     names.remove("AWS_PAGER");
+    names.remove("CHECK_CLOUDTRAIL_TEST_PANIC");
     names
 }
 
@@ -108,7 +110,11 @@ fn man_page_environment_is_what_the_program_reads() {
     let documented: std::collections::BTreeSet<String> = re
         .captures_iter(section)
         .map(|c| c[1].replace("\\-", "-"))
-        .filter(|n| n.starts_with("AWS_") || n.starts_with("XDG_"))
+        .filter(|n| {
+            ["AWS_", "XDG_", "CHECK_CLOUDTRAIL_"]
+                .iter()
+                .any(|p| n.starts_with(p))
+        })
         .collect();
     let read = env_names_read_by_the_program();
     assert!(read.len() > 20, "{read:?}");

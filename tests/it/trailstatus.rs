@@ -193,3 +193,54 @@ fn answer_without_is_logging_is_unknown_not_ok() {
         "UNKNOWN: GetTrailStatus failed: unexpected response: no IsLogging in the answer \n"
     );
 }
+
+/// `CHECK_CLOUDTRAIL_AWSCLI=builtin`: an awscli check runs the built-in
+/// client (no aws CLI is even looked for) and says so under --debug;
+/// anything but `builtin` or `aws` is refused by name.
+#[test]
+fn the_poller_can_run_awscli_checks_natively() {
+    let s = trail_server(true);
+    let endpoint = format!("--endpoint-url={}", s.url("/"));
+    let secret = format!("--aws-secret-key={SECRET}");
+    let args = [
+        PLUGIN,
+        "--custommode=awscli",
+        "--command=/nonexistent/aws",
+        "--region=eu-west-1",
+        "--aws-access-key=AKIDEXAMPLE",
+        &secret,
+        &endpoint,
+        "--mode=checktrailstatus",
+        "--trail-name=my-trail",
+    ];
+    let r = run_env(&args, &[("CHECK_CLOUDTRAIL_AWSCLI", "builtin")]);
+    assert_eq!(
+        (r.stdout.as_str(), r.code),
+        ("OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\n", 0)
+    );
+    assert_eq!(s.requests().len(), 1);
+    let debug = run_env(
+        &[&args[..], &["--debug"]].concat(),
+        &[("CHECK_CLOUDTRAIL_AWSCLI", "builtin")],
+    );
+    assert!(
+        debug.stdout.contains(
+            "\n--custommode=awscli runs the built-in client (CHECK_CLOUDTRAIL_AWSCLI=builtin)\n"
+        ),
+        "{}",
+        debug.stdout
+    );
+    // Unset or `aws`: the aws CLI, which is missing here.
+    for env in [&[][..], &[("CHECK_CLOUDTRAIL_AWSCLI", "aws")][..]] {
+        let r = run_env(&args, env);
+        assert_eq!(r.code, 3, "{}", r.stdout);
+        assert!(r.stdout.contains("/nonexistent/aws"), "{}", r.stdout);
+    }
+    let r = run_env(&args, &[("CHECK_CLOUDTRAIL_AWSCLI", "yes")]);
+    assert_eq!(
+        r.stdout,
+        "UNKNOWN: CHECK_CLOUDTRAIL_AWSCLI='yes': must be 'builtin' (run --custommode=awscli \
+         checks with the built-in client) or 'aws'. \n"
+    );
+    assert_eq!(s.requests().len(), 2);
+}

@@ -13,7 +13,7 @@ use regex_lite::Regex;
 use super::help::{Item, Section};
 use super::options::{Kind, Opt, Raw, mode_opt};
 use super::values::pattern;
-use crate::config::{CustomMode, Mode, Trails};
+use crate::config::{Mode, Trails};
 use crate::error::Error;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,18 +123,12 @@ pub struct TrailChoice {
 }
 
 impl TrailChoice {
-    pub fn read(raw: &Raw, mode: ModeName, custom_mode: CustomMode) -> Result<Self, Error> {
+    pub fn read(raw: &Raw, mode: ModeName) -> Result<Self, Error> {
         let filter = pattern(raw, "filter-trail-name")?;
         let many = (mode != ModeName::ListTrails
             && mode != ModeName::CountEvents
             && (raw.flag("all-trails") || filter.is_some()))
         .then(|| filter.clone());
-        if many.is_some() && custom_mode == CustomMode::AwsCli {
-            return Err(Error::Option(
-                "--all-trails and --filter-trail-name need the built-in client (--custommode=api)"
-                    .into(),
-            ));
-        }
         // With several trails, --trail-name is not needed.
         let trails = match (many, raw.get("trail-name")) {
             (Some(filter), _) => Some(Trails::All(filter)),
