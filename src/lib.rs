@@ -46,6 +46,7 @@ pub type WriteFile<'a> = dyn Fn(&str, &str) -> std::io::Result<()> + 'a;
 pub fn execute(
     inv: Invocation,
     env: &dyn env::Env,
+    files: &Result<aws::credentials::SharedFiles, error::Error>,
     clock: &dyn Clock,
     write_file: &WriteFile<'_>,
 ) -> Finished {
@@ -78,7 +79,7 @@ pub fn execute(
             ] {
                 trace.secrets(env.var(k));
             }
-            run::run(&cfg, env, clock, &mut trace)
+            run::run(&cfg, env, files, clock, &mut trace)
         }
         Err(e) => Err(e),
     };
@@ -199,7 +200,7 @@ mod tests {
             "--proxyurl=http://user:PROXYPASSWORD@proxy:3128",
             "--aws-role-arn=arn:aws:iam::123456789012:role/R",
         ];
-        let inv = cli::parse(args, &MapEnv::default());
+        let inv = cli::parse(args, &MapEnv::default(), None);
         let mut text = format!("{inv:?}\n{inv:#?}");
         if let Ok(Command::Check(cfg)) = &inv.command {
             text.push_str(&format!("{cfg:?}{:?}{:?}", cfg.credentials, cfg.proxy));

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use check_cloudtrail::aws::credentials::SharedFiles;
 use check_cloudtrail::clock::SystemClock;
 use check_cloudtrail::env::ProcessEnv;
 use check_cloudtrail::{cli, execute, panic_line};
@@ -29,9 +30,12 @@ fn main() -> ExitCode {
     if std::env::var_os("CHECK_CLOUDTRAIL_TEST_PANIC").is_some() {
         panic!("deliberate test panic");
     }
-    let invocation = cli::parse(std::env::args_os(), &ProcessEnv);
+    // The AWS profile files, read once: the region and the credentials may
+    // both come from them.
+    let files = SharedFiles::load(&ProcessEnv);
+    let invocation = cli::parse(std::env::args_os(), &ProcessEnv, files.as_ref().ok());
     let write_file = |path: &str, text: &str| std::fs::write(path, text);
-    let finished = execute(invocation, &ProcessEnv, &SystemClock, &write_file);
+    let finished = execute(invocation, &ProcessEnv, &files, &SystemClock, &write_file);
     let mut out = std::io::stdout().lock();
     // Nothing useful can be done if stdout is gone; the exit code stands.
     let _ = out.write_all(finished.text.as_bytes());

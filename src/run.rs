@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use crate::aws::backend::{self, AWSCLI_OVERRIDE, Backend, Connector, Context, CustomMode};
 use crate::aws::cloudtrail::Event;
+use crate::aws::credentials::SharedFiles;
 use crate::aws::quota::{LocalPacer, SharedBucket, Throttle};
 use crate::clock::Clock;
 use crate::config::{Config, Mode, Trails};
@@ -47,6 +48,7 @@ struct Region<'r> {
 pub fn run(
     cfg: &Config,
     env: &dyn Env,
+    files: &Result<SharedFiles, Error>,
     clock: &dyn Clock,
     trace: &mut Trace,
 ) -> Result<Outcome, Error> {
@@ -88,6 +90,7 @@ pub fn run(
         cfg,
         ctx: Context {
             env,
+            files,
             clock,
             state: state.as_ref(),
             throttle: &*throttle,

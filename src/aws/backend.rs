@@ -61,6 +61,9 @@ pub struct Connector<'a> {
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub env: &'a dyn Env,
+    /// The AWS profile files, loaded once for the run (an unreadable one
+    /// is an error only when credentials are looked for in it).
+    pub files: &'a Result<SharedFiles, Error>,
     pub clock: &'a dyn Clock,
     pub state: Option<&'a StateDir>,
     pub throttle: &'a dyn Throttle,
@@ -474,7 +477,7 @@ fn credentials_for(
         region,
         service: "sts",
     };
-    let files = SharedFiles::load(ctx.env)?;
+    let files = ctx.files.as_ref().map_err(Clone::clone)?;
     let cache = || {
         ctx.state.map(|s| credentials::Cache {
             state: s,
@@ -484,7 +487,7 @@ fn credentials_for(
     };
     let world = World {
         env: ctx.env,
-        files: &files,
+        files,
         caller,
         sts: &sts_target,
         local,

@@ -50,10 +50,15 @@ pub fn regions(raw: &Raw) -> Result<Vec<String>, Error> {
 
 /// The region of the first run: `--region`, else the first of
 /// `--regions`, else [`region_of`].
-pub fn region(raw: &Raw, regions: &[String], env: &dyn Env) -> Result<String, Error> {
+pub fn region(
+    raw: &Raw,
+    regions: &[String],
+    env: &dyn Env,
+    files: Option<&SharedFiles>,
+) -> Result<String, Error> {
     match regions.first() {
         Some(first) if raw.get("region").is_none() => Ok(first.clone()),
-        _ => region_of(raw, raw.get("trail-name"), env),
+        _ => region_of(raw, raw.get("trail-name"), env, files),
     }
 }
 
@@ -69,15 +74,21 @@ pub fn arn_region(name: &str) -> Option<&str> {
 }
 
 /// `--region`, else a trail ARN's region, else `AWS_REGION` /
-/// `AWS_DEFAULT_REGION`, else the `region` of the profile in use. Checked
+/// `AWS_DEFAULT_REGION`, else the `region` of the profile in use (from
+/// the profile files `main` loaded, once for the whole run: none when
+/// they could not be read, which the credential step reports). Checked
 /// before anything is built from it.
-fn region_of(raw: &Raw, trail_name: Option<&str>, env: &dyn Env) -> Result<String, Error> {
+fn region_of(
+    raw: &Raw,
+    trail_name: Option<&str>,
+    env: &dyn Env,
+    files: Option<&SharedFiles>,
+) -> Result<String, Error> {
     let from_profile = || {
         let name = raw
             .get("aws-profile")
             .map_or_else(|| SharedFiles::default_profile_name(env), str::to_owned);
-        // An unreadable file is reported by the credential step.
-        SharedFiles::load(env).ok().and_then(|f| f.region(&name))
+        files.and_then(|f| f.region(&name))
     };
     let region = raw
         .get("region")

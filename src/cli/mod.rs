@@ -33,6 +33,7 @@ pub use mode::ModeName;
 pub use mode::countevents::ATTRIBUTE_OPTIONS;
 pub use options::{Raw, parse_raw};
 
+use crate::aws::credentials::SharedFiles;
 use crate::config::{Config, CustomMode};
 use crate::env::Env;
 use crate::error::Error;
@@ -71,7 +72,9 @@ pub struct Invocation {
     pub command: Result<Command, Error>,
 }
 
-pub fn parse<I>(args: I, env: &dyn Env) -> Invocation
+/// Parses `args`; `files` are the AWS profile files, loaded once by the
+/// caller (a profile may name the region), so parsing reads no file.
+pub fn parse<I>(args: I, env: &dyn Env, files: Option<&SharedFiles>) -> Invocation
 where
     I: IntoIterator,
     I::Item: Into<OsString>,
@@ -98,7 +101,7 @@ where
     };
     let command = match (opt_exit_error, presentation_error, prepared) {
         (Some(e), _, _) | (None, Some(e), _) | (None, None, Err(e)) => Err(e),
-        (None, None, Ok(())) => build(&raw, env),
+        (None, None, Ok(())) => build(&raw, env, files),
     };
     Invocation {
         error_state,
@@ -130,7 +133,7 @@ fn not_exists(what: &str, value: &str) -> Error {
 }
 
 /// Validates in upstream's order (`script_custom.pm` `init`).
-fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
+fn build(raw: &Raw, env: &dyn Env, files: Option<&SharedFiles>) -> Result<Command, Error> {
     let (mode, custom_mode) = match select(raw)? {
         Selected::Info(command) => return Ok(command),
         Selected::Check(mode, custom_mode) => (mode, custom_mode),
@@ -138,7 +141,7 @@ fn build(raw: &Raw, env: &dyn Env) -> Result<Command, Error> {
     check_names(raw, mode)?;
     let regions = build::regions(raw)?;
     let trails = TrailChoice::read(raw, mode)?;
-    let region = build::region(raw, &regions, env)?;
+    let region = build::region(raw, &regions, env, files)?;
     let limits = build::limits(raw)?;
     let connector = build::connector(raw, env)?;
     let mode = mode::build(mode, raw, trails, limits.float_precision)?;

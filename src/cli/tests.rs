@@ -20,7 +20,7 @@ fn no_env() -> MapEnv {
 fn inv(args: &[&str]) -> Invocation {
     let mut v = vec!["check_cloudtrail"];
     v.extend_from_slice(args);
-    parse(v, &no_env())
+    parse(v, &no_env(), None)
 }
 
 fn config(args: &[&str]) -> Config {
@@ -176,7 +176,7 @@ fn region_sources() {
     let parse_with = |args: &[&str], env: &MapEnv| {
         let mut v = vec!["check_cloudtrail", PLUGIN, "--mode=checktrailstatus"];
         v.extend_from_slice(args);
-        match parse(v, env).command {
+        match parse(v, env, SharedFiles::load(env).ok().as_ref()).command {
             Ok(Command::Check(c)) => c.region,
             other => panic!("{other:?}"),
         }
@@ -811,7 +811,7 @@ fn non_utf8_values_are_named() {
         "--region=x".into(),
         OsString::from_vec(b"--trail-name=\xff\xfe".to_vec()),
     ];
-    let e = parse(args, &no_env())
+    let e = parse(args, &no_env(), None)
         .command
         .map(|_| ())
         .unwrap_err()
@@ -895,6 +895,7 @@ fn connectivity_options() {
             "--trail-name=t",
         ],
         &env,
+        None,
     )
     .command
     {

@@ -108,6 +108,12 @@ const ALL_TRAILS: Item = Item {
            trail at all is CRITICAL.",
 };
 
+/// The trail modes beyond upstream's checktrailstatus name their trail so.
+const TRAIL_NAME: Item = Item {
+    tag: "--trail-name",
+    text: "Name or ARN of the trail (required).",
+};
+
 const FILTER_TRAIL_NAME: Item = Item {
     tag: "--filter-trail-name",
     text: "Like --all-trails, only the trails whose name matches this regular expression.",

@@ -1,7 +1,7 @@
 //! `traildelivery`: are the logs arriving? One pair of ranges per metric
 //! of [`METRICS`].
 
-use crate::cli::help::{Item, Section};
+use crate::cli::help::Section;
 use crate::cli::options::{Opt, Raw, per_label};
 use crate::cli::values::override_thresholds;
 use crate::error::Error;
@@ -31,10 +31,7 @@ pub const HELP: Section = Section {
     items: &[
         super::ALL_TRAILS,
         super::FILTER_TRAIL_NAME,
-        Item {
-            tag: "--trail-name",
-            text: "Name or ARN of the trail (required).",
-        },
+        super::TRAIL_NAME,
     ],
     from_table: range_items,
 };

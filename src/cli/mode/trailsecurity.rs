@@ -30,10 +30,7 @@ pub const HELP: Section = Section {
     items: &[
         super::ALL_TRAILS,
         super::FILTER_TRAIL_NAME,
-        Item {
-            tag: "--trail-name",
-            text: "Name or ARN of the trail (required).",
-        },
+        super::TRAIL_NAME,
         Item {
             tag: "--warning-status",
             text: "Condition for WARNING (default: %{log_file_validation} eq \"false\" or \
