@@ -30,13 +30,8 @@ pub const HELP: Section = Section {
     title: "Mode",
     intro: "Count the CIS AWS Foundations 4.1-4.15 monitoring events (Security Hub \
             CloudWatch.1-14) in the last --delta minutes of event history, from one paged \
-            LookupEvents read: no trail, log group or metric filter needed. Perfdata labels: \
-            unauthorized_api_calls (4.1), console_login_without_mfa (4.2), root_account_usage \
-            (4.3), iam_policy_changes (4.4), cloudtrail_changes (4.5), console_auth_failures \
-            (4.6), cmk_disable_or_deletion (4.7), s3_bucket_policy_changes (4.8), \
-            aws_config_changes (4.9), security_group_changes (4.10), nacl_changes (4.11), \
-            network_gateway_changes (4.12), route_table_changes (4.13), vpc_changes (4.14), \
-            organizations_changes (4.15). IAM, Organizations and console sign-in events are \
+            LookupEvents read: no trail, log group or metric filter needed. One perfdata \
+            label per category, named as its range options below. IAM, Organizations and console sign-in events are \
             recorded in the partition's home region (us-east-1, cn-north-1, us-gov-west-1): when \
             --region is another one, that region is read too, and an event seen in both counts \
             once; with --endpoint-url only that endpoint is read. With --verbose, the matching \
