@@ -5,11 +5,8 @@ use std::time::Duration;
 
 use regex_lite::Regex;
 
-use crate::aws::awscli;
-use crate::aws::credentials::CredentialFlags;
-use crate::aws::http::ProxyUrl;
+use crate::aws::connection::Connection;
 use crate::aws::quota;
-use crate::aws::sts::Role;
 use crate::error::Limit;
 use crate::modes::{countevents, listtrails, securityevents, traildelivery, trailsecurity};
 use crate::statefile;
@@ -60,30 +57,14 @@ pub struct Config {
     pub mode: Mode,
     pub custom_mode: CustomMode,
     pub region: String,
-    /// `--endpoint-url` / `--endpoint` (CloudTrail).
-    pub endpoint: Option<String>,
-    /// `--sts-endpoint-url`.
-    pub sts_endpoint: Option<String>,
-    /// `--fips` or `AWS_USE_FIPS_ENDPOINT`.
-    pub fips: bool,
-    pub credentials: CredentialFlags,
-    /// `--aws-role-arn` and its companions.
-    pub role: Option<Role>,
-    pub proxy: Option<ProxyUrl>,
-    /// `--ca-bundle` or `AWS_CA_BUNDLE`: a PEM file replacing the roots.
-    pub ca_bundle: Option<String>,
-    pub skip_ssl_check: bool,
+    /// Credentials, role, endpoints, proxy, TLS, the aws CLI's options.
+    pub connection: Connection,
     pub timeout: Duration,
     /// The time limit for messages: `--timeout` or a shorter
     /// `--global-timeout`.
     pub limit: Limit,
-    pub awscli: awscli::Options,
     /// `--regions`: the same check in each of these regions.
     pub regions: Vec<String>,
-    /// securityevents: global events come from another region's run of
-    /// the same `--regions` check (so they count once), not from an extra
-    /// read of the home region.
-    pub global_elsewhere: bool,
     /// Where state is kept (`--statefile-*`, `--disable-statefile`).
     pub state: statefile::Options,
     /// `--api-rate`: requests per second for every API (0: no pacing);

@@ -67,11 +67,12 @@ pub fn execute(
         }
         Ok(Command::Document(text)) => return Finished { text, exit_code: 0 },
         Ok(Command::Check(cfg)) => {
-            trace.secrets(cfg.credentials.secret_key.clone());
-            if let Some(p) = &cfg.proxy {
+            let conn = &cfg.connection;
+            trace.secrets(conn.credentials.secret_key.clone());
+            if let Some(p) = &conn.proxy {
                 trace.secrets(proxy_password(&p.0));
             }
-            trace.secrets(cfg.credentials.session_token.clone());
+            trace.secrets(conn.credentials.session_token.clone());
             for k in [
                 "AWS_SECRET_ACCESS_KEY",
                 "AWS_SESSION_TOKEN",
@@ -203,9 +204,10 @@ mod tests {
         let inv = cli::parse(args, &MapEnv::default(), None);
         let mut text = format!("{inv:?}\n{inv:#?}");
         if let Ok(Command::Check(cfg)) = &inv.command {
-            text.push_str(&format!("{cfg:?}{:?}{:?}", cfg.credentials, cfg.proxy));
+            let conn = &cfg.connection;
+            text.push_str(&format!("{cfg:?}{:?}{:?}", conn.credentials, conn.proxy));
             let opts = aws::http::Options {
-                proxy: aws::http::ProxySetting::Url(cfg.proxy.clone().unwrap()),
+                proxy: aws::http::ProxySetting::Url(conn.proxy.clone().unwrap()),
                 ..Default::default()
             };
             text.push_str(&format!("{opts:?}"));

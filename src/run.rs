@@ -7,8 +7,11 @@ mod window;
 
 use std::time::Instant;
 
-use crate::aws::backend::{self, AWSCLI_OVERRIDE, Backend, Connector, Context, CustomMode};
+use std::borrow::Cow;
+
+use crate::aws::backend::{self, AWSCLI_OVERRIDE, Backend, Context, CustomMode};
 use crate::aws::cloudtrail::Event;
+use crate::aws::connection::Connection;
 use crate::aws::credentials::SharedFiles;
 use crate::aws::quota::{LocalPacer, SharedBucket, Throttle};
 use crate::clock::Clock;
@@ -29,7 +32,7 @@ use crate::trace::Trace;
 pub struct Session<'a> {
     pub cfg: &'a Config,
     pub ctx: Context<'a>,
-    pub connector: &'a Connector<'a>,
+    pub connection: &'a Connection,
     pub trace: &'a mut Trace,
 }
 
@@ -73,29 +76,31 @@ pub fn run(
         None => Box::new(LocalPacer::new(cfg.rates)),
     };
     let client = client(cfg, env, trace)?;
-    let connector = Connector {
-        client,
-        endpoint: cfg.endpoint.as_deref(),
-        sts_endpoint: cfg.sts_endpoint.as_deref(),
-        fips: cfg.fips,
-        credentials: &cfg.credentials,
-        role: cfg.role.as_ref(),
-        proxy: cfg.proxy.as_ref(),
-        ca_bundle: cfg.ca_bundle.as_deref(),
-        skip_ssl_check: cfg.skip_ssl_check,
-        awscli: &cfg.awscli,
-        limit: cfg.limit,
+    // --command-options replaces the one command upstream's modes run
+    // (get-trail-status, lookup-events): the other modes never took it.
+    let custom_command = matches!(
+        cfg.mode,
+        Mode::CheckTrailStatus { .. } | Mode::CountEvents(_) | Mode::SecurityEvents { .. }
+    );
+    let connection = if custom_command || cfg.connection.awscli.command_options.is_none() {
+        Cow::Borrowed(&cfg.connection)
+    } else {
+        let mut c = cfg.connection.clone();
+        c.awscli.command_options = None;
+        Cow::Owned(c)
     };
     let mut session = Session {
         cfg,
         ctx: Context {
+            client,
+            limit: cfg.limit,
             env,
             files,
             clock,
             state: state.as_ref(),
             throttle: &*throttle,
         },
-        connector: &connector,
+        connection: &connection,
         trace,
     };
     // Several regions share the one time budget.
@@ -142,6 +147,9 @@ pub fn run(
 /// awscli check is to use the built-in client ([`AWSCLI_OVERRIDE`]).
 fn client(cfg: &Config, env: &dyn Env, trace: &mut Trace) -> Result<CustomMode, Error> {
     match (cfg.custom_mode, env.var(AWSCLI_OVERRIDE).as_deref()) {
+        // The built-in client's checks never read it: a typo there must
+        // not turn them UNKNOWN.
+        (CustomMode::Api, _) => Ok(CustomMode::Api),
         (mode, None | Some("aws")) => Ok(mode),
         (CustomMode::AwsCli, Some("builtin")) => {
             trace.log(|| {
@@ -149,7 +157,6 @@ fn client(cfg: &Config, env: &dyn Env, trace: &mut Trace) -> Result<CustomMode, 
             });
             Ok(CustomMode::Api)
         }
-        (mode, Some("builtin")) => Ok(mode),
         (_, Some(other)) => Err(Error::Option(format!(
             "{AWSCLI_OVERRIDE}='{other}': must be 'builtin' (run --custommode=awscli checks with the built-in client) or 'aws'."
         ))),
@@ -159,7 +166,7 @@ fn client(cfg: &Config, env: &dyn Env, trace: &mut Trace) -> Result<CustomMode, 
 /// One region's check; credentials cached in the state directory that
 /// AWS no longer takes (revoked, expired early) are fetched again, once.
 fn check_region(s: &mut Session<'_>, at: &Region<'_>) -> Result<Outcome, Error> {
-    let b = Backend::open(s.connector, s.ctx, at.name, (at.now, at.deadline), s.trace)?;
+    let b = Backend::open(s.connection, s.ctx, at.name, (at.now, at.deadline), s.trace)?;
     match check(s, &b, at) {
         Err(e) if b.renewed_after(&e, s.trace)? => check(s, &b, at),
         other => other,
@@ -354,7 +361,7 @@ fn home_region_read(
     opts: &securityevents::Options,
 ) -> Option<&'static str> {
     let home = cis::home_region(at.name);
-    (cfg.endpoint.is_none()
+    (cfg.connection.endpoint.is_none()
         && !at.global_elsewhere
         && home != at.name
         && opts.selected.iter().any(|(c, _)| cis::needs_global(c)))
@@ -376,8 +383,8 @@ fn global_only(mut events: Vec<Event>) -> Vec<Event> {
 /// configured identity.
 fn configured_scope(s: &Session<'_>, region: &str) -> String {
     backend::scope(
-        s.connector,
-        backend::configured_identity(s.connector),
+        s.connection,
+        backend::configured_identity(s.connection),
         region,
     )
 }

@@ -15,7 +15,8 @@ use super::cloudtrail::{
     Lookup, Paged, Query, StopAfter, Trail, TrailStatus, collect_events, trail_status_from,
     trails_from,
 };
-use super::credentials::value::{CredentialFlags, Credentials};
+use super::connection::{AwsCli, Connection};
+use super::credentials::value::Credentials;
 use super::pager::Pager;
 use super::sts::Role;
 use super::xml::xml_text;
@@ -24,31 +25,12 @@ use crate::error::{Error, one_line};
 use crate::process::{self, RunError};
 use crate::trace::Trace;
 
-/// The awscli custom mode's own options.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Options {
-    /// `--command` (default `aws`).
-    pub command: String,
-    pub command_path: Option<String>,
-    /// `--command-options`: replaces the generated arguments.
-    pub command_options: Option<String>,
-    pub sudo: bool,
-}
-
-/// What a run of the CLI needs.
+/// What a run of the CLI needs: how AWS is reached (`--fips` is told
+/// with `AWS_USE_FIPS_ENDPOINT`, the proxy with `HTTPS_PROXY`), where,
+/// and until when.
 pub struct Cli<'a> {
-    pub opts: &'a Options,
+    pub conn: &'a Connection,
     pub region: &'a str,
-    pub endpoint: Option<&'a str>,
-    /// `--sts-endpoint-url`, for `aws sts assume-role`.
-    pub sts_endpoint: Option<&'a str>,
-    pub credentials: &'a CredentialFlags,
-    pub role: Option<&'a Role>,
-    pub proxy: Option<&'a str>,
-    pub ca_bundle: Option<&'a str>,
-    pub skip_ssl_check: bool,
-    /// `--fips`: the CLI is told with `AWS_USE_FIPS_ENDPOINT`.
-    pub fips: bool,
     pub deadline: Instant,
     pub limit: crate::error::Limit,
     pub clock: &'a dyn Clock,
@@ -57,7 +39,7 @@ pub struct Cli<'a> {
 }
 
 /// The program and the arguments before the generated ones.
-fn program(opts: &Options) -> Vec<String> {
+fn program(opts: &AwsCli) -> Vec<String> {
     let cmd = match &opts.command_path {
         Some(dir) => std::path::Path::new(dir)
             .join(&opts.command)
@@ -87,7 +69,7 @@ fn child_env(cli: &Cli<'_>, assumed: Option<&Credentials>) -> Vec<(String, Optio
             set(&mut env, "AWS_PROFILE", None);
         }
         None => {
-            let f = cli.credentials;
+            let f = &cli.conn.credentials;
             if let (Some(ak), Some(sk)) = (&f.access_key, &f.secret_key) {
                 set(&mut env, "AWS_ACCESS_KEY_ID", Some(ak));
                 set(&mut env, "AWS_SECRET_ACCESS_KEY", Some(sk));
@@ -98,10 +80,10 @@ fn child_env(cli: &Cli<'_>, assumed: Option<&Credentials>) -> Vec<(String, Optio
             }
         }
     }
-    if cli.fips {
+    if cli.conn.fips {
         set(&mut env, "AWS_USE_FIPS_ENDPOINT", Some("true"));
     }
-    if let Some(p) = cli.proxy {
+    if let Some(p) = cli.conn.proxy.as_ref().map(|p| p.0.as_str()) {
         for k in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"] {
             set(&mut env, k, Some(p));
         }
@@ -120,10 +102,10 @@ fn common_args(cli: &Cli<'_>, endpoint: Option<&str>) -> Vec<String> {
     if let Some(e) = endpoint {
         a.extend(["--endpoint-url".to_owned(), e.to_owned()]);
     }
-    if let Some(c) = cli.ca_bundle {
+    if let Some(c) = &cli.conn.ca_bundle {
         a.extend(["--ca-bundle".to_owned(), c.to_owned()]);
     }
-    if cli.skip_ssl_check {
+    if cli.conn.skip_ssl_check {
         a.push("--no-verify-ssl".to_owned());
     }
     a
@@ -137,7 +119,7 @@ fn run(
     env: &[(String, Option<String>)],
     trace: &mut Trace,
 ) -> Result<Value, Error> {
-    let mut argv = program(cli.opts);
+    let mut argv = program(&cli.conn.awscli);
     argv.extend(args);
     trace.log(|| format!("{op}: command line: {}", argv.join(" ")));
     let left = cli.deadline.saturating_duration_since(cli.clock.now());
@@ -253,7 +235,7 @@ fn assume(cli: &Cli<'_>, role: &Role, trace: &mut Trace) -> Result<Credentials, 
     if let Some(d) = role.duration {
         args.extend(["--duration-seconds".to_owned(), d.to_string()]);
     }
-    args.extend(common_args(cli, cli.sts_endpoint));
+    args.extend(common_args(cli, cli.conn.sts_endpoint.as_deref()));
     let v = run(cli, OP, args, &child_env(cli, None), trace)?;
     let c = v.get("Credentials").ok_or_else(|| Error::BadResponse {
         op: OP,
@@ -281,7 +263,7 @@ pub type ChildEnv = Vec<(String, Option<String>)>;
 
 /// The environment for the CloudTrail commands, after the role if any.
 pub fn prepare(cli: &Cli<'_>, trace: &mut Trace) -> Result<ChildEnv, Error> {
-    let assumed = match cli.role {
+    let assumed = match &cli.conn.role {
         Some(role) => {
             let c = assume(cli, role, trace)?;
             trace.secrets(c.secrets());
@@ -294,7 +276,7 @@ pub fn prepare(cli: &Cli<'_>, trace: &mut Trace) -> Result<ChildEnv, Error> {
 
 /// `--command-options` replaces the generated arguments.
 fn custom_args(cli: &Cli<'_>) -> Result<Option<Vec<String>>, Error> {
-    match &cli.opts.command_options {
+    match &cli.conn.awscli.command_options {
         None => Ok(None),
         Some(o) => process::split(o)
             .map(Some)
@@ -319,7 +301,7 @@ pub fn trail_status(
                 "--name".to_owned(),
                 trail_name.to_owned(),
             ];
-            a.extend(common_args(cli, cli.endpoint));
+            a.extend(common_args(cli, cli.conn.endpoint.as_deref()));
             a
         }
     };
@@ -343,7 +325,7 @@ pub fn describe_trail(
         trail_name.to_owned(),
         "--include-shadow-trails".to_owned(),
     ];
-    args.extend(common_args(cli, cli.endpoint));
+    args.extend(common_args(cli, cli.conn.endpoint.as_deref()));
     let v = run(cli, OP, args, env, trace)?;
     let trails = trails_from(&v).map_err(|detail| Error::BadResponse { op: OP, detail })?;
     super::cloudtrail::pick_trail(trails, trail_name)
@@ -353,7 +335,7 @@ pub fn describe_trail(
 pub fn list_trails(cli: &Cli<'_>, env: &ChildEnv, trace: &mut Trace) -> Result<Vec<Trail>, Error> {
     const OP: &str = "ListTrails";
     let mut args = vec!["cloudtrail".to_owned(), "list-trails".to_owned()];
-    args.extend(common_args(cli, cli.endpoint));
+    args.extend(common_args(cli, cli.conn.endpoint.as_deref()));
     let v = run(cli, OP, args, env, trace)?;
     super::cloudtrail::list_trails_page(&v)
         .map(|(t, _)| t)
@@ -375,7 +357,7 @@ pub fn management_events(
         "--trail-name".to_owned(),
         trail.to_owned(),
     ];
-    args.extend(common_args(cli, cli.endpoint));
+    args.extend(common_args(cli, cli.conn.endpoint.as_deref()));
     let v = run(cli, OP, args, env, trace)?;
     super::cloudtrail::records_all_management_events(&v)
         .map_err(|detail| Error::BadResponse { op: OP, detail })
@@ -452,7 +434,7 @@ pub fn lookup_events(
                         "--page-size".to_owned(),
                         "50".to_owned(),
                     ]);
-                    a.extend(common_args(cli, cli.endpoint));
+                    a.extend(common_args(cli, cli.conn.endpoint.as_deref()));
                     a
                 }
             };
@@ -561,30 +543,28 @@ mod tests {
 
     #[test]
     fn command_and_environment() {
-        let opts = Options {
-            command: "aws".into(),
-            command_path: Some("/opt/aws/bin".into()),
-            command_options: None,
-            sudo: true,
-        };
-        assert_eq!(program(&opts), vec!["sudo", "/opt/aws/bin/aws"]);
-        let flags = CredentialFlags {
-            access_key: Some("AK".into()),
-            secret_key: Some("SK".into()),
-            session_token: None,
-            profile: Some("mon".into()),
-        };
-        let cli = Cli {
-            opts: &opts,
-            region: "eu-west-1",
-            endpoint: Some("http://127.0.0.1:1/"),
-            sts_endpoint: None,
-            credentials: &flags,
-            role: None,
-            proxy: Some("http://proxy:3128"),
-            ca_bundle: None,
+        let conn = Connection {
+            awscli: AwsCli {
+                command: "aws".into(),
+                command_path: Some("/opt/aws/bin".into()),
+                command_options: None,
+                sudo: true,
+            },
+            credentials: crate::aws::credentials::CredentialFlags {
+                access_key: Some("AK".into()),
+                secret_key: Some("SK".into()),
+                session_token: None,
+                profile: Some("mon".into()),
+            },
+            endpoint: Some("http://127.0.0.1:1/".into()),
+            proxy: Some(crate::aws::http::ProxyUrl("http://proxy:3128".into())),
             skip_ssl_check: true,
-            fips: false,
+            ..Connection::default()
+        };
+        assert_eq!(program(&conn.awscli), vec!["sudo", "/opt/aws/bin/aws"]);
+        let cli = Cli {
+            conn: &conn,
+            region: "eu-west-1",
             deadline: Instant::now(),
             limit: crate::error::Limit {
                 secs: 1,
@@ -600,7 +580,7 @@ mod tests {
         assert!(has("AWS_SESSION_TOKEN", None));
         assert!(has("AWS_PROFILE", Some("mon")));
         assert!(has("HTTPS_PROXY", Some("http://proxy:3128")));
-        let args = common_args(&cli, cli.endpoint);
+        let args = common_args(&cli, conn.endpoint.as_deref());
         assert_eq!(
             args,
             vec![

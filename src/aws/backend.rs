@@ -11,11 +11,12 @@ use std::time::Instant;
 use super::awscli;
 use super::caller::{Caller, Target};
 use super::cloudtrail::{self, Lookup, Paged, StopAfter, Trail, TrailStatus};
-use super::credentials::{self, CACHED, CredentialFlags, Credentials, SharedFiles, World};
+use super::connection::Connection;
+use super::credentials::{self, CACHED, Credentials, SharedFiles, World};
 use super::endpoint::{self, Endpoint};
-use super::http::{self, ProxyUrl};
+use super::http;
 use super::quota::Throttle;
-use super::sts::{self, Role};
+use super::sts;
 use crate::clock::Clock;
 use crate::env::Env;
 use crate::error::{Error, Limit};
@@ -40,26 +41,14 @@ pub const AWSCLI_OVERRIDE: &str = "CHECK_CLOUDTRAIL_AWSCLI";
 /// `--exclude-self` recognises our own calls.
 pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-/// How to reach AWS, the same for every region of a check.
-pub struct Connector<'a> {
-    pub client: CustomMode,
-    /// `--endpoint-url` (CloudTrail): one endpoint for every region.
-    pub endpoint: Option<&'a str>,
-    pub sts_endpoint: Option<&'a str>,
-    pub fips: bool,
-    pub credentials: &'a CredentialFlags,
-    pub role: Option<&'a Role>,
-    pub proxy: Option<&'a ProxyUrl>,
-    pub ca_bundle: Option<&'a str>,
-    pub skip_ssl_check: bool,
-    pub awscli: &'a awscli::Options,
-    pub limit: Limit,
-}
-
 /// What the run lends every backend: the outside world and the pacing
 /// shared with the other checks.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
+    /// The client that runs (`--custommode`, or the poller's override).
+    pub client: CustomMode,
+    /// The time limit messages name (`--timeout` or `--global-timeout`).
+    pub limit: Limit,
     pub env: &'a dyn Env,
     /// The AWS profile files, loaded once for the run (an unreadable one
     /// is an error only when credentials are looked for in it).
@@ -101,7 +90,7 @@ struct BuiltIn {
 }
 
 struct Shared<'a> {
-    conn: &'a Connector<'a>,
+    conn: &'a Connection,
     ctx: Context<'a>,
     deadline: Instant,
     /// The region of the check (the STS region, and the scope's).
@@ -127,17 +116,21 @@ enum Via {
 /// The scope of what is shared or kept per identity: the role's account
 /// when a role is assumed, else the access key (or configured identity),
 /// with the region and endpoint.
-pub fn scope(conn: &Connector<'_>, identity: &str, region: &str) -> String {
+pub fn scope(conn: &Connection, identity: &str, region: &str) -> String {
     let account = conn
         .role
+        .as_ref()
         .and_then(|r| r.arn.split(':').nth(4))
         .filter(|a| !a.is_empty())
         .unwrap_or(identity);
-    format!("{account}|{region}|{}", conn.endpoint.unwrap_or_default())
+    format!(
+        "{account}|{region}|{}",
+        conn.endpoint.as_deref().unwrap_or_default()
+    )
 }
 
 /// Who the check runs as before any call: access key, else profile.
-pub fn configured_identity<'c>(conn: &Connector<'c>) -> &'c str {
+pub fn configured_identity(conn: &Connection) -> &str {
     conn.credentials
         .access_key
         .as_deref()
@@ -150,17 +143,17 @@ impl<'a> Backend<'a> {
     /// one resolves its credentials at once (the aws CLI, at its first
     /// command).
     pub fn open(
-        conn: &'a Connector<'a>,
+        conn: &'a Connection,
         ctx: Context<'a>,
         region: &str,
         (now, deadline): (i64, Instant),
         trace: &mut Trace,
     ) -> Result<Backend<'a>, Error> {
-        let endpoint_name = conn.endpoint.unwrap_or_default();
+        let endpoint_name = conn.endpoint.as_deref().unwrap_or_default();
         // Credentials are fetched before the account is known.
         ctx.throttle
             .set_scope(format!("sts|{region}|{endpoint_name}"));
-        let (via, endpoint, scope) = match conn.client {
+        let (via, endpoint, scope) = match ctx.client {
             CustomMode::Api => {
                 let (via, endpoint, scope) = built_in(conn, ctx, region, (now, deadline), trace)?;
                 (via, Some(endpoint), scope)
@@ -245,7 +238,7 @@ impl<'a> Backend<'a> {
             s.conn,
             s.ctx,
             (&s.region, s.now),
-            &self.caller(&api.net),
+            &self.caller(api),
             &api.local,
             true,
             trace,
@@ -254,38 +247,34 @@ impl<'a> Backend<'a> {
         Ok(true)
     }
 
-    fn caller<'c>(&'c self, net: &'c http::Client) -> Caller<'c> {
+    fn caller<'c>(&'c self, api: &'c BuiltIn) -> Caller<'c> {
         let s = &self.shared;
         Caller {
-            http: net,
+            http: &api.net,
             clock: s.ctx.clock,
-            limit: s.conn.limit,
-            max_attempts: match &s.via {
-                Via::BuiltIn(api) => api.max_attempts,
-                Via::AwsCli { .. } => 1,
-            },
+            limit: s.ctx.limit,
+            max_attempts: api.max_attempts,
             throttle: s.ctx.throttle,
         }
     }
 
-    fn cli(&self) -> awscli::Cli<'_> {
+    fn cli<'c>(&'c self, region: &'c str) -> awscli::Cli<'c> {
         let s = &self.shared;
         awscli::Cli {
-            opts: s.conn.awscli,
-            region: &self.region,
-            endpoint: s.conn.endpoint,
-            sts_endpoint: s.conn.sts_endpoint,
-            credentials: s.conn.credentials,
-            role: s.conn.role,
-            proxy: s.conn.proxy.map(|p| p.0.as_str()),
-            ca_bundle: s.conn.ca_bundle,
-            skip_ssl_check: s.conn.skip_ssl_check,
-            fips: s.conn.fips,
+            conn: s.conn,
+            region,
             deadline: s.deadline,
-            limit: s.conn.limit,
+            limit: s.ctx.limit,
             clock: s.ctx.clock,
             throttle: s.ctx.throttle,
         }
+    }
+
+    /// Whether the aws CLI runs `--command-options` instead of the
+    /// commands we build: then the window it reads is not ours to keep.
+    pub fn custom_command(&self) -> bool {
+        matches!(self.shared.via, Via::AwsCli { .. })
+            && self.shared.conn.awscli.command_options.is_some()
     }
 
     /// Runs `op` through whichever client this is.
@@ -297,7 +286,7 @@ impl<'a> Backend<'a> {
     ) -> Result<T, Error> {
         match &self.shared.via {
             Via::BuiltIn(api) => {
-                let caller = self.caller(&api.net);
+                let caller = self.caller(api);
                 let creds = api.creds.borrow();
                 let endpoint = self
                     .endpoint
@@ -312,15 +301,16 @@ impl<'a> Backend<'a> {
                 built_in(&client, trace)
             }
             Via::AwsCli { env } => {
-                let cli = self.cli();
                 let env = match env.get() {
                     Some(e) => e,
                     None => {
-                        let prepared = awscli::prepare(&cli, trace)?;
+                        // The role is assumed in the check's region,
+                        // whichever region the first command asks.
+                        let prepared = awscli::prepare(&self.cli(&self.shared.region), trace)?;
                         env.get_or_init(|| prepared)
                     }
                 };
-                aws_cli(&cli, env, trace)
+                aws_cli(&self.cli(&self.region), env, trace)
             }
         }
     }
@@ -381,14 +371,14 @@ impl<'a> Backend<'a> {
 /// The built-in client for `region`: HTTP clients, then the CloudTrail
 /// endpoint, then credentials, in the order their errors are reported.
 fn built_in(
-    conn: &Connector<'_>,
+    conn: &Connection,
     ctx: Context<'_>,
     region: &str,
     (now, deadline): (i64, Instant),
     trace: &mut Trace,
 ) -> Result<(Via, Endpoint, String), Error> {
     // Its debug lines (credentials, then each POST) say which client ran.
-    let ca_bundle = match conn.ca_bundle {
+    let ca_bundle = match &conn.ca_bundle {
         None => None,
         Some(path) => Some(
             ctx.env
@@ -403,7 +393,7 @@ fn built_in(
     let options = http::Options {
         proxy: conn
             .proxy
-            .cloned()
+            .clone()
             .map_or(http::ProxySetting::Environment, http::ProxySetting::Url),
         user_agent: USER_AGENT.to_owned(),
         ca_bundle,
@@ -427,12 +417,18 @@ fn built_in(
         .and_then(|v| v.parse::<u32>().ok())
         .filter(|n| (1..=10).contains(n))
         .unwrap_or(3);
-    let endpoint = endpoint::resolve("cloudtrail", region, conn.fips, conn.endpoint, ctx.env)
-        .map_err(Error::Option)?;
+    let endpoint = endpoint::resolve(
+        "cloudtrail",
+        region,
+        conn.fips,
+        conn.endpoint.as_deref(),
+        ctx.env,
+    )
+    .map_err(Error::Option)?;
     let caller = Caller {
         http: &net,
         clock: ctx.clock,
-        limit: conn.limit,
+        limit: ctx.limit,
         max_attempts,
         throttle: ctx.throttle,
     };
@@ -461,7 +457,7 @@ fn built_in(
 /// the state directory while they have more than 5 minutes left, unless
 /// `refresh`.
 fn credentials_for(
-    conn: &Connector<'_>,
+    conn: &Connection,
     ctx: Context<'_>,
     (region, now): (&str, i64),
     caller: &Caller<'_>,
@@ -469,9 +465,14 @@ fn credentials_for(
     refresh: bool,
     trace: &mut Trace,
 ) -> Result<Credentials, Error> {
-    let sts_endpoint: Endpoint =
-        endpoint::resolve("sts", region, conn.fips, conn.sts_endpoint, ctx.env)
-            .map_err(Error::Option)?;
+    let sts_endpoint: Endpoint = endpoint::resolve(
+        "sts",
+        region,
+        conn.fips,
+        conn.sts_endpoint.as_deref(),
+        ctx.env,
+    )
+    .map_err(Error::Option)?;
     let sts_target = Target {
         endpoint: &sts_endpoint,
         region,
@@ -493,9 +494,9 @@ fn credentials_for(
         local,
         cache: cache(),
     };
-    let base = credentials::resolve(conn.credentials, &world, trace)?;
+    let base = credentials::resolve(&conn.credentials, &world, trace)?;
     trace.secrets(base.secrets());
-    let Some(role) = conn.role else {
+    let Some(role) = &conn.role else {
         return Ok(base);
     };
     trace.log(|| {

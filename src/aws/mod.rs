@@ -5,6 +5,7 @@ pub mod awscli;
 pub mod backend;
 pub mod caller;
 pub mod cloudtrail;
+pub mod connection;
 pub mod credentials;
 pub mod crypto;
 pub mod endpoint;

@@ -74,9 +74,11 @@ pub trait Throttle {
     fn acquire(&self, api: &str, clock: &dyn Clock, remaining: Duration) -> Result<(), TooLong>;
 }
 
-/// A check pacing only its own requests.
+/// A check pacing only its own requests, per scope as the quotas are
+/// (another region's first request does not wait for this one's).
 pub struct LocalPacer {
     rates: Rates,
+    scope: Mutex<String>,
     last: Mutex<HashMap<String, Instant>>,
 }
 
@@ -84,27 +86,38 @@ impl LocalPacer {
     pub fn new(rates: Rates) -> Self {
         LocalPacer {
             rates,
+            scope: Mutex::new(String::new()),
             last: Mutex::new(HashMap::new()),
         }
     }
 }
 
 impl Throttle for LocalPacer {
+    fn set_scope(&self, scope: String) {
+        if let Ok(mut s) = self.scope.lock() {
+            *s = scope;
+        }
+    }
+
     fn acquire(&self, api: &str, clock: &dyn Clock, remaining: Duration) -> Result<(), TooLong> {
         let Some(interval) = self.rates.interval(api) else {
             return Ok(());
         };
         let now = clock.now();
+        let key = format!(
+            "{}|{api}",
+            self.scope.lock().map(|s| s.clone()).unwrap_or_default()
+        );
         let wait = {
             let Ok(mut last) = self.last.lock() else {
                 return Ok(());
             };
-            let slot = last.get(api).map_or(now, |l| (*l + interval).max(now));
+            let slot = last.get(&key).map_or(now, |l| (*l + interval).max(now));
             let wait = slot.saturating_duration_since(now);
             if wait >= remaining {
                 return Err(TooLong { wait });
             }
-            last.insert(api.to_owned(), slot);
+            last.insert(key, slot);
             wait
         };
         if !wait.is_zero() {
@@ -127,6 +140,7 @@ pub struct SharedBucket<'a> {
 
 impl SharedBucket<'_> {
     pub fn set_scope(&self, scope: String) {
+        self.fallback.set_scope(scope.clone());
         if let Ok(mut s) = self.scope.lock() {
             *s = scope;
         }

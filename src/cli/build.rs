@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::options::Raw;
 use super::values::{number, parsed, positive_number};
-use crate::aws::awscli;
+use crate::aws::connection::{AwsCli, Connection};
 use crate::aws::credentials::{CredentialFlags, SharedFiles};
 use crate::aws::http::ProxyUrl;
 use crate::aws::quota::Rates;
@@ -176,21 +176,8 @@ pub fn limits(raw: &Raw) -> Result<Limits, Error> {
     })
 }
 
-/// How AWS is reached, past the region.
-pub struct Connector {
-    pub credentials: CredentialFlags,
-    pub role: Option<Role>,
-    pub endpoint: Option<String>,
-    pub sts_endpoint: Option<String>,
-    pub fips: bool,
-    pub proxy: Option<ProxyUrl>,
-    pub ca_bundle: Option<String>,
-    pub skip_ssl_check: bool,
-    pub awscli: awscli::Options,
-}
-
 /// Credentials, role, endpoints, proxy, TLS and the aws CLI's options.
-pub fn connector(raw: &Raw, env: &dyn Env) -> Result<Connector, Error> {
+pub fn connection(raw: &Raw, env: &dyn Env) -> Result<Connection, Error> {
     let credentials = CredentialFlags {
         access_key: raw.get("aws-access-key").map(str::to_owned),
         secret_key: raw.get("aws-secret-key").map(str::to_owned),
@@ -210,7 +197,7 @@ pub fn connector(raw: &Raw, env: &dyn Env) -> Result<Connector, Error> {
         Some(u) => Some(u),
         None => endpoint_of("endpoint")?,
     };
-    Ok(Connector {
+    Ok(Connection {
         credentials,
         role,
         endpoint,
@@ -222,7 +209,7 @@ pub fn connector(raw: &Raw, env: &dyn Env) -> Result<Connector, Error> {
             .map(str::to_owned)
             .or_else(|| env.var("AWS_CA_BUNDLE")),
         skip_ssl_check: raw.flag("skip-ssl-check"),
-        awscli: awscli::Options {
+        awscli: AwsCli {
             command: raw.get("command").unwrap_or("aws").to_owned(),
             command_path: raw.get("command-path").map(str::to_owned),
             command_options: raw.get("command-options").map(str::to_owned),

@@ -141,26 +141,27 @@ fn build(raw: &Raw, env: &dyn Env, files: Option<&SharedFiles>) -> Result<Comman
     check_names(raw, mode)?;
     let regions = build::regions(raw)?;
     let trails = TrailChoice::read(raw, mode)?;
+    if custom_mode == CustomMode::AwsCli
+        && raw.get("command-options").is_some()
+        && (!regions.is_empty() || trails.several())
+    {
+        return Err(Error::Option(
+            "--command-options replaces one command: it cannot be combined with --regions, \
+             --all-trails or --filter-trail-name."
+                .into(),
+        ));
+    }
     let region = build::region(raw, &regions, env, files)?;
     let limits = build::limits(raw)?;
-    let connector = build::connector(raw, env)?;
+    let connection = build::connection(raw, env)?;
     let mode = mode::build(mode, raw, trails, limits.float_precision)?;
     Ok(Command::Check(Box::new(Config {
         mode,
         custom_mode,
         region,
-        endpoint: connector.endpoint,
-        sts_endpoint: connector.sts_endpoint,
-        fips: connector.fips,
-        credentials: connector.credentials,
-        role: connector.role,
-        proxy: connector.proxy,
-        ca_bundle: connector.ca_bundle,
-        skip_ssl_check: connector.skip_ssl_check,
+        connection,
         timeout: limits.timeout,
         limit: limits.limit,
-        awscli: connector.awscli,
-        global_elsewhere: false,
         regions,
         state: build::state(raw),
         rates: limits.rates,

@@ -114,10 +114,10 @@ fn empty_values_mean_not_given() {
         "--timeout=",
         "--aws-access-key=",
     ]);
-    assert_eq!(c.proxy, None);
-    assert_eq!(c.endpoint, None);
+    assert_eq!(c.connection.proxy, None);
+    assert_eq!(c.connection.endpoint, None);
     assert_eq!(c.timeout, Duration::from_secs(50));
-    assert_eq!(c.credentials.access_key, None);
+    assert_eq!(c.connection.credentials.access_key, None);
     let c = count_cfg(&["--delta=", "--warning-count=", "--event-type="]);
     assert_eq!(c.delta, Duration::from_secs(3600));
     assert_eq!(c.thresholds, Thresholds::default());
@@ -259,12 +259,18 @@ fn credentials_and_connectivity_options() {
         "--timeout=7",
     ]);
     assert_eq!(c.custom_mode, CustomMode::Api);
-    assert_eq!(c.credentials.access_key.as_deref(), Some("AK"));
-    assert_eq!(c.credentials.secret_key.as_deref(), Some("S/K+"));
-    assert_eq!(c.credentials.session_token.as_deref(), Some("TOK"));
-    assert_eq!(c.endpoint.as_deref(), Some("http://127.0.0.1:3000/x"));
+    assert_eq!(c.connection.credentials.access_key.as_deref(), Some("AK"));
+    assert_eq!(c.connection.credentials.secret_key.as_deref(), Some("S/K+"));
     assert_eq!(
-        c.proxy.as_ref().map(|p| p.0.as_str()),
+        c.connection.credentials.session_token.as_deref(),
+        Some("TOK")
+    );
+    assert_eq!(
+        c.connection.endpoint.as_deref(),
+        Some("http://127.0.0.1:3000/x")
+    );
+    assert_eq!(
+        c.connection.proxy.as_ref().map(|p| p.0.as_str()),
         Some("http://proxy:3128")
     );
     assert_eq!(c.timeout, Duration::from_secs(7));
@@ -278,7 +284,7 @@ fn credentials_and_connectivity_options() {
         "--endpoint-url=http://b/",
         "--custommode=api",
     ]);
-    assert_eq!(c.endpoint.as_deref(), Some("http://b/"));
+    assert_eq!(c.connection.endpoint.as_deref(), Some("http://b/"));
 }
 
 #[test]
@@ -833,7 +839,7 @@ fn role_options() {
         inv(&v).command
     };
     let role = |extra: &[&str]| match with(extra) {
-        Ok(Command::Check(c)) => c.role,
+        Ok(Command::Check(c)) => c.connection.role,
         other => panic!("{other:?}"),
     };
     assert_eq!(role(&[]), None);
@@ -878,10 +884,13 @@ fn connectivity_options() {
         "--sts-endpoint-url=http://127.0.0.1:9/sts",
         "--aws-profile=mon",
     ]);
-    assert!(c.fips && c.skip_ssl_check);
-    assert_eq!(c.ca_bundle.as_deref(), Some("/etc/ca.pem"));
-    assert_eq!(c.sts_endpoint.as_deref(), Some("http://127.0.0.1:9/sts"));
-    assert_eq!(c.credentials.profile.as_deref(), Some("mon"));
+    assert!(c.connection.fips && c.connection.skip_ssl_check);
+    assert_eq!(c.connection.ca_bundle.as_deref(), Some("/etc/ca.pem"));
+    assert_eq!(
+        c.connection.sts_endpoint.as_deref(),
+        Some("http://127.0.0.1:9/sts")
+    );
+    assert_eq!(c.connection.credentials.profile.as_deref(), Some("mon"));
     let env = MapEnv::new(&[
         ("AWS_USE_FIPS_ENDPOINT", "true"),
         ("AWS_CA_BUNDLE", "/env/ca.pem"),
@@ -902,8 +911,8 @@ fn connectivity_options() {
         Ok(Command::Check(c)) => c,
         other => panic!("{other:?}"),
     };
-    assert!(c.fips);
-    assert_eq!(c.ca_bundle.as_deref(), Some("/env/ca.pem"));
+    assert!(c.connection.fips);
+    assert_eq!(c.connection.ca_bundle.as_deref(), Some("/env/ca.pem"));
     let e = error(&[
         PLUGIN,
         "--mode=checktrailstatus",
@@ -932,8 +941,8 @@ fn awscli_options() {
     ]);
     assert_eq!(c.custom_mode, CustomMode::AwsCli);
     assert_eq!(
-        c.awscli,
-        crate::aws::awscli::Options {
+        c.connection.awscli,
+        crate::aws::connection::AwsCli {
             command: "aws2".into(),
             command_path: Some("/opt/aws/bin".into()),
             command_options: Some("cloudtrail get-trail-status --name t".into()),
@@ -946,7 +955,7 @@ fn awscli_options() {
         "--mode=countevents",
         "--region=x",
     ]);
-    assert_eq!(c.awscli.command, "aws");
+    assert_eq!(c.connection.awscli.command, "aws");
     let help = info(&[
         PLUGIN,
         "--custommode=awscli",
@@ -1190,4 +1199,32 @@ fn per_label_names_never_shadow_another_option() {
             "--{name}"
         );
     }
+}
+
+#[test]
+fn command_options_replace_one_command_only() {
+    let base = [
+        PLUGIN,
+        "--custommode=awscli",
+        "--command-options=cloudtrail get-trail-status --name t",
+        "--mode=checktrailstatus",
+    ];
+    for several in [
+        &["--region=eu-west-1", "--all-trails"][..],
+        &["--region=eu-west-1", "--filter-trail-name=^a"][..],
+        &["--regions=eu-west-1,us-east-1", "--trail-name=t"][..],
+    ] {
+        assert_eq!(
+            error(&[&base[..], several].concat()),
+            "--command-options replaces one command: it cannot be combined with --regions, \
+             --all-trails or --filter-trail-name.",
+            "{several:?}"
+        );
+    }
+    // One trail in one region: the command replaces get-trail-status.
+    config(&[&base[..], &["--region=eu-west-1", "--trail-name=t"]].concat());
+    // The built-in client never runs it.
+    let mut api = base;
+    api[1] = "--custommode=api";
+    config(&[&api[..], &["--region=eu-west-1", "--all-trails"]].concat());
 }

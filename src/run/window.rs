@@ -29,7 +29,8 @@ pub fn events(
     now: i64,
     scope: &str,
 ) -> Result<Paged, Error> {
-    let state = s.ctx.state;
+    // What the aws CLI reads under --command-options is not this window.
+    let state = s.ctx.state.filter(|_| !b.custom_command());
     let path = state.map(|st| st.file("events", &format!("{scope}|lookup|{}", opts.query.key())));
     let cached = match (state, &path) {
         (Some(st), Some(p)) => st.read(p).and_then(|v| {

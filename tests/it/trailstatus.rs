@@ -243,4 +243,24 @@ fn the_poller_can_run_awscli_checks_natively() {
          checks with the built-in client) or 'aws'. \n"
     );
     assert_eq!(s.requests().len(), 2);
+    // The built-in client's checks never read it: a typo leaves them be.
+    let api = check_env(&s, &[("CHECK_CLOUDTRAIL_AWSCLI", "yes")]);
+    assert_eq!(api.code, 0, "{}", api.stdout);
+}
+
+fn check_env(server: &Server, env: &[(&str, &str)]) -> crate::util::Run {
+    let endpoint = format!("--endpoint-url={}", server.url("/"));
+    let secret = format!("--aws-secret-key={SECRET}");
+    run_env(
+        &[
+            PLUGIN,
+            "--region=eu-west-1",
+            "--aws-access-key=AKIDEXAMPLE",
+            &secret,
+            &endpoint,
+            "--mode=checktrailstatus",
+            "--trail-name=my-trail",
+        ],
+        env,
+    )
 }

@@ -144,6 +144,11 @@ impl TrailChoice {
         Ok(TrailChoice { filter, trails })
     }
 
+    /// `--all-trails` or `--filter-trail-name` on a trail mode.
+    pub fn several(&self) -> bool {
+        matches!(self.trails, Some(Trails::All(_)))
+    }
+
     /// The trails of a mode that needs some.
     fn required(self) -> Result<Trails, Error> {
         self.trails
