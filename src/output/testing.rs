@@ -5,7 +5,7 @@
 //! checktrailstatus), the exact text and exit code.
 
 use super::generic::{Generic, GenericArgs};
-use super::{Format, Outcome, Presentation, present};
+use super::{Outcome, Presentation, present};
 use crate::error::Error;
 use crate::perfdata::Perfdata;
 use crate::status::State;
@@ -100,63 +100,28 @@ pub fn failed(mode: &'static str, state: State, message: &str) -> Ran {
 }
 
 /// The generic options of a command line (`--name=value`, or `--name`
-/// alone for an empty value), read the way the command-line parser reads
-/// them: the last value of a single option, empty values dropped from
-/// lists, a flag off when `0`.
+/// alone for an empty value), read by the real command-line parser as the
+/// binary's run was: its presentation, or the error it refused them with.
 fn presentation(opts: &[&str], mode: &str) -> Result<Presentation, String> {
-    let given: Vec<(&str, &str)> = opts
-        .iter()
-        .map(|o| {
-            let o = o.strip_prefix("--").unwrap_or(o);
-            o.split_once('=').unwrap_or((o, ""))
-        })
-        .collect();
-    let all = |name: &str| -> Vec<&str> {
-        given
-            .iter()
-            .filter(|(n, _)| *n == name)
-            .map(|(_, v)| *v)
-            .collect()
-    };
-    let list =
-        |name: &str| -> Vec<&str> { all(name).into_iter().filter(|v| !v.is_empty()).collect() };
-    let last = |name: &str| all(name).last().copied();
-    let get = |name: &str| last(name).filter(|v| !v.is_empty());
-    let flag = |name: &str| last(name).is_some_and(|v| v != "0");
-    let generic = Generic::parse(&GenericArgs {
-        filter_perfdata: get("filter-perfdata"),
-        filter_perfdata_adv: get("filter-perfdata-adv"),
-        filter_uom: get("filter-uom"),
-        change_perfdata: list("change-perfdata"),
-        extend_perfdata: list("extend-perfdata"),
-        extend_perfdata_group: list("extend-perfdata-group"),
-        explode_perfdata_max: last("explode-perfdata-max").map(|_| all("explode-perfdata-max")),
-        change_short_output: list("change-short-output"),
-        change_long_output: list("change-long-output"),
-        change_output_adv: list("change-output-adv"),
-        change_exit: list("change-exit"),
-        range_perfdata: last("range-perfdata"),
-    })?;
-    let format = if flag("output-xml") {
-        Format::Xml
-    } else if flag("output-json") {
-        Format::Json
-    } else if flag("output-openmetrics") {
-        Format::OpenMetrics
-    } else {
-        Format::Text
-    };
-    Ok(Presentation {
-        generic,
-        format,
-        long: flag("verbose"),
-        ignore_label: flag("output-ignore-label"),
-        ignore_perfdata: flag("output-ignore-perfdata"),
-        plugin: "cloud::aws::cloudtrail::plugin".into(),
-        mode: mode.into(),
-        epoch_ms: 0,
-        status_metric: flag("output-openmetrics"),
-    })
+    let mut args = vec![
+        "check_cloudtrail".to_owned(),
+        "--plugin=cloud::aws::cloudtrail::plugin".to_owned(),
+        format!("--mode={mode}"),
+    ];
+    args.extend(opts.iter().map(|o| (*o).to_owned()));
+    // What the mode itself needs, so that only the generic options can fail.
+    args.push("--region=eu-west-1".to_owned());
+    if mode == "checktrailstatus" {
+        args.push("--trail-name=t".to_owned());
+    }
+    let inv = crate::cli::parse(args, &crate::env::MapEnv::default(), None);
+    match inv.command {
+        Err(e) => Err(match e {
+            Error::Option(m) => m,
+            other => other.to_string(),
+        }),
+        Ok(_) => Ok(inv.presentation),
+    }
 }
 
 /// The text and exit code for these options on what the mode handed

@@ -200,29 +200,15 @@ fn answer_without_is_logging_is_unknown_not_ok() {
 #[test]
 fn the_poller_can_run_awscli_checks_natively() {
     let s = trail_server(true);
-    let endpoint = format!("--endpoint-url={}", s.url("/"));
-    let secret = format!("--aws-secret-key={SECRET}");
-    let args = [
-        PLUGIN,
-        "--custommode=awscli",
-        "--command=/nonexistent/aws",
-        "--region=eu-west-1",
-        "--aws-access-key=AKIDEXAMPLE",
-        &secret,
-        &endpoint,
-        "--mode=checktrailstatus",
-        "--trail-name=my-trail",
-    ];
-    let r = run_env(&args, &[("CHECK_CLOUDTRAIL_AWSCLI", "builtin")]);
+    let awscli = ["--custommode=awscli", "--command=/nonexistent/aws"];
+    let builtin = [("CHECK_CLOUDTRAIL_AWSCLI", "builtin")];
+    let r = check_env(&s, &awscli, &builtin);
     assert_eq!(
         (r.stdout.as_str(), r.code),
         ("OK: Trail is logging: 1 | 'trail_is_logging'=1;;;0;\n", 0)
     );
     assert_eq!(s.requests().len(), 1);
-    let debug = run_env(
-        &[&args[..], &["--debug"]].concat(),
-        &[("CHECK_CLOUDTRAIL_AWSCLI", "builtin")],
-    );
+    let debug = check_env(&s, &[&awscli[..], &["--debug"]].concat(), &builtin);
     assert!(
         debug.stdout.contains(
             "\n--custommode=awscli runs the built-in client (CHECK_CLOUDTRAIL_AWSCLI=builtin)\n"
@@ -232,11 +218,12 @@ fn the_poller_can_run_awscli_checks_natively() {
     );
     // Unset or `aws`: the aws CLI, which is missing here.
     for env in [&[][..], &[("CHECK_CLOUDTRAIL_AWSCLI", "aws")][..]] {
-        let r = run_env(&args, env);
+        let r = check_env(&s, &awscli, env);
         assert_eq!(r.code, 3, "{}", r.stdout);
         assert!(r.stdout.contains("/nonexistent/aws"), "{}", r.stdout);
     }
-    let r = run_env(&args, &[("CHECK_CLOUDTRAIL_AWSCLI", "yes")]);
+    let typo = [("CHECK_CLOUDTRAIL_AWSCLI", "yes")];
+    let r = check_env(&s, &awscli, &typo);
     assert_eq!(
         r.stdout,
         "UNKNOWN: CHECK_CLOUDTRAIL_AWSCLI='yes': must be 'builtin' (run --custommode=awscli \
@@ -244,23 +231,22 @@ fn the_poller_can_run_awscli_checks_natively() {
     );
     assert_eq!(s.requests().len(), 2);
     // The built-in client's checks never read it: a typo leaves them be.
-    let api = check_env(&s, &[("CHECK_CLOUDTRAIL_AWSCLI", "yes")]);
+    let api = check_env(&s, &[], &typo);
     assert_eq!(api.code, 0, "{}", api.stdout);
 }
 
-fn check_env(server: &Server, env: &[(&str, &str)]) -> crate::util::Run {
+/// The check against `server` with `extra` options, in `env` only.
+fn check_env(server: &Server, extra: &[&str], env: &[(&str, &str)]) -> crate::util::Run {
     let endpoint = format!("--endpoint-url={}", server.url("/"));
     let secret = format!("--aws-secret-key={SECRET}");
-    run_env(
-        &[
-            PLUGIN,
-            "--region=eu-west-1",
-            "--aws-access-key=AKIDEXAMPLE",
-            &secret,
-            &endpoint,
-            "--mode=checktrailstatus",
-            "--trail-name=my-trail",
-        ],
-        env,
-    )
+    let base = [
+        PLUGIN,
+        "--region=eu-west-1",
+        "--aws-access-key=AKIDEXAMPLE",
+        &secret,
+        &endpoint,
+        "--mode=checktrailstatus",
+        "--trail-name=my-trail",
+    ];
+    run_env(&[&base[..], extra].concat(), env)
 }
