@@ -27,6 +27,7 @@ mod faults;
 mod fuzz_corpus;
 mod generic;
 mod invocation;
+mod limits;
 mod listtrails;
 mod regions;
 mod retries;

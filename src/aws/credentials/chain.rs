@@ -172,6 +172,15 @@ fn from_profile(
         )));
     }
     visited.push(name.to_owned());
+    // Each profile of a source_profile chain is one more frame of this
+    // recursion (and one more AssumeRole): bounded as every nesting is.
+    if visited.len() > crate::expr::MAX_DEPTH {
+        return Err(Error::Credentials(format!(
+            "source_profile chain longer than {} profiles, from {}",
+            crate::expr::MAX_DEPTH,
+            visited.first().map_or(name, String::as_str)
+        )));
+    }
     let get = |k: &str| p.get(k).filter(|v| !v.is_empty()).cloned();
     if get("sso_start_url").is_some() || get("sso_session").is_some() {
         return Err(Error::Credentials(format!(
