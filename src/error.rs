@@ -73,6 +73,15 @@ pub fn one_line(text: &str) -> String {
     out.trim().to_owned()
 }
 
+impl Error {
+    /// The one refusal of a value outside its range, for options and
+    /// variables alike: "NAME must be WHAT, got 'VALUE'.", WHAT saying
+    /// the allowed range.
+    pub fn out_of_range(name: &str, what: &str, got: &str) -> Error {
+        Error::Option(format!("{name} must be {what}, got '{got}'."))
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
