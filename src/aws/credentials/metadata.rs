@@ -12,7 +12,7 @@ use super::world::World;
 use crate::aws::crypto::keyed_hash;
 use crate::aws::endpoint::Endpoint;
 use crate::aws::http;
-use crate::error::{Error, one_line};
+use crate::error::Error;
 use crate::trace::Trace;
 
 /// Reads the credential fields of a JSON document (container endpoint,
@@ -114,7 +114,7 @@ fn container_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, 
         return Err(Error::Credentials(format!(
             "{SOURCE} from {url}: HTTP {}: {}",
             resp.status,
-            one_line(&String::from_utf8_lossy(&resp.body))
+            String::from_utf8_lossy(&resp.body)
         )));
     }
     let v: Value = serde_json::from_slice(&resp.body)
