@@ -149,12 +149,10 @@ fn redact_url_passwords(text: &str) -> String {
             .unwrap_or(tail.len());
         let (authority, after) = tail.split_at(end);
         match authority.rsplit_once('@') {
-            Some((userinfo, host)) => {
-                match userinfo.split_once(':') {
-                    Some((user, _)) => out.push_str(&format!("{user}:***@{host}")),
-                    None => out.push_str(authority),
-                }
-            }
+            Some((userinfo, host)) => match userinfo.split_once(':') {
+                Some((user, _)) => out.push_str(&format!("{user}:***@{host}")),
+                None => out.push_str(authority),
+            },
             None => out.push_str(authority),
         }
         rest = after;
@@ -179,7 +177,9 @@ pub fn redact_secret_like(text: &str) -> String {
         let n = run.chars().count();
         let mixed = run.chars().any(|c| c.is_ascii_uppercase())
             && run.chars().any(|c| c.is_ascii_lowercase())
-            && run.chars().any(|c| c.is_ascii_digit() || c == '+' || c == '/');
+            && run
+                .chars()
+                .any(|c| c.is_ascii_digit() || c == '+' || c == '/');
         if n >= 100 || (n == 40 && mixed) {
             out.push_str("<redacted>");
         } else {
@@ -229,7 +229,11 @@ mod tests {
     /// no piece of it is printed (before, 150 characters of it were).
     #[test]
     fn redaction_comes_before_the_cut() {
-        let token: String = "FwoGZXIvYXdzEJr//////////wEaDM".chars().cycle().take(800).collect();
+        let token: String = "FwoGZXIvYXdzEJr//////////wEaDM"
+            .chars()
+            .cycle()
+            .take(800)
+            .collect();
         let mut t = Trace::new(true);
         t.secrets([token.clone()]);
         let e = crate::error::Error::Api {
@@ -279,13 +283,19 @@ mod tests {
                 "InvalidSignatureException: Signature expired: 20150830T123600Z",
                 "InvalidSignatureException: Signature expired: 20150830T123600Z",
             ),
-            ("http://host:1/a@b http://user@h", "http://host:1/a@b http://user@h"),
+            (
+                "http://host:1/a@b http://user@h",
+                "http://host:1/a@b http://user@h",
+            ),
             ("Signature=<redacted>", "Signature=<redacted>"),
         ] {
             assert_eq!(redact(text, &[]), want, "{text}");
         }
         assert_eq!(
-            redact("a SECRET b SECRETLONGER", &["SECRET".into(), "SECRETLONGER".into()]),
+            redact(
+                "a SECRET b SECRETLONGER",
+                &["SECRET".into(), "SECRETLONGER".into()]
+            ),
             "a *** b ***"
         );
     }

@@ -237,7 +237,6 @@ pub fn text(outcome: &Outcome, long: bool) -> String {
     present(outcome, &p, false).text
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,7 +382,6 @@ mod tests {
         assert_eq!(format_number(f64::INFINITY, None), "U");
         assert_eq!(format_number(3.0, Some(2)), "3.00");
     }
-
 
     // The rows of tests/it/generic.rs for --output-ignore-perfdata and
     // --output-ignore-label, on the outcome the mode handed over.

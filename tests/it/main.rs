@@ -33,6 +33,7 @@ mod regions;
 mod retries;
 mod robot;
 mod scale;
+mod secrets;
 mod securityevents;
 mod traildelivery;
 mod trailsecurity;
