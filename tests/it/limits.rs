@@ -102,6 +102,9 @@ fn long_source_profile_chains_are_refused() {
 /// sent. Before, huge values ended as "internal error" (a Duration
 /// overflow), `--delta=99999999999` sent a StartTime before 1970, and a
 /// proxy port that is not a number silently became port 80.
+/// Arguments, variables, and what the line must say.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 #[test]
 fn numbers_out_of_range_are_refused_with_the_range() {
     let server = trail_server();
@@ -114,7 +117,7 @@ fn numbers_out_of_range_are_refused_with_the_range() {
         secret.as_str(),
         url.as_str(),
     ];
-    let cases: [(&[&str], &[(&str, &str)], &str); 14] = [
+    let cases: [Case; 14] = [
         (
             &["--mode=countevents", "--delta=99999999999999999999999"],
             &[],
