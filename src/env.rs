@@ -31,6 +31,34 @@ pub trait Env {
     }
 }
 
+/// A plain decimal (digits and at most one dot, spaces around allowed):
+/// no sign, exponent, `inf` or `NaN`, so a value can only be as large as
+/// its digits say and every range check below sees a finite number.
+pub fn decimal(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Variable `key` read by `read` (which checks its range): unset is
+/// `None`, a value `read` refuses is the UNKNOWN naming the variable,
+/// quoting the value and saying `what` is allowed, as for options.
+pub fn number<T>(
+    env: &dyn Env,
+    key: &str,
+    what: &str,
+    read: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, crate::error::Error> {
+    match env.var(key) {
+        None => Ok(None),
+        Some(v) => read(&v)
+            .map(Some)
+            .ok_or_else(|| crate::error::Error::out_of_range(key, what, &v)),
+    }
+}
+
 /// The real environment and file system.
 pub struct ProcessEnv;
 
@@ -88,6 +116,21 @@ impl Env for MapEnv {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_from_variables_say_their_range() {
+        assert_eq!(decimal(" 1.5 "), Some(1.5));
+        for bad in ["", "1e3", "-1", "inf", "NaN", "0x10", "1.2.3"] {
+            assert_eq!(decimal(bad), None, "{bad}");
+        }
+        let env = MapEnv::new(&[("N", "11")]);
+        let read = |v: &str| v.parse::<u32>().ok().filter(|n| *n <= 10);
+        assert_eq!(
+            number(&env, "N", "from 0 to 10", read).map_err(|e| e.to_string()),
+            Err("N must be from 0 to 10, got '11'.".to_owned())
+        );
+        assert_eq!(number(&env, "UNSET", "x", read), Ok(None));
+    }
 
     #[test]
     fn empty_is_unset_and_flags() {

@@ -73,6 +73,52 @@ pub fn one_line(text: &str) -> String {
     out.trim().to_owned()
 }
 
+impl Error {
+    /// The one refusal of a value outside its range, for options and
+    /// variables alike: "NAME must be WHAT, got 'VALUE'.", WHAT saying
+    /// the allowed range.
+    pub fn out_of_range(name: &str, what: &str, got: &str) -> Error {
+        Error::Option(format!("{name} must be {what}, got '{got}'."))
+    }
+
+    /// Every text this error quotes passed through `redact`. Errors keep
+    /// the full text they quote until here; `Display` cuts it to length
+    /// after, so a secret is never cut in two before it is recognised.
+    pub fn redacted(self, redact: &dyn Fn(&str) -> String) -> Error {
+        match self {
+            Error::UnknownOption(o) => Error::UnknownOption(redact(&o)),
+            Error::Option(m) => Error::Option(redact(&m)),
+            Error::Credentials(m) => Error::Credentials(redact(&m)),
+            Error::Api {
+                op,
+                code,
+                message,
+                hint,
+            } => Error::Api {
+                op,
+                code: redact(&code),
+                message: redact(&message),
+                hint: hint.map(|h| redact(&h)),
+            },
+            Error::Http { op, status, body } => Error::Http {
+                op,
+                status,
+                body: redact(&body),
+            },
+            Error::Transport { op, detail } => Error::Transport {
+                op,
+                detail: redact(&detail),
+            },
+            Error::BadResponse { op, detail } => Error::BadResponse {
+                op,
+                detail: redact(&detail),
+            },
+            Error::Internal(m) => Error::Internal(redact(&m)),
+            e @ (Error::Timeout { .. } | Error::Quota { .. } | Error::PageCap { .. }) => e,
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -17,6 +17,10 @@
 //!
 //! Values are strings; numeric operators read them as Perl does (the
 //! leading number, else 0). Truth is Perl's: `""` and `"0"` are false.
+//!
+//! Parsing, evaluating and dropping a condition recurse once per level of
+//! its tree, so a condition nested deeper than [`MAX_DEPTH`] is refused
+//! while it is parsed, before the tree exists.
 
 use regex_lite::{Regex, RegexBuilder};
 
@@ -58,6 +62,42 @@ enum Tok {
     Op(&'static str),
     LParen,
     RParen,
+}
+
+/// How deep a condition or a `math()` expression may nest: parentheses,
+/// `!`/`not` and each chained operator count one level. Centreon's
+/// documented conditions use fewer than five; 64 keeps every recursive
+/// walk (about ten parser frames a level, a few KiB) far inside the
+/// 8 MiB main stack even in a debug build, where thousands of levels
+/// overflow it and abort the process with no output.
+pub const MAX_DEPTH: usize = 64;
+
+/// The one refusal of a too-deep expression, the same for every language.
+pub fn check_depth(depth: usize) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "nested deeper than {MAX_DEPTH} levels (parentheses, '!' and chained operators count)"
+        ));
+    }
+    Ok(())
+}
+
+/// A node and the depth of its tree, checked as it is built.
+type Built = Result<(Node, usize), String>;
+
+fn one(make: impl FnOnce(Box<Node>) -> Node, (a, da): (Node, usize)) -> Built {
+    check_depth(da + 1)?;
+    Ok((make(Box::new(a)), da + 1))
+}
+
+fn two(
+    make: impl FnOnce(Box<Node>, Box<Node>) -> Node,
+    (a, da): (Node, usize),
+    (b, db): (Node, usize),
+) -> Built {
+    let d = da.max(db) + 1;
+    check_depth(d)?;
+    Ok((make(Box::new(a), Box::new(b)), d))
 }
 
 /// A parsed condition.
@@ -266,6 +306,9 @@ fn rest(chars: &[char], i: usize) -> String {
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    /// Parentheses and prefix operators open around the current token:
+    /// they recurse without adding a node, so they are counted here.
+    open: usize,
 }
 
 impl Parser {
@@ -284,46 +327,56 @@ impl Parser {
         }
     }
 
-    fn expr(&mut self) -> Result<Node, String> {
+    /// Parses with one more level open, refused past [`MAX_DEPTH`].
+    fn nested(&mut self, inner: fn(&mut Parser) -> Built) -> Built {
+        self.open += 1;
+        check_depth(self.open)?;
+        let r = inner(self);
+        self.open -= 1;
+        r
+    }
+
+    fn expr(&mut self) -> Built {
         let mut left = self.and_word()?;
         while self.eat_op(&["or"]).is_some() {
-            left = Node::Or(Box::new(left), Box::new(self.and_word()?));
+            left = two(Node::Or, left, self.and_word()?)?;
         }
         Ok(left)
     }
 
-    fn and_word(&mut self) -> Result<Node, String> {
+    fn and_word(&mut self) -> Built {
         let mut left = self.not_word()?;
         while self.eat_op(&["and"]).is_some() {
-            left = Node::And(Box::new(left), Box::new(self.not_word()?));
+            left = two(Node::And, left, self.not_word()?)?;
         }
         Ok(left)
     }
 
-    fn not_word(&mut self) -> Result<Node, String> {
+    fn not_word(&mut self) -> Built {
         if self.eat_op(&["not"]).is_some() {
-            return Ok(Node::Not(Box::new(self.not_word()?)));
+            let inner = self.nested(Parser::not_word)?;
+            return one(Node::Not, inner);
         }
         self.or_sym()
     }
 
-    fn or_sym(&mut self) -> Result<Node, String> {
+    fn or_sym(&mut self) -> Built {
         let mut left = self.and_sym()?;
         while self.eat_op(&["||"]).is_some() {
-            left = Node::Or(Box::new(left), Box::new(self.and_sym()?));
+            left = two(Node::Or, left, self.and_sym()?)?;
         }
         Ok(left)
     }
 
-    fn and_sym(&mut self) -> Result<Node, String> {
+    fn and_sym(&mut self) -> Built {
         let mut left = self.equal()?;
         while self.eat_op(&["&&"]).is_some() {
-            left = Node::And(Box::new(left), Box::new(self.equal()?));
+            left = two(Node::And, left, self.equal()?)?;
         }
         Ok(left)
     }
 
-    fn equal(&mut self) -> Result<Node, String> {
+    fn equal(&mut self) -> Built {
         let left = self.compare()?;
         let op = match self.eat_op(&["==", "!=", "eq", "ne"]) {
             Some("==") => Op::NumEq,
@@ -332,10 +385,10 @@ impl Parser {
             Some("ne") => Op::StrNe,
             _ => return Ok(left),
         };
-        Ok(Node::Cmp(op, Box::new(left), Box::new(self.compare()?)))
+        two(|a, b| Node::Cmp(op, a, b), left, self.compare()?)
     }
 
-    fn compare(&mut self) -> Result<Node, String> {
+    fn compare(&mut self) -> Built {
         let left = self.matching()?;
         let op = match self.eat_op(&["<", "<=", ">", ">=", "lt", "le", "gt", "ge"]) {
             Some("<") => Op::NumLt,
@@ -348,10 +401,10 @@ impl Parser {
             Some("ge") => Op::StrGe,
             _ => return Ok(left),
         };
-        Ok(Node::Cmp(op, Box::new(left), Box::new(self.matching()?)))
+        two(|a, b| Node::Cmp(op, a, b), left, self.matching()?)
     }
 
-    fn matching(&mut self) -> Result<Node, String> {
+    fn matching(&mut self) -> Built {
         let left = self.unary()?;
         let Some(op) = self.eat_op(&["=~", "!~"]) else {
             return Ok(left);
@@ -371,27 +424,28 @@ impl Parser {
                         e.to_string().lines().last().unwrap_or("invalid")
                     )
                 })?;
-                Ok(Node::Match(Box::new(left), regex, op == "!~"))
+                one(|a| Node::Match(a, regex, op == "!~"), left)
             }
             _ => Err(format!("{op} must be followed by /regex/")),
         }
     }
 
-    fn unary(&mut self) -> Result<Node, String> {
+    fn unary(&mut self) -> Built {
         if self.eat_op(&["!"]).is_some() {
-            return Ok(Node::Not(Box::new(self.unary()?)));
+            let inner = self.nested(Parser::unary)?;
+            return one(Node::Not, inner);
         }
         self.primary()
     }
 
-    fn primary(&mut self) -> Result<Node, String> {
+    fn primary(&mut self) -> Built {
         let tok = self.toks.get(self.pos).cloned();
         self.pos += 1;
         match tok {
-            Some(Tok::Var(v)) => Ok(Node::Var(v)),
-            Some(Tok::Str(s) | Tok::Num(s)) => Ok(Node::Lit(s)),
+            Some(Tok::Var(v)) => Ok((Node::Var(v), 1)),
+            Some(Tok::Str(s) | Tok::Num(s)) => Ok((Node::Lit(s), 1)),
             Some(Tok::LParen) => {
-                let inner = self.expr()?;
+                let inner = self.nested(Parser::expr)?;
                 match self.toks.get(self.pos) {
                     Some(Tok::RParen) => {
                         self.pos += 1;
@@ -432,8 +486,12 @@ impl Expr {
         if toks.is_empty() {
             return Err("empty condition".into());
         }
-        let mut p = Parser { toks, pos: 0 };
-        let root = p.expr()?;
+        let mut p = Parser {
+            toks,
+            pos: 0,
+            open: 0,
+        };
+        let (root, _) = p.expr()?;
         if let Some(t) = p.toks.get(p.pos) {
             return Err(format!(
                 "unexpected {} after a complete condition",
@@ -584,6 +642,40 @@ mod tests {
         assert_eq!(perl::to_number("abc"), 0.0);
         assert!(eval("%{s} =~ m{a/b}", &[("s", "xa/by")]));
         assert!(eval("%{s} =~ /a\\/b/", &[("s", "a/b")]));
+    }
+
+    /// Every way of nesting stops at [`MAX_DEPTH`] with the same reason,
+    /// whatever the length: no stack overflow in the parser, the
+    /// evaluator or the drop of the tree (a test thread has only 2 MiB).
+    #[test]
+    fn nesting_is_bounded() {
+        let nest = |open: &str, inner: &str, close: &str, n: usize| {
+            format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+        };
+        let at_limit = [
+            nest("(", "%{x} eq 1", ")", MAX_DEPTH),
+            nest("!", "0", "", MAX_DEPTH - 1),
+            nest("not ", "1", "", MAX_DEPTH - 1),
+            format!("1{}", " && 1".repeat(MAX_DEPTH - 1)),
+            format!("0{}", " or 0".repeat(MAX_DEPTH - 1)),
+        ];
+        for ok in &at_limit {
+            assert!(Expr::parse(ok).is_ok(), "{ok}");
+        }
+        for n in [MAX_DEPTH + 1, 3_000, 200_000] {
+            for bad in [
+                nest("(", "%{x} eq 1", ")", n),
+                nest("!", "0", "", n),
+                nest("not ", "1", "", n),
+                nest("!(", "1", ")", n),
+                format!("1{}", " && 1".repeat(n)),
+                format!("1{}", " || 1".repeat(n)),
+                format!("%{{x}}{}", " =~ /a/ && 1".repeat(n)),
+            ] {
+                let e = Expr::parse(&bad).err().unwrap_or_default();
+                assert!(e.contains("nested deeper than 64 levels"), "{n}: {e}");
+            }
+        }
     }
 
     #[test]

@@ -66,6 +66,25 @@ pub fn perfdata(data: &[u8]) {
     }
 }
 
+/// The condition language and `math()` over any text: parsed or refused
+/// (past [`crate::expr::MAX_DEPTH`] too), evaluated without a panic or
+/// a stack overflow.
+pub fn conditions(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    match crate::expr::Expr::parse(&text) {
+        Ok(e) => {
+            let _ = e.eval(&|name| Some(name.to_owned()));
+            let _ = e.variables();
+        }
+        Err(m) => assert!(!m.is_empty()),
+    }
+    if let Ok(a) = crate::output::perfdata_rewrite::math::Arith::parse(&text) {
+        for v in [0.0, -1.5, f64::NAN, f64::INFINITY] {
+            let _ = a.eval(v);
+        }
+    }
+}
+
 /// Every reader of outside data: JSON answers, AWS error bodies, STS XML,
 /// timestamps, profile files, command lines, endpoint URLs. None may
 /// panic, whatever the bytes.
@@ -114,6 +133,7 @@ mod tests {
         ] {
             threshold(d);
             perfdata(d);
+            conditions(d);
             readers(d);
         }
         perfdata(&f64::NAN.to_le_bytes());

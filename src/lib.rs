@@ -87,6 +87,7 @@ pub fn execute(
     let (mut outcome, error) = match result {
         Ok(o) => (o, false),
         Err(e) => {
+            let e = e.redacted(&|t| trace.redact(t));
             let mut o = Outcome::single(inv.error_state, e.to_string());
             if let error::Error::UnknownOption(_) = e {
                 o.long.extend(cli::help::USAGE.lines().map(str::to_owned));
@@ -95,11 +96,10 @@ pub fn execute(
         }
     };
     outcome.long.append(&mut trace.lines);
-    let secrets = trace.known_secrets();
     let shown = output::present(&outcome, &presentation, error);
     let shown = match &inv.output_file {
         Some(path) if !error => {
-            match write_file(path, &output::redact(&shown.text, secrets)) {
+            match write_file(path, &trace.redact(&shown.text)) {
                 Ok(()) => output::Presented {
                     text: String::new(),
                     exit_code: shown.exit_code,
@@ -121,7 +121,7 @@ pub fn execute(
         _ => shown,
     };
     Finished {
-        text: output::redact(&shown.text, secrets),
+        text: trace.redact(&shown.text),
         exit_code: shown.exit_code,
     }
 }
@@ -167,7 +167,7 @@ pub fn panic_line(info: &str) -> String {
     format!(
         "{}: internal error: {} \n",
         State::Unknown.label(),
-        error::one_line(info)
+        error::one_line(&trace::redact(info, &[]))
     )
 }
 

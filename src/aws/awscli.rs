@@ -21,7 +21,7 @@ use super::pager::Pager;
 use super::sts::Role;
 use super::xml::xml_text;
 use crate::clock::Clock;
-use crate::error::{Error, one_line};
+use crate::error::Error;
 use crate::process::{self, RunError};
 use crate::trace::Trace;
 
@@ -136,7 +136,7 @@ fn run(
         },
         RunError::Spawn(m) => Error::Transport { op, detail: m },
     })?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = crate::trace::redact_secret_like(&String::from_utf8_lossy(&out.stderr));
     trace.log(|| {
         format!(
             "  < exit {:?}, {} bytes of output",
@@ -145,7 +145,7 @@ fn run(
         )
     });
     if !stderr.trim().is_empty() {
-        trace.log(|| format!("  < stderr: {}", one_line(&stderr)));
+        trace.log_quoted("  < stderr: ", || stderr.clone());
     }
     if out.code != Some(0) {
         return Err(cli_error(op, out.code, &stderr));

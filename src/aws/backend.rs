@@ -390,6 +390,15 @@ fn built_in(
     if conn.skip_ssl_check {
         trace.log(|| "TLS: certificate verification is OFF (--skip-ssl-check)".to_owned());
     }
+    // --proxyurl's port is checked with the options; the variables' here,
+    // where the environment is.
+    if conn.proxy.is_none()
+        && let Some((var, url)) = http::PROXY_VARS
+            .iter()
+            .find_map(|v| ctx.env.var(v).map(|u| (*v, u)))
+    {
+        http::ProxyUrl(url).check_port(var)?;
+    }
     let options = http::Options {
         proxy: conn
             .proxy
@@ -411,12 +420,19 @@ fn built_in(
         deadline,
     )
     .map_err(|e| Error::Option(e.to_string()))?;
-    let max_attempts = ctx
-        .env
-        .var("AWS_MAX_ATTEMPTS")
-        .and_then(|v| v.parse::<u32>().ok())
-        .filter(|n| (1..=10).contains(n))
-        .unwrap_or(3);
+    // More than 10 attempts, with backoff, cannot fit a check's timeout.
+    let max_attempts = crate::env::number(
+        ctx.env,
+        "AWS_MAX_ATTEMPTS",
+        "a whole number of attempts from 1 to 10",
+        |v| {
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=10).contains(n))
+        },
+    )?
+    .unwrap_or(3);
     let endpoint = endpoint::resolve(
         "cloudtrail",
         region,

@@ -5,7 +5,6 @@
 
 use super::apierror::api_error;
 use super::credentials::value::Credentials;
-use super::xml::xml_text;
 use super::{endpoint, http, quota, retry, sigv4};
 use crate::clock::Clock;
 use crate::error::Error;
@@ -91,18 +90,14 @@ impl Caller<'_> {
             for (n, v) in &all {
                 trace.log(|| format!("  > {}", debug_header(n, v)));
             }
-            trace.log(|| format!("  > body: {}", redact_form_body(body)));
+            // Printed whole, so the final redaction sees every secret whole.
+            trace.log(|| format!("  > body: {}", String::from_utf8_lossy(body)));
             let outcome = self.http.post(&target.endpoint.url, &all, body);
             let (error, retry) = match outcome {
                 Ok(resp) => {
                     trace.log(|| format!("  < HTTP {} ({} bytes)", resp.status, resp.body.len()));
-                    trace.log(|| {
-                        format!(
-                            "  < body: {}",
-                            crate::error::one_line(&redact_xml_secrets(&String::from_utf8_lossy(
-                                &resp.body
-                            )))
-                        )
+                    trace.log_quoted("  < body: ", || {
+                        String::from_utf8_lossy(&resp.body).into_owned()
                     });
                     if (200..300).contains(&resp.status) {
                         return Ok(resp);
@@ -172,38 +167,11 @@ fn with_attempts(e: Error, attempts: u32) -> Error {
         Error::Http { op, status, body } => Error::Http {
             op,
             status,
-            body: format!("{} ({note})", crate::error::one_line(&body)),
+            // Whole: cut only when shown, after redaction.
+            body: format!("{body} ({note})"),
         },
         other => other,
     }
-}
-
-/// Form bodies carry a web identity token; JSON bodies carry no secret.
-fn redact_form_body(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    if !text.contains("WebIdentityToken=") {
-        return text.into_owned();
-    }
-    text.split('&')
-        .map(|kv| match kv.split_once('=') {
-            Some(("WebIdentityToken", _)) => "WebIdentityToken=<redacted>".to_owned(),
-            _ => kv.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// STS answers hold a secret key and a session token.
-fn redact_xml_secrets(text: &str) -> String {
-    let mut out = text.to_owned();
-    for tag in ["SecretAccessKey", "SessionToken"] {
-        if let Some(v) = xml_text(&out, tag)
-            && !v.is_empty()
-        {
-            out = out.replace(&v, "<redacted>");
-        }
-    }
-    out
 }
 
 /// Headers whose values are secret or derived from a secret.

@@ -57,9 +57,9 @@ impl Endpoint {
             return Err(bad());
         }
         if let Some(p) = port
-            && (!p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u16>().is_err())
+            && !valid_port(p)
         {
-            return Err(format!("'{url}': bad port '{p}'"));
+            return Err(format!("'{url}': bad port '{p}' ({PORT_RANGE})"));
         }
         let name = name.to_ascii_lowercase();
         let host = match port {
@@ -78,6 +78,29 @@ impl Endpoint {
             query: query.to_owned(),
         })
     }
+}
+
+/// What a port may be, for messages.
+pub const PORT_RANGE: &str = "a number from 1 to 65535";
+
+/// A TCP port written as digits only, 1 to 65535: anything else would be
+/// read as the scheme's default port (ureq's proxies do so) and go
+/// somewhere the user did not say.
+pub fn valid_port(p: &str) -> bool {
+    !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n > 0)
+}
+
+/// The port written in a URL's authority (`[scheme://][user@]host:port`),
+/// if any, as text.
+pub fn port_text(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let after_v6 = match host.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or("", |(_, r)| r),
+        None => host,
+    };
+    after_v6.rsplit_once(':').map(|(_, p)| p)
 }
 
 /// An AWS partition: its name (the ARN segment) and DNS suffix.
@@ -174,6 +197,34 @@ pub fn resolve(
 mod tests {
     use super::*;
     use crate::env::MapEnv;
+
+    #[test]
+    fn ports_are_numbers_from_1_to_65535() {
+        for (url, port) in [
+            ("http://u:p@proxy:3128/x", Some("3128")),
+            ("proxy:80x", Some("80x")),
+            ("http://[::1]:8080", Some("8080")),
+            ("http://[::1]", None),
+            ("http://host/a:b", None),
+            ("http://u:p@host", None),
+        ] {
+            assert_eq!(port_text(url), port, "{url}");
+        }
+        for ok in ["1", "443", "65535"] {
+            assert!(valid_port(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "0",
+            "65536",
+            "80x",
+            "+80",
+            " 80",
+            "99999999999999999999",
+        ] {
+            assert!(!valid_port(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn endpoints() {

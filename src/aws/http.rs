@@ -78,6 +78,33 @@ impl std::fmt::Debug for ProxyUrl {
     }
 }
 
+impl ProxyUrl {
+    /// A port that is not a number would silently become 80 in ureq:
+    /// refused, naming `from` (the option or variable) with the URL shown
+    /// without its password.
+    pub fn check_port(&self, from: &str) -> Result<(), crate::error::Error> {
+        match super::endpoint::port_text(&self.0) {
+            Some(p) if !super::endpoint::valid_port(p) => Err(crate::error::Error::out_of_range(
+                from,
+                &format!("a proxy URL whose port is {}", super::endpoint::PORT_RANGE),
+                &redact_userinfo(&self.0),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The variables ureq takes a proxy from, in its order (the first that
+/// parses wins).
+pub const PROXY_VARS: [&str; 6] = [
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+];
+
 /// Which proxy the AWS requests use.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub enum ProxySetting {

@@ -126,11 +126,13 @@ pub fn limits(raw: &Raw) -> Result<Limits, Error> {
         "a number of decimals from 0 to 20",
         |p| parsed(p, |n: &usize| *n <= 20),
     )?;
+    // Below 0.001 (one request every 16 minutes) the interval between two
+    // requests outgrows any run and, near 0, any Duration.
     let rates = number(
         raw,
         "api-rate",
-        "requests per second from 0 (no pacing) to 1000",
-        |r| parsed(r, |v: &f64| v.is_finite() && (0.0..=1000.0).contains(v)),
+        "0 (no pacing) or from 0.001 to 1000 requests per second",
+        |r| parsed(r, |v: &f64| *v == 0.0 || (0.001..=1000.0).contains(v)),
     )?
     .map_or_else(Rates::default, Rates::all);
     let global_timeout = number(
@@ -197,13 +199,17 @@ pub fn connection(raw: &Raw, env: &dyn Env) -> Result<Connection, Error> {
         Some(u) => Some(u),
         None => endpoint_of("endpoint")?,
     };
+    let proxy = raw.get("proxyurl").map(|p| ProxyUrl(p.to_owned()));
+    if let Some(p) = &proxy {
+        p.check_port("--proxyurl")?;
+    }
     Ok(Connection {
         credentials,
         role,
         endpoint,
         sts_endpoint: endpoint_of("sts-endpoint-url")?,
         fips: raw.flag("fips") || env.flag("AWS_USE_FIPS_ENDPOINT"),
-        proxy: raw.get("proxyurl").map(|p| ProxyUrl(p.to_owned())),
+        proxy,
         ca_bundle: raw
             .get("ca-bundle")
             .map(str::to_owned)

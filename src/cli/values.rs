@@ -19,7 +19,7 @@ pub fn number<T>(
         None => Ok(None),
         Some(v) => read(v)
             .map(Some)
-            .ok_or_else(|| Error::Option(format!("--{name} must be {what}, got '{v}'."))),
+            .ok_or_else(|| Error::out_of_range(&format!("--{name}"), what, v)),
     }
 }
 
@@ -30,11 +30,7 @@ pub fn parsed<T: std::str::FromStr>(v: &str, ok: impl Fn(&T) -> bool) -> Option<
 
 /// A finite number > 0 written as a plain decimal.
 pub fn positive_number(s: &str) -> Option<f64> {
-    let t = s.trim();
-    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return None;
-    }
-    t.parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0)
+    crate::env::decimal(s).filter(|v| *v > 0.0)
 }
 
 pub fn threshold(raw: &Raw, label: &str) -> Result<Option<Range>, Error> {

@@ -237,16 +237,6 @@ pub fn text(outcome: &Outcome, long: bool) -> String {
     present(outcome, &p, false).text
 }
 
-/// Replaces every occurrence of each secret with `***`: the last guard
-/// before anything is printed.
-pub fn redact(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_owned();
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(s.as_str(), "***");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,14 +381,6 @@ mod tests {
         assert_eq!(format_number(f64::NAN, Some(2)), "U");
         assert_eq!(format_number(f64::INFINITY, None), "U");
         assert_eq!(format_number(3.0, Some(2)), "3.00");
-    }
-
-    #[test]
-    fn redaction() {
-        assert_eq!(
-            redact("a SECRET b SECRET", &["SECRET".into()]),
-            "a *** b ***"
-        );
     }
 
     // The rows of tests/it/generic.rs for --output-ignore-perfdata and

@@ -5,7 +5,7 @@
 //! its unit blanked by `--filter-uom`, its ranges shortened by
 //! `--range-perfdata`.
 
-mod math;
+pub(crate) mod math;
 
 use regex_lite::Regex;
 

@@ -4,6 +4,8 @@
 //! server's answer (three events for countevents, a trail status for
 //! checktrailstatus), the exact text and exit code.
 
+#![cfg(test)]
+
 use super::generic::{Generic, GenericArgs};
 use super::{Outcome, Presentation, present};
 use crate::error::Error;

@@ -28,13 +28,16 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A file's code without its tests: a `tests.rs` file is all tests,
-/// otherwise everything from the first `#[cfg(test)]` line on is cut.
+/// A file's code without its tests: a `tests.rs` file, or one marked
+/// `#![cfg(test)]`, is all tests; otherwise everything from the first
+/// `#[cfg(test)]` line on is cut.
 fn code(rel: &Path) -> String {
-    if rel.file_name().is_some_and(|n| n == "tests.rs") {
+    let text = std::fs::read_to_string(src().join(rel)).unwrap();
+    if rel.file_name().is_some_and(|n| n == "tests.rs")
+        || text.lines().any(|l| l.trim() == "#![cfg(test)]")
+    {
         return String::new();
     }
-    let text = std::fs::read_to_string(src().join(rel)).unwrap();
     let mut out = String::new();
     for line in text.lines() {
         if line.trim_start().starts_with("#[cfg(test)]") {

@@ -12,7 +12,7 @@ use crate::aws::crypto::keyed_hash;
 use crate::aws::profile::Profile;
 use crate::aws::sts::{self, Role};
 use crate::env::Env;
-use crate::error::{Error, one_line};
+use crate::error::Error;
 use crate::process;
 use crate::trace::Trace;
 
@@ -172,6 +172,15 @@ fn from_profile(
         )));
     }
     visited.push(name.to_owned());
+    // Each profile of a source_profile chain is one more frame of this
+    // recursion (and one more AssumeRole): bounded as every nesting is.
+    if visited.len() > crate::expr::MAX_DEPTH {
+        return Err(Error::Credentials(format!(
+            "source_profile chain longer than {} profiles, from {}",
+            crate::expr::MAX_DEPTH,
+            visited.first().map_or(name, String::as_str)
+        )));
+    }
     let get = |k: &str| p.get(k).filter(|v| !v.is_empty()).cloned();
     if get("sso_start_url").is_some() || get("sso_session").is_some() {
         return Err(Error::Credentials(format!(
@@ -298,6 +307,8 @@ fn web_identity(
             ))
         })?;
     let token = token.trim();
+    // A secret from the moment it is read: STS may quote it back.
+    trace.secrets([token.to_owned()]);
     if token.is_empty() {
         return Err(Error::Credentials(format!(
             "{source}: token file {token_file} is empty"
@@ -343,7 +354,9 @@ fn credential_process(cmd: &str, label: &str, world: &World<'_>) -> Result<Crede
             "{source} exited with {}: {}",
             out.code
                 .map_or("a signal".to_owned(), |c| format!("code {c}")),
-            one_line(&String::from_utf8_lossy(&out.stderr))
+            // Whole (cut when shown, after redaction), and without what
+            // looks like a key or token nobody told us about.
+            crate::trace::redact_secret_like(&String::from_utf8_lossy(&out.stderr))
         )));
     }
     let v: Value = serde_json::from_slice(&out.stdout)

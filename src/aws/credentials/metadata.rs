@@ -12,7 +12,7 @@ use super::world::World;
 use crate::aws::crypto::keyed_hash;
 use crate::aws::endpoint::Endpoint;
 use crate::aws::http;
-use crate::error::{Error, one_line};
+use crate::error::Error;
 use crate::trace::Trace;
 
 /// Reads the credential fields of a JSON document (container endpoint,
@@ -114,7 +114,7 @@ fn container_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, 
         return Err(Error::Credentials(format!(
             "{SOURCE} from {url}: HTTP {}: {}",
             resp.status,
-            one_line(&String::from_utf8_lossy(&resp.body))
+            String::from_utf8_lossy(&resp.body)
         )));
     }
     let v: Value = serde_json::from_slice(&resp.body)
@@ -152,11 +152,18 @@ fn instance_metadata_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Crede
         });
     let base = base.trim_end_matches('/');
     // Short: a poller that is not on EC2 must not wait for long here.
-    let limit = env
-        .var("AWS_METADATA_SERVICE_TIMEOUT")
-        .and_then(|t| t.parse::<f64>().ok())
-        .filter(|t| t.is_finite() && *t > 0.0)
-        .map_or(Duration::from_secs(1), Duration::from_secs_f64);
+    // Never longer than a run may last (--global-timeout's 86400 s).
+    let limit = crate::env::number(
+        env,
+        "AWS_METADATA_SERVICE_TIMEOUT",
+        "a positive number of seconds, at most 86400",
+        |t| {
+            crate::env::decimal(t)
+                .filter(|s| *s > 0.0 && *s <= 86_400.0)
+                .map(Duration::from_secs_f64)
+        },
+    )?
+    .unwrap_or(Duration::from_secs(1));
     let fail = |what: String| Error::Credentials(format!("{SOURCE} at {base}: {what}"));
     let get = |path: &str, headers: &[(String, String)], method: &str| {
         let url = format!("{base}{path}");

@@ -149,19 +149,34 @@ pub const HELP: Section = Section {
     from_table: Vec::new,
 };
 
+/// LookupEvents reads CloudTrail's event history, which keeps 90 days: a
+/// longer window cannot find more, and an unbounded one overflowed the
+/// duration or sent a StartTime before 1970.
+const MAX_DELTA_MINUTES: f64 = 90.0 * 24.0 * 60.0;
+const DELTA_RANGE: &str =
+    "a positive number of minutes, at most 129600 (the 90 days of CloudTrail's event history)";
+
+/// 10 000 pages of 50 events, at LookupEvents' quota of 2 requests a
+/// second, take 83 minutes: more than any poller's check may last.
+const MAX_PAGES: u32 = 10_000;
+
 pub fn build(raw: &Raw, float_precision: Option<usize>) -> Result<Options, Error> {
     let warning = threshold(raw, "warning-count")?;
     let critical = threshold(raw, "critical-count")?;
-    let delta = number(raw, "delta", "a positive number of minutes", |d| {
+    let delta = number(raw, "delta", DELTA_RANGE, |d| {
         positive_number(d)
+            .filter(|m| *m <= MAX_DELTA_MINUTES)
             .map(|m| Duration::from_secs_f64(m * 60.0))
             .filter(|d| d.as_secs() >= 1)
     })?
     .unwrap_or(Duration::from_secs(3600));
     let error_message = pattern(raw, "error-message")?;
-    let max_pages = number(raw, "max-pages", "a whole number of pages from 1", |p| {
-        parsed(p, |n: &u32| *n >= 1)
-    })?
+    let max_pages = number(
+        raw,
+        "max-pages",
+        "a whole number of pages from 1 to 10000",
+        |p| parsed(p, |n: &u32| (1..=MAX_PAGES).contains(n)),
+    )?
     .unwrap_or(100);
     let mut attributes = attributes(raw)?.into_iter();
     let error_code = match raw.get("error-code") {

@@ -1,8 +1,23 @@
 //! `math()`'s arithmetic for `--change-perfdata` and its siblings.
+//!
+//! Parsing, evaluating and dropping recurse once per level, so nesting is
+//! bounded as for conditions ([`crate::expr::MAX_DEPTH`]): each parenthesis,
+//! sign and chained operator counts one level, checked as the tree is
+//! built.
+
+use crate::expr::check_depth;
+
+/// An expression and its depth.
+type Built = Result<(Arith, usize), String>;
+
+fn node(make: impl FnOnce() -> Arith, depth: usize) -> Built {
+    check_depth(depth)?;
+    Ok((make(), depth))
+}
 
 /// `math()`'s arithmetic: numbers, `current`, `+ - * /`, parentheses.
 #[derive(Clone, Debug)]
-pub(super) enum Arith {
+pub(crate) enum Arith {
     Num(f64),
     Current,
     Neg(Box<Arith>),
@@ -10,10 +25,10 @@ pub(super) enum Arith {
 }
 
 impl Arith {
-    pub(super) fn parse(text: &str) -> Result<Arith, String> {
+    pub(crate) fn parse(text: &str) -> Result<Arith, String> {
         let toks: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
         let mut pos = 0;
-        let e = Arith::sum(&toks, &mut pos)?;
+        let (e, _) = Arith::sum(&toks, &mut pos, 0)?;
         if pos != toks.len() {
             return Err(format!(
                 "unexpected '{}'",
@@ -23,37 +38,53 @@ impl Arith {
         Ok(e)
     }
 
-    fn sum(t: &[char], pos: &mut usize) -> Result<Arith, String> {
-        let mut left = Arith::product(t, pos)?;
+    /// `open` counts the parentheses and signs around: they recurse
+    /// without always adding a node.
+    fn sum(t: &[char], pos: &mut usize, open: usize) -> Built {
+        let mut left = Arith::product(t, pos, open)?;
         while let Some(&op @ ('+' | '-')) = t.get(*pos) {
             *pos += 1;
-            left = Arith::Bin(op, Box::new(left), Box::new(Arith::product(t, pos)?));
+            let (right, dr) = Arith::product(t, pos, open)?;
+            let (l, dl) = left;
+            left = node(
+                || Arith::Bin(op, Box::new(l), Box::new(right)),
+                dl.max(dr) + 1,
+            )?;
         }
         Ok(left)
     }
 
-    fn product(t: &[char], pos: &mut usize) -> Result<Arith, String> {
-        let mut left = Arith::atom(t, pos)?;
+    fn product(t: &[char], pos: &mut usize, open: usize) -> Built {
+        let mut left = Arith::atom(t, pos, open)?;
         while let Some(&op @ ('*' | '/')) = t.get(*pos) {
             *pos += 1;
-            left = Arith::Bin(op, Box::new(left), Box::new(Arith::atom(t, pos)?));
+            let (right, dr) = Arith::atom(t, pos, open)?;
+            let (l, dl) = left;
+            left = node(
+                || Arith::Bin(op, Box::new(l), Box::new(right)),
+                dl.max(dr) + 1,
+            )?;
         }
         Ok(left)
     }
 
-    fn atom(t: &[char], pos: &mut usize) -> Result<Arith, String> {
+    fn atom(t: &[char], pos: &mut usize, open: usize) -> Built {
+        if matches!(t.get(*pos), Some('-' | '+' | '(')) {
+            check_depth(open + 1)?;
+        }
         match t.get(*pos) {
             Some('-') => {
                 *pos += 1;
-                Ok(Arith::Neg(Box::new(Arith::atom(t, pos)?)))
+                let (a, d) = Arith::atom(t, pos, open + 1)?;
+                node(|| Arith::Neg(Box::new(a)), d + 1)
             }
             Some('+') => {
                 *pos += 1;
-                Arith::atom(t, pos)
+                Arith::atom(t, pos, open + 1)
             }
             Some('(') => {
                 *pos += 1;
-                let e = Arith::sum(t, pos)?;
+                let e = Arith::sum(t, pos, open + 1)?;
                 if t.get(*pos) != Some(&')') {
                     return Err("missing ')'".into());
                 }
@@ -68,14 +99,14 @@ impl Arith {
                     .collect();
                 *pos += num.len();
                 num.parse()
-                    .map(Arith::Num)
+                    .map(|n| (Arith::Num(n), 1))
                     .map_err(|_| format!("bad number '{num}'"))
             }
             Some('c') => {
                 let word: String = t.iter().skip(*pos).take(7).collect();
                 if word == "current" {
                     *pos += 7;
-                    Ok(Arith::Current)
+                    Ok((Arith::Current, 1))
                 } else {
                     Err(format!("unexpected '{word}'"))
                 }
@@ -87,7 +118,7 @@ impl Arith {
         }
     }
 
-    pub(super) fn eval(&self, current: f64) -> f64 {
+    pub(crate) fn eval(&self, current: f64) -> f64 {
         match self {
             Arith::Num(n) => *n,
             Arith::Current => current,

@@ -311,6 +311,33 @@ fn math_expressions() {
     }
 }
 
+/// As conditions: nesting past [`crate::expr::MAX_DEPTH`] is refused,
+/// never a stack overflow.
+#[test]
+fn math_nesting_is_bounded() {
+    let max = crate::expr::MAX_DEPTH;
+    let fine = [
+        format!("{}current{}", "(".repeat(max - 1), ")".repeat(max - 1)),
+        format!("{}current", "-".repeat(max - 1)),
+        format!("1{}", "+1".repeat(max - 1)),
+    ];
+    for ok in &fine {
+        assert!(Arith::parse(ok).is_ok(), "{ok}");
+    }
+    for n in [max + 1, 3_000, 200_000] {
+        for bad in [
+            format!("{}current{}", "(".repeat(n), ")".repeat(n)),
+            format!("{}current", "-".repeat(n)),
+            format!("{}current", "+".repeat(n)),
+            format!("1{}", "+1".repeat(n)),
+            format!("1{}", "*2".repeat(n)),
+        ] {
+            let e = Arith::parse(&bad).err().unwrap_or_default();
+            assert!(e.contains("nested deeper than 64 levels"), "{n}: {e}");
+        }
+    }
+}
+
 #[test]
 fn units_split() {
     // misc::scale_bytesbit: ^([KMGTPEkmgtpe])?(B|b|bps|Bps|b/s|auto)$.
