@@ -95,6 +95,10 @@ pub fn execute(
     };
     outcome.long.append(&mut trace.lines);
     let secrets = trace.known_secrets();
+    outcome.redact(secrets);
+    // The engine reads stdout: it gets the budget; a file does not.
+    let to_file = inv.output_file.is_some() && !error;
+    presentation.budget = (!to_file).then_some(output::budget::MAX);
     let shown = output::present(&outcome, &presentation, error);
     let shown = match &inv.output_file {
         Some(path) if !error => {
@@ -113,6 +117,7 @@ pub fn execute(
                             e.to_string().split(" (os error").next().unwrap_or_default()
                         ),
                     });
+                    presentation.budget = Some(output::budget::MAX);
                     output::present(&outcome, &presentation, false)
                 }
             }

@@ -156,6 +156,7 @@ fn presentation(opts: &[&str], mode: &str) -> Result<Presentation, String> {
         mode: mode.into(),
         epoch_ms: 0,
         status_metric: flag("output-openmetrics"),
+        budget: None,
     })
 }
 
