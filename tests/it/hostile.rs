@@ -9,7 +9,8 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 
 use crate::util::{
-    PLUGIN, RawServer, Reply, Request, Run, SECRET, Server, now, run, run_against, take_request,
+    PLUGIN, RawServer, Reply, Request, Run, SECRET, Server, TempDir, now, run, run_against,
+    take_request,
 };
 
 /// Everything that can cut, forge or garble a line, quote or markup.
@@ -171,9 +172,14 @@ fn a_hostile_trail_name_in_xml_json_and_openmetrics() {
     assert_clean(instance);
 }
 
-/// Trails `t000`, `t001`…, all logging.
+/// A name long enough that a few trails' metrics overrun the budget.
+fn long_name(i: usize) -> String {
+    format!("t{i:03}-a-trail-with-a-rather-long-name")
+}
+
+/// Trails `t000-…`, `t001-…`, all logging.
 fn many(n: usize) -> Server {
-    let names: Vec<String> = (0..n).map(|i| format!("t{i:03}")).collect();
+    let names: Vec<String> = (0..n).map(long_name).collect();
     let list = trails(&names.iter().map(String::as_str).collect::<Vec<_>>());
     Server::start(move |q: &Request| match q.operation() {
         "ListTrails" => Reply::json(200, json!({"Trails": list.clone()})),
@@ -185,7 +191,10 @@ fn many(n: usize) -> Server {
 /// The labels of the first line's perfdata, each checked whole.
 fn kept_labels(first: &str) -> Vec<String> {
     let (_, perf) = first.split_once('|').unwrap();
-    let re = regex_lite::Regex::new(r"^'(t[0-9]{3})#trail_is_logging'=1;;;0;$").unwrap();
+    let re = regex_lite::Regex::new(
+        r"^'(t[0-9]{3}-a-trail-with-a-rather-long-name)#trail_is_logging'=1;;;0;$",
+    )
+    .unwrap();
     perf.split(' ')
         .filter(|m| !m.is_empty())
         .map(|m| {
@@ -196,9 +205,12 @@ fn kept_labels(first: &str) -> Vec<String> {
         .collect()
 }
 
+/// Enough for the status line and its perfdata alone to overrun 8 KB.
+const TRAILS: usize = 160;
+
 #[test]
 fn output_fits_the_engines_buffer() {
-    let s = many(400);
+    let s = many(TRAILS);
     let args = [&CHECK[..], &["--verbose"]].concat();
     let a = run_against(&s, &args);
     let b = run_against(&s, &args);
@@ -219,10 +231,10 @@ fn output_fits_the_engines_buffer() {
     let kept = kept_labels(a.line());
     assert_eq!(kept, kept_labels(b.line()), "the same metrics on every run");
     // Kept in their order, dropped from the end.
-    let expected: Vec<String> = (0..kept.len()).map(|i| format!("t{i:03}")).collect();
+    let expected: Vec<String> = (0..kept.len()).map(long_name).collect();
     assert_eq!(kept, expected);
-    assert!(kept.len() > 50 && kept.len() < 400, "{}", kept.len());
-    let dropped = 400 - kept.len();
+    assert!(kept.len() > 50 && kept.len() < TRAILS, "{}", kept.len());
+    let dropped = TRAILS - kept.len();
     assert!(
         a.line()
             .contains(&format!("({dropped} metrics dropped: output budget)")),
@@ -230,9 +242,19 @@ fn output_fits_the_engines_buffer() {
         a.line()
     );
     // --output-file and the structured formats are not cut.
+    let dir = TempDir::new("budget");
+    let file = format!("--output-file={}/out", dir.0.display());
+    let r = run_against(&s, &[&CHECK[..], &["--verbose", &file]].concat());
+    assert_eq!(r.stdout, "");
+    let written = std::fs::read_to_string(dir.0.join("out")).unwrap();
+    assert!(
+        written.len() > 8192 && !written.contains("dropped"),
+        "{}",
+        written.len()
+    );
     let j = run_against(&s, &[&CHECK[..], &["--output-json"]].concat());
     let j: Value = serde_json::from_str(&j.stdout).unwrap();
-    assert_eq!(j["plugin"]["perfdatas"].as_array().unwrap().len(), 400);
+    assert_eq!(j["plugin"]["perfdatas"].as_array().unwrap().len(), TRAILS);
 }
 
 #[test]
