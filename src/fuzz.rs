@@ -8,7 +8,10 @@ use crate::aws::cloudtrail::{events_page_from, timestamp, trail_status_from};
 use crate::aws::endpoint::Endpoint;
 use crate::aws::http::Response;
 use crate::aws::{profile, sts};
+use crate::output::{Entry, Format, Outcome, Presentation, budget, present};
 use crate::perfdata::{Perfdata, format_number};
+use crate::status::State;
+use crate::text::breaks_line;
 use crate::threshold::Range;
 
 /// Threshold parser: whatever parses displays to a form that parses back
@@ -116,6 +119,118 @@ pub fn readers(data: &[u8]) {
     let _ = crate::error::one_line(&text);
 }
 
+/// An outcome whose every outside text is `text`, `n` times over.
+fn outcome_of(text: &str, n: usize) -> Outcome {
+    let mut o = Outcome::default();
+    for i in 0..n {
+        o.entries.push(Entry {
+            state: if i % 2 == 0 {
+                State::Critical
+            } else {
+                State::Ok
+            },
+            text: text.to_owned(),
+        });
+        o.long.push(text.to_owned());
+        o.perfdata.push(Perfdata {
+            unit: text.to_owned(),
+            ..Perfdata::new(text, 1.0)
+        });
+    }
+    o
+}
+
+fn render(o: &Outcome, format: Format) -> String {
+    let p = Presentation {
+        format,
+        long: true,
+        budget: Some(budget::MAX),
+        mode: "fuzz".into(),
+        ..Presentation::default()
+    };
+    present(o, &p, false).text
+}
+
+/// The output stage: arbitrary text as every outside string of an
+/// outcome, once and enough times to overrun the budget, in every format.
+/// Text: one status line, the long lines after it, nothing that breaks a
+/// line, within the budget. JSON parses back to the same shape; XML and
+/// OpenMetrics hold only what their grammar allows, with as many markup
+/// characters as the same outcome with a harmless text.
+pub fn output(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for n in [1, 3, 200] {
+        let o = outcome_of(&text, n);
+        // Empty stays empty (`<unit/>`), anything else is one plain word.
+        let plain = outcome_of(if text.is_empty() { "" } else { "x" }, n);
+        let t = render(&o, Format::Text);
+        assert!(t.len() <= budget::MAX, "{} bytes", t.len());
+        assert!(!t.chars().any(|c| breaks_line(c) && c != '\n'), "{t:?}");
+        let first = t.lines().next().unwrap_or_default();
+        assert!(first.matches('|').count() <= 1, "{first:?}");
+        assert!(t.lines().skip(1).all(|l| !l.contains('|')), "{t:?}");
+        if n == 1 {
+            assert_eq!(t.lines().count(), 2, "{t:?}");
+        }
+
+        let j = render(&o, Format::Json);
+        let v: serde_json::Value = serde_json::from_str(&j).unwrap_or_default();
+        let outputs = v.pointer("/plugin/outputs").and_then(|o| o.as_array());
+        assert_eq!(outputs.map(Vec::len), Some(2 * n), "{j}");
+        assert!(!j.chars().any(breaks_line), "{j:?}");
+
+        let x = render(&o, Format::Xml);
+        let markup = |s: &str| s.matches(['<', '>', '"']).count();
+        assert_eq!(markup(&x), markup(&render(&plain, Format::Xml)), "{x}");
+        assert!(
+            x.chars()
+                .all(|c| c == '\n' || !(breaks_line(c) || matches!(c, '\u{fffe}' | '\u{ffff}'))),
+            "{x:?}"
+        );
+
+        let m = render(&o, Format::OpenMetrics);
+        assert_eq!(
+            m.lines().count(),
+            render(&plain, Format::OpenMetrics).lines().count(),
+            "{m}"
+        );
+        for line in m.lines().filter(|l| !l.starts_with('#')) {
+            openmetrics_labels(line);
+        }
+    }
+}
+
+/// `name{k="v",…} value ts`: every label value closed, escapes only
+/// `\\`, `\"` and `\n`.
+fn openmetrics_labels(line: &str) {
+    let rest = line.split_once('{').map_or("", |(_, r)| r);
+    let mut chars = rest.chars();
+    loop {
+        let key: String = chars.by_ref().take_while(|c| *c != '=').collect();
+        assert!(
+            !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "{line:?}"
+        );
+        assert_eq!(chars.next(), Some('"'), "{line:?}");
+        loop {
+            let c = chars.next();
+            assert!(c.is_some(), "unclosed label value in {line:?}");
+            match c {
+                Some('\\') => assert!(matches!(chars.next(), Some('\\' | '"' | 'n')), "{line:?}"),
+                Some('"') | None => break,
+                Some(c) => assert!(!breaks_line(c), "{line:?}"),
+            }
+        }
+        let after = chars.next();
+        if after != Some(',') {
+            assert_eq!(after, Some('}'), "after a label value in {line:?}");
+            break;
+        }
+    }
+    let tail: String = chars.collect();
+    assert_eq!(tail.split(' ').count(), 3, "{line:?}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +250,7 @@ mod tests {
             perfdata(d);
             conditions(d);
             readers(d);
+            output(d);
         }
         perfdata(&f64::NAN.to_le_bytes());
         perfdata(&[&f64::INFINITY.to_le_bytes()[..], b"a'b=c;d"].concat());

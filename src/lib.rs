@@ -96,6 +96,12 @@ pub fn execute(
         }
     };
     outcome.long.append(&mut trace.lines);
+    // Secrets go before the pieces are escaped and measured: the text
+    // printed is the text measured, whatever a replacement's length.
+    outcome.redact(&|t| trace.redact(t));
+    // The engine reads stdout: it gets the budget; a file does not.
+    let to_file = inv.output_file.is_some() && !error;
+    presentation.budget = (!to_file).then_some(output::budget::MAX);
     let shown = output::present(&outcome, &presentation, error);
     let shown = match &inv.output_file {
         Some(path) if !error => {
@@ -114,6 +120,7 @@ pub fn execute(
                             e.to_string().split(" (os error").next().unwrap_or_default()
                         ),
                     });
+                    presentation.budget = Some(output::budget::MAX);
                     output::present(&outcome, &presentation, false)
                 }
             }

@@ -23,15 +23,22 @@ pub enum TransportError {
     Resolve(String),
     Tls(String),
     TooLarge,
+    /// The proxy (`host:port`) answered CONNECT with 407: the credentials
+    /// in the proxy URL are missing or wrong.
+    ProxyAuth(String),
     /// Anything else: reset, protocol garbage, bad URL…
     Other(String),
 }
 
 impl TransportError {
-    /// Worth another attempt? A certificate or a name that failed once
-    /// fails again.
+    /// Worth another attempt? A certificate, a name or proxy credentials
+    /// that failed once fail again (and a proxy counting failed logins
+    /// may lock the account).
     pub fn transient(&self) -> bool {
-        !matches!(self, TransportError::Tls(_) | TransportError::Resolve(_))
+        !matches!(
+            self,
+            TransportError::Tls(_) | TransportError::Resolve(_) | TransportError::ProxyAuth(_)
+        )
     }
 }
 
@@ -44,6 +51,9 @@ impl std::fmt::Display for TransportError {
             TransportError::Tls(d) => write!(f, "TLS error: {d}"),
             TransportError::TooLarge => {
                 write!(f, "response body larger than {} MiB", MAX_BODY >> 20)
+            }
+            TransportError::ProxyAuth(p) => {
+                write!(f, "proxy authentication required (HTTP 407) by {p}")
             }
             TransportError::Other(d) => f.write_str(d),
         }
@@ -342,9 +352,7 @@ fn io_detail(e: &io::Error, url: &str) -> TransportError {
 fn through(e: TransportError, proxy: Option<&str>) -> TransportError {
     match (e, proxy) {
         (TransportError::Refused(_), Some(p)) => TransportError::Refused(format!("proxy {p}")),
-        (TransportError::Other(d), Some(p)) if d.contains("407") => TransportError::Other(format!(
-            "proxy {p} refused the credentials (407 Proxy Authentication Required)"
-        )),
+        (TransportError::ProxyAuth(_), Some(p)) => TransportError::ProxyAuth(p.to_owned()),
         (TransportError::Other(d), Some(p)) if d.starts_with("CONNECT proxy failed") => {
             TransportError::Other(format!("proxy {p}: {d}"))
         }
@@ -372,6 +380,11 @@ fn map_error(e: ureq::Error, url: &str) -> TransportError {
         ureq::Error::Rustls(r) => TransportError::Tls(r.to_string()),
         ureq::Error::BadUri(u) => TransportError::Other(format!("bad URL: {u}")),
         ureq::Error::InvalidProxyUrl => TransportError::Other("invalid proxy URL".into()),
+        // ureq's only word for it: "proxy server responded 407/…". The
+        // proxy's address is added by `through`, which knows it.
+        ureq::Error::ConnectProxyFailed(reason) if reason.contains("responded 407") => {
+            TransportError::ProxyAuth("the proxy".into())
+        }
         other => TransportError::Other(other.to_string()),
     }
 }
@@ -428,6 +441,25 @@ mod tests {
         ] {
             assert!(!is_loopback(h), "{h}");
         }
+    }
+
+    #[test]
+    fn proxy_authentication_is_final_and_names_the_proxy() {
+        let e = map_error(
+            ureq::Error::ConnectProxyFailed("proxy server responded 407/407".into()),
+            "https://cloudtrail.eu-west-1.amazonaws.com/",
+        );
+        let e = through(e, Some("proxy.example:3128"));
+        assert_eq!(
+            e.to_string(),
+            "proxy authentication required (HTTP 407) by proxy.example:3128"
+        );
+        assert!(!e.transient());
+        let other = map_error(
+            ureq::Error::ConnectProxyFailed("proxy server responded 502/502".into()),
+            "https://h/",
+        );
+        assert!(other.transient(), "{other:?}");
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //!
 //! Retried: throttling codes, transient codes, HTTP 500/502/503/504 and
 //! 429, and answers that never came (refused, reset, DNS, TLS hiccups).
-//! Never retried: authentication, authorization and validation errors —
-//! they would fail the same way and only burn the poller's time.
+//! Never retried: authentication (a proxy's 407 included, see
+//! `http::TransportError::transient`), authorization and validation
+//! errors — they would fail the same way and only burn the poller's time.
 
 use std::time::Duration;
 
@@ -83,6 +84,7 @@ mod tests {
             assert!(!retryable_answer(400, Some(c)), "{c}");
         }
         assert!(!retryable_answer(403, None));
+        assert!(!retryable_answer(407, None));
         assert!(!retryable_answer(501, None));
     }
 

@@ -310,6 +310,8 @@ pub fn presentation(raw: &Raw) -> Result<Presentation, Error> {
         mode: raw.get("mode").unwrap_or_default().to_owned(),
         epoch_ms: 0,
         status_metric: raw.flag("output-openmetrics"),
+        // Where the text goes is execute's to say.
+        budget: None,
     })
 }
 

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::aws::cloudtrail::Trail;
 use crate::output::Outcome;
+use crate::text;
 
 /// The discovery macros, in `--disco-format`.
 pub const ELEMENTS: [&str; 3] = ["name", "arn", "home_region"];
@@ -14,19 +15,6 @@ pub const ELEMENTS: [&str; 3] = ["name", "arn", "home_region"];
 pub enum Disco {
     Format,
     Show,
-}
-
-fn attr(v: &str) -> String {
-    v.chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_owned(),
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            c if c.is_control() => format!("&#x{:X};", u32::from(c)),
-            c => c.to_string(),
-        })
-        .collect()
 }
 
 fn fields(t: &Trail) -> [(&'static str, String); 3] {
@@ -61,7 +49,7 @@ pub fn disco(kind: Disco, trails: &[Trail], json_format: bool) -> String {
             for t in trails {
                 let attrs: Vec<String> = fields(t)
                     .iter()
-                    .map(|(k, v)| format!("{k}=\"{}\"", attr(v)))
+                    .map(|(k, v)| format!("{k}=\"{}\"", text::xml(v)))
                     .collect();
                 out.push_str(&format!("  <label {}/>\n", attrs.join(" ")));
             }
@@ -74,7 +62,7 @@ pub fn disco(kind: Disco, trails: &[Trail], json_format: bool) -> String {
                 .map(|t| {
                     let mut o = serde_json::Map::new();
                     for (k, v) in fields(t) {
-                        o.insert(k.to_owned(), Value::String(v));
+                        o.insert(k.to_owned(), Value::String(text::field(&v)));
                     }
                     Value::Object(o)
                 })
@@ -86,18 +74,20 @@ pub fn disco(kind: Disco, trails: &[Trail], json_format: bool) -> String {
 
 /// The plain list: no state label, no perfdata, one line per trail
 /// (upstream's list modes print with `nolabel` and forced long output).
+/// Each value is flattened: a name must not start a line of its own, nor
+/// perfdata (a `|` on any line is perfdata to Nagios).
 pub fn list(trails: &[Trail]) -> Outcome {
-    let mut text = String::from("List trails: \n");
+    let mut out = String::from("List trails: \n");
     for t in trails {
-        text.push_str(&format!(
+        out.push_str(&format!(
             "[name = {}] [arn = {}] [home_region = {}]\n",
-            t.name,
-            t.arn.as_deref().unwrap_or(""),
-            t.home_region.as_deref().unwrap_or("")
+            text::flatten(&t.name),
+            text::flatten(t.arn.as_deref().unwrap_or("")),
+            text::flatten(t.home_region.as_deref().unwrap_or(""))
         ));
     }
     Outcome {
-        raw: Some(text),
+        raw: Some(out),
         ..Outcome::default()
     }
 }
@@ -146,6 +136,38 @@ mod tests {
             disco(Disco::Show, &[], false),
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<data/>\n"
         );
+    }
+
+    fn hostile() -> Vec<Trail> {
+        vec![Trail {
+            name: "x\r\nCRITICAL: forged | 'a'=1 \u{1b}[31m\0\u{85}\u{2028}'\"<&>\u{1}\u{fffe}"
+                .into(),
+            arn: Some("arn|\n".into()),
+            home_region: Some("eu\u{2029}west".into()),
+            ..Trail::default()
+        }]
+    }
+
+    #[test]
+    fn hostile_names_stay_in_their_line_and_attribute() {
+        let o = list(&hostile());
+        assert_eq!(
+            o.raw.as_deref(),
+            Some(
+                "List trails: \n[name = x  CRITICAL: forged / 'a'=1  [31m   '\"<&> \u{fffe}] \
+                 [arn = arn/ ] [home_region = eu west]\n"
+            )
+        );
+        let xml = disco(Disco::Show, &hostile(), false);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let label = doc.descendants().find(|n| n.has_tag_name("label")).unwrap();
+        assert_eq!(
+            label.attribute("name"),
+            Some("x  CRITICAL: forged | 'a'=1  [31m   '\"<&> \u{fffd}")
+        );
+        assert_eq!(label.attribute("home_region"), Some("eu west"));
+        let j: Value = serde_json::from_str(&disco(Disco::Show, &hostile(), true)).unwrap();
+        assert_eq!(j["data"][0]["arn"], "arn| ");
     }
 
     #[test]

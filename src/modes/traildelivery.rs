@@ -121,10 +121,22 @@ pub const METRICS: [Metric; 7] = [
     },
 ];
 
+/// How far ahead of this poller's clock a delivery time may be and still
+/// be the clocks' difference: AWS refuses a SigV4 request more than 5
+/// minutes off its own clock, so a poller that got an answer is within
+/// that of AWS.
+pub const SKEW: i64 = 300;
+
 fn age_text(now: i64, t: Option<i64>) -> String {
+    let human = crate::time::human_duration;
     match t {
-        Some(t) => format!("{} ago", crate::time::human_duration(now - t)),
         None => "never".to_owned(),
+        Some(t) if t <= now => format!("{} ago", human(now.saturating_sub(t))),
+        Some(t) if t.saturating_sub(now) <= SKEW => format!(
+            "just now ({} ahead of this poller's clock)",
+            human(t.saturating_sub(now))
+        ),
+        Some(t) => format!("{} in the future", human(t.saturating_sub(now))),
     }
 }
 
@@ -134,8 +146,21 @@ struct Check<'a> {
 
 impl Check<'_> {
     fn age(&mut self, label: &str, what: &str, now: i64, t: Option<i64>, th: &Thresholds) {
+        if let Some(t) = t.filter(|t| t.saturating_sub(now) > SKEW) {
+            // A delivery that has not happened yet says nothing of the
+            // deliveries: no age to measure or graph, and a state that
+            // says so.
+            self.out.entries.push(Entry {
+                state: State::Unknown,
+                text: format!(
+                    "{what}: latest delivery is {} (clock skew or a forged answer)",
+                    age_text(now, Some(t))
+                ),
+            });
+            return;
+        }
         // Never delivered counts as infinitely old: it alerts.
-        let age = t.map_or(f64::INFINITY, |t| (now - t).max(0) as f64);
+        let age = t.map_or(f64::INFINITY, |t| now.saturating_sub(t).max(0) as f64);
         let state = th.evaluate(age);
         self.out.entries.push(Entry {
             state,
@@ -363,6 +388,44 @@ mod tests {
         );
         // No age metric for what never happened.
         assert!(!o.perfdata.iter().any(|p| p.label == "delivery_age"));
+    }
+
+    #[test]
+    fn a_delivery_in_the_future_is_said_and_unknown() {
+        let mut s = status(Some(-7200));
+        s.latest_digest_delivery_time = Some(NOW + 86_400);
+        let o = evaluate(&Options::default(), &trail(false, true, false), &s, NOW);
+        assert_eq!(o.state(), State::Unknown);
+        assert_eq!(
+            line(&o),
+            "UNKNOWN: Trail main: S3 log files: latest delivery is 2h 0m 0s in the future (clock \
+             skew or a forged answer) - Trail main: digest files: latest delivery is 24h 0m 0s in \
+             the future (clock skew or a forged answer) | 'delivery_error'=0;;0:0;0;1 \
+             'digest_error'=0;;0:0;0;1\n"
+        );
+        // A real problem still wins.
+        s.latest_delivery_error = Some("AccessDenied".into());
+        let o = evaluate(&Options::default(), &trail(false, false, false), &s, NOW);
+        assert_eq!(o.state(), State::Critical);
+        // Within the clocks' possible difference: delivered just now.
+        let o = evaluate(
+            &Options::default(),
+            &trail(false, false, false),
+            &status(Some(-SKEW)),
+            NOW,
+        );
+        assert_eq!(
+            line(&o),
+            "OK: Trail main: logs delivered just now (5m 0s ahead of this poller's clock) | \
+             'delivery_error'=0;;0:0;0;1 'delivery_age'=0s;0:21600;0:86400;0;\n"
+        );
+        let o = evaluate(
+            &Options::default(),
+            &trail(false, false, false),
+            &status(Some(-SKEW - 1)),
+            NOW,
+        );
+        assert_eq!(o.state(), State::Unknown);
     }
 
     #[test]

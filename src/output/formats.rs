@@ -1,11 +1,16 @@
 //! `--output-json`, `--output-xml` and `--output-openmetrics`: the same
 //! data as the text line, for scripts. Keys come in a fixed order (upstream
 //! prints Perl hash order, which changes from run to run).
+//!
+//! Every string goes through [`text::field`] (one line of plain text, as
+//! the text format shows it) and then the format's own escaping from
+//! `text`, so each document parses back whatever the servers sent.
 
 use serde_json::{Map, Value, json};
 
 use super::State;
 use super::metric::Metric;
+use crate::text;
 
 /// One short message as JSON/XML list it.
 pub struct Short {
@@ -40,20 +45,20 @@ fn number_or_text(s: &str) -> Value {
                 }
             },
         ),
-        _ => Value::String(s.to_owned()),
+        _ => Value::String(text::field(s)),
     }
 }
 
 fn metric_fields(m: &Metric, mode: &str) -> [(&'static str, Value); 8] {
     [
-        ("label", Value::String(m.label.clone())),
-        ("value", Value::String(m.value.clone())),
-        ("unit", Value::String(m.unit.clone())),
-        ("warning", Value::String(m.warning.clone())),
-        ("critical", Value::String(m.critical.clone())),
+        ("label", Value::String(text::field(&m.label))),
+        ("value", Value::String(text::field(&m.value))),
+        ("unit", Value::String(text::field(&m.unit))),
+        ("warning", Value::String(text::field(&m.warning))),
+        ("critical", Value::String(text::field(&m.critical))),
         ("min", number_or_text(&m.min)),
         ("max", number_or_text(&m.max)),
-        ("mode", Value::String(mode.to_owned())),
+        ("mode", Value::String(text::field(mode))),
     ]
 }
 
@@ -61,9 +66,13 @@ pub fn json(d: &Doc<'_>) -> String {
     let mut outputs: Vec<Value> = d
         .shorts
         .iter()
-        .map(|s| json!({"type": 1, "msg": s.msg, "exit": s.state.label()}))
+        .map(|s| json!({"type": 1, "msg": text::field(&s.msg), "exit": s.state.label()}))
         .collect();
-    outputs.extend(d.long.iter().map(|l| json!({"type": 2, "msg": l})));
+    outputs.extend(
+        d.long
+            .iter()
+            .map(|l| json!({"type": 2, "msg": text::field(l)})),
+    );
     let perfdatas: Vec<Value> = d
         .metrics
         .iter()
@@ -79,9 +88,9 @@ pub fn json(d: &Doc<'_>) -> String {
     // write the envelope by hand so the order is fixed.
     format!(
         "{{\"plugin\":{{\"name\":{},\"mode\":{},\"exit\":{},\"outputs\":{},\"perfdatas\":[{}]}}}}",
-        Value::String(d.plugin.to_owned()),
-        Value::String(d.mode.to_owned()),
-        Value::String(d.exit.clone()),
+        Value::String(text::field(d.plugin)),
+        Value::String(text::field(d.mode)),
+        Value::String(text::field(&d.exit)),
         Value::Array(outputs),
         perfdatas
             .iter()
@@ -107,18 +116,12 @@ fn ordered_object(v: &Value, keys: &[&str]) -> String {
     format!("{{{}}}", fields.join(","))
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn xml_elem(out: &mut String, indent: usize, name: &str, text: &str) {
+fn xml_elem(out: &mut String, indent: usize, name: &str, content: &str) {
     let pad = " ".repeat(indent);
-    if text.is_empty() {
+    if content.is_empty() {
         out.push_str(&format!("{pad}<{name}/>\n"));
     } else {
-        out.push_str(&format!("{pad}<{name}>{}</{name}>\n", xml_escape(text)));
+        out.push_str(&format!("{pad}<{name}>{}</{name}>\n", text::xml(content)));
     }
 }
 
@@ -185,12 +188,6 @@ fn metric_name(s: &str) -> String {
     out
 }
 
-fn label_value(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
 /// Every metric (the status one upstream adds among them, named
 /// `plugin_mode_status` here so the exposition is valid), as gauges, with
 /// the timestamp in seconds and the closing `# EOF`.
@@ -211,8 +208,8 @@ pub fn openmetrics(d: &Doc<'_>, epoch_ms: i64) -> String {
         };
         let name = metric_name(name);
         let mut labels = vec![
-            format!("plugin=\"{}\"", label_value(d.plugin)),
-            format!("mode=\"{}\"", label_value(d.mode)),
+            format!("plugin=\"{}\"", text::openmetrics_label(d.plugin)),
+            format!("mode=\"{}\"", text::openmetrics_label(d.mode)),
         ];
         for (k, v) in [
             ("unit", &m.unit),
@@ -222,11 +219,11 @@ pub fn openmetrics(d: &Doc<'_>, epoch_ms: i64) -> String {
             ("max", &m.max),
         ] {
             if !v.is_empty() {
-                labels.push(format!("{k}=\"{}\"", label_value(v)));
+                labels.push(format!("{k}=\"{}\"", text::openmetrics_label(v)));
             }
         }
         if let Some(i) = instance {
-            labels.push(format!("instance=\"{}\"", label_value(i)));
+            labels.push(format!("instance=\"{}\"", text::openmetrics_label(i)));
         }
         let value = if m.value.parse::<f64>().is_ok() {
             m.value.clone()

@@ -8,6 +8,7 @@
 //! perfdata as ` 'label'=value;warn;crit;min;max`. Long lines (verbose or
 //! debug) follow on their own lines.
 
+pub mod budget;
 pub mod exit_rewrite;
 pub mod formats;
 pub mod generic;
@@ -84,6 +85,9 @@ pub struct Presentation {
     /// `--output-openmetrics` was given: the `plugin.mode.status` metric
     /// joins the perfdata before the rewrites (in JSON and XML too).
     pub status_metric: bool,
+    /// The text format's size limit in bytes ([`budget`]): set for what
+    /// goes to stdout, where an engine reads it; none for `--output-file`.
+    pub budget: Option<usize>,
 }
 
 /// The bytes to print and the exit code.
@@ -197,22 +201,20 @@ pub fn present(outcome: &Outcome, p: &Presentation, error: bool) -> Presented {
         }
         Format::Text => {
             let (short, adv_exit) = g.short_output(&short_line(outcome, p.ignore_label), state);
-            let mut out = flatten(&short);
-            if !error && !p.ignore_perfdata {
-                let ms = metrics();
-                if !ms.is_empty() {
-                    out.push('|');
-                    for m in &ms {
-                        out.push(' ');
-                        out.push_str(&flatten(&m.text()));
-                    }
-                }
-            }
-            out.push('\n');
-            for l in long_lines() {
-                out.push_str(&flatten(&l));
-                out.push('\n');
-            }
+            let ms = if !error && !p.ignore_perfdata {
+                metrics()
+            } else {
+                Vec::new()
+            };
+            let ms: Vec<budget::Metric> = ms
+                .iter()
+                .map(|m| budget::Metric {
+                    text: flatten(&m.text()),
+                    value_len: m.value.len(),
+                })
+                .collect();
+            let long: Vec<String> = long_lines().iter().map(|l| flatten(l)).collect();
+            let out = budget::fit(&flatten(&short), &ms, &long, p.budget.unwrap_or(usize::MAX));
             return Presented {
                 text: out,
                 exit_code: g.exit_state(state, adv_exit).exit_code(),
@@ -235,6 +237,28 @@ pub fn text(outcome: &Outcome, long: bool) -> String {
         ..Presentation::default()
     };
     present(outcome, &p, false).text
+}
+
+impl Outcome {
+    /// Every secret replaced in each piece by `redact`, before the pieces
+    /// are escaped and measured against the output budget: the text
+    /// printed is the text measured, whatever a replacement's length.
+    pub fn redact(&mut self, redact: &dyn Fn(&str) -> String) {
+        let all = self
+            .entries
+            .iter_mut()
+            .map(|e| &mut e.text)
+            .chain(self.long.iter_mut())
+            .chain(self.raw.iter_mut())
+            .chain(
+                self.perfdata
+                    .iter_mut()
+                    .flat_map(|p| [&mut p.label, &mut p.unit]),
+            );
+        for text in all {
+            *text = redact(text);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -268,6 +292,26 @@ mod tests {
             prop_assert_eq!(out.lines().count(), 1 + long.len());
             prop_assert_eq!(out.matches('|').count(), 1);
             prop_assert!(!out.chars().any(|c| c.is_control() && c != '\n'));
+        }
+    }
+
+    proptest! {
+        // Each case renders 1, 3 and 200 copies in four formats.
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the outside text, every format well-formed, the text
+        /// one status line within the budget (`fuzz::output`), and the XML
+        /// parses back to the text as one line.
+        #[test]
+        fn every_format_holds_any_text(text in "\\PC{0,40}|[\\x00-\\x1f\\x7f-\\u{9f}\\u{2028}\\u{fffe}\\u{ffff}|'\"<&>\\\\ a]{0,20}") {
+            crate::fuzz::output(text.as_bytes());
+            let o = Outcome::single(State::Ok, text.clone());
+            let p = Presentation { format: Format::Xml, ..Presentation::default() };
+            let xml = present(&o, &p, false).text;
+            let doc = roxmltree::Document::parse(&xml).map_err(|e| TestCaseError::fail(format!("{e}: {xml:?}")))?;
+            let msg = doc.descendants().find(|n| n.has_tag_name("msg")).and_then(|n| n.text()).unwrap_or_default();
+            let expected = crate::text::field(&format!("OK: {text}")).replace(['\u{fffe}', '\u{ffff}'], "\u{fffd}");
+            prop_assert_eq!(msg, expected.as_str());
         }
     }
 
@@ -381,6 +425,32 @@ mod tests {
         assert_eq!(format_number(f64::NAN, Some(2)), "U");
         assert_eq!(format_number(f64::INFINITY, None), "U");
         assert_eq!(format_number(3.0, Some(2)), "3.00");
+    }
+
+    /// What is measured against the budget is what is printed: secrets
+    /// are replaced in the pieces first, so a replacement of any length
+    /// cannot push the output over.
+    #[test]
+    fn redaction_comes_before_the_budget() {
+        let secret = vec!["s3cr".to_owned()];
+        let mut o = Outcome::single(State::Critical, "s3cr ".repeat(3000));
+        o.long = vec!["s3cr|".to_owned(); 3000];
+        o.perfdata = (0..600)
+            .map(|i| Perfdata::new(&format!("s3cr{i}"), 1.0))
+            .collect();
+        let redact = |t: &str| crate::trace::redact(t, &secret);
+        o.redact(&redact);
+        assert!(o.entries.iter().all(|e| e.text.starts_with("*** ")));
+        assert_eq!(o.perfdata.first().map(|p| p.label.as_str()), Some("***0"));
+        let p = Presentation {
+            long: true,
+            budget: Some(budget::MAX),
+            ..Presentation::default()
+        };
+        let shown = redact(&present(&o, &p, false).text);
+        assert!(shown.len() <= budget::MAX, "{}", shown.len());
+        assert!(!shown.contains("s3cr"), "{shown}");
+        assert!(shown.contains(" metrics dropped: output budget) | '***0'=1;;;;"));
     }
 
     // The rows of tests/it/generic.rs for --output-ignore-perfdata and

@@ -23,4 +23,5 @@ fn corpus_replays_without_panic() {
     assert!(replay("perfdata", check_cloudtrail::fuzz::perfdata) >= 5);
     assert!(replay("readers", check_cloudtrail::fuzz::readers) >= 10);
     assert!(replay("conditions", check_cloudtrail::fuzz::conditions) >= 10);
+    assert!(replay("output", check_cloudtrail::fuzz::output) >= 5);
 }

@@ -638,15 +638,15 @@ fn output_xml() {
 // ---------------------------------------------------------------------
 
 #[derive(Debug)]
-struct Sample {
-    name: String,
-    labels: Vec<(String, String)>,
-    value: String,
+pub(crate) struct Sample {
+    pub(crate) name: String,
+    pub(crate) labels: Vec<(String, String)>,
+    pub(crate) value: String,
     ts: f64,
 }
 
 impl Sample {
-    fn label(&self, k: &str) -> Option<&str> {
+    pub(crate) fn label(&self, k: &str) -> Option<&str> {
         self.labels
             .iter()
             .find(|(n, _)| n == k)
@@ -658,7 +658,7 @@ impl Sample {
 /// family's samples, each family once and contiguous, valid metric and
 /// label names, escaped label values, plain numbers, timestamps in
 /// seconds with 3 decimals within `from..=to`, and `# EOF` last.
-fn openmetrics(text: &str, from: f64, to: f64) -> Vec<Sample> {
+pub(crate) fn openmetrics(text: &str, from: f64, to: f64) -> Vec<Sample> {
     let name = r"[a-zA-Z_:][a-zA-Z0-9_:]*";
     let type_re = Regex::new(&format!(
         r"^# TYPE ({name}) (gauge|counter|stateset|info|histogram|gaugehistogram|summary|unknown)$"

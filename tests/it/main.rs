@@ -26,6 +26,7 @@ mod failures;
 mod faults;
 mod fuzz_corpus;
 mod generic;
+mod hostile;
 mod invocation;
 mod limits;
 mod listtrails;
