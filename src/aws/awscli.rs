@@ -129,6 +129,15 @@ fn common_args(cli: &Cli<'_>, endpoint: Option<&str>) -> Vec<String> {
     a
 }
 
+/// One CLI run prints one answer: at most a page of 50 events, the same
+/// bound as the built-in client's HTTP body (16 MiB, `http::MAX_BODY`),
+/// which holds 50 events of the largest size CloudTrail records even as
+/// the CLI's indented JSON. Stderr is only quoted: 64 KiB is plenty.
+const AWS_CLI_CAPS: process::Caps = process::Caps {
+    stdout: super::http::MAX_BODY,
+    stderr: 64 << 10,
+};
+
 /// Runs one CLI command for `op`; its parsed JSON output or the error line.
 fn run(
     cli: &Cli<'_>,
@@ -147,12 +156,16 @@ fn run(
             limit: cli.limit,
         });
     }
-    let out = process::run(&argv, env, left).map_err(|e| match e {
+    let out = process::run(&argv, env, left, AWS_CLI_CAPS).map_err(|e| match e {
         RunError::TimedOut => Error::Timeout {
             op,
             limit: cli.limit,
         },
         RunError::Spawn(m) => Error::Transport { op, detail: m },
+        other @ RunError::TooMuchOutput { .. } => Error::Transport {
+            op,
+            detail: format!("the aws CLI {other}"),
+        },
     })?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     trace.log(|| {

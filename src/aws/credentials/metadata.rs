@@ -89,7 +89,7 @@ fn container_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, 
     };
     let token = match env.var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
         Some(f) => Some(
-            env.read_file(std::path::Path::new(&f))
+            env.read_file(std::path::Path::new(&f), crate::env::MAX_TOKEN_FILE)
                 .map_err(|e| Error::Credentials(format!("{SOURCE}: cannot read {f}: {e}")))?
                 .trim()
                 .to_owned(),
