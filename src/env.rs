@@ -24,7 +24,10 @@ pub const MAX_TOKEN_FILE: u64 = 64 << 10;
 fn too_large(max_bytes: u64) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
-        format!("larger than {}, the most read from such a file", size(max_bytes)),
+        format!(
+            "larger than {}, the most read from such a file",
+            size(max_bytes)
+        ),
     )
 }
 
@@ -41,11 +44,23 @@ pub fn size(bytes: u64) -> String {
 
 /// `O_NONBLOCK`, so that opening a FIFO planted where a file is expected
 /// returns at once instead of waiting for a writer (std has no name for it).
-#[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd",
-          target_os = "openbsd", target_os = "netbsd", target_os = "dragonfly"))]
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
 const O_NONBLOCK: i32 = 0x0004;
-#[cfg(not(any(target_os = "macos", target_os = "ios", target_os = "freebsd",
-              target_os = "openbsd", target_os = "netbsd", target_os = "dragonfly")))]
+#[cfg(not(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+)))]
 const O_NONBLOCK: i32 = 0o4000;
 
 /// Reads a regular file as UTF-8 text, never more than `max_bytes + 1`
@@ -188,7 +203,10 @@ mod tests {
         std::fs::write(&f, "x".repeat(2048)).unwrap();
         assert_eq!(ProcessEnv.read_file(&f, 2048).unwrap().len(), 2048);
         let e = ProcessEnv.read_file(&f, 2047).unwrap_err();
-        assert_eq!(e.to_string(), "larger than 2047 bytes, the most read from such a file");
+        assert_eq!(
+            e.to_string(),
+            "larger than 2047 bytes, the most read from such a file"
+        );
         assert_eq!(
             ProcessEnv.read_file(&f, 1024).unwrap_err().to_string(),
             "larger than 1 KiB, the most read from such a file"

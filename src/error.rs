@@ -59,16 +59,24 @@ const MAX_QUOTE: usize = 300;
 /// Makes server or user text safe for a one-line status: flattened as
 /// the status line is ([`crate::text::flatten`]), then cut and trimmed.
 pub fn one_line(text: &str) -> String {
-    let clean: Vec<char> = crate::text::flatten(text).chars().collect();
     // Long text is cut in the middle: a message quoting a huge value keeps
-    // both its start and its reason at the end.
-    let out: String = if clean.len() > MAX_QUOTE {
+    // both its start and its reason at the end. Cut before anything is
+    // copied, so a 16 MiB body costs no more than a short one.
+    let out = if text.chars().nth(MAX_QUOTE).is_some() {
         let half = MAX_QUOTE / 2;
-        let head: String = clean.iter().take(half).collect();
-        let tail: String = clean.iter().skip(clean.len() - half).collect();
-        format!("{head}…{tail}")
+        let head_end = text.char_indices().nth(half).map_or(text.len(), |(i, _)| i);
+        let tail_start = text
+            .char_indices()
+            .rev()
+            .nth(half - 1)
+            .map_or(0, |(i, _)| i);
+        format!(
+            "{}…{}",
+            crate::text::flatten(text.get(..head_end).unwrap_or_default()),
+            crate::text::flatten(text.get(tail_start..).unwrap_or_default())
+        )
     } else {
-        clean.into_iter().collect()
+        crate::text::flatten(text)
     };
     out.trim().to_owned()
 }
@@ -157,6 +165,14 @@ mod tests {
         let cut = one_line(&long);
         assert!(cut.chars().count() <= MAX_QUOTE + 1);
         assert!(cut.starts_with("start x") && cut.ends_with("x end") && cut.contains('…'));
+        assert_eq!(cut.chars().filter(|c| *c == 'x').count(), MAX_QUOTE - 10);
+        let exact = "é".repeat(MAX_QUOTE);
+        assert_eq!(one_line(&exact), exact);
+        let over = format!("{exact}|");
+        assert_eq!(
+            one_line(&over),
+            format!("{}…{}/", "é".repeat(150), "é".repeat(149))
+        );
     }
 
     #[test]

@@ -71,9 +71,9 @@ pub fn perfdata(data: &[u8]) {
 /// panic, whatever the bytes.
 pub fn readers(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
+    let _ = events_page_from(data, 50);
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) {
         let _ = trail_status_from(&v);
-        let _ = events_page_from(&v);
         for k in ["StartLoggingTime", "EventTime"] {
             let _ = timestamp(&v, k);
         }

@@ -246,9 +246,18 @@ mod tests {
         // (the child is killed, not waited for); stderr is cut.
         let flood = "head -c 5000000 /dev/zero; head -c 5000000 /dev/zero >&2; sleep 30";
         let started = Instant::now();
-        let e = run(&s(&["/bin/sh", "-c", flood]), &[], Duration::from_secs(20), CAPS).unwrap_err();
+        let e = run(
+            &s(&["/bin/sh", "-c", flood]),
+            &[],
+            Duration::from_secs(20),
+            CAPS,
+        )
+        .unwrap_err();
         assert_eq!(e, RunError::TooMuchOutput { cap: 1 << 20 });
-        assert_eq!(e.to_string(), "printed more than 1 MiB on stdout, the most read from it");
+        assert_eq!(
+            e.to_string(),
+            "printed more than 1 MiB on stdout, the most read from it"
+        );
         assert!(started.elapsed() < Duration::from_secs(10));
         let o = run(
             &s(&["/bin/sh", "-c", "head -c 5000000 /dev/zero >&2; echo done"]),
@@ -257,8 +266,17 @@ mod tests {
             CAPS,
         )
         .unwrap();
-        assert_eq!((o.stderr.len(), o.stdout.as_slice()), (1024, &b"done\n"[..]));
-        let o = run(&s(&["/bin/sh", "-c", "head -c 1048576 /dev/zero"]), &[], Duration::from_secs(20), CAPS).unwrap();
+        assert_eq!(
+            (o.stderr.len(), o.stdout.as_slice()),
+            (1024, &b"done\n"[..])
+        );
+        let o = run(
+            &s(&["/bin/sh", "-c", "head -c 1048576 /dev/zero"]),
+            &[],
+            Duration::from_secs(20),
+            CAPS,
+        )
+        .unwrap();
         assert_eq!(o.stdout.len(), 1 << 20);
     }
 
@@ -313,7 +331,12 @@ mod tests {
     #[test]
     fn killed_at_the_limit() {
         let started = Instant::now();
-        let r = run(&s(&["/bin/sleep", "30"]), &[], Duration::from_millis(200), CAPS);
+        let r = run(
+            &s(&["/bin/sleep", "30"]),
+            &[],
+            Duration::from_millis(200),
+            CAPS,
+        );
         assert_eq!(r.unwrap_err(), RunError::TimedOut);
         assert!(started.elapsed() < Duration::from_secs(5));
     }

@@ -20,7 +20,7 @@ pub fn sanitize_error_code(raw: &str) -> String {
 /// HTTP status. The message from `message`/`Message`.
 pub fn api_error(op: &'static str, resp: &http::Response, signed_at: i64) -> Error {
     let text = String::from_utf8_lossy(&resp.body);
-    let json: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    let json: Option<serde_json::Value> = crate::json::parse(text.as_bytes()).ok();
     let field = |names: &[&str]| -> Option<String> {
         let obj = json.as_ref()?.as_object()?;
         names

@@ -12,8 +12,8 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::cloudtrail::{
-    Lookup, Paged, Query, StopAfter, Trail, TrailStatus, collect_events, trail_status_from,
-    trails_from,
+    Lookup, MAX_RESULTS, Paged, Query, StopAfter, Trail, TrailStatus, collect_events,
+    trail_status_from, trails_from,
 };
 use super::credentials::value::{CredentialFlags, Credentials};
 use super::pager::Pager;
@@ -21,6 +21,7 @@ use super::sts::Role;
 use super::xml::xml_text;
 use crate::clock::Clock;
 use crate::error::{Error, one_line};
+use crate::json::Answer;
 use crate::process::{self, RunError};
 use crate::trace::Trace;
 
@@ -146,6 +147,19 @@ fn run(
     env: &[(String, Option<String>)],
     trace: &mut Trace,
 ) -> Result<Value, Error> {
+    run_raw(cli, op, args, env, trace)?
+        .value()
+        .map_err(|detail| Error::BadResponse { op, detail })
+}
+
+/// Runs one CLI command for `op`; its output, read by the caller.
+fn run_raw(
+    cli: &Cli<'_>,
+    op: &'static str,
+    args: Vec<String>,
+    env: &[(String, Option<String>)],
+    trace: &mut Trace,
+) -> Result<Answer, Error> {
     let mut argv = program(cli.opts);
     argv.extend(args);
     trace.log(|| format!("{op}: command line: {}", argv.join(" ")));
@@ -181,12 +195,9 @@ fn run(
     if out.code != Some(0) {
         return Err(cli_error(op, out.code, &stderr));
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| Error::BadResponse {
-        op,
-        detail: format!(
-            "the aws CLI printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        ),
+    Ok(Answer {
+        bytes: out.stdout,
+        not_json: "the aws CLI printed no JSON".into(),
     })
 }
 
@@ -437,6 +448,13 @@ pub fn lookup_events(
 ) -> Result<Paged, Error> {
     const OP: &str = "LookupEvents";
     let custom = custom_args(cli)?;
+    // `--command-options` may leave out `--max-items`, and then the CLI
+    // prints the whole window in one output: the most a paged read could
+    // have gathered is still the bound.
+    let per_page = match custom {
+        None => MAX_RESULTS,
+        Some(_) => MAX_RESULTS.saturating_mul(q.max_pages as usize),
+    };
     let pager = Pager {
         clock: cli.clock,
         remaining: &|| cli.deadline.saturating_duration_since(cli.clock.now()),
@@ -461,9 +479,9 @@ pub fn lookup_events(
                     a.extend(query_args(&q.query));
                     a.extend([
                         "--max-items".to_owned(),
-                        "50".to_owned(),
+                        MAX_RESULTS.to_string(),
                         "--page-size".to_owned(),
-                        "50".to_owned(),
+                        MAX_RESULTS.to_string(),
                     ]);
                     a.extend(common_args(cli, cli.endpoint));
                     a
@@ -472,8 +490,9 @@ pub fn lookup_events(
             if let Some(t) = token {
                 args.extend(["--starting-token".to_owned(), t.to_owned()]);
             }
-            run(cli, OP, args, env, trace)
+            run_raw(cli, OP, args, env, trace)
         },
+        per_page,
         stop,
         trace,
     )

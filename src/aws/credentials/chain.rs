@@ -338,15 +338,16 @@ fn credential_process(cmd: &str, label: &str, world: &World<'_>) -> Result<Crede
     let argv = process::split(cmd)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| Error::Credentials(format!("{source}: cannot split '{cmd}'")))?;
-    let out = process::run(&argv, &[], world.local.remaining(), CREDENTIAL_PROCESS_CAPS)
-        .map_err(|e| {
+    let out = process::run(&argv, &[], world.local.remaining(), CREDENTIAL_PROCESS_CAPS).map_err(
+        |e| {
             Error::Credentials(match e {
                 process::RunError::TimedOut => {
                     format!("{source}: still running at the timeout, killed")
                 }
                 other => format!("{source}: {other}"),
             })
-        })?;
+        },
+    )?;
     if out.code != Some(0) {
         return Err(Error::Credentials(format!(
             "{source} exited with {}: {}",
@@ -355,7 +356,7 @@ fn credential_process(cmd: &str, label: &str, world: &World<'_>) -> Result<Crede
             one_line(&String::from_utf8_lossy(&out.stderr))
         )));
     }
-    let v: Value = serde_json::from_slice(&out.stdout)
+    let v: Value = crate::json::parse(&out.stdout)
         .map_err(|e| Error::Credentials(format!("{source}: output is not JSON ({e})")))?;
     if v.get("Version").and_then(Value::as_i64) != Some(1) {
         return Err(Error::Credentials(format!(

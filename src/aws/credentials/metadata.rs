@@ -117,7 +117,7 @@ fn container_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, 
             one_line(&String::from_utf8_lossy(&resp.body))
         )));
     }
-    let v: Value = serde_json::from_slice(&resp.body)
+    let v: Value = crate::json::parse(&resp.body)
         .map_err(|e| Error::Credentials(format!("{SOURCE}: answer is not JSON ({e})")))?;
     credentials_from_json(&v, "Token", SOURCE)
 }
@@ -197,8 +197,8 @@ fn instance_metadata_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Crede
         &auth,
         "GET",
     )?;
-    let v: Value =
-        serde_json::from_str(&doc).map_err(|e| fail(format!("answer is not JSON ({e})")))?;
+    let v: Value = crate::json::parse(doc.as_bytes())
+        .map_err(|e| fail(format!("answer is not JSON ({e})")))?;
     if let Some(code) = v
         .get("Code")
         .and_then(Value::as_str)
