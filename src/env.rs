@@ -65,14 +65,19 @@ const O_NONBLOCK: i32 = 0o4000;
 
 /// Reads a regular file as UTF-8 text, never more than `max_bytes + 1`
 /// bytes of it (one more tells "too large" from "exactly the cap"), and
-/// never blocking: a FIFO, device or directory is refused.
+/// never blocking: a FIFO, socket or directory is refused.
 fn read_capped(path: &Path, max_bytes: u64) -> io::Result<String> {
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(O_NONBLOCK)
         .open(path)?;
-    if !file.metadata()?.file_type().is_file() {
+    // `/dev/null` is the usual way to say "no such file"
+    // (AWS_CONFIG_FILE=/dev/null): character devices pass, and with
+    // O_NONBLOCK a read of one cannot wait either. FIFOs, sockets and
+    // directories are refused.
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() && !kind.is_char_device() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "not a regular file",
@@ -222,6 +227,8 @@ mod tests {
             ProcessEnv.read_file(&dir, 1024).unwrap_err().to_string(),
             "not a regular file"
         );
+        assert_eq!(ProcessEnv.read_file(Path::new("/dev/null"), 1).unwrap(), "");
+        assert!(ProcessEnv.read_file(Path::new("/dev/zero"), 1024).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -18,6 +18,7 @@
 
 mod alltrails;
 mod architecture;
+mod bounds;
 mod contrib;
 mod countevents;
 mod countevents_beyond;
