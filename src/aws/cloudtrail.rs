@@ -676,13 +676,31 @@ pub fn events_page_from(
     bytes: &[u8],
     max: usize,
 ) -> Result<(Vec<Event>, Option<String>), ReadError> {
+    let mut room = usize::MAX;
+    events_page_within(bytes, max, &mut room)
+}
+
+/// [`events_page_from`], each event taken out of `room` (what the events
+/// of the read may still hold) as it is made: the one past it fails.
+fn events_page_within(
+    bytes: &[u8],
+    max: usize,
+    room: &mut usize,
+) -> Result<(Vec<Event>, Option<String>), ReadError> {
     let list = crate::json::List {
         key: "Events",
         max,
         noun: "events",
     };
     crate::json::read_list(bytes, &list, &mut |i, e| {
-        event_from(e).map_err(|d| format!("event #{}: {d}", i + 1))
+        let event = event_from(e).map_err(|d| format!("event #{}: {d}", i + 1))?;
+        *room = room.checked_sub(event.weight()).ok_or_else(|| {
+            format!(
+                "the events read hold more than {}, the most one read keeps; narrow --delta",
+                crate::env::size(MAX_EVENTS_BYTES as u64)
+            )
+        })?;
+        Ok(event)
     })
 }
 
