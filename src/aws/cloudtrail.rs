@@ -814,6 +814,11 @@ mod tests {
         fn readers_never_panic_on_json_like_text(data in json_like()) {
             crate::fuzz::readers(&data);
         }
+
+        #[test]
+        fn the_pipeline_holds_on_json_like_text(pick in any::<u8>(), data in json_like()) {
+            crate::fuzz::pipeline(&[&[pick][..], &data].concat());
+        }
     }
 
     #[test]

@@ -466,6 +466,41 @@ mod tests {
     /// The Centreon mock's window: 4 AwsApiCall, 2 AwsServiceEvent,
     /// 1 AwsConsoleAction ("Rate exceeded error"), 3 AwsConsoleSignIn
     /// ("Login error").
+    #[test]
+    fn matching_stops_at_the_deadline() {
+        use crate::clock::{Clock, SystemClock};
+        let limit = crate::error::Limit {
+            secs: 10,
+            option: "--timeout",
+        };
+        let passed = Deadline::new(&SystemClock, SystemClock.now(), limit);
+        let o = opts(None, Some("Denied"), None, None);
+        let e = evaluate_read(&o, &mock_events(), true, &passed).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Matching events failed: timed out, the check's --timeout of 10s ran out"
+        );
+        assert!(count(&o, &[], &passed).is_ok_and(|n| n == 0));
+        let o = Options {
+            stop_at_critical: true,
+            ..opts(None, None, None, Some("5"))
+        };
+        let p = plan(&o, None, 1000);
+        assert!(
+            p.stop(&mock_events(), &passed),
+            "out of time, the read stops"
+        );
+    }
+
+    #[test]
+    fn patterns_see_the_first_4_kib() {
+        assert_eq!(matched_part("short"), "short");
+        let long = "é".repeat(MATCHED_BYTES);
+        let part = matched_part(&long);
+        assert!(part.len() <= MATCHED_BYTES && part.len() >= MATCHED_BYTES - 1);
+        assert!(long.starts_with(part));
+    }
+
     fn mock_events() -> Vec<Event> {
         let mut v = Vec::new();
         v.extend((0..4).map(|_| ev("AwsApiCall", None)));
