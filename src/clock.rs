@@ -17,6 +17,49 @@ pub trait Clock {
     fn jitter(&self) -> f64;
 }
 
+/// The run's deadline, handed as data to loops of pure code (matching
+/// events against the user's patterns) so that they stop when `--timeout`
+/// runs out, and the modes stay free of I/O.
+#[derive(Clone, Copy)]
+pub struct Deadline<'a> {
+    clock: &'a dyn Clock,
+    at: Option<Instant>,
+    limit: crate::error::Limit,
+}
+
+impl<'a> Deadline<'a> {
+    pub fn new(clock: &'a dyn Clock, at: Instant, limit: crate::error::Limit) -> Deadline<'a> {
+        Deadline {
+            clock,
+            at: Some(at),
+            limit,
+        }
+    }
+
+    /// A deadline that never passes (tests, and work with no time limit).
+    pub fn none() -> Deadline<'static> {
+        Deadline {
+            clock: &SystemClock,
+            at: None,
+            limit: crate::error::Limit {
+                secs: 0,
+                option: "--timeout",
+            },
+        }
+    }
+
+    /// `op` may go on, or the run's time is up.
+    pub fn check(&self, op: &'static str) -> Result<(), crate::error::Error> {
+        match self.at {
+            Some(at) if self.clock.now() >= at => Err(crate::error::Error::Timeout {
+                op,
+                limit: self.limit,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
 pub struct SystemClock;
 
 impl Clock for SystemClock {

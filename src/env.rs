@@ -3,13 +3,102 @@
 //! reading them is tested with a map, and `main` hands in the real thing.
 
 use std::collections::HashMap;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+
+/// The most read from a CA bundle: the Mozilla bundle every distribution
+/// ships is about 220 KB, so 1 MiB leaves room for a site's own CAs on
+/// top while a wrong path (a log, a disk image) fails at once.
+pub const MAX_CA_BUNDLE: u64 = 1 << 20;
+/// The most read from `~/.aws/config` or `~/.aws/credentials`: a few KB
+/// in practice, tens of KB for SSO-generated files with hundreds of
+/// profiles; 1 MiB is far beyond any real one.
+pub const MAX_PROFILE_FILE: u64 = 1 << 20;
+/// The most read from a web identity or container authorization token
+/// file: STS takes a web identity token of at most 20,000 characters
+/// (EKS and GitHub tokens are 1–2 KB), so 64 KiB is ample.
+pub const MAX_TOKEN_FILE: u64 = 64 << 10;
+
+/// The error for a file past its cap, naming the cap (the caller names
+/// the file).
+fn too_large(max_bytes: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "larger than {}, the most read from such a file",
+            size(max_bytes)
+        ),
+    )
+}
+
+/// `1 MiB`, `64 KiB`, `100 bytes`: caps as the messages and README say them.
+pub fn size(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// `O_NONBLOCK`, so that opening a FIFO planted where a file is expected
+/// returns at once instead of waiting for a writer (std has no name for it).
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
+const O_NONBLOCK: i32 = 0x0004;
+#[cfg(not(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+)))]
+const O_NONBLOCK: i32 = 0o4000;
+
+/// Reads a regular file as UTF-8 text, never more than `max_bytes + 1`
+/// bytes of it (one more tells "too large" from "exactly the cap"), and
+/// never blocking: a FIFO, socket or directory is refused.
+fn read_capped(path: &Path, max_bytes: u64) -> io::Result<String> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)?;
+    // `/dev/null` is the usual way to say "no such file"
+    // (AWS_CONFIG_FILE=/dev/null): character devices pass, and with
+    // O_NONBLOCK a read of one cannot wait either. FIFOs, sockets and
+    // directories are refused.
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() && !kind.is_char_device() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(max_bytes));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
 
 pub trait Env {
     /// A variable; an empty value counts as unset, as the AWS SDKs do.
     fn var(&self, key: &str) -> Option<String>;
-    fn read_file(&self, path: &Path) -> io::Result<String>;
+    /// A file's text, refused past `max_bytes` (each caller passes its
+    /// cap: one of the `MAX_*` above) and when not a regular file.
+    fn read_file(&self, path: &Path, max_bytes: u64) -> io::Result<String>;
 
     /// `~/<rest>`, from `HOME`.
     fn home_path(&self, rest: &str) -> Option<PathBuf> {
@@ -67,8 +156,8 @@ impl Env for ProcessEnv {
         std::env::var(key).ok().filter(|v| !v.is_empty())
     }
 
-    fn read_file(&self, path: &Path) -> io::Result<String> {
-        std::fs::read_to_string(path)
+    fn read_file(&self, path: &Path, max_bytes: u64) -> io::Result<String> {
+        read_capped(path, max_bytes)
     }
 
     fn current_dir(&self) -> Option<PathBuf> {
@@ -105,11 +194,15 @@ impl Env for MapEnv {
         self.vars.get(key).filter(|v| !v.is_empty()).cloned()
     }
 
-    fn read_file(&self, path: &Path) -> io::Result<String> {
-        self.files
+    fn read_file(&self, path: &Path, max_bytes: u64) -> io::Result<String> {
+        let text = self
+            .files
             .get(path)
-            .cloned()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))?;
+        if text.len() as u64 > max_bytes {
+            return Err(too_large(max_bytes));
+        }
+        Ok(text.clone())
     }
 }
 
@@ -142,7 +235,43 @@ mod tests {
             Some(PathBuf::from("/h/.aws/config"))
         );
         let e = e.file("/x", "text");
-        assert_eq!(e.read_file(Path::new("/x")).unwrap(), "text");
-        assert!(e.read_file(Path::new("/y")).is_err());
+        assert_eq!(e.read_file(Path::new("/x"), 4).unwrap(), "text");
+        assert!(e.read_file(Path::new("/y"), 4).is_err());
+        assert_eq!(
+            e.read_file(Path::new("/x"), 3).unwrap_err().to_string(),
+            "larger than 3 bytes, the most read from such a file"
+        );
+    }
+
+    #[test]
+    fn real_files_are_capped_and_must_be_regular() {
+        let dir = std::env::temp_dir().join(format!("cc-env-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("f");
+        std::fs::write(&f, "x".repeat(2048)).unwrap();
+        assert_eq!(ProcessEnv.read_file(&f, 2048).unwrap().len(), 2048);
+        let e = ProcessEnv.read_file(&f, 2047).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "larger than 2047 bytes, the most read from such a file"
+        );
+        assert_eq!(
+            ProcessEnv.read_file(&f, 1024).unwrap_err().to_string(),
+            "larger than 1 KiB, the most read from such a file"
+        );
+        // A FIFO with no writer would block a plain open forever.
+        let fifo = dir.join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let e = ProcessEnv.read_file(&fifo, 1024).unwrap_err();
+            assert_eq!(e.to_string(), "not a regular file");
+        }
+        assert_eq!(
+            ProcessEnv.read_file(&dir, 1024).unwrap_err().to_string(),
+            "not a regular file"
+        );
+        assert_eq!(ProcessEnv.read_file(Path::new("/dev/null"), 1).unwrap(), "");
+        assert!(ProcessEnv.read_file(Path::new("/dev/zero"), 1024).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -56,21 +56,45 @@ pub struct Limit {
 /// so a huge or hostile body cannot flood the status line.
 const MAX_QUOTE: usize = 300;
 
+/// What an error keeps of a text it quotes from outside: all of it up to
+/// this many characters, else its start and its end. Far more than the
+/// line shows, so that every secret in it (a session token is a few KiB)
+/// is still whole when the text is redacted, before [`one_line`] cuts it;
+/// and a 16 MiB body still costs no more than this.
+pub const MAX_KEPT: usize = 64 * 1024;
+
+/// `text` cut in the middle to at most `max` characters, start and end
+/// kept (a message quoting a huge value keeps its reason at the end);
+/// each piece passed through `each`. Cut before anything is copied.
+fn middle_cut(text: &str, max: usize, each: &dyn Fn(&str) -> String) -> String {
+    if text.chars().nth(max).is_none() {
+        return each(text);
+    }
+    let half = max / 2;
+    let head_end = text.char_indices().nth(half).map_or(text.len(), |(i, _)| i);
+    let tail_start = text
+        .char_indices()
+        .rev()
+        .nth(half.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    format!(
+        "{}…{}",
+        each(text.get(..head_end).unwrap_or_default()),
+        each(text.get(tail_start..).unwrap_or_default())
+    )
+}
+
+/// The part of an outside text an error keeps ([`MAX_KEPT`]).
+pub fn kept(text: &str) -> String {
+    middle_cut(text, MAX_KEPT, &str::to_owned)
+}
+
 /// Makes server or user text safe for a one-line status: flattened as
 /// the status line is ([`crate::text::flatten`]), then cut and trimmed.
 pub fn one_line(text: &str) -> String {
-    let clean: Vec<char> = crate::text::flatten(text).chars().collect();
-    // Long text is cut in the middle: a message quoting a huge value keeps
-    // both its start and its reason at the end.
-    let out: String = if clean.len() > MAX_QUOTE {
-        let half = MAX_QUOTE / 2;
-        let head: String = clean.iter().take(half).collect();
-        let tail: String = clean.iter().skip(clean.len() - half).collect();
-        format!("{head}…{tail}")
-    } else {
-        clean.into_iter().collect()
-    };
-    out.trim().to_owned()
+    middle_cut(text, MAX_QUOTE, &crate::text::flatten)
+        .trim()
+        .to_owned()
 }
 
 impl Error {
@@ -203,6 +227,14 @@ mod tests {
         let cut = one_line(&long);
         assert!(cut.chars().count() <= MAX_QUOTE + 1);
         assert!(cut.starts_with("start x") && cut.ends_with("x end") && cut.contains('…'));
+        assert_eq!(cut.chars().filter(|c| *c == 'x').count(), MAX_QUOTE - 10);
+        let exact = "é".repeat(MAX_QUOTE);
+        assert_eq!(one_line(&exact), exact);
+        let over = format!("{exact}|");
+        assert_eq!(
+            one_line(&over),
+            format!("{}…{}/", "é".repeat(150), "é".repeat(149))
+        );
     }
 
     #[test]

@@ -93,9 +93,9 @@ pub fn conditions(data: &[u8]) {
 /// panic, whatever the bytes.
 pub fn readers(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
+    let _ = events_page_from(data, 50);
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) {
         let _ = trail_status_from(&v);
-        let _ = events_page_from(&v);
         for k in ["StartLoggingTime", "EventTime"] {
             let _ = timestamp(&v, k);
         }
@@ -231,6 +231,115 @@ fn openmetrics_labels(line: &str) {
     assert_eq!(tail.split(' ').count(), 3, "{line:?}");
 }
 
+/// The command lines [`pipeline`] runs an answer through, picked by its
+/// first byte: both event modes, with and without patterns and long
+/// output.
+const PIPELINE_ARGS: [&[&str]; 4] = [
+    &["--mode=countevents"],
+    &[
+        "--mode=countevents",
+        "--error-message=(?:a?){20}a{20}|Denied$",
+        "--filter-event-name=^(Console|Get)",
+        "--event-type=AwsApiCall",
+        "--warning-count=1",
+        "--verbose",
+    ],
+    &["--mode=securityevents"],
+    &[
+        "--mode=securityevents",
+        "--verbose",
+        "--critical-unauthorized-api-calls=0",
+    ],
+];
+
+/// A LookupEvents answer through the whole pipeline: read (the page
+/// bounds included), evaluated by an event mode, rendered. Whatever the
+/// bytes, the output is one status line (plus long output only under
+/// `--verbose`), the exit code 0–3, and the run ends within its deadline
+/// plus the match of one event.
+pub fn pipeline(data: &[u8]) {
+    use crate::aws::cloudtrail::MAX_RESULTS;
+    use crate::cli::{Command, parse};
+    use crate::clock::{Clock, Deadline, SystemClock};
+    use crate::config::Mode;
+    use crate::env::MapEnv;
+    use crate::error::{Error, Limit};
+    use crate::json::Answer;
+    use crate::modes::{countevents, securityevents};
+    use crate::output::{Outcome, present};
+    use std::time::{Duration, Instant};
+
+    let (pick, body) = data.split_first().unwrap_or((&0, &[]));
+    let extra = PIPELINE_ARGS
+        .get(usize::from(*pick) % PIPELINE_ARGS.len())
+        .copied()
+        .unwrap_or_default();
+    let mut argv = vec![
+        "check_cloudtrail",
+        "--plugin=cloud::aws::cloudtrail::plugin",
+        "--region=eu-west-1",
+        "--aws-access-key=AK",
+        "--aws-secret-key=SK",
+    ];
+    argv.extend_from_slice(extra);
+    let inv = parse(argv, &MapEnv::default(), None);
+    assert!(
+        matches!(inv.command, Ok(Command::Check(_))),
+        "the pipeline's own command line does not parse: {extra:?}"
+    );
+    let Ok(Command::Check(cfg)) = &inv.command else {
+        return;
+    };
+    let limit = Limit {
+        secs: 2,
+        option: "--timeout",
+    };
+    let started = Instant::now();
+    let deadline = Deadline::new(
+        &SystemClock,
+        SystemClock.now() + Duration::from_secs(2),
+        limit,
+    );
+    let answer = Answer {
+        bytes: body.to_vec(),
+        not_json: "HTTP 200 body is not JSON".into(),
+    };
+    let evaluated = crate::aws::cloudtrail::events_page_from(body, MAX_RESULTS)
+        .map_err(|e| Error::BadResponse {
+            op: "LookupEvents",
+            detail: answer.detail(e),
+        })
+        .and_then(|(events, _)| match &cfg.mode {
+            Mode::CountEvents(opts) => countevents::evaluate_read(opts, &events, true, &deadline),
+            Mode::SecurityEvents { opts, .. } => {
+                securityevents::evaluate(opts, &events, None, &deadline)
+            }
+            _ => Ok(Outcome::default()),
+        });
+    let (outcome, error) = match evaluated {
+        Ok(o) => (o, false),
+        Err(e) => (Outcome::single(inv.error_state, e.to_string()), true),
+    };
+    let shown = present(&outcome, &inv.presentation, error);
+    assert!(shown.exit_code <= 3, "exit {}", shown.exit_code);
+    let first = shown.text.lines().next().unwrap_or_default();
+    assert!(
+        ["OK: ", "WARNING: ", "CRITICAL: ", "UNKNOWN: "]
+            .iter()
+            .any(|s| first.starts_with(s)),
+        "{first:?}"
+    );
+    if !inv.verbose {
+        assert_eq!(shown.text.matches('\n').count(), 1, "{:?}", shown.text);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?} for {} bytes",
+        started.elapsed(),
+        data.len()
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +360,7 @@ mod tests {
             conditions(d);
             readers(d);
             output(d);
+            pipeline(d);
         }
         perfdata(&f64::NAN.to_le_bytes());
         perfdata(&[&f64::INFINITY.to_le_bytes()[..], b"a'b=c;d"].concat());

@@ -6,6 +6,8 @@
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -86,19 +88,63 @@ pub enum RunError {
     Spawn(String),
     /// Still running at the limit: killed.
     TimedOut,
+    /// Printed more than its stdout cap: killed, nothing of it kept.
+    TooMuchOutput { cap: u64 },
 }
 
-/// The most a child may print before we stop keeping it: plenty for a
-/// LookupEvents page or a credential document.
-const MAX_OUTPUT: u64 = 64 * 1024 * 1024;
+/// How much of a child's output is kept, per call: stdout is what the
+/// caller parses, so past its cap the run is an error; stderr is only
+/// quoted, so past its cap the rest is read and dropped.
+#[derive(Debug, Clone, Copy)]
+pub struct Caps {
+    pub stdout: u64,
+    pub stderr: u64,
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Spawn(m) => f.write_str(m),
+            RunError::TimedOut => f.write_str("timed out"),
+            RunError::TooMuchOutput { cap } => write!(
+                f,
+                "printed more than {} on stdout, the most read from it",
+                crate::env::size(*cap)
+            ),
+        }
+    }
+}
+
+/// Reads `pipe` to its end, keeping at most `cap` bytes; `over` is set as
+/// soon as there is more. The rest is drained, never kept, so a chatty
+/// child does not block on a full pipe.
+fn capped_reader(
+    pipe: Option<Box<dyn Read + Send>>,
+    cap: u64,
+    over: Arc<AtomicBool>,
+) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut p) = pipe {
+            let _ = (&mut p).take(cap).read_to_end(&mut buf);
+            let mut byte = [0u8; 1];
+            if matches!(p.read(&mut byte), Ok(1)) {
+                over.store(true, Ordering::SeqCst);
+                let _ = std::io::copy(&mut p, &mut std::io::sink());
+            }
+        }
+        buf
+    })
+}
 
 /// Runs `argv` (no shell) with `env` added to (or, for `None` values,
-/// removed from) the inherited environment, stdin closed. Killed when
-/// `limit` passes.
+/// removed from) the inherited environment, stdin closed, its output
+/// bounded by `caps`. Killed when `limit` passes or stdout runs over.
 pub fn run(
     argv: &[String],
     env: &[(String, Option<String>)],
     limit: Duration,
+    caps: Caps,
 ) -> Result<Output, RunError> {
     let (program, args) = argv
         .split_first()
@@ -120,46 +166,51 @@ pub fn run(
     let mut child = cmd
         .spawn()
         .map_err(|e| RunError::Spawn(format!("cannot run '{program}': {e}")))?;
-    // Read both pipes on threads so a chatty child never blocks on a full
-    // pipe while we wait for it.
-    let reader = |pipe: Option<Box<dyn Read + Send>>| {
-        thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(p) = pipe {
-                let _ = p.take(MAX_OUTPUT).read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = reader(
+    // Both pipes are read on threads so a chatty child never blocks on a
+    // full pipe while we wait for it.
+    let stdout_over = Arc::new(AtomicBool::new(false));
+    let out = capped_reader(
         child
             .stdout
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        caps.stdout,
+        Arc::clone(&stdout_over),
     );
-    let err = reader(
+    let err = capped_reader(
         child
             .stderr
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        caps.stderr,
+        Arc::new(AtomicBool::new(false)),
     );
     let started = Instant::now();
     let status = loop {
+        let over = stdout_over.load(Ordering::SeqCst);
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() >= limit => {
+            Ok(None) if over || started.elapsed() >= limit => {
                 kill_group(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(RunError::TimedOut);
+                return Err(if over {
+                    RunError::TooMuchOutput { cap: caps.stdout }
+                } else {
+                    RunError::TimedOut
+                });
             }
             Ok(None) => thread::sleep(Duration::from_millis(5)),
             Err(e) => return Err(RunError::Spawn(format!("waiting for '{program}': {e}"))),
         }
     };
+    let stdout = out.join().unwrap_or_default();
+    if stdout_over.load(Ordering::SeqCst) {
+        return Err(RunError::TooMuchOutput { cap: caps.stdout });
+    }
     Ok(Output {
         code: status.code(),
-        stdout: out.join().unwrap_or_default(),
+        stdout,
         stderr: err.join().unwrap_or_default(),
     })
 }
@@ -183,6 +234,51 @@ fn kill_group(pid: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const CAPS: Caps = Caps {
+        stdout: 1 << 20,
+        stderr: 1 << 10,
+    };
+
+    #[test]
+    fn output_is_capped() {
+        // 5 MB on each stream: stdout past its cap is an error, at once
+        // (the child is killed, not waited for); stderr is cut.
+        let flood = "head -c 5000000 /dev/zero; head -c 5000000 /dev/zero >&2; sleep 30";
+        let started = Instant::now();
+        let e = run(
+            &s(&["/bin/sh", "-c", flood]),
+            &[],
+            Duration::from_secs(20),
+            CAPS,
+        )
+        .unwrap_err();
+        assert_eq!(e, RunError::TooMuchOutput { cap: 1 << 20 });
+        assert_eq!(
+            e.to_string(),
+            "printed more than 1 MiB on stdout, the most read from it"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let o = run(
+            &s(&["/bin/sh", "-c", "head -c 5000000 /dev/zero >&2; echo done"]),
+            &[],
+            Duration::from_secs(20),
+            CAPS,
+        )
+        .unwrap();
+        assert_eq!(
+            (o.stderr.len(), o.stdout.as_slice()),
+            (1024, &b"done\n"[..])
+        );
+        let o = run(
+            &s(&["/bin/sh", "-c", "head -c 1048576 /dev/zero"]),
+            &[],
+            Duration::from_secs(20),
+            CAPS,
+        )
+        .unwrap();
+        assert_eq!(o.stdout.len(), 1 << 20);
+    }
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| (*x).to_owned()).collect()
@@ -212,6 +308,7 @@ mod tests {
             &s(&["/bin/echo", "a;b", "$HOME"]),
             &[],
             Duration::from_secs(5),
+            CAPS,
         )
         .unwrap();
         assert_eq!(o.code, Some(0));
@@ -224,6 +321,7 @@ mod tests {
             &s(&["/bin/sh", "-c", "echo \"$CT_TEST_VAR\" >&2; exit 7"]),
             &[("CT_TEST_VAR".into(), Some("v".into()))],
             Duration::from_secs(5),
+            CAPS,
         )
         .unwrap();
         assert_eq!(o.code, Some(7));
@@ -233,7 +331,12 @@ mod tests {
     #[test]
     fn killed_at_the_limit() {
         let started = Instant::now();
-        let r = run(&s(&["/bin/sleep", "30"]), &[], Duration::from_millis(200));
+        let r = run(
+            &s(&["/bin/sleep", "30"]),
+            &[],
+            Duration::from_millis(200),
+            CAPS,
+        );
         assert_eq!(r.unwrap_err(), RunError::TimedOut);
         assert!(started.elapsed() < Duration::from_secs(5));
     }
@@ -246,6 +349,7 @@ mod tests {
             &s(&["/bin/sh", "-c", &script]),
             &[],
             Duration::from_millis(500),
+            CAPS,
         );
         assert_eq!(r.unwrap_err(), RunError::TimedOut);
         let pid = std::fs::read_to_string(&pidfile).unwrap();
@@ -258,7 +362,7 @@ mod tests {
 
     #[test]
     fn missing_program() {
-        let e = run(&s(&["/nonexistent/aws"]), &[], Duration::from_secs(1)).unwrap_err();
+        let e = run(&s(&["/nonexistent/aws"]), &[], Duration::from_secs(1), CAPS).unwrap_err();
         assert!(matches!(e, RunError::Spawn(m) if m.contains("/nonexistent/aws")));
     }
 }

@@ -14,7 +14,7 @@ use crate::aws::cloudtrail::Event;
 use crate::aws::connection::Connection;
 use crate::aws::credentials::SharedFiles;
 use crate::aws::quota::{LocalPacer, SharedBucket, Throttle};
-use crate::clock::Clock;
+use crate::clock::{Clock, Deadline};
 use crate::config::{Config, Mode, Trails};
 use crate::env::Env;
 use crate::error::Error;
@@ -173,6 +173,11 @@ fn check_region(s: &mut Session<'_>, at: &Region<'_>) -> Result<Outcome, Error> 
     }
 }
 
+/// The run's deadline, for the modes' matching loops.
+fn deadline<'a>(s: &Session<'a>, at: &Region<'_>) -> Deadline<'a> {
+    Deadline::new(s.ctx.clock, at.deadline, s.cfg.limit)
+}
+
 /// One `match` on the mode: each arm fetches, then evaluates.
 fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcome, Error> {
     let now = at.now;
@@ -216,7 +221,8 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
             })
         }
         Mode::CountEvents(opts) => {
-            let read = window::events(s, b, opts, now, b.scope())?;
+            let d = deadline(s, at);
+            let read = window::events(s, b, opts, (now, &d), b.scope())?;
             if read.complete {
                 s.trace
                     .log(|| format!("LookupEvents: {} events in the window", read.events.len()));
@@ -228,14 +234,11 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
                     )
                 });
             }
-            Ok(countevents::evaluate_read(
-                opts,
-                &read.events,
-                read.complete,
-            ))
+            countevents::evaluate_read(opts, &read.events, read.complete, &d)
         }
         Mode::SecurityEvents { read, opts } => {
-            let mut reads = vec![window::events(s, b, read, now, b.scope())?.events];
+            let d = deadline(s, at);
+            let mut reads = vec![window::events(s, b, read, (now, &d), b.scope())?.events];
             if let Some(home) = home_region_read(s.cfg, at, opts) {
                 s.trace
                     .log(|| format!("LookupEvents: global events from {home}"));
@@ -243,7 +246,7 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
                     s,
                     &b.at(home)?,
                     read,
-                    now,
+                    (now, &d),
                     &format!("{}|global|{home}", b.scope()),
                 )?;
                 reads.push(global_only(global.events));
@@ -252,7 +255,7 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
             let seen = window::seen(s, opts, read, &events, now, at.name);
             s.trace
                 .log(|| format!("LookupEvents: {} events in the window", events.len()));
-            Ok(securityevents::evaluate(opts, &events, seen.as_ref()))
+            securityevents::evaluate(opts, &events, seen.as_ref(), &d)
         }
     }
 }

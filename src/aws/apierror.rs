@@ -4,7 +4,7 @@
 
 use super::http;
 use super::xml::xml_text;
-use crate::error::Error;
+use crate::error::{Error, kept};
 
 /// Cuts an error code the way the AWS JSON protocol says: text before a
 /// `:`, then text after a `#`.
@@ -20,28 +20,31 @@ pub fn sanitize_error_code(raw: &str) -> String {
 /// HTTP status. The message from `message`/`Message`.
 pub fn api_error(op: &'static str, resp: &http::Response, signed_at: i64) -> Error {
     let text = String::from_utf8_lossy(&resp.body);
-    let json: Option<serde_json::Value> = serde_json::from_str(&text).ok();
-    let field = |names: &[&str]| -> Option<String> {
-        let obj = json.as_ref()?.as_object()?;
+    let json: Option<serde_json::Value> = crate::json::parse(text.as_bytes()).ok();
+    let obj = json.as_ref().and_then(serde_json::Value::as_object);
+    let field = |names: &[&str]| -> Option<&str> {
         names
             .iter()
-            .find_map(|n| obj.get(*n).and_then(|v| v.as_str()).map(str::to_owned))
+            .find_map(|n| obj?.get(*n).and_then(|v| v.as_str()))
     };
     let code = resp
         .header("x-amzn-errortype")
         .map(str::to_owned)
-        .or_else(|| field(&["__type", "code"]))
+        .or_else(|| field(&["__type", "code"]).map(str::to_owned))
         .or_else(|| xml_text(&text, "Code"))
         .map(|c| sanitize_error_code(&c))
         .filter(|c| !c.is_empty());
+    // Kept bounded, so a huge body is not kept in copies, but whole enough
+    // to be redacted before the line cuts it.
     let message = field(&["message", "Message"])
-        .or_else(|| xml_text(&text, "Message"))
+        .map(kept)
+        .or_else(|| xml_text(&text, "Message").map(|m| kept(&m)))
         .unwrap_or_default();
     let Some(code) = code else {
         return Error::Http {
             op,
             status: resp.status,
-            body: text.into_owned(),
+            body: kept(&text),
         };
     };
     let hint = skew_hint(&code, &message, resp.header("date"), signed_at);

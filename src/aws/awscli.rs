@@ -12,8 +12,8 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::cloudtrail::{
-    Lookup, Paged, Query, StopAfter, Trail, TrailStatus, collect_events, trail_status_from,
-    trails_from,
+    Lookup, MAX_RESULTS, Paged, Query, StopAfter, Trail, TrailStatus, collect_events,
+    trail_status_from, trails_from,
 };
 use super::connection::{AwsCli, Connection};
 use super::credentials::value::Credentials;
@@ -22,6 +22,7 @@ use super::sts::Role;
 use super::xml::xml_text;
 use crate::clock::Clock;
 use crate::error::Error;
+use crate::json::Answer;
 use crate::process::{self, RunError};
 use crate::trace::Trace;
 
@@ -111,6 +112,15 @@ fn common_args(cli: &Cli<'_>, endpoint: Option<&str>) -> Vec<String> {
     a
 }
 
+/// One CLI run prints one answer: at most a page of 50 events, the same
+/// bound as the built-in client's HTTP body (16 MiB, `http::MAX_BODY`),
+/// which holds 50 events of the largest size CloudTrail records even as
+/// the CLI's indented JSON. Stderr is only quoted: 64 KiB is plenty.
+const AWS_CLI_CAPS: process::Caps = process::Caps {
+    stdout: super::http::MAX_BODY,
+    stderr: 64 << 10,
+};
+
 /// Runs one CLI command for `op`; its parsed JSON output or the error line.
 fn run(
     cli: &Cli<'_>,
@@ -119,6 +129,19 @@ fn run(
     env: &[(String, Option<String>)],
     trace: &mut Trace,
 ) -> Result<Value, Error> {
+    run_raw(cli, op, args, env, trace)?
+        .value()
+        .map_err(|detail| Error::BadResponse { op, detail })
+}
+
+/// Runs one CLI command for `op`; its output, read by the caller.
+fn run_raw(
+    cli: &Cli<'_>,
+    op: &'static str,
+    args: Vec<String>,
+    env: &[(String, Option<String>)],
+    trace: &mut Trace,
+) -> Result<Answer, Error> {
     let mut argv = program(&cli.conn.awscli);
     argv.extend(args);
     trace.log(|| format!("{op}: command line: {}", argv.join(" ")));
@@ -129,12 +152,16 @@ fn run(
             limit: cli.limit,
         });
     }
-    let out = process::run(&argv, env, left).map_err(|e| match e {
+    let out = process::run(&argv, env, left, AWS_CLI_CAPS).map_err(|e| match e {
         RunError::TimedOut => Error::Timeout {
             op,
             limit: cli.limit,
         },
         RunError::Spawn(m) => Error::Transport { op, detail: m },
+        other @ RunError::TooMuchOutput { .. } => Error::Transport {
+            op,
+            detail: format!("the aws CLI {other}"),
+        },
     })?;
     let stderr = crate::trace::redact_secret_like(&String::from_utf8_lossy(&out.stderr));
     trace.log(|| {
@@ -150,12 +177,9 @@ fn run(
     if out.code != Some(0) {
         return Err(cli_error(op, out.code, &stderr));
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| Error::BadResponse {
-        op,
-        detail: format!(
-            "the aws CLI printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        ),
+    Ok(Answer {
+        bytes: out.stdout,
+        not_json: "the aws CLI printed no JSON".into(),
     })
 }
 
@@ -406,6 +430,13 @@ pub fn lookup_events(
 ) -> Result<Paged, Error> {
     const OP: &str = "LookupEvents";
     let custom = custom_args(cli)?;
+    // `--command-options` may leave out `--max-items`, and then the CLI
+    // prints the whole window in one output: the most a paged read could
+    // have gathered is still the bound.
+    let per_page = match custom {
+        None => MAX_RESULTS,
+        Some(_) => MAX_RESULTS.saturating_mul(q.max_pages as usize),
+    };
     let pager = Pager {
         clock: cli.clock,
         remaining: &|| cli.deadline.saturating_duration_since(cli.clock.now()),
@@ -430,9 +461,9 @@ pub fn lookup_events(
                     a.extend(query_args(&q.query));
                     a.extend([
                         "--max-items".to_owned(),
-                        "50".to_owned(),
+                        MAX_RESULTS.to_string(),
                         "--page-size".to_owned(),
-                        "50".to_owned(),
+                        MAX_RESULTS.to_string(),
                     ]);
                     a.extend(common_args(cli, cli.conn.endpoint.as_deref()));
                     a
@@ -441,8 +472,9 @@ pub fn lookup_events(
             if let Some(t) = token {
                 args.extend(["--starting-token".to_owned(), t.to_owned()]);
             }
-            run(cli, OP, args, env, trace)
+            run_raw(cli, OP, args, env, trace)
         },
+        per_page,
         stop,
         trace,
     )

@@ -382,7 +382,7 @@ fn built_in(
         None => None,
         Some(path) => Some(
             ctx.env
-                .read_file(std::path::Path::new(path))
+                .read_file(std::path::Path::new(path), crate::env::MAX_CA_BUNDLE)
                 .map(String::into_bytes)
                 .map_err(|e| Error::Option(format!("--ca-bundle '{path}': cannot read it: {e}")))?,
         ),

@@ -8,6 +8,7 @@ use super::credentials::value::Credentials;
 use super::endpoint::Endpoint;
 use super::pager::{FetchPage, Pager, Stop};
 use crate::error::Error;
+use crate::json::{Answer, ReadError};
 use crate::trace::Trace;
 
 const TARGET_PREFIX: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
@@ -229,6 +230,41 @@ pub struct Event {
 }
 
 impl Event {
+    /// About what the event takes in memory: itself and its text.
+    pub fn weight(&self) -> usize {
+        let text = [
+            &self.event_type,
+            &self.error_message,
+            &self.event_name,
+            &self.event_source,
+            &self.username,
+            &self.access_key_id,
+            &self.read_only,
+            &self.error_code,
+            &self.user_agent,
+            &self.source_ip,
+            &self.user_arn,
+            &self.user_type,
+            &self.invoked_by,
+            &self.mfa_used,
+            &self.console_login,
+            &self.region,
+        ]
+        .iter()
+        .map(|f| f.as_ref().map_or(0, String::len))
+        .sum::<usize>();
+        let resources = self
+            .resources
+            .iter()
+            .map(|(t, n)| {
+                std::mem::size_of::<(Option<String>, Option<String>)>()
+                    + t.as_ref().map_or(0, String::len)
+                    + n.as_ref().map_or(0, String::len)
+            })
+            .sum::<usize>();
+        std::mem::size_of::<Event>() + self.event_id.len() + text + resources
+    }
+
     /// The event as the incremental cache stores it.
     pub fn to_json(&self) -> Value {
         json!({
@@ -407,6 +443,18 @@ impl Client<'_> {
         params: &Value,
         trace: &mut Trace,
     ) -> Result<Value, Error> {
+        self.call_raw(op, params, trace)?
+            .value()
+            .map_err(|detail| Error::BadResponse { op, detail })
+    }
+
+    /// One signed call; the answer's bytes, read by the caller.
+    fn call_raw(
+        &self,
+        op: &'static str,
+        params: &Value,
+        trace: &mut Trace,
+    ) -> Result<Answer, Error> {
         // Serialized once: the bytes signed are the bytes sent.
         let body = serde_json::to_vec(params).map_err(|e| Error::Internal(e.to_string()))?;
         let headers = [
@@ -421,13 +469,9 @@ impl Client<'_> {
         let resp = self
             .caller
             .send(op, &target, Some(self.creds), &headers, &body, trace)?;
-        serde_json::from_slice(&resp.body).map_err(|e| Error::BadResponse {
-            op,
-            detail: format!(
-                "HTTP {} body is not JSON ({e}): {}",
-                resp.status,
-                String::from_utf8_lossy(&resp.body)
-            ),
+        Ok(Answer {
+            not_json: format!("HTTP {} body is not JSON", resp.status),
+            bytes: resp.body,
         })
     }
 
@@ -459,13 +503,13 @@ impl Client<'_> {
         pager
             .collect(
                 OP,
-                list_trails_page,
+                &mut list_trails_read,
                 &mut |token, trace| {
                     let params = match token {
                         Some(t) => json!({"NextToken": t}),
                         None => json!({}),
                     };
-                    self.call(OP, &params, trace)
+                    self.call_raw(OP, &params, trace)
                 },
                 &mut |_| false,
                 trace,
@@ -510,7 +554,7 @@ impl Client<'_> {
                 let mut params = json!({
                     "StartTime": q.start,
                     "EndTime": q.end,
-                    "MaxResults": 50,
+                    "MaxResults": MAX_RESULTS,
                 });
                 if let Some(obj) = params.as_object_mut() {
                     q.query.fill(obj);
@@ -518,8 +562,9 @@ impl Client<'_> {
                         obj.insert("NextToken".into(), Value::String(t.to_owned()));
                     }
                 }
-                self.call(LOOKUP_EVENTS, &params, trace)
+                self.call_raw(LOOKUP_EVENTS, &params, trace)
             },
+            MAX_RESULTS,
             stop,
             trace,
         )
@@ -528,15 +573,49 @@ impl Client<'_> {
 
 const LOOKUP_EVENTS: &str = "LookupEvents";
 
+/// The `MaxResults` (and the aws CLI's `--max-items`) of every
+/// LookupEvents page: the API's own maximum. A page holding more is not
+/// what was asked for, and is refused before it is built.
+pub const MAX_RESULTS: usize = 50;
+
+/// The most the events of one read may hold, text and all: 5,000 events
+/// (100 pages, the `--max-pages` default) hold about 3 MB of the fields
+/// kept, so 16 MiB is far past any real read, and with one page's body
+/// (16 MiB) and its parse keeps a run well under 64 MB.
+pub const MAX_EVENTS_BYTES: usize = 16 << 20;
+
+/// `ListTrails` pages are read within the JSON value budget
+/// (`json::MAX_VALUES`), a few values a trail.
+fn list_trails_read(bytes: &[u8]) -> Result<(Vec<Trail>, Option<String>), ReadError> {
+    let v = crate::json::parse(bytes)?;
+    list_trails_page(&v).map_err(ReadError::Shape)
+}
+
 /// Every event of a LookupEvents read, whoever fetches its pages (our
-/// client or the `aws` CLI).
+/// client or the `aws` CLI), each page of at most `per_page` events and
+/// all of them within [`MAX_EVENTS_BYTES`].
 pub fn collect_events(
     pager: &Pager<'_>,
     fetch: &mut FetchPage<'_>,
+    per_page: usize,
     stop: &mut StopAfter<'_>,
     trace: &mut Trace,
 ) -> Result<Paged, Error> {
-    let pages = pager.collect(LOOKUP_EVENTS, events_page_from, fetch, stop, trace)?;
+    let mut held = 0usize;
+    let mut read = |bytes: &[u8]| {
+        let (events, next) = events_page_from(bytes, per_page)?;
+        held = events
+            .iter()
+            .fold(held, |sum, e| sum.saturating_add(e.weight()));
+        if held > MAX_EVENTS_BYTES {
+            return Err(ReadError::Shape(format!(
+                "the events read hold more than {}, the most one read keeps; narrow --delta",
+                crate::env::size(MAX_EVENTS_BYTES as u64)
+            )));
+        }
+        Ok((events, next))
+    };
+    let pages = pager.collect(LOOKUP_EVENTS, &mut read, fetch, stop, trace)?;
     Ok(Paged {
         events: pages.items,
         complete: pages.complete,
@@ -590,20 +669,39 @@ pub fn timestamp(v: &Value, key: &str) -> Result<Option<i64>, String> {
     }
 }
 
-/// One page: its events and the next token. Only the fields the modes use
-/// are checked (Centreon's own mock sends `EventTime` as a string).
-pub fn events_page_from(v: &Value) -> Result<(Vec<Event>, Option<String>), String> {
-    let list = match v.get("Events") {
-        Some(Value::Array(a)) => a,
-        Some(_) => return Err("Events is not a list".into()),
-        None => return Err("no Events in the answer".into()),
+/// One page: its events (at most `max`, refused before the rest is
+/// built) and the next token. Only the fields the modes use are checked
+/// (Centreon's own mock sends `EventTime` as a string).
+pub fn events_page_from(
+    bytes: &[u8],
+    max: usize,
+) -> Result<(Vec<Event>, Option<String>), ReadError> {
+    let mut room = usize::MAX;
+    events_page_within(bytes, max, &mut room)
+}
+
+/// [`events_page_from`], each event taken out of `room` (what the events
+/// of the read may still hold) as it is made: the one past it fails.
+fn events_page_within(
+    bytes: &[u8],
+    max: usize,
+    room: &mut usize,
+) -> Result<(Vec<Event>, Option<String>), ReadError> {
+    let list = crate::json::List {
+        key: "Events",
+        max,
+        noun: "events",
     };
-    let mut out = Vec::with_capacity(list.len());
-    for (i, e) in list.iter().enumerate() {
-        out.push(event_from(e).map_err(|d| format!("event #{}: {d}", i + 1))?);
-    }
-    let next = next_token(v)?;
-    Ok((out, next))
+    crate::json::read_list(bytes, &list, &mut |i, e| {
+        let event = event_from(e).map_err(|d| format!("event #{}: {d}", i + 1))?;
+        *room = room.checked_sub(event.weight()).ok_or_else(|| {
+            format!(
+                "the events read hold more than {}, the most one read keeps; narrow --delta",
+                crate::env::size(MAX_EVENTS_BYTES as u64)
+            )
+        })?;
+        Ok(event)
+    })
 }
 
 fn event_from(e: &Value) -> Result<Event, String> {
@@ -613,8 +711,8 @@ fn event_from(e: &Value) -> Result<Event, String> {
         Some(_) => return Err("CloudTrailEvent is not a string".into()),
         None => return Err("no CloudTrailEvent".into()),
     };
-    let inner: Value =
-        serde_json::from_str(raw).map_err(|err| format!("CloudTrailEvent is not JSON ({err})"))?;
+    let inner = crate::json::parse(raw.as_bytes())
+        .map_err(|err| format!("CloudTrailEvent is not JSON ({err})"))?;
     if !inner.is_object() {
         return Err("CloudTrailEvent is not a JSON object".into());
     }
@@ -677,6 +775,10 @@ mod tests {
     use proptest::prelude::*;
     use std::time::Duration;
 
+    fn page_of(v: &Value) -> Result<(Vec<Event>, Option<String>), ReadError> {
+        events_page_from(v.to_string().as_bytes(), MAX_RESULTS)
+    }
+
     /// Pieces of CloudTrail-shaped JSON, so random inputs reach past the
     /// first `{`.
     fn json_like() -> impl Strategy<Value = Vec<u8>> {
@@ -711,6 +813,11 @@ mod tests {
         #[test]
         fn readers_never_panic_on_json_like_text(data in json_like()) {
             crate::fuzz::readers(&data);
+        }
+
+        #[test]
+        fn the_pipeline_holds_on_json_like_text(pick in any::<u8>(), data in json_like()) {
+            crate::fuzz::pipeline(&[&[pick][..], &data].concat());
         }
     }
 
@@ -822,19 +929,17 @@ mod tests {
             ],
             "NextToken": "T2"
         });
-        let (events, next) = events_page_from(&page).unwrap();
+        let (events, next) = page_of(&page).unwrap();
         assert_eq!(next.as_deref(), Some("T2"));
         assert_eq!(events[0].event_type.as_deref(), Some("AwsApiCall"));
         assert_eq!(events[1].event_id, "b");
         assert_eq!(events[1].error_message.as_deref(), Some("Login error"));
-        assert!(events_page_from(&json!({"NextToken": "x"})).is_err());
-        assert!(events_page_from(&json!({"Events": {}})).is_err());
-        assert!(events_page_from(&json!({"Events": [{"CloudTrailEvent": "{"}]})).is_err());
-        assert!(events_page_from(&json!({"Events": [{}]})).is_err());
+        assert!(page_of(&json!({"NextToken": "x"})).is_err());
+        assert!(page_of(&json!({"Events": {}})).is_err());
+        assert!(page_of(&json!({"Events": [{"CloudTrailEvent": "{"}]})).is_err());
+        assert!(page_of(&json!({"Events": [{}]})).is_err());
         assert_eq!(
-            events_page_from(&json!({"Events": [], "NextToken": ""}))
-                .unwrap()
-                .1,
+            page_of(&json!({"Events": [], "NextToken": ""})).unwrap().1,
             None
         );
     }
@@ -869,7 +974,7 @@ mod tests {
             ],
             "CloudTrailEvent": record.to_string()
         }]});
-        let (events, _) = events_page_from(&page).unwrap();
+        let (events, _) = page_of(&page).unwrap();
         let e = &events[0];
         assert_eq!(e.event_name.as_deref(), Some("ConsoleLogin"));
         assert_eq!(e.event_source.as_deref(), Some("signin.amazonaws.com"));
@@ -903,7 +1008,7 @@ mod tests {
             "Username": 5,
             "CloudTrailEvent": record.to_string()
         }]});
-        let (events, _) = events_page_from(&bare).unwrap();
+        let (events, _) = page_of(&bare).unwrap();
         let e = &events[0];
         assert_eq!(e.event_name.as_deref(), Some("InnerName"));
         assert_eq!(e.event_source.as_deref(), Some("inner.amazonaws.com"));
@@ -913,7 +1018,7 @@ mod tests {
         assert_eq!(e.read_only.as_deref(), Some("false"));
         let odd = json!({"Events": [{"CloudTrailEvent":
             "{\"eventTime\": \"yesterday\", \"userIdentity\": \"x\", \"readOnly\": 1}"}]});
-        let (events, _) = events_page_from(&odd).unwrap();
+        let (events, _) = page_of(&odd).unwrap();
         assert_eq!(events[0].event_time, None);
         assert_eq!(events[0].user_arn, None);
         assert_eq!(events[0].read_only, None);
@@ -987,13 +1092,19 @@ mod tests {
                 .iter()
                 .map(|i| json!({"EventId": i, "CloudTrailEvent": "{}"}))
                 .collect();
-            Ok(json!({"Events": events, "NextToken": next}))
+            Ok(Answer {
+                bytes: json!({"Events": events, "NextToken": next})
+                    .to_string()
+                    .into_bytes(),
+                not_json: "body is not JSON".into(),
+            })
         };
         let mut trace = Trace::new(true);
         let mut calls = Vec::new();
         let got = collect_events(
             &pager,
             &mut |t, _| page(t),
+            MAX_RESULTS,
             &mut |events| {
                 calls.push(events.len());
                 events.len() >= 4
@@ -1013,6 +1124,7 @@ mod tests {
         let got = collect_events(
             &pager,
             &mut |t, _| page(t),
+            MAX_RESULTS,
             &mut |_| {
                 calls += 1;
                 false
@@ -1031,6 +1143,7 @@ mod tests {
         let got = collect_events(
             &capped,
             &mut |t, _| page(t),
+            MAX_RESULTS,
             &mut |_| true,
             &mut Trace::new(false),
         )
@@ -1040,6 +1153,7 @@ mod tests {
             collect_events(
                 &capped,
                 &mut |t, _| page(t),
+                MAX_RESULTS,
                 &mut |_| false,
                 &mut Trace::new(false)
             ),

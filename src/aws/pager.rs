@@ -4,18 +4,19 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
-
 use super::quota::Throttle;
 use crate::clock::Clock;
 use crate::error::{Error, Limit};
+use crate::json::{Answer, ReadError};
 use crate::trace::Trace;
 
-/// Gets one page: the token of the page (none for the first).
-pub type FetchPage<'a> = dyn FnMut(Option<&str>, &mut Trace) -> Result<Value, Error> + 'a;
+/// Gets one page, as it came: the token of the page (none for the first).
+pub type FetchPage<'a> = dyn FnMut(Option<&str>, &mut Trace) -> Result<Answer, Error> + 'a;
 
-/// Reads one page: its items and the next token, or what is wrong with it.
-pub type ReadPage<T> = fn(&Value) -> Result<(Vec<T>, Option<String>), String>;
+/// Reads one page from its bytes: its items and the next token, or what
+/// is wrong with it. A reader may keep state across the pages of a read
+/// (what they hold so far).
+pub type ReadPage<'a, T> = dyn FnMut(&[u8]) -> Result<(Vec<T>, Option<String>), ReadError> + 'a;
 
 /// Asked after each page that has another after it, with every item so
 /// far: true stops paging there (the read is then not complete).
@@ -47,7 +48,7 @@ impl Pager<'_> {
     pub fn collect<T>(
         &self,
         op: &'static str,
-        read: ReadPage<T>,
+        read: &mut ReadPage<'_, T>,
         fetch: &mut FetchPage<'_>,
         stop: &mut Stop<'_, T>,
         trace: &mut Trace,
@@ -64,8 +65,11 @@ impl Pager<'_> {
                     })?;
             }
             let page = fetch(token.as_deref(), trace)?;
-            let (mut page_items, next) =
-                read(&page).map_err(|detail| Error::BadResponse { op, detail })?;
+            let (mut page_items, next) = read(&page.bytes).map_err(|e| Error::BadResponse {
+                op,
+                detail: page.detail(e),
+            })?;
+            drop(page);
             items.append(&mut page_items);
             if next.is_some() && stop(&items) {
                 trace.log(|| {
@@ -102,13 +106,14 @@ impl Pager<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    fn numbers(v: &Value) -> Result<(Vec<u64>, Option<String>), String> {
+    fn numbers(bytes: &[u8]) -> Result<(Vec<u64>, Option<String>), ReadError> {
+        let v = crate::json::parse(bytes)?;
         let items = v
             .get("Items")
             .and_then(Value::as_array)
-            .ok_or("no Items")?
+            .ok_or_else(|| ReadError::Shape("no Items".into()))?
             .iter()
             .filter_map(Value::as_u64)
             .collect();
@@ -118,6 +123,13 @@ mod tests {
                 .and_then(Value::as_str)
                 .map(str::to_owned),
         ))
+    }
+
+    fn answer(v: Value) -> Answer {
+        Answer {
+            bytes: v.to_string().into_bytes(),
+            not_json: "body is not JSON".into(),
+        }
     }
 
     fn pager(max_pages: u32) -> Pager<'static> {
@@ -136,15 +148,15 @@ mod tests {
     #[test]
     fn every_page_or_an_error() {
         let mut fetch = |token: Option<&str>, _: &mut Trace| {
-            Ok(match token {
+            Ok(answer(match token {
                 None => json!({"Items": [1, 2], "NextToken": "t2"}),
                 Some(_) => json!({"Items": [3]}),
-            })
+            }))
         };
         let got = pager(2)
             .collect(
                 "Op",
-                numbers,
+                &mut numbers,
                 &mut fetch,
                 &mut |_| false,
                 &mut Trace::new(false),
@@ -160,7 +172,7 @@ mod tests {
         assert!(matches!(
             pager(1).collect(
                 "Op",
-                numbers,
+                &mut numbers,
                 &mut fetch,
                 &mut |_| false,
                 &mut Trace::new(false)
@@ -170,8 +182,8 @@ mod tests {
         let e = pager(5)
             .collect(
                 "Op",
-                numbers,
-                &mut |_, _| Ok(json!({"Items": [], "NextToken": "same"})),
+                &mut numbers,
+                &mut |_, _| Ok(answer(json!({"Items": [], "NextToken": "same"}))),
                 &mut |_| false,
                 &mut Trace::new(false),
             )
@@ -183,8 +195,8 @@ mod tests {
         let e = pager(5)
             .collect(
                 "Op",
-                numbers,
-                &mut |_, _| Ok(json!({})),
+                &mut numbers,
+                &mut |_, _| Ok(answer(json!({}))),
                 &mut |_| false,
                 &mut Trace::new(false),
             )

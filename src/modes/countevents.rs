@@ -9,7 +9,8 @@ use std::time::Duration;
 use regex_lite::Regex;
 
 use crate::aws::cloudtrail::{Attribute, AttributeKey, Event, Lookup, Paged, Query};
-use crate::error::one_line;
+use crate::clock::Deadline;
+use crate::error::{Error, one_line};
 use crate::output::Outcome;
 use crate::perfdata::Perfdata;
 use crate::threshold::Thresholds;
@@ -60,7 +61,7 @@ fn upstream_matches(opts: &Options, e: &Event) -> bool {
         .as_deref()
         .is_some_and(|t| e.event_type.as_deref() == Some(t));
     let by_message = match (&opts.error_message, e.error_message.as_deref()) {
-        (Some(re), Some(msg)) if !msg.is_empty() => re.is_match(msg),
+        (Some(re), Some(msg)) if !msg.is_empty() => re.is_match(matched_part(msg)),
         _ => false,
     };
     by_type || by_message
@@ -100,27 +101,72 @@ pub fn matches(opts: &Options, e: &Event) -> bool {
             .error_code
             .as_deref()
             .is_none_or(|c| e.error_code.as_deref() == Some(c))
-        && opts
-            .filter_event_name
-            .as_ref()
-            .is_none_or(|re| e.event_name.as_deref().is_some_and(|n| re.is_match(n)))
+        && opts.filter_event_name.as_ref().is_none_or(|re| {
+            e.event_name
+                .as_deref()
+                .is_some_and(|n| re.is_match(matched_part(n)))
+        })
         && !(opts.exclude_self && is_ours(e))
 }
 
+/// The most of a field the patterns (`--error-message`,
+/// `--filter-event-name`) are matched against: the time one match takes
+/// grows with the text times the pattern, and a real error message is
+/// far shorter (an encoded authorization message, the longest, about
+/// 2 KB); a longer one is matched on its first 4 KiB.
+pub const MATCHED_BYTES: usize = 4 << 10;
+
+/// The part of `text` a pattern sees: its first [`MATCHED_BYTES`], cut on
+/// a character boundary.
+fn matched_part(text: &str) -> &str {
+    if text.len() <= MATCHED_BYTES {
+        return text;
+    }
+    let end = (0..=MATCHED_BYTES)
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    text.get(..end).unwrap_or_default()
+}
+
+/// What a run that ran out of time while matching was doing.
+pub const MATCHING: &str = "Matching events";
+
+/// The events `keep` takes, the run's deadline checked before each one.
+pub fn matching<'e>(
+    events: impl IntoIterator<Item = &'e Event>,
+    deadline: &Deadline<'_>,
+    mut keep: impl FnMut(&Event) -> bool,
+) -> Result<Vec<&'e Event>, Error> {
+    let mut out = Vec::new();
+    for e in events {
+        deadline.check(MATCHING)?;
+        if keep(e) {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
 /// How many events count.
-pub fn count(opts: &Options, events: &[Event]) -> usize {
-    events.iter().filter(|e| matches(opts, e)).count()
+pub fn count(opts: &Options, events: &[Event], deadline: &Deadline<'_>) -> Result<usize, Error> {
+    Ok(matching(events, deadline, |e| matches(opts, e))?.len())
 }
 
 /// [`count`] of `merge(cached, fresh, window_start)`, without building it.
-pub fn count_merged(opts: &Options, cached: &[Event], fresh: &[Event], window_start: i64) -> usize {
+pub fn count_merged(
+    opts: &Options,
+    (cached, fresh): (&[Event], &[Event]),
+    window_start: i64,
+    deadline: &Deadline<'_>,
+) -> Result<usize, Error> {
     let counts = |e: &Event| e.time.is_none_or(|t| t >= window_start) && matches(opts, e);
     let seen: HashSet<&str> = fresh.iter().map(|e| e.event_id.as_str()).collect();
-    fresh.iter().filter(|e| counts(e)).count()
-        + cached
-            .iter()
-            .filter(|e| !seen.contains(e.event_id.as_str()) && counts(e))
-            .count()
+    Ok(matching(fresh, deadline, counts)?.len()
+        + matching(cached, deadline, |e| {
+            !seen.contains(e.event_id.as_str()) && counts(e)
+        })?
+        .len())
 }
 
 /// With `--stop-at-critical`: true once `count` events make the check
@@ -266,16 +312,17 @@ impl Plan<'_> {
     }
 
     /// With `--stop-at-critical`: whether the events read so far already
-    /// make the window CRITICAL, counted as the result will be.
-    pub fn stop(&self, fresh: &[Event]) -> bool {
-        self.opts.stop_at_critical
-            && critical_already(
-                self.opts,
-                match self.kept {
-                    Some(k) => count_merged(self.opts, k, fresh, self.window_start),
-                    None => count(self.opts, fresh),
-                },
-            )
+    /// make the window CRITICAL, counted as the result will be. Out of
+    /// time, it stops too: the evaluation that follows says so.
+    pub fn stop(&self, fresh: &[Event], deadline: &Deadline<'_>) -> bool {
+        if !self.opts.stop_at_critical {
+            return false;
+        }
+        let counted = match self.kept {
+            Some(k) => count_merged(self.opts, (k, fresh), self.window_start, deadline),
+            None => count(self.opts, fresh, deadline),
+        };
+        counted.is_err() || counted.is_ok_and(|n| critical_already(self.opts, n))
     }
 
     /// The window's events from what was read, and what to keep for the
@@ -301,16 +348,23 @@ impl Plan<'_> {
     }
 }
 
-/// The outcome of a complete read.
+/// The outcome of a complete read, with no time limit.
+#[cfg(test)]
 pub fn evaluate(opts: &Options, events: &[Event]) -> Outcome {
-    evaluate_read(opts, events, true)
+    evaluate_read(opts, events, true, &Deadline::none()).unwrap_or_default()
 }
 
 /// The outcome of a read, `complete` or stopped early by
 /// `--stop-at-critical` (then the count is a lower bound: `at least N`).
 /// The matching events go to long output, at most [`LISTED`] of them.
-pub fn evaluate_read(opts: &Options, events: &[Event], complete: bool) -> Outcome {
-    let matching: Vec<&Event> = events.iter().filter(|e| matches(opts, e)).collect();
+/// Matching stops when the run's time is up.
+pub fn evaluate_read(
+    opts: &Options,
+    events: &[Event],
+    complete: bool,
+    deadline: &Deadline<'_>,
+) -> Result<Outcome, Error> {
+    let matching: Vec<&Event> = matching(events, deadline, |e| matches(opts, e))?;
     // Counts stay far below 2^53, where f64 is exact.
     let value = matching.len() as f64;
     let mut outcome = Outcome::single(
@@ -339,7 +393,7 @@ pub fn evaluate_read(opts: &Options, events: &[Event], complete: bool) -> Outcom
             .long
             .push(format!("… and {} more", matching.len() - LISTED));
     }
-    outcome
+    Ok(outcome)
 }
 
 #[cfg(test)]
@@ -412,6 +466,41 @@ mod tests {
     /// The Centreon mock's window: 4 AwsApiCall, 2 AwsServiceEvent,
     /// 1 AwsConsoleAction ("Rate exceeded error"), 3 AwsConsoleSignIn
     /// ("Login error").
+    #[test]
+    fn matching_stops_at_the_deadline() {
+        use crate::clock::{Clock, SystemClock};
+        let limit = crate::error::Limit {
+            secs: 10,
+            option: "--timeout",
+        };
+        let passed = Deadline::new(&SystemClock, SystemClock.now(), limit);
+        let o = opts(None, Some("Denied"), None, None);
+        let e = evaluate_read(&o, &mock_events(), true, &passed).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Matching events failed: timed out, the check's --timeout of 10s ran out"
+        );
+        assert!(count(&o, &[], &passed).is_ok_and(|n| n == 0));
+        let o = Options {
+            stop_at_critical: true,
+            ..opts(None, None, None, Some("5"))
+        };
+        let p = plan(&o, None, 1000);
+        assert!(
+            p.stop(&mock_events(), &passed),
+            "out of time, the read stops"
+        );
+    }
+
+    #[test]
+    fn patterns_see_the_first_4_kib() {
+        assert_eq!(matched_part("short"), "short");
+        let long = "é".repeat(MATCHED_BYTES);
+        let part = matched_part(&long);
+        assert!(part.len() <= MATCHED_BYTES && part.len() >= MATCHED_BYTES - 1);
+        assert!(long.starts_with(part));
+    }
+
     fn mock_events() -> Vec<Event> {
         let mut v = Vec::new();
         v.extend((0..4).map(|_| ev("AwsApiCall", None)));
@@ -698,7 +787,10 @@ mod tests {
         o.stop_at_critical = true;
         let events: Vec<Event> = (0..6).map(|i| at(&i.to_string(), 100)).collect();
         assert_eq!(
-            text(&evaluate_read(&o, &events, false), false),
+            text(
+                &evaluate_read(&o, &events, false, &Deadline::none()).unwrap(),
+                false
+            ),
             "CRITICAL: Number of events: at least 6.00 | 'events_count'=6.00;0:2;0:5;0;\n"
         );
         assert!(!critical_already(&o, 5));
@@ -728,8 +820,12 @@ mod tests {
         ];
         let fresh = vec![mk("d", "ConsoleLogin", 300), mk("e", "ConsoleLogin", 400)];
         let merged = merge(&cached, fresh.clone(), 150);
-        assert_eq!(count_merged(&o, &cached, &fresh, 150), count(&o, &merged));
-        assert_eq!(count(&o, &merged), 3);
-        assert_eq!(count_merged(&o, &[], &fresh, 0), 2);
+        let none = Deadline::none();
+        assert_eq!(
+            count_merged(&o, (&cached, &fresh), 150, &none).unwrap(),
+            count(&o, &merged, &none).unwrap()
+        );
+        assert_eq!(count(&o, &merged, &none).unwrap(), 3);
+        assert_eq!(count_merged(&o, (&[], &fresh), 0, &none).unwrap(), 2);
     }
 }

@@ -6,8 +6,10 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use super::cis::Category;
-use super::countevents::{or_dash, parts};
+use super::countevents::{self, or_dash, parts};
 use crate::aws::cloudtrail::Event;
+use crate::clock::Deadline;
+use crate::error::Error;
 use crate::output::{Entry, Outcome};
 use crate::perfdata::Perfdata;
 use crate::status::State;
@@ -64,11 +66,17 @@ pub fn seen_json(opts: &Options, events: &[Event], window_start: i64, version: u
 /// on the events first seen by this run, so an event alerts once even
 /// when it arrives late into a window that reaches back over several
 /// runs; `<label>_new` gives that count.
-pub fn evaluate(opts: &Options, events: &[Event], seen: Option<&HashSet<String>>) -> Outcome {
+/// Matching stops when the run's time is up.
+pub fn evaluate(
+    opts: &Options,
+    events: &[Event],
+    seen: Option<&HashSet<String>>,
+    deadline: &Deadline<'_>,
+) -> Result<Outcome, Error> {
     let mut out = Outcome::default();
     let mut listed = Vec::new();
     for (c, thresholds) in &opts.selected {
-        let matching: Vec<&Event> = events.iter().filter(|e| c.matches(e)).collect();
+        let matching: Vec<&Event> = countevents::matching(events, deadline, |e| c.matches(e))?;
         let value = matching.len() as f64;
         let fresh = seen.map(|s| matching.iter().filter(|e| !s.contains(&e.event_id)).count());
         let (state, text) = match fresh {
@@ -122,7 +130,7 @@ pub fn evaluate(opts: &Options, events: &[Event], seen: Option<&HashSet<String>>
     } else {
         out.entries.retain(|e| e.state != State::Ok);
     }
-    out
+    Ok(out)
 }
 
 /// The `--verbose` line of one matching event: countevents' parts with
@@ -178,7 +186,9 @@ mod tests {
             &opts(),
             &[ev("1", "ec2.amazonaws.com", "DescribeInstances")],
             None,
-        );
+            &Deadline::none(),
+        )
+        .unwrap();
         assert_eq!(out.state(), State::Ok);
         assert_eq!(out.perfdata.len(), 15);
         assert!(out.perfdata.iter().all(|p| p.value == 0.0));
@@ -192,7 +202,7 @@ mod tests {
             ev("2", "ec2.amazonaws.com", "AuthorizeSecurityGroupIngress"),
             ev("3", "ec2.amazonaws.com", "DescribeInstances"),
         ];
-        let out = evaluate(&opts(), &events, None);
+        let out = evaluate(&opts(), &events, None, &Deadline::none()).unwrap();
         assert_eq!(out.state(), State::Critical);
         let texts: Vec<_> = out.entries.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(
@@ -215,7 +225,7 @@ mod tests {
         let a = ev("1", "iam.amazonaws.com", "PutUserPolicy");
         let merged = dedupe(vec![vec![a.clone()], vec![a, ev("2", "x", "y")]]);
         assert_eq!(merged.len(), 2);
-        let out = evaluate(&opts(), &merged, None);
+        let out = evaluate(&opts(), &merged, None, &Deadline::none()).unwrap();
         let p = out
             .perfdata
             .iter()
@@ -234,7 +244,7 @@ mod tests {
         // The previous run saw `old` only; `late` arrived after it.
         let before = seen_json(&o, &events[..1], 0, 1);
         let seen = seen_before(Some(&before));
-        let out = evaluate(&o, &events, Some(&seen));
+        let out = evaluate(&o, &events, Some(&seen), &Deadline::none()).unwrap();
         assert_eq!(out.state(), State::Warning);
         assert_eq!(out.entries[0].text, "VPC changes: 1 new (2 in the window)");
         let vpc: Vec<_> = out
@@ -249,7 +259,12 @@ mod tests {
         );
         // Next run: both seen, nothing new, OK although still in the window.
         let seen = seen_before(Some(&seen_json(&o, &events, 0, 1)));
-        assert_eq!(evaluate(&o, &events, Some(&seen)).state(), State::Ok);
+        assert_eq!(
+            evaluate(&o, &events, Some(&seen), &Deadline::none())
+                .unwrap()
+                .state(),
+            State::Ok
+        );
         // Events older than the window are not kept; others are, benign
         // ones are not.
         let kept = seen_json(

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::Session;
 use crate::aws::backend::Backend;
 use crate::aws::cloudtrail::{Event, Paged};
+use crate::clock::Deadline;
 use crate::error::Error;
 use crate::modes::{countevents, securityevents};
 use crate::statefile::VERSION;
@@ -26,7 +27,7 @@ pub fn events(
     s: &mut Session<'_>,
     b: &Backend<'_>,
     opts: &countevents::Options,
-    now: i64,
+    (now, deadline): (i64, &Deadline<'_>),
     scope: &str,
 ) -> Result<Paged, Error> {
     // What the aws CLI reads under --command-options is not this window.
@@ -58,7 +59,11 @@ pub fn events(
             )
         });
     }
-    let fresh = b.lookup_events(&plan.lookup(), &mut |fresh| plan.stop(fresh), s.trace)?;
+    let fresh = b.lookup_events(
+        &plan.lookup(),
+        &mut |fresh| plan.stop(fresh, deadline),
+        s.trace,
+    )?;
     let (read, keep) = plan.finish(fresh);
     if let (Some(st), Some(p), Some(keep)) = (state, &path, keep) {
         // A file that cannot be written only costs the next run a whole read.

@@ -24,4 +24,5 @@ fn corpus_replays_without_panic() {
     assert!(replay("readers", check_cloudtrail::fuzz::readers) >= 10);
     assert!(replay("conditions", check_cloudtrail::fuzz::conditions) >= 10);
     assert!(replay("output", check_cloudtrail::fuzz::output) >= 5);
+    assert!(replay("pipeline", check_cloudtrail::fuzz::pipeline) >= 10);
 }

@@ -9,6 +9,8 @@
 //!
 //! - `util`: the loopback server and the binary runner.
 //! - `architecture`: the shape of `src/` (no import cycle, modes without I/O, file sizes).
+//! - `bounds`: every input bounded in memory and time (file caps, page
+//!   bounds, child output, `--timeout` over matching).
 //! - `trailstatus`, `countevents`: the two modes, request shape included.
 //! - `countevents_beyond`: countevents' filters and options beyond upstream.
 //! - `robot`: Centreon's own robot cases, same options and lines.
@@ -18,6 +20,7 @@
 
 mod alltrails;
 mod architecture;
+mod bounds;
 mod contrib;
 mod countevents;
 mod countevents_beyond;

@@ -300,7 +300,7 @@ fn web_identity(
 ) -> Result<Credentials, Error> {
     let token = world
         .env
-        .read_file(std::path::Path::new(token_file))
+        .read_file(std::path::Path::new(token_file), crate::env::MAX_TOKEN_FILE)
         .map_err(|e| {
             Error::Credentials(format!(
                 "{source}: cannot read token file {token_file}: {e}"
@@ -335,20 +335,30 @@ fn web_identity(
     })
 }
 
+/// A credential document is a few hundred bytes (a session token is at
+/// most a few KB): 1 MiB of stdout is far beyond any real one. Stderr is
+/// only quoted in an error line, and 64 KiB is more than a line can show.
+const CREDENTIAL_PROCESS_CAPS: process::Caps = process::Caps {
+    stdout: 1 << 20,
+    stderr: 64 << 10,
+};
+
 /// `credential_process`: run without a shell, JSON on stdout, Version 1.
 fn credential_process(cmd: &str, label: &str, world: &World<'_>) -> Result<Credentials, Error> {
     let source = format!("{label} credential_process");
     let argv = process::split(cmd)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| Error::Credentials(format!("{source}: cannot split '{cmd}'")))?;
-    let out = process::run(&argv, &[], world.local.remaining()).map_err(|e| {
-        Error::Credentials(match e {
-            process::RunError::Spawn(m) => format!("{source}: {m}"),
-            process::RunError::TimedOut => {
-                format!("{source}: still running at the timeout, killed")
-            }
-        })
-    })?;
+    let out = process::run(&argv, &[], world.local.remaining(), CREDENTIAL_PROCESS_CAPS).map_err(
+        |e| {
+            Error::Credentials(match e {
+                process::RunError::TimedOut => {
+                    format!("{source}: still running at the timeout, killed")
+                }
+                other => format!("{source}: {other}"),
+            })
+        },
+    )?;
     if out.code != Some(0) {
         return Err(Error::Credentials(format!(
             "{source} exited with {}: {}",
@@ -359,7 +369,7 @@ fn credential_process(cmd: &str, label: &str, world: &World<'_>) -> Result<Crede
             crate::trace::redact_secret_like(&String::from_utf8_lossy(&out.stderr))
         )));
     }
-    let v: Value = serde_json::from_slice(&out.stdout)
+    let v: Value = crate::json::parse(&out.stdout)
         .map_err(|e| Error::Credentials(format!("{source}: output is not JSON ({e})")))?;
     if v.get("Version").and_then(Value::as_i64) != Some(1) {
         return Err(Error::Credentials(format!(

@@ -89,7 +89,7 @@ fn container_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, 
     };
     let token = match env.var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
         Some(f) => Some(
-            env.read_file(std::path::Path::new(&f))
+            env.read_file(std::path::Path::new(&f), crate::env::MAX_TOKEN_FILE)
                 .map_err(|e| Error::Credentials(format!("{SOURCE}: cannot read {f}: {e}")))?
                 .trim()
                 .to_owned(),
@@ -117,7 +117,7 @@ fn container_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Credentials, 
             String::from_utf8_lossy(&resp.body)
         )));
     }
-    let v: Value = serde_json::from_slice(&resp.body)
+    let v: Value = crate::json::parse(&resp.body)
         .map_err(|e| Error::Credentials(format!("{SOURCE}: answer is not JSON ({e})")))?;
     credentials_from_json(&v, "Token", SOURCE)
 }
@@ -204,8 +204,8 @@ fn instance_metadata_fetch(world: &World<'_>, trace: &mut Trace) -> Result<Crede
         &auth,
         "GET",
     )?;
-    let v: Value =
-        serde_json::from_str(&doc).map_err(|e| fail(format!("answer is not JSON ({e})")))?;
+    let v: Value = crate::json::parse(doc.as_bytes())
+        .map_err(|e| fail(format!("answer is not JSON ({e})")))?;
     if let Some(code) = v
         .get("Code")
         .and_then(Value::as_str)

@@ -31,7 +31,7 @@ impl SharedFiles {
         };
         let config_path = path("AWS_CONFIG_FILE", ".aws/config");
         let credentials_path = path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
-        let read = |p: &PathBuf, kind| match env.read_file(p) {
+        let read = |p: &PathBuf, kind| match env.read_file(p, crate::env::MAX_PROFILE_FILE) {
             Ok(text) => Ok(profile::parse(&text, kind)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Profiles::default()),
             Err(e) => Err(Error::Credentials(format!(
