@@ -22,4 +22,5 @@ fn corpus_replays_without_panic() {
     assert!(replay("threshold", check_cloudtrail::fuzz::threshold) >= 10);
     assert!(replay("perfdata", check_cloudtrail::fuzz::perfdata) >= 5);
     assert!(replay("readers", check_cloudtrail::fuzz::readers) >= 10);
+    assert!(replay("statefile", check_cloudtrail::fuzz::statefile) >= 10);
 }

@@ -33,6 +33,7 @@ mod retries;
 mod robot;
 mod scale;
 mod securityevents;
+mod statedir;
 mod traildelivery;
 mod trailsecurity;
 mod trailstatus;
