@@ -316,7 +316,14 @@ impl StateDir {
 
     /// A trusted file's JSON when it is of this version; `None` otherwise.
     pub fn read(&self, path: &Path, cap: u64) -> Option<Value> {
-        parse(&self.read_bytes(path, cap)?)
+        let v = parse(&self.read_bytes(path, cap)?);
+        if v.is_none() {
+            self.note(format!(
+                "state: ignored {}: not JSON of this version",
+                path.display()
+            ));
+        }
+        v
     }
 
     /// Writes `v` atomically ([`StateDir::write_with`]).
@@ -515,6 +522,7 @@ mod tests {
         assert_eq!(mode(&f), 0o600);
         fs::write(&f, "{not json").unwrap();
         assert!(s.read(&f, SMALL_CAP).is_none(), "corrupt files are ignored");
+        assert!(notes(&s).contains("not JSON of this version"));
         fs::write(&f, r#"{"version": 999}"#).unwrap();
         assert!(
             s.read(&f, SMALL_CAP).is_none(),
