@@ -340,6 +340,25 @@ pub fn pipeline(data: &[u8]) {
     );
 }
 
+/// Every reader of the state directory's files: buckets, cached
+/// credentials, the events kept between runs, securityevents' seen-file.
+/// The plugin only reads files it wrote itself, but a disk, a crash or an
+/// older version can still leave anything there: none may panic, and
+/// what reads back holds the invariants the callers rely on.
+pub fn statefile(data: &[u8]) {
+    let _ = crate::aws::quota::stored_tat(data);
+    for now in [0, 1_700_000_000, i64::MAX, i64::MIN] {
+        if let Some(c) = crate::aws::credentials::from_cache_file(data, now) {
+            assert!(c.expiration().is_some_and(|e| e > now.saturating_add(300)));
+        }
+    }
+    if let Ok(c) = crate::run::window::decode_events(data) {
+        assert!(c.events.len() <= crate::modes::countevents::MAX_CACHED_EVENTS);
+        assert!(c.events.iter().all(|e| e.time.is_some()));
+    }
+    let _ = crate::modes::securityevents::seen_before(crate::statefile::parse(data).as_ref());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,8 +380,30 @@ mod tests {
             readers(d);
             output(d);
             pipeline(d);
+            statefile(d);
         }
         perfdata(&f64::NAN.to_le_bytes());
+        // A valid events file whose bytes are then cut and flipped below.
+        statefile(EVENTS);
         perfdata(&[&f64::INFINITY.to_le_bytes()[..], b"a'b=c;d"].concat());
+    }
+
+    const EVENTS: &[u8] = b"{\"version\":1,\"format\":4,\"delta\":3600,\"end\":100,\"count\":1}\n[\"a\",50,null,null,\"CreateVpc\",null,null,[[null,\"r\"]]]\n";
+
+    proptest::proptest! {
+        #[test]
+        fn state_file_readers_take_any_bytes(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            statefile(&data);
+        }
+
+        #[test]
+        fn state_file_readers_take_damaged_files(cut in 0..EVENTS.len(), at in 0..EVENTS.len(), byte in proptest::prelude::any::<u8>()) {
+            let mut d = EVENTS.to_vec();
+            if let Some(b) = d.get_mut(at) {
+                *b = byte;
+            }
+            d.truncate(cut);
+            statefile(&d);
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! the mode reads and the mode turns it into an [`Outcome`]; several
 //! regions or trails are combined into one.
 
-mod window;
+pub(crate) mod window;
 
 use std::time::Instant;
 
@@ -56,23 +56,23 @@ pub fn run(
     trace: &mut Trace,
 ) -> Result<Outcome, Error> {
     let start = clock.now();
-    let state = StateDir::open(
+    let opened = StateDir::open(
         &cfg.state,
         env.var("HOME").as_deref(),
         env.var("XDG_CACHE_HOME").as_deref(),
         env.current_dir().as_deref(),
+        clock.epoch(),
     );
+    for n in opened.notes {
+        trace.log(|| n);
+    }
+    let state = opened.dir;
     match &state {
         Some(s) => trace.log(|| format!("state directory: {}", s.dir().display())),
         None => trace.log(|| "state directory: none (pacing this check alone)".to_owned()),
     }
     let throttle: Box<dyn Throttle> = match &state {
-        Some(s) => Box::new(SharedBucket {
-            state: s,
-            rates: cfg.rates,
-            scope: std::sync::Mutex::new(String::new()),
-            fallback: LocalPacer::new(cfg.rates),
-        }),
+        Some(s) => Box::new(SharedBucket::new(s, cfg.rates)),
         None => Box::new(LocalPacer::new(cfg.rates)),
     };
     let client = client(cfg, env, trace)?;
@@ -104,10 +104,22 @@ pub fn run(
         trace,
     };
     // Several regions share the one time budget.
-    let deadline = start + cfg.timeout;
+    let result = regions(&mut session, start + cfg.timeout);
+    // What the buckets and caches ignored in the state directory.
+    if let Some(s) = &state {
+        for n in s.take_notes() {
+            session.trace.log(|| n);
+        }
+    }
+    result
+}
+
+/// The check of the one region, or of each of `--regions`.
+fn regions(session: &mut Session<'_>, deadline: Instant) -> Result<Outcome, Error> {
+    let (cfg, clock) = (session.cfg, session.ctx.clock);
     if cfg.regions.is_empty() {
         return check_region(
-            &mut session,
+            session,
             &Region {
                 name: &cfg.region,
                 now: clock.epoch(),
@@ -138,7 +150,7 @@ pub fn run(
             deadline,
             global_elsewhere: Some(region) != home,
         };
-        each.push((region.clone(), check_region(&mut session, &at)?));
+        each.push((region.clone(), check_region(session, &at)?));
     }
     Ok(combine(each, &REGIONS))
 }

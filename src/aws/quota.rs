@@ -14,12 +14,13 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
 use crate::clock::Clock;
-use crate::statefile::{StateDir, VERSION};
+use crate::statefile::{SMALL_CAP, StateDir, VERSION};
 
 /// Requests per second per API; 0 is "do not pace".
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -127,18 +128,36 @@ impl Throttle for LocalPacer {
     }
 }
 
+/// The longest wait for a bucket's lock, and at most half of what is
+/// left of the run: a bucket is held for one read and one write of a
+/// 40-byte file (milliseconds, even with thirty checks queued), so a lock
+/// still held after this is stuck or hostile.
+pub const LOCK_WAIT: Duration = Duration::from_secs(2);
+
 /// Buckets shared by every check through the state directory.
 pub struct SharedBucket<'a> {
-    pub state: &'a StateDir,
-    pub rates: Rates,
+    state: &'a StateDir,
+    rates: Rates,
     /// Account or access key id, region and endpoint; set once the
     /// credentials are known ([`SharedBucket::set_scope`]).
-    pub scope: Mutex<String>,
+    scope: Mutex<String>,
     /// Used when the state file cannot be locked (then we pace alone).
-    pub fallback: LocalPacer,
+    fallback: LocalPacer,
+    /// A lock waited on in vain once is not waited on again in this run.
+    stuck: AtomicBool,
 }
 
-impl SharedBucket<'_> {
+impl<'a> SharedBucket<'a> {
+    pub fn new(state: &'a StateDir, rates: Rates) -> Self {
+        SharedBucket {
+            state,
+            rates,
+            scope: Mutex::new(String::new()),
+            fallback: LocalPacer::new(rates),
+            stuck: AtomicBool::new(false),
+        }
+    }
+
     pub fn set_scope(&self, scope: String) {
         self.fallback.set_scope(scope.clone());
         if let Ok(mut s) = self.scope.lock() {
@@ -147,11 +166,17 @@ impl SharedBucket<'_> {
     }
 }
 
+/// The next slot stored in a bucket file's bytes, if they are of this
+/// version.
+pub fn stored_tat(bytes: &[u8]) -> Option<i64> {
+    crate::statefile::parse(bytes)?.get("tat_ms")?.as_i64()
+}
+
 /// One GCRA step, pure: the slot for a request at `now` given the stored
 /// `tat`, and the new `tat` (all in milliseconds since the epoch).
 pub fn gcra(now: i64, tat: i64, interval_ms: i64) -> (i64, i64) {
     let slot = now.max(tat);
-    (slot, slot + interval_ms)
+    (slot, slot.saturating_add(interval_ms))
 }
 
 impl Throttle for SharedBucket<'_> {
@@ -165,16 +190,20 @@ impl Throttle for SharedBucket<'_> {
         };
         let scope = self.scope.lock().map(|s| s.clone()).unwrap_or_default();
         let path = self.state.file("bucket", &format!("{scope}|{api}"));
-        let Ok(lock) = self.state.lock(&path) else {
+        let lock = (!self.stuck.load(Ordering::Relaxed))
+            .then(|| self.state.lock(&path, clock, LOCK_WAIT.min(remaining / 2)))
+            .flatten();
+        let Some(lock) = lock else {
+            self.stuck.store(true, Ordering::Relaxed);
             return self.fallback.acquire(api, clock, remaining);
         };
         let now = clock.epoch_millis();
         // A tat far in the future is a broken clock or file: start over.
         let tat = self
             .state
-            .read(&path)
-            .and_then(|v| v.get("tat_ms").and_then(serde_json::Value::as_i64))
-            .filter(|t| *t < now + 3_600_000)
+            .read_bytes(&path, SMALL_CAP)
+            .and_then(|b| stored_tat(&b))
+            .filter(|t| *t < now.saturating_add(3_600_000))
             .unwrap_or(0);
         let interval_ms = i64::try_from(interval.as_millis())
             .unwrap_or(i64::MAX)
@@ -186,9 +215,11 @@ impl Throttle for SharedBucket<'_> {
             return Err(TooLong { wait });
         }
         // A bucket that cannot be written only costs us the sharing.
-        let _ = self
-            .state
-            .write(&path, &json!({"version": VERSION, "tat_ms": next}));
+        let _ = self.state.write(
+            &path,
+            &json!({"version": VERSION, "tat_ms": next}),
+            SMALL_CAP,
+        );
         drop(lock);
         if !wait.is_zero() {
             clock.sleep(wait);

@@ -273,6 +273,25 @@ pub fn merge(cached: &[Event], fresh: Vec<Event>, window_start: i64) -> Vec<Even
     out
 }
 
+/// The most events kept between runs. A check reads at most ~100
+/// events a second (LookupEvents: 2 requests of 50), so a window this
+/// large takes minutes to read whole: past it, caching no longer makes a
+/// check fit its timeout, and the memory (~1 KB an event) and the file
+/// (~0.5 KB an event) stop being small. Past it, each run reads its
+/// whole window.
+pub const MAX_CACHED_EVENTS: usize = 20_000;
+
+/// Whether a read's events may be kept for the next run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Keep {
+    /// Yes: they are the whole window of `delta` seconds up to `end`.
+    Window { delta: i64, end: i64 },
+    /// No: the read stopped early, or an event has no time to prune it by.
+    Partial,
+    /// No: more than [`MAX_CACHED_EVENTS`].
+    TooMany,
+}
+
 /// One read of the window, planned from what the last run kept: where it
 /// starts, when paging may stop, and what it ends as.
 pub struct Plan<'a> {
@@ -325,19 +344,25 @@ impl Plan<'_> {
         counted.is_err() || counted.is_ok_and(|n| critical_already(self.opts, n))
     }
 
-    /// The window's events from what was read, and what to keep for the
-    /// next run: only a whole window whose every event has a time can be
-    /// pruned next time, so a read stopped early is never kept.
-    pub fn finish(self, fresh: Paged) -> (Paged, Option<Cached>) {
+    /// The window's events from what was read, and whether the next run
+    /// may keep them: only a whole window whose every event has a time can
+    /// be pruned next time, so a read stopped early is never kept; nor is
+    /// a window of more than [`MAX_CACHED_EVENTS`].
+    pub fn finish(self, fresh: Paged) -> (Paged, Keep) {
         let events = match self.kept {
             Some(k) => merge(k, fresh.events, self.window_start),
             None => fresh.events,
         };
-        let keep = (fresh.complete && events.iter().all(|e| e.time.is_some())).then(|| Cached {
-            delta: self.now - self.window_start,
-            end: self.now,
-            events: events.clone(),
-        });
+        let keep = if !fresh.complete || events.iter().any(|e| e.time.is_none()) {
+            Keep::Partial
+        } else if events.len() > MAX_CACHED_EVENTS {
+            Keep::TooMany
+        } else {
+            Keep::Window {
+                delta: self.now - self.window_start,
+                end: self.now,
+            }
+        };
         (
             Paged {
                 events,

@@ -558,3 +558,97 @@ fn temporary_credentials_are_kept_between_runs() {
         .count();
     assert_eq!(gets, 1);
 }
+
+/// The instance-metadata cache's name is predictable: whatever another
+/// user (or a group member of a shared `centplugins`) plants at it must
+/// never sign a request. Each planted form is ignored, the real IMDS keys
+/// sign, and `--debug` says why.
+#[test]
+fn planted_credential_caches_are_ignored() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = fake_aws();
+    let imds = s.url("");
+    let state = TempDir::new("planted");
+    let dir = format!("--statefile-dir={}", state.0.display());
+    let env = [
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.as_str()),
+        ("AWS_EC2_METADATA_DISABLED", "false"),
+    ];
+    let (r, k) = check(&s, &[&dir], &env);
+    assert_eq!(
+        (r.code, k.as_deref()),
+        (0, Some("ASIAIMDS")),
+        "{}",
+        r.stdout
+    );
+    let cache = std::fs::read_dir(&state.0)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.contains("_imds_") && !n.ends_with(".lock")
+        })
+        .expect("the IMDS cache file");
+    let planted = json!({"version": 1, "access_key": "ASIAPLANTED",
+        "secret_key": "PLANTEDSECRET", "session_token": "PLANTEDTOKEN",
+        "expiration": 4_102_444_800_i64, "source": "planted"})
+    .to_string();
+    let elsewhere = TempDir::new("planted-target");
+    let target = elsewhere.write("ours", &planted, false);
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let plant = |how: &str| {
+        let _ = std::fs::remove_file(&cache);
+        match how {
+            "foreign owner" => {
+                std::fs::write(&cache, &planted).unwrap();
+                std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o600)).unwrap();
+                std::os::unix::fs::chown(&cache, Some(65534), Some(65534)).unwrap();
+            }
+            "group-writable" | "world-writable" => {
+                std::fs::write(&cache, &planted).unwrap();
+                let mode = if how == "group-writable" {
+                    0o660
+                } else {
+                    0o606
+                };
+                std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(mode)).unwrap();
+            }
+            "symbolic link" => std::os::unix::fs::symlink(&target, &cache).unwrap(),
+            "hard link" => std::fs::hard_link(&target, &cache).unwrap(),
+            _ => unreachable!(),
+        }
+    };
+    let puts_before = || s.requests().iter().filter(|q| q.method == "PUT").count();
+    for (how, why) in [
+        ("foreign owner", "owned by uid 65534"),
+        ("group-writable", "writable by others"),
+        ("world-writable", "writable by others"),
+        ("symbolic link", "symbolic link"),
+        ("hard link", "hard link"),
+    ] {
+        plant(how);
+        let puts = puts_before();
+        let (r, k) = check(&s, &[&dir, "--debug"], &env);
+        assert_eq!(
+            (r.code, k.as_deref()),
+            (0, Some("ASIAIMDS")),
+            "{how}: {}",
+            r.stdout
+        );
+        assert_eq!(puts_before(), puts + 1, "{how}: IMDS asked again");
+        assert!(r.stdout.contains(why), "{how}: {}", r.stdout);
+        assert!(!r.stdout.contains("PLANTED"), "{how}: {}", r.stdout);
+        // What the link pointed at is left as it was.
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), planted, "{how}");
+    }
+    // The plugin's own file, rewritten each time, is used again.
+    let puts = puts_before();
+    let (r, k) = check(&s, &[&dir], &env);
+    assert_eq!(
+        (r.code, k.as_deref()),
+        (0, Some("ASIAIMDS")),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(puts_before(), puts, "the plugin's own cache is trusted");
+}

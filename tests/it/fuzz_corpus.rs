@@ -25,4 +25,5 @@ fn corpus_replays_without_panic() {
     assert!(replay("conditions", check_cloudtrail::fuzz::conditions) >= 10);
     assert!(replay("output", check_cloudtrail::fuzz::output) >= 5);
     assert!(replay("pipeline", check_cloudtrail::fuzz::pipeline) >= 10);
+    assert!(replay("statefile", check_cloudtrail::fuzz::statefile) >= 10);
 }

@@ -39,6 +39,7 @@ mod robot;
 mod scale;
 mod secrets;
 mod securityevents;
+mod statedir;
 mod traildelivery;
 mod trailsecurity;
 mod trailstatus;

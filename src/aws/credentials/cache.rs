@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::value::Credentials;
 use crate::error::Error;
+use crate::statefile::SMALL_CAP;
 
 /// Temporary credentials (web identity, container, instance metadata)
 /// reused across runs until 5 minutes before they expire.
@@ -34,20 +35,12 @@ pub fn cached(
     };
     let path = c.state.file(kind, key);
     if !c.refresh {
-        let kept = c.state.read(&path).and_then(|v| {
-            let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-            let exp = v.get("expiration")?.as_i64()?;
-            (exp > c.now + 300).then_some(())?;
-            Some(
-                Credentials::new(
-                    &text("access_key")?,
-                    &text("secret_key")?,
-                    text("session_token").as_deref(),
-                )
-                .with_expiration(exp)
-                .with_source(format!("{} {CACHED}", text("source")?)),
-            )
-        });
+        // Only from a file the plugin itself wrote (`StateDir::read`):
+        // planted keys would sign our requests.
+        let kept = c
+            .state
+            .read_bytes(&path, SMALL_CAP)
+            .and_then(|b| from_cache_file(&b, c.now));
         if let Some(k) = kept {
             return Ok(k);
         }
@@ -64,7 +57,26 @@ pub fn cached(
                 "expiration": exp,
                 "source": fresh.source(),
             }),
+            SMALL_CAP,
         );
     }
     Ok(fresh)
+}
+
+/// Credentials from a cache file's bytes, if they are of this version and
+/// have more than 5 minutes left at `now`.
+pub fn from_cache_file(bytes: &[u8], now: i64) -> Option<Credentials> {
+    let v = crate::statefile::parse(bytes)?;
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let exp = v.get("expiration")?.as_i64()?;
+    (exp > now.saturating_add(300)).then_some(())?;
+    Some(
+        Credentials::new(
+            &text("access_key")?,
+            &text("secret_key")?,
+            text("session_token").as_deref(),
+        )
+        .with_expiration(exp)
+        .with_source(format!("{} {CACHED}", text("source")?)),
+    )
 }

@@ -24,7 +24,7 @@ pub(super) mod metadata;
 pub(super) mod value;
 pub(super) mod world;
 
-pub use cache::{CACHED, Cache, cached};
+pub use cache::{CACHED, Cache, cached, from_cache_file};
 pub use chain::resolve;
 pub use value::{CredentialFlags, Credentials};
 pub use world::{SharedFiles, World};
