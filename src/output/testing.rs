@@ -137,15 +137,7 @@ fn presentation(opts: &[&str], mode: &str) -> Result<Presentation, String> {
         change_exit: list("change-exit"),
         range_perfdata: last("range-perfdata"),
     })?;
-    let format = if flag("output-xml") {
-        Format::Xml
-    } else if flag("output-json") {
-        Format::Json
-    } else if flag("output-openmetrics") {
-        Format::OpenMetrics
-    } else {
-        Format::Text
-    };
+    let format = Format::from_flags(|f| flag(f));
     Ok(Presentation {
         generic,
         format,
@@ -155,7 +147,7 @@ fn presentation(opts: &[&str], mode: &str) -> Result<Presentation, String> {
         plugin: "cloud::aws::cloudtrail::plugin".into(),
         mode: mode.into(),
         epoch_ms: 0,
-        status_metric: flag("output-openmetrics"),
+        status_metric: Format::status_metric_from_flags(|f| flag(f)),
     })
 }
 

@@ -33,6 +33,7 @@ mod retries;
 mod robot;
 mod scale;
 mod securityevents;
+mod textfile;
 mod traildelivery;
 mod trailsecurity;
 mod trailstatus;
