@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared by scripts/e2e.sh and scripts/demo.sh: the pinned Python venv
-# (moto, botocore, pytest, the aws CLI, trustme, proxy.py) under
+# (moto, botocore, pytest, the aws CLI, trustme, proxy.py, prometheus-client) under
 # target/e2e-venv, and the environment
 # hygiene every run gets. Source it; it defines functions and variables
 # and runs nothing by itself.
@@ -10,7 +10,7 @@ E2E_VENV="$E2E_ROOT/target/e2e-venv"
 E2E_REQUIREMENTS="$E2E_ROOT/tests/e2e/requirements.txt"
 E2E_PROG="${E2E_PROG:-$(basename "$0")}"
 # What a usable venv can import (and it must have bin/aws, the CLI).
-E2E_IMPORTS='import moto.server, botocore.auth, pytest, trustme, proxy, awscli.clidriver'
+E2E_IMPORTS='import moto.server, botocore.auth, pytest, trustme, proxy, awscli.clidriver, prometheus_client.parser'
 
 e2e_die() {
     printf '%s: ERROR: %s\n' "$E2E_PROG" "$*" >&2

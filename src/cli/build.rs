@@ -288,15 +288,7 @@ pub fn presentation(raw: &Raw) -> Result<Presentation, Error> {
         range_perfdata: raw.last("range-perfdata"),
     };
     let generic = Generic::parse(&args).map_err(Error::Option)?;
-    let format = if raw.flag("output-xml") {
-        Format::Xml
-    } else if raw.flag("output-json") {
-        Format::Json
-    } else if raw.flag("output-openmetrics") {
-        Format::OpenMetrics
-    } else {
-        Format::Text
-    };
+    let format = Format::from_flags(|f| raw.flag(f));
     Ok(Presentation {
         generic,
         format,
@@ -309,7 +301,7 @@ pub fn presentation(raw: &Raw) -> Result<Presentation, Error> {
             .to_owned(),
         mode: raw.get("mode").unwrap_or_default().to_owned(),
         epoch_ms: 0,
-        status_metric: raw.flag("output-openmetrics"),
+        status_metric: Format::status_metric_from_flags(|f| raw.flag(f)),
         // Where the text goes is execute's to say.
         budget: None,
     })

@@ -279,6 +279,12 @@ pub const OUTPUT: Section = Section {
             text: "Return the output in OpenMetrics format (with a plugin_mode_status metric).",
         },
         Item {
+            tag: "--output-openmetrics-textfile",
+            text: "The same metrics as a node_exporter textfile collector .prom file (Prometheus \
+                   text format 0.0.4): no timestamps, no # EOF, every label on every sample \
+                   (empty when unset) so label sets stay the same from run to run.",
+        },
+        Item {
             tag: "--output-file",
             text: "Write the output to this file instead of the standard output.",
         },

@@ -219,6 +219,7 @@ const OUTPUT: &[Opt] = &[
     opt("output-ignore-perfdata", Flag, Yes),
     opt("output-ignore-label", Flag, Yes),
     opt("output-openmetrics", Flag, Yes),
+    opt("output-openmetrics-textfile", Flag, Yes),
     opt("output-file", Value, Yes),
     opt("disco-format", Flag, Yes),
     opt("disco-show", Flag, Yes),

@@ -188,15 +188,33 @@ fn metric_name(s: &str) -> String {
     out
 }
 
+/// Which exposition [`openmetrics`] writes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Exposition {
+    /// OpenMetrics 1.0: a timestamp in seconds on each sample, `# EOF`.
+    OpenMetrics { epoch_ms: i64 },
+    /// The Prometheus text format 0.0.4 of a node_exporter textfile
+    /// collector `.prom` file: it refuses a whole file whose samples carry
+    /// timestamps, and its registry fails the scrape when one family has
+    /// different label names in two files (or two runs' files), so every
+    /// sample carries every label, empty when unset.
+    Textfile,
+}
+
 /// Every metric (the status one upstream adds among them, named
 /// `plugin_mode_status` here so the exposition is valid), as gauges, with
-/// the timestamp in seconds and the closing `# EOF`.
-pub fn openmetrics(d: &Doc<'_>, epoch_ms: i64) -> String {
-    let ts = format!(
-        "{}.{:03}",
-        epoch_ms.div_euclid(1000),
-        epoch_ms.rem_euclid(1000)
-    );
+/// the timestamp in seconds and the closing `# EOF` (OpenMetrics), or
+/// neither (the textfile collector's format).
+pub fn openmetrics(d: &Doc<'_>, style: Exposition) -> String {
+    let ts = match style {
+        Exposition::OpenMetrics { epoch_ms } => format!(
+            " {}.{:03}",
+            epoch_ms.div_euclid(1000),
+            epoch_ms.rem_euclid(1000)
+        ),
+        Exposition::Textfile => String::new(),
+    };
+    let every_label = style == Exposition::Textfile;
     let mut lines: Vec<(String, String, String)> = Vec::new();
     let all: Vec<Metric> = d.metrics.clone();
     let mut out = String::new();
@@ -218,12 +236,15 @@ pub fn openmetrics(d: &Doc<'_>, epoch_ms: i64) -> String {
             ("min", &m.min),
             ("max", &m.max),
         ] {
-            if !v.is_empty() {
+            if every_label || !v.is_empty() {
                 labels.push(format!("{k}=\"{}\"", text::openmetrics_label(v)));
             }
         }
-        if let Some(i) = instance {
-            labels.push(format!("instance=\"{}\"", text::openmetrics_label(i)));
+        if every_label || instance.is_some() {
+            labels.push(format!(
+                "instance=\"{}\"",
+                text::openmetrics_label(instance.unwrap_or_default())
+            ));
         }
         let value = if m.value.parse::<f64>().is_ok() {
             m.value.clone()
@@ -245,9 +266,11 @@ pub fn openmetrics(d: &Doc<'_>, epoch_ms: i64) -> String {
             typed.push(n.clone());
         }
         for (_, labels, value) in lines.iter().filter(|(m, _, _)| m == n) {
-            out.push_str(&format!("{n}{{{labels}}} {value} {ts}\n"));
+            out.push_str(&format!("{n}{{{labels}}} {value}{ts}\n"));
         }
     }
-    out.push_str("# EOF\n");
+    if !every_label {
+        out.push_str("# EOF\n");
+    }
     out
 }

@@ -68,6 +68,34 @@ pub enum Format {
     Json,
     Xml,
     OpenMetrics,
+    /// `--output-openmetrics-textfile`: the Prometheus text format 0.0.4
+    /// that node_exporter's textfile collector parses.
+    PrometheusTextfile,
+}
+
+impl Format {
+    /// The format the `--output-*` flags ask for, with upstream's
+    /// precedence: XML over JSON over OpenMetrics over text (the textfile
+    /// variant is the more specific OpenMetrics request, so it wins).
+    pub fn from_flags(flag: impl Fn(&str) -> bool) -> Format {
+        if flag("output-xml") {
+            Format::Xml
+        } else if flag("output-json") {
+            Format::Json
+        } else if flag("output-openmetrics-textfile") {
+            Format::PrometheusTextfile
+        } else if flag("output-openmetrics") {
+            Format::OpenMetrics
+        } else {
+            Format::Text
+        }
+    }
+
+    /// Either OpenMetrics flag adds the status metric, even when JSON or
+    /// XML wins the format (upstream's `--output-openmetrics` does).
+    pub fn status_metric_from_flags(flag: impl Fn(&str) -> bool) -> bool {
+        flag("output-openmetrics") || flag("output-openmetrics-textfile")
+    }
 }
 
 /// How an outcome is shown: the generic options and the context.
@@ -191,13 +219,20 @@ pub fn present(outcome: &Outcome, p: &Presentation, error: bool) -> Presented {
     let text = match p.format {
         Format::Json => formats::json(&doc()),
         Format::Xml => formats::xml(&doc()),
-        Format::OpenMetrics => {
+        Format::OpenMetrics | Format::PrometheusTextfile => {
             let mut d = doc();
             // OpenMetrics shows the perfdata even with
             // --output-ignore-perfdata; after an execution error, the
             // status alone.
             d.metrics = if error { vec![status()] } else { metrics() };
-            formats::openmetrics(&d, p.epoch_ms)
+            let style = if p.format == Format::PrometheusTextfile {
+                formats::Exposition::Textfile
+            } else {
+                formats::Exposition::OpenMetrics {
+                    epoch_ms: p.epoch_ms,
+                }
+            };
+            formats::openmetrics(&d, style)
         }
         Format::Text => {
             let (short, adv_exit) = g.short_output(&short_line(outcome, p.ignore_label), state);

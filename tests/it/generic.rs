@@ -2341,6 +2341,7 @@ fn every_help_option_is_exercised() {
         include_str!("regions.rs"),
         include_str!("countevents_beyond.rs"),
         include_str!("securityevents.rs"),
+        include_str!("textfile.rs"),
     ];
     let mut help = run(&[PLUGIN, "--help"]).stdout;
     for mode in MODES {

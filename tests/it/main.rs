@@ -40,6 +40,7 @@ mod scale;
 mod secrets;
 mod securityevents;
 mod statedir;
+mod textfile;
 mod traildelivery;
 mod trailsecurity;
 mod trailstatus;
