@@ -106,13 +106,15 @@ def expand_command(command_line, args, macros, illegal):
     return shlex.split(sub(command_line, True))
 
 
+def nagios_objects(cfg_text, kind):
+    """[{directive: value}] of the `define <kind>` blocks of a Nagios file."""
+    return [dict(re.findall(r"^\s*(\w+)\s+(.*?)\s*$", block, re.M))
+            for block in re.findall(rf"define\s+{kind}\s*\{{(.*?)\}}", cfg_text, re.S)]
+
+
 def nagios_commands(cfg_text):
     """{command_name: command_line} of a Nagios object file."""
-    out = {}
-    for block in re.findall(r"define\s+command\s*\{(.*?)\}", cfg_text, re.S):
-        fields = dict(re.findall(r"^\s*(\w+)\s+(.*?)\s*$", block, re.M))
-        out[fields["command_name"]] = fields["command_line"]
-    return out
+    return {c["command_name"]: c["command_line"] for c in nagios_objects(cfg_text, "command")}
 
 
 # --------------------------------------------------------------------------

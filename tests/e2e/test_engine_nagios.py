@@ -22,15 +22,15 @@ import shutil
 import subprocess
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from conftest import (REGION, ROOT, VENV_BIN, _die_with_parent, base_env, plugin_path,
+from conftest import (REGION, ROOT, VENV_BIN, FakeCloudTrail, _die_with_parent, base_env, plugin_path,
                       run_plugin, stop_process, tail)
-from engines import (CloudTrailRouter, SilentServer, centreon_command_line, expand_command, nagios_commands,
-                     parse_clapi, parse_perfdata, render_clapi, root_event, split_output)
+from engines import (CloudTrailRouter, SilentServer, centreon_command_line, expand_command,
+                     nagios_commands, nagios_objects, parse_clapi, parse_perfdata, render_clapi,
+                     root_event, split_output)
 
 NAGIOS = "/usr/sbin/nagios4"
 DEBIAN_CFG = Path("/etc/nagios4/nagios.cfg")
@@ -244,13 +244,13 @@ class Scene:
         objs = [NOTIFY_OBJECTS.format(notes=d / "notes")]
 
         # The shipped pack, on two accounts: one fine, one whose keys fail.
-        pack_args = {
-            "Cloudtrail-Check-Trail-Status": ("check_cloudtrail_status", ["$_HOSTAWSREGION$", "$_HOSTTRAILNAME$", "$_HOSTEXTRAOPTIONS$"]),
-            "Cloudtrail-Count-Events": ("check_cloudtrail_events", ["$_HOSTAWSREGION$", "60", "", "", "$_HOSTEXTRAOPTIONS$"]),
-            "Cloudtrail-Trail-Delivery": ("check_cloudtrail_delivery", ["$_HOSTAWSREGION$", "$_HOSTTRAILNAME$", "$_HOSTEXTRAOPTIONS$"]),
-            "Cloudtrail-Trail-Security": ("check_cloudtrail_security", ["$_HOSTAWSREGION$", "$_HOSTTRAILNAME$", "$_HOSTEXTRAOPTIONS$"]),
-            "Cloudtrail-Security-Events": ("check_cloudtrail_securityevents", ["$_HOSTAWSREGION$", "30", "$_HOSTEXTRAOPTIONS$"]),
-        }
+        # The pack's services as cloudtrail.cfg defines them.
+        pack_args = {}
+        for fields in nagios_objects((NAGIOS_CONTRIB / "cloudtrail.cfg").read_text(), "service"):
+            if "hostgroup_name" in fields:
+                cmd, *args = fields["check_command"].split("!")
+                pack_args[fields["service_description"]] = (cmd, args)
+        assert sorted(pack_args) == sorted(PACK), pack_args
         for host, extra in ((HOST_OK, opts(self.router.url)), (HOST_DOWN, opts(self.router.url, bad))):
             hv = {"_AWSREGION": REGION, "_TRAILNAME": self.trail, "_EXTRAOPTIONS": extra}
             objs.append(host_block(host, "cloudtrail-account", hv))
@@ -368,7 +368,6 @@ def service_block(host, desc, use, check_command, variables):
 def scene(plugin, moto_iam, tmp_path_factory):
     ensure_nagios()
     d = tmp_path_factory.mktemp("nagios")
-    from conftest import FakeCloudTrail
     fake = FakeCloudTrail(d)
     s = Scene(d, moto_iam, fake)
     # The hanging check starts first: its 50 s run alongside the others.
