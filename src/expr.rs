@@ -5,7 +5,7 @@
 //! Grammar, with Perl's precedence (tightest first):
 //!
 //! ```text
-//! primary  := %(name) | %{name} | 'text' | "text" | number | ( expr )
+//! primary  := %(name) | %{name} | 'text' | "text" | number | word | ( expr )
 //! unary    := ! unary | primary
 //! match    := unary [ (=~ | !~) /regex/flags ]
 //! compare  := match [ (< <= > >= lt le gt ge) match ]
@@ -16,7 +16,9 @@
 //! ```
 //!
 //! Values are strings; numeric operators read them as Perl does (the
-//! leading number, else 0). Truth is Perl's: `""` and `"0"` are false.
+//! leading number, else 0). Truth is Perl's: `""` and `"0"` are false. A
+//! bare `word` (not an operator, not a Perl function or keyword, not
+//! followed by `(`) is the text it spells, as in Perl's non-strict `eval`.
 //!
 //! Parsing, evaluating and dropping a condition recurse once per level of
 //! its tree, so a condition nested deeper than [`MAX_DEPTH`] is refused
@@ -252,9 +254,9 @@ fn lex(text: &str) -> Result<Vec<Tok>, String> {
                 "or" => "or",
                 "not" => "not",
                 _ => {
-                    return Err(format!(
-                        "unknown word '{word}' (variables are written %{{name}})"
-                    ));
+                    out.push(bare_word(word, at(skip_space(&chars, j)) == Some('('))?);
+                    i = j;
+                    continue;
                 }
             };
             out.push(Tok::Op(op));
@@ -282,6 +284,58 @@ fn lex(text: &str) -> Result<Vec<Tok>, String> {
         i += 1;
     }
     Ok(out)
+}
+
+/// Perl's built-in functions and keywords: in a condition they would call
+/// or mean something, never be text, so they stay refused rather than
+/// read as strings ([`bare_word`]).
+const PERL_WORDS: &str = "\
+    abs accept alarm atan2 bind binmode bless break caller chdir chmod chomp chop chown chr \
+    chroot close closedir cmp connect continue cos crypt dbmclose dbmopen default defined \
+    delete die do dump each else elsif endgrent endhostent endnetent endprotoent endpwent \
+    endservent eof eval evalbytes exec exists exit exp fc fcntl fileno flock for foreach fork \
+    format formline getc getgrent getgrgid getgrnam gethostbyaddr gethostbyname gethostent \
+    getlogin getnetbyaddr getnetbyname getnetent getpeername getpgrp getppid getpriority \
+    getprotobyname getprotobynumber getprotoent getpwent getpwnam getpwuid getservbyname \
+    getservbyport getservent getsockname getsockopt given glob gmtime goto grep hex if index \
+    int ioctl join keys kill last lc lcfirst length link listen local localtime lock log \
+    lstat m map mkdir msgctl msgget msgrcv msgsnd my next no oct open opendir ord our pack \
+    package pipe pop pos print printf prototype push q qq qr quotemeta qw qx rand read \
+    readdir readline readlink readpipe recv redo ref rename require reset return reverse \
+    rewinddir rindex rmdir s say scalar seek seekdir select semctl semget semop send \
+    setgrent sethostent setnetent setpgrp setpriority setprotoent setpwent setservent \
+    setsockopt shift shmctl shmget shmread shmwrite shutdown sin sleep socket socketpair \
+    sort splice split sprintf sqrt srand stat state study sub substr symlink syscall sysopen \
+    sysread sysseek system syswrite tell telldir tie tied time times tr truncate uc ucfirst \
+    umask undef unless unlink unpack unshift untie until use utime values vec wait waitpid \
+    wantarray warn when while write x xor y";
+
+/// A word that is neither an operator nor `alert_triggered()`: Perl's
+/// non-strict `eval` (which Centreon's conditions are written for) reads an
+/// unknown bare word as the string it spells, so `%{logging} eq false` is
+/// `%{logging} eq "false"`. That matters because engines strip quotes from
+/// custom macros (Nagios' default `illegal_macro_output_chars`), turning a
+/// template's `eq "false"` into `eq false`. A word Perl knows, or one
+/// followed by `(` (a function call), stays an error.
+fn bare_word(word: String, call: bool) -> Result<Tok, String> {
+    if call {
+        return Err(format!(
+            "unknown word '{word}' (variables are written %{{name}})"
+        ));
+    }
+    if PERL_WORDS.split_ascii_whitespace().any(|w| w == word) {
+        return Err(format!(
+            "'{word}' is a Perl function or keyword: quote it ('{word}') to mean the text"
+        ));
+    }
+    Ok(Tok::Str(word))
+}
+
+fn skip_space(chars: &[char], mut i: usize) -> usize {
+    while chars.get(i).is_some_and(|c| c.is_whitespace()) {
+        i += 1;
+    }
+    i
 }
 
 fn ends_operand(t: Option<&Tok>) -> bool {
@@ -675,6 +729,47 @@ mod tests {
                 let e = Expr::parse(&bad).err().unwrap_or_default();
                 assert!(e.contains("nested deeper than 64 levels"), "{n}: {e}");
             }
+        }
+    }
+
+    #[test]
+    fn bare_words_are_strings_as_in_perl() {
+        // What a Centreon template's `eq "false"` becomes once Nagios has
+        // stripped the quotes of the custom macro holding it.
+        let stripped = "%{logging} eq false or %{multi_region} eq false";
+        assert!(eval(
+            stripped,
+            &[("logging", "false"), ("multi_region", "true")]
+        ));
+        assert!(!eval(
+            stripped,
+            &[("logging", "true"), ("multi_region", "true")]
+        ));
+        assert!(eval("%{status} ne running", &[("status", "stopped")]));
+        assert!(eval("%{name} eq main_trail2", &[("name", "main_trail2")]));
+        // A bare word alone is a true string, as in Perl.
+        assert!(eval("false", &[]));
+        // Numbers stay numbers, operators stay operators.
+        assert!(eval("%{v} == 10.0", &[("v", "10")]));
+        assert!(eval(
+            "%{v} eq true and not %{w} eq true",
+            &[("v", "true"), ("w", "no")]
+        ));
+        assert!(
+            eval("%{v} eq or1", &[("v", "or1")]),
+            "a word that only starts like one"
+        );
+        for (bad, says) in [
+            ("%{x} eq system('ls')", "unknown word 'system'"),
+            ("%{x} eq foo ()", "unknown word 'foo'"),
+            ("%{x} eq time", "'time' is a Perl function or keyword"),
+            ("%{x} eq x", "'x' is a Perl function or keyword"),
+            ("%{x} eq qw", "'qw' is a Perl function or keyword"),
+            ("%{x} eq false true", "after a complete condition"),
+            ("%{x} eq", "unexpected end"),
+        ] {
+            let e = Expr::parse(bad).unwrap_err();
+            assert!(e.contains(says), "{bad:?} gave {e:?}");
         }
     }
 
