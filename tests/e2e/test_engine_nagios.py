@@ -494,7 +494,6 @@ def test_one_new_security_event_notifies_once(scene):
     assert f"RECOVERY {HOST_OK}/Cloudtrail-Security-Events OK" in notes, notes
 
 
-@pytest.mark.xfail(reason="needs the 8 KB output budget of [harden2]", strict=True)
 def test_long_output_shows_the_plugins_own_cut(scene):
     """100 events listed by --verbose: more than the engine keeps. The
     engine must show the plugin's own cut marker, not cut it blindly."""
@@ -504,6 +503,8 @@ def test_long_output_shows_the_plugins_own_cut(scene):
     shown = len((s["plugin_output"] + s["long_plugin_output"] + s["performance_data"]).encode())
     assert len(direct.stdout.encode()) <= 8192, (
         f"the plugin printed {len(direct.stdout.encode())} bytes, the engine kept {shown}")
+    assert re.search(r"^\.\.\. \d+ more lines cut \(output budget: 8191 bytes\)$", direct.stdout, re.M), direct
+    assert "more lines cut (output budget" in s["long_plugin_output"], s
     assert_same(s, direct)
 
 
