@@ -127,11 +127,18 @@ pub const METRICS: [Metric; 7] = [
 /// that of AWS.
 pub const SKEW: i64 = 300;
 
+/// How far ahead a delivery made while this check ran can be: the check
+/// reads the clock once, before its calls, so a delivery during them is
+/// later than that reading by at most the check's own duration. Its age
+/// is 0, as for a delivery in the same second.
+pub const DURING_CHECK: i64 = 60;
+
 fn age_text(now: i64, t: Option<i64>) -> String {
     let human = crate::time::human_duration;
     match t {
         None => "never".to_owned(),
         Some(t) if t <= now => format!("{} ago", human(now.saturating_sub(t))),
+        Some(t) if t.saturating_sub(now) <= DURING_CHECK => format!("{} ago", human(0)),
         Some(t) if t.saturating_sub(now) <= SKEW => format!(
             "just now ({} ahead of this poller's clock)",
             human(t.saturating_sub(now))

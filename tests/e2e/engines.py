@@ -237,9 +237,16 @@ class CloudTrailRouter:
             def do_POST(self):  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.headers.get("X-Amz-Target") == LOOKUP_TARGET:
+                    # Pages of MaxResults (50), as CloudTrail answers: the
+                    # plugin refuses a page holding more than it asked for.
+                    start = int(json.loads(body or b"{}").get("NextToken") or 0)
                     with outer.lock:
-                        events = list(outer.events)
-                    self._reply(200, json.dumps({"Events": events}).encode(), "application/x-amz-json-1.1")
+                        events = outer.events[start:start + 50]
+                        more = start + 50 < len(outer.events)
+                    page = {"Events": events}
+                    if more:
+                        page["NextToken"] = str(start + 50)
+                    self._reply(200, json.dumps(page).encode(), "application/x-amz-json-1.1")
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "content-length"}
                 req = urllib.request.Request(moto_url + self.path, data=body, headers=headers, method="POST")
