@@ -5,7 +5,9 @@
 # against moto's STS; proxies through proxy.py; TLS with a throwaway CA
 # (trustme); --custommode=awscli with the real aws CLI v1 and a fake one;
 # the .deb and .rpm of scripts/package.sh (contents, install and remove
-# into scratch roots).
+# into scratch roots); peak memory under hostile answers; Nagios 4 and
+# Icinga 2 running the shipped contrib/ definitions (installed with apt
+# when missing); node_exporter's textfile format.
 # Everything listens on 127.0.0.1 on ports picked at run time; nothing
 # leaves the machine.
 #

@@ -42,8 +42,13 @@ pub fn size(bytes: u64) -> String {
     }
 }
 
-/// `O_NONBLOCK`, so that opening a FIFO planted where a file is expected
-/// returns at once instead of waiting for a writer (std has no name for it).
+/// `open(2)` flags std has no name for, for every file from outside (here
+/// and in the state directory). `O_NONBLOCK`: opening a FIFO planted where
+/// a file is expected returns at once instead of waiting for a writer.
+/// `O_NOFOLLOW`, Linux's values: the generic table (x86_64 and most
+/// others) and arm's own — a wrong value would silently follow links, so
+/// the state directory's `nofollow_is_honoured` proves it on the machine
+/// the tests run on. `O_CLOEXEC` std sets by itself.
 #[cfg(any(
     target_os = "macos",
     target_os = "ios",
@@ -52,7 +57,7 @@ pub fn size(bytes: u64) -> String {
     target_os = "netbsd",
     target_os = "dragonfly"
 ))]
-const O_NONBLOCK: i32 = 0x0004;
+pub const O_NONBLOCK: i32 = 0x0004;
 #[cfg(not(any(
     target_os = "macos",
     target_os = "ios",
@@ -61,7 +66,11 @@ const O_NONBLOCK: i32 = 0x0004;
     target_os = "netbsd",
     target_os = "dragonfly"
 )))]
-const O_NONBLOCK: i32 = 0o4000;
+pub const O_NONBLOCK: i32 = 0o4000;
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+pub const O_NOFOLLOW: i32 = 0o100_000;
+#[cfg(not(any(target_arch = "aarch64", target_arch = "arm")))]
+pub const O_NOFOLLOW: i32 = 0o400_000;
 
 /// Reads a regular file as UTF-8 text, never more than `max_bytes + 1`
 /// bytes of it (one more tells "too large" from "exactly the cap"), and

@@ -27,6 +27,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
+use crate::env::{O_NOFOLLOW, O_NONBLOCK};
 
 /// Bumped when a file's layout changes: older files are then ignored.
 pub const VERSION: u64 = 1;
@@ -50,16 +51,6 @@ const STALE_SECS: i64 = 3600;
 /// files per run: a shared directory may hold many other files, and the
 /// cleanup must stay a bounded cost (what it misses, a later run removes).
 const CLEANUP_SCAN: usize = 20_000;
-
-/// `open(2)` flags std has no name for. Linux's values: the generic table
-/// (x86_64 and most others) and arm's own for `O_NOFOLLOW` — a wrong value
-/// would silently follow links, so `nofollow_is_honoured` proves it on
-/// the machine the tests run on. `O_CLOEXEC` std sets by itself.
-#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
-const O_NOFOLLOW: i32 = 0o100_000;
-#[cfg(not(any(target_arch = "aarch64", target_arch = "arm")))]
-const O_NOFOLLOW: i32 = 0o400_000;
-const O_NONBLOCK: i32 = 0o4_000;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Options {

@@ -41,24 +41,25 @@ impl Arith {
     /// `open` counts the parentheses and signs around: they recurse
     /// without always adding a node.
     fn sum(t: &[char], pos: &mut usize, open: usize) -> Built {
-        let mut left = Arith::product(t, pos, open)?;
-        while let Some(&op @ ('+' | '-')) = t.get(*pos) {
-            *pos += 1;
-            let (right, dr) = Arith::product(t, pos, open)?;
-            let (l, dl) = left;
-            left = node(
-                || Arith::Bin(op, Box::new(l), Box::new(right)),
-                dl.max(dr) + 1,
-            )?;
-        }
-        Ok(left)
+        Arith::chain(t, pos, open, &['+', '-'], Arith::product)
     }
 
     fn product(t: &[char], pos: &mut usize, open: usize) -> Built {
-        let mut left = Arith::atom(t, pos, open)?;
-        while let Some(&op @ ('*' | '/')) = t.get(*pos) {
+        Arith::chain(t, pos, open, &['*', '/'], Arith::atom)
+    }
+
+    /// `operand (op operand)*`, left-associative, for one precedence level.
+    fn chain(
+        t: &[char],
+        pos: &mut usize,
+        open: usize,
+        ops: &[char],
+        operand: fn(&[char], &mut usize, usize) -> Built,
+    ) -> Built {
+        let mut left = operand(t, pos, open)?;
+        while let Some(&op) = t.get(*pos).filter(|c| ops.contains(c)) {
             *pos += 1;
-            let (right, dr) = Arith::atom(t, pos, open)?;
+            let (right, dr) = operand(t, pos, open)?;
             let (l, dl) = left;
             left = node(
                 || Arith::Bin(op, Box::new(l), Box::new(right)),
