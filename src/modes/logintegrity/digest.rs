@@ -195,7 +195,10 @@ fn tlv(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
             return None;
         }
         let (bytes, rest) = rest.split_at(n);
-        (bytes.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b)), rest)
+        (
+            bytes.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b)),
+            rest,
+        )
     };
     (len <= rest.len()).then(|| {
         let (value, after) = rest.split_at(len);

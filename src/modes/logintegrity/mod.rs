@@ -222,8 +222,16 @@ pub fn evaluate(
         state
     };
     let digest_state = metric("digests_valid", &opts.digests_valid, t.digests_valid)
-        .worst(metric("digests_invalid", &opts.digests_invalid, t.digests_invalid))
-        .worst(metric("digests_missing", &opts.digests_missing, t.digests_missing));
+        .worst(metric(
+            "digests_invalid",
+            &opts.digests_invalid,
+            t.digests_invalid,
+        ))
+        .worst(metric(
+            "digests_missing",
+            &opts.digests_missing,
+            t.digests_missing,
+        ));
     let log_state = (opts.verify_logs != VerifyLogs::None).then(|| {
         metric("logs_valid", &opts.logs_valid, t.logs_valid)
             .worst(metric("logs_invalid", &opts.logs_invalid, t.logs_invalid))
@@ -285,7 +293,11 @@ fn age(out: &mut Outcome, th: &Thresholds, newest: Option<i64>, now: i64) {
 fn problems(out: &mut Outcome, r: &Report) {
     for d in &r.digests {
         let Err(p) = &d.result else { continue };
-        let kind = if d.backfill { "(backfill) digest" } else { "digest" };
+        let kind = if d.backfill {
+            "(backfill) digest"
+        } else {
+            "digest"
+        };
         let where_ = url(&d.bucket, &d.key);
         if let DigestProblem::Unreadable(why) = p {
             out.entries.push(Entry {
@@ -315,3 +327,6 @@ fn problems(out: &mut Outcome, r: &Report) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -116,7 +116,10 @@ pub enum Fetch {
 pub enum LogRead {
     /// Inflated: the hex SHA-256 of its bytes, and whether bytes followed
     /// the end of the gzip stream.
-    Inflated { sha256: String, trailing_data: bool },
+    Inflated {
+        sha256: String,
+        trailing_data: bool,
+    },
     /// HeadObject found it (`--verify-logs=exists`).
     Present,
     NotFound,
@@ -431,7 +434,9 @@ impl Walker<'_> {
     ) -> Result<Option<PublicKey>, String> {
         let find = |keys: &[PublicKey]| keys.iter().find(|k| k.fingerprint == fingerprint).cloned();
         if let Some(t) = generated {
-            let keys = self.store.public_keys(t.saturating_sub(3600), t.saturating_add(3600))?;
+            let keys = self
+                .store
+                .public_keys(t.saturating_sub(3600), t.saturating_add(3600))?;
             return Ok(find(&keys));
         }
         if self.keys.is_none() {
@@ -453,7 +458,10 @@ impl Walker<'_> {
         let Some(hash) = self.hash_logs else { return };
         for f in &d.log_files {
             let result = match self.store.log(&f.bucket, &f.key, hash) {
-                LogRead::Inflated { trailing_data: true, .. } => Err(LogProblem::TrailingData),
+                LogRead::Inflated {
+                    trailing_data: true,
+                    ..
+                } => Err(LogProblem::TrailingData),
                 LogRead::Inflated { sha256, .. } if !sha256.eq_ignore_ascii_case(&f.hash) => {
                     Err(LogProblem::HashMismatch)
                 }
