@@ -283,6 +283,7 @@ pub fn walk(
         w,
         hash_logs,
         keys: None,
+        backfill_keys: Vec::new(),
         report: Report::default(),
     };
     walker.chain(standard, false)?;
@@ -297,6 +298,7 @@ struct Walker<'a> {
     hash_logs: Option<bool>,
     /// The standard chain's keys, listed once when first needed.
     keys: Option<Vec<PublicKey>>,
+    backfill_keys: Vec<PublicKey>,
     report: Report,
 }
 
@@ -318,56 +320,48 @@ fn next_before(keys: &mut Vec<String>, before: Option<&str>) -> Option<(String, 
 
 impl Walker<'_> {
     fn chain(&mut self, mut keys: Vec<String>, backfill: bool) -> Result<(), String> {
-        let mut bucket = self.chain.bucket.clone();
-        let Some((mut key, mut last_start)) = next_before(&mut keys, None) else {
+        let chain = self.chain;
+        let listed = &chain.bucket;
+        let Some((first, mut last_start)) = next_before(&mut keys, None) else {
             return Ok(());
         };
+        let (mut bucket, mut key) = (listed.clone(), first);
         // Like the CLI, stop once a digest starts before the window.
         while self.w.start <= last_start {
-            let next = match self.check(&bucket, &key, backfill)? {
-                Ok(d) => {
-                    last_start = d.start;
-                    self.report.digests.push(DigestCheck {
-                        bucket: bucket.clone(),
-                        key: key.clone(),
-                        backfill,
-                        result: Ok((d.start, d.end)),
-                    });
-                    self.logs(&d);
-                    match d.previous {
-                        Some((b, k)) => {
-                            // A chain moved to another bucket is followed
-                            // by its links; unlike the CLI the keys are not
-                            // listed again there, so a break in that bucket
-                            // resumes among the first bucket's keys.
-                            bucket = b;
-                            Some(k)
+            let result = self.check(&bucket, &key, backfill)?;
+            let next = match &result {
+                // A link is followed wherever it points, even to another
+                // bucket; unlike the CLI, that bucket is not listed, so
+                // after a break there the walk resumes among the keys
+                // listed in the trail's bucket.
+                Ok(d) => match &d.previous {
+                    Some((b, k)) => Some((b.clone(), k.clone())),
+                    None => {
+                        let next = next_before(&mut keys, Some(&key));
+                        if let Some((_, older_end)) = &next {
+                            self.report.gaps.push(Gap {
+                                backfill,
+                                older_end: *older_end,
+                                newer_start: d.start,
+                            });
                         }
-                        None => {
-                            let next = next_before(&mut keys, Some(&key));
-                            if let Some((_, older_end)) = &next {
-                                self.report.gaps.push(Gap {
-                                    backfill,
-                                    older_end: *older_end,
-                                    newer_start: d.start,
-                                });
-                            }
-                            next.map(|(k, _)| k)
-                        }
+                        next.map(|(k, _)| (listed.clone(), k))
                     }
-                }
-                Err(problem) => {
-                    self.report.digests.push(DigestCheck {
-                        bucket: bucket.clone(),
-                        key: key.clone(),
-                        backfill,
-                        result: Err(problem),
-                    });
-                    next_before(&mut keys, Some(&key)).map(|(k, _)| k)
-                }
+                },
+                Err(_) => next_before(&mut keys, Some(&key)).map(|(k, _)| (listed.clone(), k)),
             };
+            if let Ok(d) = &result {
+                last_start = d.start;
+                self.logs(d);
+            }
+            self.report.digests.push(DigestCheck {
+                bucket,
+                key,
+                backfill,
+                result: result.map(|d| (d.start, d.end)),
+            });
             match next {
-                Some(k) => key = k,
+                Some(n) => (bucket, key) = n,
                 None => break,
             }
         }
@@ -434,10 +428,15 @@ impl Walker<'_> {
     ) -> Result<Option<PublicKey>, String> {
         let find = |keys: &[PublicKey]| keys.iter().find(|k| k.fingerprint == fingerprint).cloned();
         if let Some(t) = generated {
+            // The backfill chain gathers keys as its digests need them.
+            if let Some(k) = find(&self.backfill_keys) {
+                return Ok(Some(k));
+            }
             let keys = self
                 .store
                 .public_keys(t.saturating_sub(3600), t.saturating_add(3600))?;
-            return Ok(find(&keys));
+            self.backfill_keys.extend(keys);
+            return Ok(find(&self.backfill_keys));
         }
         if self.keys.is_none() {
             let (from, to) = (self.w.start, self.w.end.saturating_add(7200));
