@@ -359,6 +359,66 @@ pub fn statefile(data: &[u8]) {
     let _ = crate::modes::securityevents::seen_before(crate::statefile::parse(data).as_ref());
 }
 
+/// logintegrity's readers of outside data: a digest file, a
+/// ListPublicKeys answer, a key's DER, and a walk over a bucket whose
+/// every digest is `data`. None may panic; a key read from DER is a part
+/// of it; a walk over one listed key checks that key at most once.
+pub fn digests(data: &[u8]) {
+    use crate::modes::logintegrity::digest::{self, Digest, PublicKey};
+    use crate::modes::logintegrity::walk::{self, Chain, Fetch, LogRead, Object, Store, Window};
+    if let Ok(fields) = digest::parse_object(data)
+        && let Ok(d) = Digest::from_object(&fields)
+    {
+        assert!(digest::string_to_sign(&d, data).matches('\n').count() >= 3);
+    }
+    let keys = digest::public_keys_from(data)
+        .map(|(k, _)| k)
+        .unwrap_or_default();
+    if let Ok(inner) = digest::rsa_public_key(data) {
+        assert!(inner.len() <= data.len() && data.ends_with(inner) || inner == data);
+    }
+    struct Same<'a>(&'a [u8], Vec<PublicKey>);
+    impl Store for Same<'_> {
+        fn digest(&mut self, _: &str, _: &str) -> Fetch {
+            Fetch::Found(Object {
+                bytes: self.0.to_vec(),
+                signature: Some(hex::encode(self.0.get(..32).unwrap_or_default())),
+                signature_algorithm: Some("SHA256withRSA".into()),
+                backfill_generation: Some("2026-01-01T03:00:00Z".into()),
+            })
+        }
+        fn public_keys(&mut self, _: i64, _: i64) -> Result<Vec<PublicKey>, String> {
+            Ok(self.1.clone())
+        }
+        fn log(&mut self, _: &str, _: &str, _: bool) -> LogRead {
+            LogRead::Present
+        }
+    }
+    let chain = Chain {
+        bucket: "b".into(),
+        key_prefix: String::new(),
+        organization_id: None,
+        account_id: "1".into(),
+        source_region: "r".into(),
+        trail_name: "t".into(),
+        home_region: "r".into(),
+    };
+    let key = "AWSLogs/1/CloudTrail-Digest/r/2026/01/01/1_CloudTrail-Digest_r_t_r_20260101T010000Z.json.gz";
+    let w = Window {
+        start: 1_767_225_600,
+        end: 1_767_240_000,
+    };
+    if let Ok(r) = walk::walk(
+        &mut Same(data, keys),
+        &chain,
+        &[key.to_owned()],
+        w,
+        Some(true),
+    ) {
+        assert!(r.digests.len() <= 1);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

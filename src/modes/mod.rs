@@ -5,6 +5,7 @@ pub mod checktrailstatus;
 pub mod cis;
 pub mod countevents;
 pub mod listtrails;
+pub mod logintegrity;
 pub mod securityevents;
 pub mod traildelivery;
 pub mod trailsecurity;
