@@ -15,6 +15,18 @@ use crate::status::State;
 
 const FIXTURE: &str = include_str!("../../../tests/fixtures/logintegrity/store.json");
 
+/// The outcome of a report with the default options, half an hour after
+/// the fixtures' last digest.
+fn judged(r: &super::walk::Report) -> crate::output::Outcome {
+    evaluate(
+        &Options::default(),
+        "demo",
+        true,
+        r,
+        at("2026-01-01T04:30:00Z"),
+    )
+}
+
 fn fixture() -> Value {
     serde_json::from_str(FIXTURE).unwrap()
 }
@@ -196,13 +208,7 @@ fn a_valid_chain_verifies_every_signature_and_log() {
     assert_eq!(t.newest_valid_end, Some(at("2026-01-01T04:00:00Z")));
     // Keys listed once, from the start to two hours past the end.
     assert_eq!(f.key_ranges, [(window().start, window().end + 7200)]);
-    let o = evaluate(
-        &Options::default(),
-        "demo",
-        true,
-        &r,
-        at("2026-01-01T04:30:00Z"),
-    );
+    let o = judged(&r);
     assert_eq!(o.state(), State::Ok, "{o:?}");
     let labels: Vec<_> = o.perfdata.iter().map(|p| p.label.as_str()).collect();
     assert_eq!(
@@ -229,13 +235,7 @@ fn an_edited_log_does_not_match_its_hash() {
     f.objects.get_mut(&k).unwrap().0.push(' ');
     let r = f.walk(VerifyLogs::Hash);
     assert_eq!(Totals::of(&r).logs_invalid, 1);
-    let o = evaluate(
-        &Options::default(),
-        "demo",
-        true,
-        &r,
-        at("2026-01-01T04:30:00Z"),
-    );
+    let o = judged(&r);
     assert_eq!(o.state(), State::Critical);
     assert_eq!(
         o.long,
@@ -254,13 +254,7 @@ fn a_deleted_log_is_missing() {
     f.objects.remove(&k);
     let r = f.walk(VerifyLogs::Exists);
     assert_eq!(Totals::of(&r).logs_missing, 1);
-    let o = evaluate(
-        &Options::default(),
-        "demo",
-        true,
-        &r,
-        at("2026-01-01T04:30:00Z"),
-    );
+    let o = judged(&r);
     assert_eq!(o.state(), State::Critical);
     assert_eq!(o.long, [format!("log file s3://{k} INVALID: not found")]);
 }
@@ -278,13 +272,7 @@ fn a_digest_deleted_mid_chain_is_missing_and_the_walk_goes_on() {
     // D2's logs are not vouched for by any valid digest: not counted.
     assert_eq!(t.logs_valid, 2);
     assert_eq!(problems(&r), [(key("D2"), DigestProblem::NotFound)]);
-    let o = evaluate(
-        &Options::default(),
-        "demo",
-        true,
-        &r,
-        at("2026-01-01T04:30:00Z"),
-    );
+    let o = judged(&r);
     assert_eq!(o.state(), State::Critical);
     assert_eq!(
         o.long,
@@ -356,13 +344,7 @@ fn a_moved_digest_is_invalid() {
     let r = f.walk(VerifyLogs::Hash);
     assert_eq!(problems(&r), [(moved, DigestProblem::Moved)]);
     assert_eq!(Totals::of(&r).digests_valid, 3);
-    let o = evaluate(
-        &Options::default(),
-        "demo",
-        true,
-        &r,
-        at("2026-01-01T04:30:00Z"),
-    );
+    let o = judged(&r);
     assert!(o.long[0].ends_with("INVALID: has been moved from its original location"));
 }
 
@@ -421,13 +403,7 @@ fn a_backfill_digest_is_its_own_chain_and_counts() {
     f.object("B1").1.remove("backfill-generation-timestamp");
     let r = f.walk(VerifyLogs::Hash);
     assert_eq!(problems(&r), [(key("B1"), DigestProblem::InvalidFormat)]);
-    let o = evaluate(
-        &Options::default(),
-        "demo",
-        true,
-        &r,
-        at("2026-01-01T04:30:00Z"),
-    );
+    let o = judged(&r);
     assert!(o.long[0].starts_with("(backfill) digest file s3://"));
 }
 
@@ -532,13 +508,7 @@ fn unreadable_files_are_unknown_not_missing() {
         (t.digests_missing, t.digests_invalid, t.logs_missing),
         (0, 0, 0)
     );
-    let o = evaluate(
-        &Options::default(),
-        "demo",
-        true,
-        &r,
-        at("2026-01-01T04:30:00Z"),
-    );
+    let o = judged(&r);
     assert_eq!(o.state(), State::Unknown, "{o:?}");
     let texts: Vec<_> = o.entries.iter().map(|e| e.text.as_str()).collect();
     assert!(
@@ -579,13 +549,7 @@ fn no_valid_digest_is_infinitely_old() {
     let mut f = fake(&[]);
     let r = f.walk(VerifyLogs::Hash);
     assert!(r.digests.is_empty() && f.key_ranges.is_empty());
-    let o = evaluate(
-        &Options::default(),
-        "demo",
-        true,
-        &r,
-        at("2026-01-01T04:30:00Z"),
-    );
+    let o = judged(&r);
     assert_eq!(o.state(), State::Critical);
     assert!(o.perfdata.iter().all(|p| p.label != "digest_age"));
 }
