@@ -76,6 +76,7 @@ impl Caller<'_> {
                         query: &target.endpoint.query,
                         headers: &all,
                         body,
+                        uri: sigv4::UriRule::Normalized,
                     },
                     &keys,
                     &sigv4::Scope {
