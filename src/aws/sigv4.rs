@@ -179,6 +179,23 @@ pub fn canonical_headers(headers: &[(String, String)]) -> (String, String) {
     (block, signed)
 }
 
+impl UriRule {
+    /// The rule of a signing name, as botocore picks `S3SigV4Auth` by
+    /// service.
+    pub fn of(service: &str) -> UriRule {
+        if is_s3(service) {
+            UriRule::AsSent
+        } else {
+            UriRule::Normalized
+        }
+    }
+}
+
+/// S3 (and S3 Control) sign `x-amz-content-sha256` and keep the path as sent.
+pub fn is_s3(service: &str) -> bool {
+    service == "s3" || service == "s3-control"
+}
+
 /// Step 2.2 under the request's rule.
 fn canonical_uri_for(path: &str, rule: UriRule) -> String {
     match rule {
