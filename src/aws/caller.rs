@@ -40,9 +40,9 @@ pub struct Request<'a> {
     pub body: &'a [u8],
     /// Leave a 2xx body unread, for the caller to stream.
     pub stream: bool,
-    /// Non-2xx statuses handed back (body read) rather than made an
-    /// error and retried: S3's wrong-region redirects, HEAD's 404.
-    pub hand_back: &'a [u16],
+    /// Non-2xx answers handed back (body read) rather than made an error
+    /// and retried: S3's wrong-region redirects, HEAD's 404.
+    pub hand_back: Option<&'a dyn Fn(&http::Response) -> bool>,
 }
 
 /// What [`Caller::call`] hands back.
@@ -72,7 +72,7 @@ impl Caller<'_> {
             headers,
             body,
             stream: false,
-            hand_back: &[],
+            hand_back: None,
         };
         match self.call(op, target, creds, &req, trace)? {
             Answer::Read(resp) => Ok(resp),
@@ -177,7 +177,8 @@ impl Caller<'_> {
                     trace.log_quoted("  < body: ", || {
                         String::from_utf8_lossy(&resp.body).into_owned()
                     });
-                    if (200..300).contains(&resp.status) || req.hand_back.contains(&resp.status) {
+                    if (200..300).contains(&resp.status) || req.hand_back.is_some_and(|f| f(&resp))
+                    {
                         return Ok(Answer::Read(resp));
                     }
                     let error = api_error(op, &resp, epoch);
