@@ -287,6 +287,24 @@ fn permission(op: &str) -> &'static str {
     }
 }
 
+/// An AccessDenied line names the action the credentials lack.
+fn with_permission(e: Error) -> Error {
+    match e {
+        Error::Api {
+            op,
+            code,
+            message,
+            hint: None,
+        } if code == "AccessDenied" => Error::Api {
+            op,
+            code,
+            message,
+            hint: Some(format!("the credentials need {}", permission(op))),
+        },
+        e => e,
+    }
+}
+
 impl<'a> Client<'a> {
     pub fn new(
         caller: &'a Caller<'a>,
@@ -330,7 +348,9 @@ impl<'a> Client<'a> {
             // HEAD's 404 is "missing". Anything else is retried as usual.
             let hand_back = |r: &http::Response| {
                 r.header("x-amz-bucket-region").is_some() && matches!(r.status, 301 | 400)
-                    || r.status == 404 && method == "HEAD"
+                    // HEAD answers have no body, so no code to retry on:
+                    // a code is made from the status here.
+                    || method == "HEAD" && matches!(r.status, 301 | 403 | 404)
             };
             let req = Request {
                 method,
@@ -341,7 +361,8 @@ impl<'a> Client<'a> {
             };
             let answer = self
                 .caller
-                .call(op, &target, Some(self.creds), &req, trace)?;
+                .call(op, &target, Some(self.creds), &req, trace)
+                .map_err(with_permission)?;
             let resp = match answer {
                 Answer::Open(_) => return Ok(answer),
                 Answer::Read(r) if (200..300).contains(&r.status) => return Ok(Answer::Read(r)),
@@ -383,20 +404,7 @@ impl<'a> Client<'a> {
             },
             None => api_error(op, resp, self.caller.clock.epoch()),
         };
-        match e {
-            Error::Api {
-                op,
-                code,
-                message,
-                hint: None,
-            } if code == "AccessDenied" => Error::Api {
-                op,
-                code,
-                message,
-                hint: Some(format!("the credentials need {}", permission(op))),
-            },
-            e => e,
-        }
+        with_permission(e)
     }
 
     fn read_xml<T>(
