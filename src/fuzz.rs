@@ -419,6 +419,50 @@ pub fn digests(data: &[u8]) {
     }
 }
 
+/// The S3 client as a mode's backend will build it, for the loopback and
+/// moto tests (no mode reads S3 yet, and no test may reach `aws::http`
+/// another way): static keys, `endpoint` as `--s3-endpoint-url` (path
+/// style) or the public endpoint when `None`, first signing `region`, a
+/// 20 s deadline, 3 attempts, no pacing. Returns what `f` returned and the
+/// `--debug` lines.
+#[doc(hidden)]
+pub fn with_s3<R>(
+    endpoint: Option<&str>,
+    region: &str,
+    keys: (&str, &str, Option<&str>),
+    f: impl FnOnce(&crate::aws::s3::Client<'_>, &mut crate::trace::Trace) -> R,
+) -> Result<(R, Vec<String>), String> {
+    use crate::aws::{caller, credentials::Credentials, http, quota, s3};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let net = http::Client::new(
+        &http::Options {
+            proxy: http::ProxySetting::Direct,
+            user_agent: "check_cloudtrail-test".into(),
+            ..http::Options::default()
+        },
+        deadline,
+    )
+    .map_err(|e| e.to_string())?;
+    let pacer = quota::LocalPacer::new(quota::Rates::all(0.0));
+    let caller = caller::Caller {
+        http: &net,
+        clock: &crate::clock::SystemClock,
+        limit: crate::error::Limit {
+            secs: 20,
+            option: "--timeout",
+        },
+        max_attempts: 3,
+        throttle: &pacer,
+    };
+    let creds = Credentials::new(keys.0, keys.1, keys.2);
+    let env = crate::env::MapEnv::new(&[]);
+    let addressing = s3::Addressing::resolve(region, false, endpoint, &env)?;
+    let client = s3::Client::new(&caller, &creds, &addressing, region);
+    let mut trace = crate::trace::Trace::new(true);
+    let r = f(&client, &mut trace);
+    Ok((r, trace.lines))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ pub mod error;
 pub mod expr;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod gzip;
 pub mod json;
 pub mod modes;
 pub mod output;

@@ -32,6 +32,27 @@ pub struct Caller<'a> {
     pub throttle: &'a dyn quota::Throttle,
 }
 
+/// One request as [`Caller::call`] sends it.
+pub struct Request<'a> {
+    pub method: &'static str,
+    /// Content type and the like; `host` and the SigV4 headers are added.
+    pub headers: &'a [(&'a str, String)],
+    pub body: &'a [u8],
+    /// Leave a 2xx body unread, for the caller to stream.
+    pub stream: bool,
+    /// Non-2xx answers handed back (body read) rather than made an error
+    /// and retried: S3's wrong-region redirects, HEAD's 404.
+    pub hand_back: Option<&'a dyn Fn(&http::Response) -> bool>,
+}
+
+/// What [`Caller::call`] hands back.
+pub enum Answer {
+    /// A 2xx (unless streamed) or a handed-back status, body read whole.
+    Read(http::Response),
+    /// A 2xx whose body is still to be read.
+    Open(http::Stream),
+}
+
 impl Caller<'_> {
     /// POSTs `body` with `headers` (content type and the like; `host` and
     /// the SigV4 headers are added here), signed with `creds` when given
@@ -46,6 +67,33 @@ impl Caller<'_> {
         body: &[u8],
         trace: &mut Trace,
     ) -> Result<http::Response, Error> {
+        let req = Request {
+            method: "POST",
+            headers,
+            body,
+            stream: false,
+            hand_back: None,
+        };
+        match self.call(op, target, creds, &req, trace)? {
+            Answer::Read(resp) => Ok(resp),
+            // Not asked for: read it all the same.
+            Answer::Open(s) => s
+                .into_response()
+                .map_err(|e| transport_error(op, e, self.limit)),
+        }
+    }
+
+    /// Any request, signed for `target` (S3's rules when its signing name
+    /// is S3's), retried, paced and traced like every other.
+    pub fn call(
+        &self,
+        op: &'static str,
+        target: &Target<'_>,
+        creds: Option<&Credentials>,
+        req: &Request<'_>,
+        trace: &mut Trace,
+    ) -> Result<Answer, Error> {
+        let body = req.body;
         let mut attempt = 1;
         loop {
             if let Err(q) = self.throttle.acquire(op, self.clock, self.http.remaining()) {
@@ -57,11 +105,18 @@ impl Caller<'_> {
             }
             // Signed afresh each attempt: X-Amz-Date moves on.
             let epoch = self.clock.epoch();
-            let mut all: Vec<(String, String)> = headers
+            let mut all: Vec<(String, String)> = req
+                .headers
                 .iter()
                 .map(|(n, v)| ((*n).to_owned(), v.clone()))
                 .collect();
             all.push(("host".to_owned(), target.endpoint.host.clone()));
+            if sigv4::is_s3(target.service) {
+                all.push((
+                    "x-amz-content-sha256".to_owned(),
+                    super::crypto::sha256_hex(body),
+                ));
+            }
             if let Some(c) = creds {
                 let keys = sigv4::Keys {
                     access_key: c.access_key(),
@@ -71,11 +126,12 @@ impl Caller<'_> {
                 all.extend(sigv4::signing_headers(&keys, epoch));
                 let signed = sigv4::sign(
                     &sigv4::Request {
-                        method: "POST",
+                        method: req.method,
                         path: &target.endpoint.path,
                         query: &target.endpoint.query,
                         headers: &all,
                         body,
+                        uri: sigv4::UriRule::of(target.service),
                     },
                     &keys,
                     &sigv4::Scope {
@@ -86,21 +142,44 @@ impl Caller<'_> {
                 );
                 all.push(("authorization".to_owned(), signed.authorization));
             }
-            trace.log(|| format!("{op}: POST {} (attempt {attempt})", target.endpoint.url));
+            trace.log(|| {
+                format!(
+                    "{op}: {} {} (attempt {attempt})",
+                    req.method, target.endpoint.url
+                )
+            });
             for (n, v) in &all {
                 trace.log(|| format!("  > {}", debug_header(n, v)));
             }
-            // Printed whole, so the final redaction sees every secret whole.
-            trace.log(|| format!("  > body: {}", String::from_utf8_lossy(body)));
-            let outcome = self.http.post(&target.endpoint.url, &all, body);
+            if req.method == "POST" {
+                // Printed whole, so the final redaction sees every secret whole.
+                trace.log(|| format!("  > body: {}", String::from_utf8_lossy(body)));
+            }
+            let url = &target.endpoint.url;
+            let outcome = if req.method == "POST" {
+                self.http.post(url, &all, body).map(Answer::Read)
+            } else {
+                self.http.open(req.method, url, &all).and_then(|s| {
+                    if req.stream && (200..300).contains(&s.status) {
+                        Ok(Answer::Open(s))
+                    } else {
+                        s.into_response().map(Answer::Read)
+                    }
+                })
+            };
             let (error, retry) = match outcome {
-                Ok(resp) => {
+                Ok(Answer::Open(s)) => {
+                    trace.log(|| format!("  < HTTP {} (body streamed)", s.status));
+                    return Ok(Answer::Open(s));
+                }
+                Ok(Answer::Read(resp)) => {
                     trace.log(|| format!("  < HTTP {} ({} bytes)", resp.status, resp.body.len()));
                     trace.log_quoted("  < body: ", || {
                         String::from_utf8_lossy(&resp.body).into_owned()
                     });
-                    if (200..300).contains(&resp.status) {
-                        return Ok(resp);
+                    if (200..300).contains(&resp.status) || req.hand_back.is_some_and(|f| f(&resp))
+                    {
+                        return Ok(Answer::Read(resp));
                     }
                     let error = api_error(op, &resp, epoch);
                     let code = match &error {
@@ -119,13 +198,7 @@ impl Caller<'_> {
                 Err(e) => {
                     trace.log(|| format!("  < no answer: {e}"));
                     let transient = e.transient();
-                    (
-                        Error::Transport {
-                            op,
-                            detail: e.to_string(),
-                        },
-                        transient,
-                    )
+                    (transport_error(op, e, self.limit), transient)
                 }
             };
             let wait = retry::backoff(attempt, self.clock.jitter());
@@ -136,6 +209,21 @@ impl Caller<'_> {
             self.clock.sleep(wait);
             attempt += 1;
         }
+    }
+}
+
+/// A request that got no answer (or not all of it) as the error line.
+pub fn transport_error(
+    op: &'static str,
+    e: http::TransportError,
+    limit: crate::error::Limit,
+) -> Error {
+    match e {
+        http::TransportError::Timeout => Error::Timeout { op, limit },
+        e => Error::Transport {
+            op,
+            detail: e.to_string(),
+        },
     }
 }
 

@@ -17,6 +17,9 @@ pub struct Connection {
     pub endpoint: Option<String>,
     /// `--sts-endpoint-url`.
     pub sts_endpoint: Option<String>,
+    /// `--s3-endpoint-url` (the option comes with the first mode that
+    /// reads S3); `--endpoint-url` never applies to S3.
+    pub s3_endpoint: Option<String>,
     /// `--fips` or `AWS_USE_FIPS_ENDPOINT`.
     pub fips: bool,
     pub proxy: Option<ProxyUrl>,

@@ -227,6 +227,30 @@ impl Client {
         body: Option<&[u8]>,
         limit: Option<Duration>,
     ) -> Result<Response, TransportError> {
+        self.start(method, url, headers, body, limit)?
+            .into_response()
+    }
+
+    /// Sends a bodiless request (S3's GET and HEAD) and hands back the
+    /// answer with its body unread, to be read as it arrives: the run's
+    /// deadline still bounds the whole exchange, body included.
+    pub fn open(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+    ) -> Result<Stream, TransportError> {
+        self.start(method, url, headers, None, None)
+    }
+
+    fn start(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&[u8]>,
+        limit: Option<Duration>,
+    ) -> Result<Stream, TransportError> {
         let left = self.remaining();
         if left.is_zero() {
             return Err(TransportError::Timeout);
@@ -245,11 +269,12 @@ impl Client {
         let http_req = http_req
             .body(body.map(<[u8]>::to_vec).unwrap_or_default())
             .map_err(|e| TransportError::Other(format!("bad request: {e}")))?;
+        // timeout_global covers the body too, however it is read.
         let http_req = agent
             .configure_request(http_req)
             .timeout_global(Some(budget))
             .build();
-        let mut resp = agent.run(http_req).map_err(|e| match e {
+        let resp = agent.run(http_req).map_err(|e| match e {
             // A metadata service that does not answer in its short limit
             // is "not there", not the run's timeout.
             ureq::Error::Timeout(_) if limit.is_some() && budget < left => {
@@ -268,18 +293,62 @@ impl Client {
                 )
             })
             .collect();
-        let body = resp
-            .body_mut()
+        Ok(Stream {
+            status,
+            headers,
+            body: resp.into_body(),
+            url: url.to_owned(),
+            via: via.map(str::to_owned),
+        })
+    }
+}
+
+/// An answer whose body has not been read yet.
+pub struct Stream {
+    pub status: u16,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+    body: ureq::Body,
+    url: String,
+    via: Option<String>,
+}
+
+impl Stream {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Reads the whole body, up to [`MAX_BODY`]: for answers that are
+    /// small by nature (JSON pages, XML, errors).
+    pub fn into_response(mut self) -> Result<Response, TransportError> {
+        let body = self
+            .body
             .with_config()
             .limit(MAX_BODY)
             .read_to_vec()
-            .map_err(|e| through(map_error(e, url), via))?;
+            .map_err(|e| through(map_error(e, &self.url), self.via.as_deref()))?;
         Ok(Response {
-            status,
-            headers,
+            status: self.status,
+            headers: self.headers,
             body,
         })
     }
+
+    /// The body as a reader of at most `limit` bytes (more is an error,
+    /// never a silent cut). Its I/O errors become a [`TransportError`]
+    /// through [`read_error`].
+    pub fn into_reader(self, limit: u64) -> impl io::Read {
+        self.body.into_with_config().limit(limit).reader()
+    }
+}
+
+/// What an I/O error from [`Stream::into_reader`] means: the deadline,
+/// the size limit, or the connection.
+pub fn read_error(e: io::Error, url: &str) -> TransportError {
+    map_error(ureq::Error::Io(e), url)
 }
 
 /// `localhost`, `127.0.0.0/8` and `[::1]`: never proxied.

@@ -14,6 +14,7 @@ pub mod pager;
 pub mod profile;
 pub mod quota;
 pub mod retry;
+pub mod s3;
 pub mod sigv4;
 pub mod sts;
 pub mod xml;

@@ -208,6 +208,8 @@ pub fn connection(raw: &Raw, env: &dyn Env) -> Result<Connection, Error> {
         role,
         endpoint,
         sts_endpoint: endpoint_of("sts-endpoint-url")?,
+        // No mode reads S3 yet: its option comes with the first that does.
+        s3_endpoint: None,
         fips: raw.flag("fips") || env.flag("AWS_USE_FIPS_ENDPOINT"),
         proxy,
         ca_bundle: raw

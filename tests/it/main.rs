@@ -36,6 +36,7 @@ mod listtrails;
 mod regions;
 mod retries;
 mod robot;
+mod s3;
 mod scale;
 mod secrets;
 mod securityevents;

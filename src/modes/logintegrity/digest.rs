@@ -7,7 +7,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use serde_json::{Map, Value};
-use sha2::{Digest as _, Sha256};
 
 use crate::json;
 
@@ -126,9 +125,7 @@ impl Digest {
 }
 
 /// Hex SHA-256, as digests write hashes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+pub use crate::aws::crypto::sha256_hex;
 
 /// What CloudTrail signs (aws-facts 8.3): the end time as written, where
 /// the digest says it lives, the hash of its uncompressed bytes, and the
