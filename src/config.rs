@@ -8,7 +8,9 @@ use regex_lite::Regex;
 use crate::aws::connection::Connection;
 use crate::aws::quota;
 use crate::error::Limit;
-use crate::modes::{countevents, listtrails, securityevents, traildelivery, trailsecurity};
+use crate::modes::{
+    countevents, listtrails, logintegrity, securityevents, traildelivery, trailsecurity,
+};
 use crate::statefile;
 
 /// Defined with the backend it chooses; named here with the rest of the
@@ -49,6 +51,25 @@ pub enum Mode {
         read: Box<countevents::Options>,
         opts: securityevents::Options,
     },
+    LogIntegrity(Box<Integrity>),
+}
+
+/// `logintegrity`: which trail's digests, where, over which window.
+#[derive(Clone, Debug)]
+pub struct Integrity {
+    /// `--trail-name`: a name or an ARN.
+    pub trail: String,
+    /// `--s3-bucket`: read this bucket without DescribeTrails.
+    pub bucket: Option<String>,
+    /// `--s3-prefix` (with `--s3-bucket`).
+    pub prefix: Option<String>,
+    /// `--account-id` (with `--s3-bucket`), else the ARN's.
+    pub account_id: Option<String>,
+    /// `--filter-region`: the source regions checked.
+    pub filter_region: Option<Regex>,
+    /// `--delta`, in seconds: the window ends now.
+    pub delta: i64,
+    pub opts: logintegrity::Options,
 }
 
 /// A validated check.

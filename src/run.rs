@@ -3,6 +3,7 @@
 //! the mode reads and the mode turns it into an [`Outcome`]; several
 //! regions or trails are combined into one.
 
+mod integrity;
 pub(crate) mod window;
 
 use std::time::Instant;
@@ -76,6 +77,14 @@ pub fn run(
         None => Box::new(LocalPacer::new(cfg.rates)),
     };
     let client = client(cfg, env, trace)?;
+    if client == CustomMode::AwsCli && matches!(cfg.mode, Mode::LogIntegrity(_)) {
+        return Err(Error::Option(
+            "--custommode=awscli: validate-logs has no incremental form; logintegrity needs \
+             the built-in client (--custommode=api, or CHECK_CLOUDTRAIL_AWSCLI=builtin on the \
+             poller)."
+                .into(),
+        ));
+    }
     // --command-options replaces the one command upstream's modes run
     // (get-trail-status, lookup-events): the other modes never took it.
     let custom_command = matches!(
@@ -269,6 +278,7 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
                 .log(|| format!("LookupEvents: {} events in the window", events.len()));
             securityevents::evaluate(opts, &events, seen.as_ref(), &d)
         }
+        Mode::LogIntegrity(integrity) => integrity::check(b, integrity, now, s.trace),
     }
 }
 

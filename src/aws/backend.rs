@@ -16,6 +16,7 @@ use super::credentials::{self, CACHED, Credentials, SharedFiles, World};
 use super::endpoint::{self, Endpoint};
 use super::http;
 use super::quota::Throttle;
+use super::s3;
 use super::sts;
 use crate::clock::Clock;
 use crate::env::Env;
@@ -365,6 +366,72 @@ impl<'a> Backend<'a> {
             |c, t| c.lookup_events(q, &mut **stop.borrow_mut(), t),
             |c, e, t| awscli::lookup_events(c, e, q, &mut **stop.borrow_mut(), t),
         )
+    }
+}
+
+impl Backend<'_> {
+    /// The built-in client, or why this operation needs it.
+    fn built_in_only(&self, why: &str) -> Result<&BuiltIn, Error> {
+        match &self.shared.via {
+            Via::BuiltIn(api) => Ok(api),
+            Via::AwsCli { .. } => Err(Error::Option(why.to_owned())),
+        }
+    }
+
+    /// One `ListPublicKeys` page for `region`'s keys over `[from, to]`
+    /// (built-in client only): with `--endpoint-url` that endpoint,
+    /// signed for `region`, else the region's own.
+    pub fn public_keys_page(
+        &self,
+        region: &str,
+        span: (i64, i64),
+        token: Option<&str>,
+        trace: &mut Trace,
+    ) -> Result<Vec<u8>, Error> {
+        let s = &self.shared;
+        let api = self.built_in_only("ListPublicKeys needs the built-in client")?;
+        let endpoint = endpoint::resolve(
+            "cloudtrail",
+            region,
+            s.conn.fips,
+            s.conn.endpoint.as_deref(),
+            s.ctx.env,
+        )
+        .map_err(Error::Option)?;
+        let caller = self.caller(api);
+        let creds = api.creds.borrow();
+        let client = cloudtrail::Client {
+            caller: &caller,
+            creds: &creds,
+            endpoint: &endpoint,
+            region,
+        };
+        client.list_public_keys_page(span, token, trace)
+    }
+
+    /// Runs `f` with an S3 client (built-in client only) on the same
+    /// credentials, proxy, CA, retries and deadline, first signing for
+    /// `region`: `--s3-endpoint-url`, else `AWS_ENDPOINT_URL_S3` /
+    /// `AWS_ENDPOINT_URL`, else the public endpoint (`--endpoint-url` is
+    /// CloudTrail's, never S3's).
+    pub fn with_s3<T>(
+        &self,
+        region: &str,
+        f: impl FnOnce(&s3::Client<'_>) -> T,
+    ) -> Result<T, Error> {
+        let s = &self.shared;
+        let api = self.built_in_only("S3 reads need the built-in client")?;
+        let addressing = s3::Addressing::resolve(
+            region,
+            s.conn.fips,
+            s.conn.s3_endpoint.as_deref(),
+            s.ctx.env,
+        )
+        .map_err(|e| Error::Option(format!("--s3-endpoint-url {e}")))?;
+        let caller = self.caller(api);
+        let creds = api.creds.borrow();
+        let client = s3::Client::new(&caller, &creds, &addressing, region);
+        Ok(f(&client))
     }
 }
 

@@ -44,6 +44,9 @@ pub struct Trail {
     pub kms_key_id: Option<String>,
     pub include_global_service_events: bool,
     pub is_organization_trail: bool,
+    /// `S3BucketName` and `S3KeyPrefix`: where the logs and digests go.
+    pub s3_bucket: Option<String>,
+    pub s3_key_prefix: Option<String>,
 }
 
 /// Does a trail record every management event, reads and writes, from
@@ -175,6 +178,8 @@ pub fn trails_from(v: &Value) -> Result<Vec<Trail>, String> {
                 kms_key_id: text("KmsKeyId"),
                 include_global_service_events: flag("IncludeGlobalServiceEvents"),
                 is_organization_trail: flag("IsOrganizationTrail"),
+                s3_bucket: text("S3BucketName"),
+                s3_key_prefix: text("S3KeyPrefix"),
             })
         })
         .collect()
@@ -480,6 +485,21 @@ impl Client<'_> {
             not_json: format!("HTTP {} body is not JSON", resp.status),
             bytes: resp.body,
         })
+    }
+
+    /// One `ListPublicKeys` page over `[from, to]` (epoch seconds): the
+    /// answer's bytes, read by the caller (`NextToken` included).
+    pub fn list_public_keys_page(
+        &self,
+        (from, to): (i64, i64),
+        token: Option<&str>,
+        trace: &mut Trace,
+    ) -> Result<Vec<u8>, Error> {
+        let mut params = json!({"StartTime": from, "EndTime": to});
+        if let (Some(t), Some(m)) = (token, params.as_object_mut()) {
+            m.insert("NextToken".into(), json!(t));
+        }
+        Ok(self.call_raw("ListPublicKeys", &params, trace)?.bytes)
     }
 
     /// `DescribeTrails` for one trail (name or ARN), shadow trails

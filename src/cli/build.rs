@@ -208,8 +208,8 @@ pub fn connection(raw: &Raw, env: &dyn Env) -> Result<Connection, Error> {
         role,
         endpoint,
         sts_endpoint: endpoint_of("sts-endpoint-url")?,
-        // No mode reads S3 yet: its option comes with the first that does.
-        s3_endpoint: None,
+        // logintegrity's (the only mode that reads S3).
+        s3_endpoint: endpoint_of("s3-endpoint-url")?,
         fips: raw.flag("fips") || env.flag("AWS_USE_FIPS_ENDPOINT"),
         proxy,
         ca_bundle: raw

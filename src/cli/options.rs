@@ -282,7 +282,7 @@ const CONNECTOR: &[Opt] = &[
 
 /// Every option upstream declares, plus ours: the generic ones, then each
 /// mode's (cloud/aws/cloudtrail/mode/*.pm and ours).
-pub const OPTIONS: [&[Opt]; 10] = [
+pub const OPTIONS: [&[Opt]; 11] = [
     SCRIPT,
     SCRIPT_CUSTOM,
     OUTPUT,
@@ -293,6 +293,7 @@ pub const OPTIONS: [&[Opt]; 10] = [
     mode::traildelivery::OPTIONS,
     mode::trailsecurity::OPTIONS,
     mode::securityevents::OPTIONS,
+    mode::logintegrity::OPTIONS,
 ];
 
 pub fn options() -> impl Iterator<Item = &'static Opt> {

@@ -16,13 +16,19 @@ use super::ModeName;
 const COUNT: &[ModeName] = &[ModeName::CountEvents];
 /// securityevents reads its window the same way.
 const WINDOW: &[ModeName] = &[ModeName::CountEvents, ModeName::SecurityEvents];
+/// logintegrity's window is `--delta` minutes too.
+const DELTA: &[ModeName] = &[
+    ModeName::CountEvents,
+    ModeName::SecurityEvents,
+    ModeName::LogIntegrity,
+];
 
 /// Upstream's (cloud/aws/cloudtrail/mode/countevents.pm), then ours:
 /// filters, insight events, early stop.
 pub const OPTIONS: &[Opt] = &[
     mode_opt("event-type", COUNT),
     mode_opt("error-message", COUNT),
-    mode_opt("delta", WINDOW),
+    mode_opt("delta", DELTA),
     mode_opt("warning-count", COUNT),
     mode_opt("critical-count", COUNT),
     mode_opt("max-pages", WINDOW),

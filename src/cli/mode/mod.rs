@@ -4,6 +4,7 @@
 pub mod checktrailstatus;
 pub mod countevents;
 pub mod listtrails;
+pub mod logintegrity;
 pub mod securityevents;
 pub mod traildelivery;
 pub mod trailsecurity;
@@ -24,13 +25,15 @@ pub enum ModeName {
     TrailSecurity,
     ListTrails,
     SecurityEvents,
+    LogIntegrity,
 }
 
 impl ModeName {
-    pub const ALL: [ModeName; 6] = [
+    pub const ALL: [ModeName; 7] = [
         ModeName::CheckTrailStatus,
         ModeName::CountEvents,
         ModeName::ListTrails,
+        ModeName::LogIntegrity,
         ModeName::SecurityEvents,
         ModeName::TrailDelivery,
         ModeName::TrailSecurity,
@@ -44,6 +47,7 @@ impl ModeName {
             ModeName::TrailSecurity => "trailsecurity",
             ModeName::ListTrails => "listtrails",
             ModeName::SecurityEvents => "securityevents",
+            ModeName::LogIntegrity => "logintegrity",
         }
     }
 
@@ -55,6 +59,7 @@ impl ModeName {
             ModeName::TrailSecurity => &trailsecurity::HELP,
             ModeName::ListTrails => &listtrails::HELP,
             ModeName::SecurityEvents => &securityevents::HELP,
+            ModeName::LogIntegrity => &logintegrity::HELP,
         }
     }
 }
@@ -78,16 +83,19 @@ impl PerLabel {
     }
 }
 
+/// logintegrity takes one trail, and refuses the others with the reason.
 const TRAIL_MODES: &[ModeName] = &[
     ModeName::CheckTrailStatus,
     ModeName::TrailDelivery,
     ModeName::TrailSecurity,
+    ModeName::LogIntegrity,
 ];
 const TRAILS_AND_LIST: &[ModeName] = &[
     ModeName::CheckTrailStatus,
     ModeName::TrailDelivery,
     ModeName::TrailSecurity,
     ModeName::ListTrails,
+    ModeName::LogIntegrity,
 ];
 
 /// cloud/aws/cloudtrail/mode/*.pm's `--trail-name`, and ours to check
@@ -150,7 +158,7 @@ impl TrailChoice {
     }
 
     /// The trails of a mode that needs some.
-    fn required(self) -> Result<Trails, Error> {
+    pub(super) fn required(self) -> Result<Trails, Error> {
         self.trails
             .ok_or_else(|| Error::Option("Need to specify --trail-name option.".into()))
     }
@@ -180,5 +188,6 @@ pub fn build(
             trails: trails.required()?,
             thresholds: traildelivery::build(raw)?,
         },
+        ModeName::LogIntegrity => logintegrity::build(raw, trails)?,
     })
 }

@@ -1,0 +1,165 @@
+//! `logintegrity`: the trail's signed digest chain over the last
+//! `--delta` minutes, one pair of ranges per metric of [`METRICS`].
+
+use crate::cli::help::{Item, Section};
+use crate::cli::options::{Opt, Raw, mode_opt, per_label};
+use crate::cli::values::{number, override_thresholds, pattern, positive_number};
+use crate::config::{Integrity, Mode, Trails};
+use crate::error::Error;
+use crate::modes::logintegrity::{METRICS, Options, VerifyLogs};
+
+use super::{ModeName, PerLabel, TrailChoice};
+
+const INTEGRITY: &[ModeName] = &[ModeName::LogIntegrity];
+
+/// Shown as `--warning-digests-invalid`; `_` is accepted too.
+const METRIC_RANGES: PerLabel = PerLabel {
+    labels: || METRICS.iter().map(|m| m.label).collect(),
+    sep: '-',
+};
+
+pub const OPTIONS: &[Opt] = &[
+    mode_opt("s3-bucket", INTEGRITY),
+    mode_opt("s3-prefix", INTEGRITY),
+    mode_opt("account-id", INTEGRITY),
+    mode_opt("filter-region", INTEGRITY),
+    mode_opt("verify-logs", INTEGRITY),
+    mode_opt("s3-endpoint-url", INTEGRITY),
+    per_label("warning", &METRIC_RANGES, INTEGRITY),
+    per_label("critical", &METRIC_RANGES, INTEGRITY),
+];
+
+/// Every run reads the whole window (no state kept yet): 90 days of
+/// hourly digests is 2 160 digests per source region, as far as a first
+/// step goes.
+const MAX_DELTA_MINUTES: f64 = 90.0 * 24.0 * 60.0;
+const DELTA_RANGE: &str = "a positive number of minutes, at most 129600 (90 days)";
+const DEFAULT_DELTA_MINUTES: i64 = 1440;
+
+pub const HELP: Section = Section {
+    title: "Mode",
+    intro: "Check that the trail's log files are the ones CloudTrail wrote, as aws cloudtrail \
+            validate-logs does over the last --delta minutes: every digest file's signature \
+            (ListPublicKeys), the chain linking the digests, and each log file's SHA-256 (S3 \
+            ListObjectsV2, GetObject, HeadObject). Every source region under \
+            AWSLogs/ACCOUNT/CloudTrail-Digest/ is checked; perfdata is named REGION~metric. \
+            Needs the built-in client (--custommode=api).",
+    items: &[
+        super::TRAIL_NAME,
+        Item {
+            tag: "--s3-bucket",
+            text: "Read the digests in this bucket without DescribeTrails (e.g. in a log \
+                   archive account); the trail's home region is its ARN's, else --region.",
+        },
+        Item {
+            tag: "--s3-prefix",
+            text: "The trail's S3 key prefix, with --s3-bucket (default: none).",
+        },
+        Item {
+            tag: "--account-id",
+            text: "The account whose logs are checked, with --s3-bucket (default: the trail \
+                   ARN's).",
+        },
+        Item {
+            tag: "--filter-region",
+            text: "Only the source regions whose name matches this regular expression.",
+        },
+        Item {
+            tag: "--delta",
+            text: "The window checked, in minutes up to now (default: 1440, at most 129600).",
+        },
+        Item {
+            tag: "--verify-logs",
+            text: "hash: read and hash every log file (default); exists: only that it is there \
+                   (HeadObject); none: digests only.",
+        },
+        Item {
+            tag: "--s3-endpoint-url",
+            text: "S3 endpoint URL (default: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else \
+                   the public endpoint); --endpoint-url is CloudTrail's only.",
+        },
+    ],
+    from_table: range_items,
+};
+
+fn range_items() -> Vec<(String, String)> {
+    METRICS
+        .iter()
+        .map(|m| {
+            let label = METRIC_RANGES.spelled(m.label);
+            (
+                format!("--warning-{label} --critical-{label}"),
+                m.help.to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn refused(what: &str, why: &str) -> Error {
+    Error::Option(format!("{what} is not for --mode=logintegrity: {why}"))
+}
+
+pub fn build(raw: &Raw, trails: TrailChoice) -> Result<Mode, Error> {
+    if trails.several() {
+        return Err(refused(
+            "--all-trails or --filter-trail-name",
+            "it checks one trail's digest chain (--trail-name).",
+        ));
+    }
+    if raw.get("regions").is_some() {
+        return Err(refused(
+            "--regions",
+            "it checks every source region the trail's digests are in (--filter-region narrows them).",
+        ));
+    }
+    let trail = match trails.required()? {
+        Trails::One(name) => name,
+        Trails::All(_) => return Err(Error::Internal("several trails".into())),
+    };
+    let bucket = raw.get("s3-bucket").map(str::to_owned);
+    for needs_bucket in ["s3-prefix", "account-id"] {
+        if bucket.is_none() && raw.get(needs_bucket).is_some() {
+            return Err(Error::Option(format!(
+                "--{needs_bucket} needs --s3-bucket (without it, DescribeTrails tells)."
+            )));
+        }
+    }
+    if let Some(a) = raw.get("account-id")
+        && (a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(Error::Option(format!(
+            "--account-id '{a}' is not an account id (12 digits)."
+        )));
+    }
+    let delta = number(raw, "delta", DELTA_RANGE, |d| {
+        positive_number(d)
+            .filter(|m| *m <= MAX_DELTA_MINUTES)
+            .map(|m| (m * 60.0) as i64)
+            .filter(|s| *s >= 1)
+    })?
+    .unwrap_or(DEFAULT_DELTA_MINUTES * 60);
+    let mut opts = Options::default();
+    if let Some(v) = raw.get("verify-logs") {
+        opts.verify_logs = VerifyLogs::parse(v).ok_or_else(|| {
+            Error::Option(format!(
+                "--verify-logs '{v}': must be 'hash', 'exists' or 'none'."
+            ))
+        })?;
+    }
+    for m in &METRICS {
+        override_thresholds(
+            raw,
+            &METRIC_RANGES.spelled(m.label),
+            (m.thresholds)(&mut opts),
+        )?;
+    }
+    Ok(Mode::LogIntegrity(Box::new(Integrity {
+        trail,
+        bucket,
+        prefix: raw.get("s3-prefix").map(|p| p.trim_matches('/').to_owned()),
+        account_id: raw.get("account-id").map(str::to_owned),
+        filter_region: pattern(raw, "filter-region")?,
+        delta,
+        opts,
+    })))
+}
