@@ -297,10 +297,16 @@ fn check_names(raw: &Raw, mode: ModeName) -> Result<(), Error> {
     if let Some(u) = &raw.unknown {
         return Err(Error::UnknownOption(u.clone()));
     }
-    // A mode's options exist only when that mode is selected.
+    // A mode's options exist only when that mode is selected (a name two
+    // modes share, such as `--warning-digest-age`, is either's).
+    let admitted: Vec<String> = options()
+        .filter(|o| o.scope.admits(mode))
+        .flat_map(|o| o.names())
+        .collect();
     if let Some(typed) = options()
         .filter(|o| !o.scope.admits(mode))
         .flat_map(|o| o.names())
+        .filter(|n| !admitted.contains(n))
         .find_map(|n| raw.typed(&n).map(str::to_owned))
     {
         return Err(Error::UnknownOption(format!("--{typed}")));

@@ -33,6 +33,7 @@ mod hostile;
 mod invocation;
 mod limits;
 mod listtrails;
+mod logintegrity;
 mod regions;
 mod retries;
 mod robot;

@@ -198,10 +198,11 @@ impl Run {
 pub const PLUGIN: &str = "--plugin=cloud::aws::cloudtrail::plugin";
 
 /// Every mode the binary holds, as `--list-mode` lists them.
-pub const MODES: [&str; 6] = [
+pub const MODES: [&str; 7] = [
     "checktrailstatus",
     "countevents",
     "listtrails",
+    "logintegrity",
     "securityevents",
     "traildelivery",
     "trailsecurity",

@@ -42,8 +42,9 @@ pub const HELP: Section = Section {
             validate-logs does over the last --delta minutes: every digest file's signature \
             (ListPublicKeys), the chain linking the digests, and each log file's SHA-256 (S3 \
             ListObjectsV2, GetObject, HeadObject). Every source region under \
-            AWSLogs/ACCOUNT/CloudTrail-Digest/ is checked; perfdata is named REGION~metric. \
-            Needs the built-in client (--custommode=api).",
+            AWSLogs/ACCOUNT/CloudTrail-Digest/ is checked and the counts summed (digest_age: \
+            the newest valid digest of any region). Every run reads the whole window. Needs \
+            the built-in client (--custommode=api).",
     items: &[
         super::TRAIL_NAME,
         Item {

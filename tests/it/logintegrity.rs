@@ -1,0 +1,522 @@
+//! `--mode=logintegrity` end to end in-process (the clock set to the
+//! fixtures' time): a loopback CloudTrail answering DescribeTrails and
+//! ListPublicKeys and a loopback S3 serving the committed fixtures
+//! (tests/fixtures/logintegrity/store.json), gzip and metadata included.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use check_cloudtrail::aws::credentials::SharedFiles;
+use check_cloudtrail::clock::Clock;
+use check_cloudtrail::env::MapEnv;
+use check_cloudtrail::{cli, execute};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use serde_json::{Value, json};
+
+use crate::util::{PLUGIN, Reply, Request, SECRET, Server, run};
+
+const FIXTURE: &str = include_str!("../fixtures/logintegrity/store.json");
+const ACCOUNT: &str = "123456789012";
+
+fn fixture() -> Value {
+    serde_json::from_str(FIXTURE).unwrap()
+}
+
+fn digest_key(name: &str) -> String {
+    fixture()["digests"][name]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The wall clock at `epoch`; the rest is real time.
+struct At(i64);
+
+impl Clock for At {
+    fn epoch(&self) -> i64 {
+        self.0
+    }
+    fn epoch_millis(&self) -> i64 {
+        self.0 * 1000
+    }
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+    fn sleep(&self, d: Duration) {
+        std::thread::sleep(d);
+    }
+    fn jitter(&self) -> f64 {
+        0.0
+    }
+}
+
+/// 2026-01-01T04:30:00Z: half an hour after the chain's last digest.
+const NOW: i64 = 1_767_241_800;
+
+/// The bucket: key → (uncompressed body, user metadata).
+type Bucket = BTreeMap<String, (Vec<u8>, Vec<(String, String)>)>;
+
+/// The fixture's objects, without the digests not named in `digests`
+/// (the log files are all there).
+fn bucket(digests: &[&str]) -> Bucket {
+    let f = fixture();
+    let keep: Vec<String> = digests.iter().map(|d| digest_key(d)).collect();
+    f["objects"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| !k.contains("CloudTrail-Digest") || keep.contains(k))
+        .map(|(k, v)| {
+            let meta = v["metadata"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(n, v)| (n.clone(), v.as_str().unwrap().to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                k.clone(),
+                (v["body"].as_str().unwrap().as_bytes().to_vec(), meta),
+            )
+        })
+        .collect()
+}
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn xml(status: u16, body: String) -> Reply {
+    Reply {
+        status,
+        headers: vec![("content-type".into(), "application/xml".into())],
+        body: body.into_bytes(),
+    }
+}
+
+fn list(objects: &Bucket, query: &str) -> Reply {
+    let params: BTreeMap<String, String> = query
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (k.to_owned(), decode(v)))
+        .collect();
+    let prefix = params.get("prefix").cloned().unwrap_or_default();
+    let after = params.get("start-after").cloned().unwrap_or_default();
+    let keys = objects
+        .keys()
+        .filter(|k| k.starts_with(&prefix) && **k > after);
+    let mut body = String::from("<ListBucketResult><Name>ct-bucket</Name>");
+    if params.get("delimiter").map(String::as_str) == Some("/") {
+        let mut seen: Vec<String> = keys
+            .filter_map(|k| {
+                let rest = &k[prefix.len()..];
+                rest.find('/').map(|i| format!("{prefix}{}", &rest[..=i]))
+            })
+            .collect();
+        seen.dedup();
+        for p in seen {
+            body.push_str(&format!(
+                "<CommonPrefixes><Prefix>{p}</Prefix></CommonPrefixes>"
+            ));
+        }
+    } else {
+        for k in keys {
+            body.push_str(&format!(
+                "<Contents><Key>{k}</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified>\
+                 <ETag>&quot;e&quot;</ETag><Size>10</Size></Contents>"
+            ));
+        }
+    }
+    body.push_str("<IsTruncated>false</IsTruncated></ListBucketResult>");
+    xml(200, body)
+}
+
+/// CloudTrail (POST) and S3 (GET, HEAD on `/ct-bucket…`) on one port.
+fn server(objects: Bucket, validation: bool) -> (Server, Arc<Mutex<Bucket>>) {
+    let shared = Arc::new(Mutex::new(objects));
+    let objects = Arc::clone(&shared);
+    let server = Server::start(move |r: &Request| {
+        if r.method == "POST" {
+            return match r.operation() {
+                "DescribeTrails" => Reply::json(
+                    200,
+                    json!({"trailList": [{
+                        "Name": "demo",
+                        "TrailARN": format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/demo"),
+                        "HomeRegion": "us-east-1",
+                        "S3BucketName": "ct-bucket",
+                        "LogFileValidationEnabled": validation,
+                    }]}),
+                ),
+                "ListPublicKeys" => Reply::json(200, fixture()["keys"].clone()),
+                other => Reply::aws_error(400, "UnknownOperationException", other),
+            };
+        }
+        let objects = objects.lock().unwrap();
+        let (path, query) = r.path.split_once('?').unwrap_or((&r.path, ""));
+        let Some(rest) = path.strip_prefix("/ct-bucket") else {
+            return xml(404, "<Error><Code>NoSuchBucket</Code></Error>".into());
+        };
+        if rest.is_empty() || rest == "/" {
+            return list(&objects, query);
+        }
+        let key = decode(&rest[1..]);
+        match (r.method.as_str(), objects.get(&key)) {
+            ("HEAD", Some((_, meta))) => Reply {
+                status: 200,
+                headers: meta
+                    .iter()
+                    .map(|(n, v)| (format!("x-amz-meta-{n}"), v.clone()))
+                    .collect(),
+                body: Vec::new(),
+            },
+            ("HEAD", None) => Reply {
+                status: 404,
+                headers: Vec::new(),
+                body: Vec::new(),
+            },
+            (_, Some((body, _))) => Reply {
+                status: 200,
+                headers: Vec::new(),
+                body: gz(body),
+            },
+            (_, None) => xml(
+                404,
+                "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>"
+                    .into(),
+            ),
+        }
+    });
+    (server, shared)
+}
+
+/// A check at [`NOW`] against `server`, with `args` after the usual ones.
+fn check(server: &Server, args: &[&str], env: &[(&str, &str)]) -> (String, u8) {
+    let endpoint = format!("--endpoint-url={}", server.url("/"));
+    let s3 = format!("--s3-endpoint-url={}", server.url("/"));
+    let mut argv = vec![
+        "check_cloudtrail",
+        PLUGIN,
+        "--mode=logintegrity",
+        "--region=us-east-1",
+        "--aws-access-key=AKIDEXAMPLE",
+        "--disable-statefile",
+        &endpoint,
+        &s3,
+    ];
+    let secret = format!("--aws-secret-key={SECRET}");
+    argv.push(&secret);
+    argv.extend_from_slice(args);
+    let mut vars = vec![
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_CONFIG_FILE", "/dev/null"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+    ];
+    vars.extend_from_slice(env);
+    let env = MapEnv::new(&vars);
+    let files = SharedFiles::load(&env);
+    let inv = cli::parse(argv, &env, files.as_ref().ok());
+    let done = execute(inv, &env, &files, &At(NOW), &|_, _| Ok(()));
+    (done.text, done.exit_code)
+}
+
+const CHAIN: [&str; 5] = ["D1", "D2", "D3", "D4", "B1"];
+
+#[test]
+fn a_valid_chain_is_ok_with_every_metric() {
+    let (server, _) = server(bucket(&CHAIN), true);
+    let (text, code) = check(&server, &["--trail-name=demo", "--delta=270"], &[]);
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "OK: digest files: 5 valid, 0 invalid, 0 missing - log files: 5 valid, 0 invalid, \
+         0 missing - chain breaks: 0 - newest valid digest ended 30m 0s ago | \
+         'digests_valid'=5;;;0; 'digests_invalid'=0;;0:0;0; 'digests_missing'=0;;0:0;0; \
+         'logs_valid'=5;;;0; 'logs_invalid'=0;;0:0;0; 'logs_missing'=0;;0:0;0; \
+         'chain_breaks'=0;0:0;;0; 'digest_age'=1800s;0:7200;0:21600;0;",
+        "{text}"
+    );
+    assert_eq!(code, 0);
+    let reqs = server.requests();
+    // ListPublicKeys signed for the source region, over the window.
+    let keys: Vec<&Request> = reqs
+        .iter()
+        .filter(|r| r.operation() == "ListPublicKeys")
+        .collect();
+    assert!(!keys.is_empty());
+    assert!(
+        keys[0]
+            .header("authorization")
+            .unwrap()
+            .contains("/us-east-1/cloudtrail/aws4_request")
+    );
+    assert_eq!(keys[0].json()["StartTime"], json!(NOW - 270 * 60));
+    // Every log file read whole (GET), every digest's metadata (HEAD).
+    let gets = reqs
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/CloudTrail/"))
+        .count();
+    assert_eq!(gets, 5);
+    // Both spellings of a label; digest-age is traildelivery's name too.
+    let (text, code) = check(
+        &server,
+        &[
+            "--trail-name=demo",
+            "--delta=270",
+            "--warning-digest-age=1000",
+            "--critical-digests_invalid=5",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("'digests_invalid'=0;;0:5;0;") && text.contains("'digest_age'=1800s;0:1000;"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_edited_log_is_critical() {
+    let (server, objects) = server(bucket(&CHAIN), true);
+    {
+        let mut o = objects.lock().unwrap();
+        let k = o
+            .keys()
+            .find(|k| k.contains("_bbbb.json.gz"))
+            .unwrap()
+            .clone();
+        o.get_mut(&k).unwrap().0.push(b' ');
+    }
+    let (text, code) = check(
+        &server,
+        &["--trail-name=demo", "--delta=270", "--verbose"],
+        &[],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.starts_with("CRITICAL: log files: 4 valid, 1 invalid, 0 missing"),
+        "{text}"
+    );
+    assert!(
+        text.contains("_bbbb.json.gz INVALID: hash value doesn't match"),
+        "{text}"
+    );
+    // --verify-logs=exists cannot see an edit.
+    let (text, code) = check(
+        &server,
+        &["--trail-name=demo", "--delta=270", "--verify-logs=exists"],
+        &[],
+    );
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
+fn a_deleted_digest_is_critical() {
+    let (server, _) = server(bucket(&["D1", "D3", "D4", "B1"]), true);
+    let (text, code) = check(
+        &server,
+        &["--trail-name=demo", "--delta=270", "--verbose"],
+        &[],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.starts_with("CRITICAL: digest files: 4 valid, 0 invalid, 1 missing"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "digest file s3://ct-bucket/{} INVALID: not found",
+            digest_key("D2")
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn validation_off_is_critical_without_reading_s3() {
+    let (server, _) = server(bucket(&CHAIN), false);
+    let (text, code) = check(&server, &["--trail-name=demo"], &[]);
+    assert_eq!(
+        (text.lines().next().unwrap(), code),
+        (
+            "CRITICAL: log file validation is off on trail demo: no digest to verify ",
+            2
+        )
+    );
+    assert!(server.requests().iter().all(|r| r.method == "POST"));
+}
+
+#[test]
+fn with_s3_bucket_no_describe_trails() {
+    let (server, _) = server(bucket(&CHAIN), true);
+    let (text, code) = check(
+        &server,
+        &[
+            "--trail-name=demo",
+            "--s3-bucket=ct-bucket",
+            &format!("--account-id={ACCOUNT}"),
+            "--delta=270",
+            "--filter-region=^us-",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.operation() != "DescribeTrails")
+    );
+    // Not an ARN and no --account-id: asked for.
+    let (text, code) = check(
+        &server,
+        &["--trail-name=demo", "--s3-bucket=ct-bucket", "--delta=270"],
+        &[],
+    );
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains("--account-id"), "{text}");
+}
+
+#[test]
+fn awscli_is_refused_unless_the_poller_says_builtin() {
+    let r = run(&[
+        PLUGIN,
+        "--mode=logintegrity",
+        "--custommode=awscli",
+        "--region=us-east-1",
+        "--trail-name=demo",
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "validate-logs has no incremental form; logintegrity needs the built-in client"
+        ),
+        "{}",
+        r.stdout
+    );
+    let (server, _) = server(bucket(&CHAIN), true);
+    let (text, code) = check(
+        &server,
+        &["--trail-name=demo", "--delta=270", "--custommode=awscli"],
+        &[("CHECK_CLOUDTRAIL_AWSCLI", "builtin")],
+    );
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
+fn regions_and_all_trails_are_refused() {
+    for (extra, said) in [
+        (
+            "--regions=us-east-1,eu-west-1",
+            "--regions is not for --mode=logintegrity",
+        ),
+        (
+            "--all-trails",
+            "--all-trails or --filter-trail-name is not for --mode=logintegrity",
+        ),
+    ] {
+        let r = run(&[
+            PLUGIN,
+            "--mode=logintegrity",
+            "--region=us-east-1",
+            "--trail-name=demo",
+            extra,
+        ]);
+        assert_eq!(r.code, 3, "{}", r.stdout);
+        assert!(r.stdout.contains(said), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn every_option_is_read_and_checked() {
+    let (server, _) = server(bucket(&CHAIN), true);
+    // A window, prefix and region filter that find nothing: CRITICAL.
+    let (text, code) = check(
+        &server,
+        &[
+            "--trail-name=demo",
+            "--s3-bucket=ct-bucket",
+            "--s3-prefix=elsewhere/",
+            &format!("--account-id={ACCOUNT}"),
+            "--filter-region=^eu-",
+            "--verify-logs=none",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.starts_with("CRITICAL: no digest folder under s3://ct-bucket/elsewhere/AWSLogs/"),
+        "{text}"
+    );
+    for (bad, said) in [
+        ("--verify-logs=all", "--verify-logs 'all'"),
+        ("--account-id=12", "--account-id '12'"),
+        ("--delta=200000", "--delta must be"),
+        ("--s3-endpoint-url=ftp://x", "--s3-endpoint-url"),
+    ] {
+        let (text, code) = check(
+            &server,
+            &["--trail-name=demo", "--s3-bucket=ct-bucket", bad],
+            &[],
+        );
+        assert_eq!(code, 3, "{bad}: {text}");
+        assert!(text.contains(said), "{bad}: {text}");
+    }
+    for label in [
+        "digests-valid",
+        "digests-invalid",
+        "digests-missing",
+        "logs-valid",
+        "logs-invalid",
+        "logs-missing",
+        "chain-breaks",
+        "digest-age",
+    ] {
+        for level in ["warning", "critical"] {
+            let bad = format!("--{level}-{label}=x:y");
+            let (text, code) = check(&server, &["--trail-name=demo", &bad], &[]);
+            assert_eq!(code, 3, "{bad}: {text}");
+        }
+    }
+    // Literal names, as --help shows them.
+    let _ = [
+        "--warning-digests-valid",
+        "--critical-digests-valid",
+        "--warning-digests-invalid",
+        "--critical-digests-invalid",
+        "--warning-digests-missing",
+        "--critical-digests-missing",
+        "--warning-logs-valid",
+        "--critical-logs-valid",
+        "--warning-logs-invalid",
+        "--critical-logs-invalid",
+        "--warning-logs-missing",
+        "--critical-logs-missing",
+        "--warning-chain-breaks",
+        "--critical-chain-breaks",
+    ];
+}
