@@ -201,6 +201,14 @@ check 2 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=trailsecurity --trail-n
 check 0 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=listtrails
 check 2 "${common[@]}" "--endpoint-url=$MOTO_URL" --mode=checktrailstatus --all-trails
 
+say "logintegrity (DescribeTrails against moto, then the trail's bucket in moto's S3)"
+# demo-logging has log file validation off: CRITICAL, nothing read from S3.
+check 2 "${common[@]}" "--endpoint-url=$MOTO_URL" "--s3-endpoint-url=$MOTO_URL" \
+    --mode=logintegrity --trail-name=demo-logging
+# demo-hardened validates, but moto delivers no digest to its bucket: CRITICAL.
+check 2 "${common[@]}" "--endpoint-url=$MOTO_URL" "--s3-endpoint-url=$MOTO_URL" \
+    --mode=logintegrity --trail-name=demo-hardened --verbose
+
 say "countevents (LookupEvents over 3 pages, 500 ms apart, against fake_cloudtrail.py)"
 check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60
 check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60 --event-type=AwsApiCall
