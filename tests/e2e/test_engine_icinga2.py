@@ -388,6 +388,9 @@ object Host "silent" {{
 	vars.cloudtrail_region = {q(REGION)}
 	vars.cloudtrail_statefile_dir = {q(state / "silent")}
 }}
+// logintegrity on a trail that does not validate its log files: CRITICAL.
+{service("aws", "logintegrity-off", "logintegrity",
+         **{"vars.cloudtrail_trail_name": q("icinga-main"), "vars.cloudtrail_region": q(REGION)})}
 {service("events", "countevents-ok", "countevents")}
 {service("events", "countevents-warning", "countevents", **{"vars.cloudtrail_warning_count": 5})}
 {service("events", "countevents-critical", "countevents",
@@ -504,8 +507,10 @@ EXPECTED = {
     "events!cloudtrail-securityevents-eu-west-1": (0, "OK: "),
     "live!cloudtrail-securityevents-eu-west-1": (0, "OK: "),
     "silent!plugin-timeout": (3, "UNKNOWN: LookupEvents failed: timed out"),
+    "aws!logintegrity-off": (2, "CRITICAL: log file validation is off on trail icinga-main"),
 }
-MODES = {"checktrailstatus", "countevents", "securityevents", "traildelivery", "trailsecurity", "listtrails"}
+MODES = {"checktrailstatus", "countevents", "securityevents", "traildelivery", "trailsecurity", "listtrails",
+         "logintegrity"}
 
 
 def test_config_validates_and_a_broken_copy_does_not(engine):

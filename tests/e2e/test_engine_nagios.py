@@ -273,6 +273,9 @@ class Scene:
                                 base + " --critical-status='%{logging} eq \"false\"' --warning-status="]),
             "hang": ("check_cloudtrail_status", [REGION, "main", opts(self.silent.url)]),
             "long-output": ("check_cloudtrail_securityevents", [REGION, "30", opts(self.big.url)]),
+            # The trail does not validate its log files: CRITICAL from
+            # DescribeTrails alone.
+            "logintegrity": ("check_cloudtrail_logintegrity", [REGION, self.trail, "60", "hash", base]),
         }
         for svc, (cmd, args) in misc.items():
             objs.append(service_block(HOST_MISC, svc, "cloudtrail-service", "!".join([cmd, *args]), {}))
@@ -412,7 +415,7 @@ def assert_same(engine, direct):
 
 PARITY = [(HOST_OK, s) for s in PACK] + [
     (HOST_MISC, s) for s in ("events-warning", "events-critical", "status-stopped", "all-trails",
-                             "listtrails", "security-quoted")
+                             "listtrails", "security-quoted", "logintegrity")
 ] + [(HOST_CENTREON, "Cloudtrail-" + n) for n in ("Check-Trail-Status", "Count-Events", "Trail-Delivery",
                                                   "Trail-Security", "Security-Events")] + [
     (HOST_DOC, "Cloudtrail-Check-Trail-Status")]
@@ -431,6 +434,7 @@ def test_every_check_as_the_plugin_prints_it(scene):
     assert {"OK", "WARNING", "CRITICAL"} <= set(seen.values()), seen
     assert seen[(HOST_MISC, "events-warning")] == "WARNING"
     assert seen[(HOST_MISC, "status-stopped")] == "CRITICAL"
+    assert seen[(HOST_MISC, "logintegrity")] == "CRITICAL"
     # Debian's engine stripped the quotes of the Centreon template's
     # expressions: they still work (bare words are strings).
     assert "unknown word" not in scene.nagios.services()[(HOST_CENTREON, "Cloudtrail-Trail-Security")]["plugin_output"]
