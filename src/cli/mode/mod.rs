@@ -81,6 +81,15 @@ impl PerLabel {
             .map(|c| if c == '-' || c == '_' { self.sep } else { c })
             .collect()
     }
+
+    /// A metric's `--help` item: both options of its label, one text.
+    pub fn help_item(&self, label: &str, help: &str) -> (String, String) {
+        let label = self.spelled(label);
+        (
+            format!("--warning-{label} --critical-{label}"),
+            help.to_owned(),
+        )
+    }
 }
 
 /// logintegrity takes one trail, and refuses the others with the reason.

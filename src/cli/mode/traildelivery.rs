@@ -39,13 +39,7 @@ pub const HELP: Section = Section {
 fn range_items() -> Vec<(String, String)> {
     METRICS
         .iter()
-        .map(|m| {
-            let label = METRIC_RANGES.spelled(m.label);
-            (
-                format!("--warning-{label} --critical-{label}"),
-                m.help.to_owned(),
-            )
-        })
+        .map(|m| METRIC_RANGES.help_item(m.label, m.help))
         .collect()
 }
 
