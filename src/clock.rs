@@ -3,8 +3,9 @@
 use std::time::{Duration, Instant};
 
 /// Where time comes from. `main` hands in the system clock; tests hand in
-/// a fake one, so nothing below reads the clock by itself.
-pub trait Clock {
+/// a fake one, so nothing below reads the clock by itself. `Sync`: the
+/// S3 reads of logintegrity share one client across a few threads.
+pub trait Clock: Sync {
     /// Wall-clock seconds since the epoch (for signing and time windows).
     fn epoch(&self) -> i64;
     /// Wall-clock milliseconds since the epoch (for buckets shared with

@@ -364,7 +364,7 @@ pub fn statefile(data: &[u8]) {
 /// every digest is `data`. None may panic; a key read from DER is a part
 /// of it; a walk over one listed key checks that key at most once.
 pub fn digests(data: &[u8]) {
-    use crate::modes::logintegrity::digest::{self, Digest, PublicKey};
+    use crate::modes::logintegrity::digest::{self, Digest, LogFile, PublicKey};
     use crate::modes::logintegrity::walk::{self, Chain, Fetch, LogRead, Object, Store, Window};
     if let Ok(fields) = digest::parse_object(data)
         && let Ok(d) = Digest::from_object(&fields)
@@ -390,8 +390,8 @@ pub fn digests(data: &[u8]) {
         fn public_keys(&mut self, _: i64, _: i64) -> Result<Vec<PublicKey>, String> {
             Ok(self.1.clone())
         }
-        fn log(&mut self, _: &str, _: &str, _: bool) -> LogRead {
-            LogRead::Present
+        fn logs(&mut self, files: &[LogFile], _: bool) -> Vec<LogRead> {
+            files.iter().map(|_| LogRead::Present).collect()
         }
     }
     let chain = Chain {

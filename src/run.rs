@@ -4,6 +4,7 @@
 //! regions or trails are combined into one.
 
 mod integrity;
+mod pool;
 pub(crate) mod window;
 
 use std::time::Instant;
@@ -278,7 +279,7 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
                 .log(|| format!("LookupEvents: {} events in the window", events.len()));
             securityevents::evaluate(opts, &events, seen.as_ref(), &d)
         }
-        Mode::LogIntegrity(integrity) => integrity::check(b, integrity, now, s.trace),
+        Mode::LogIntegrity(integrity) => integrity::check(b, integrity, now, s.ctx.state, s.trace),
     }
 }
 

@@ -44,6 +44,26 @@ impl Trace {
         self.secrets.extend(secrets);
     }
 
+    /// A trace for another thread: same switch, same secrets; its lines
+    /// come back through [`Trace::absorb`].
+    pub fn fork(&self) -> Trace {
+        Trace {
+            enabled: self.enabled,
+            lines: Vec::new(),
+            secrets: self.secrets.clone(),
+        }
+    }
+
+    /// A forked trace's lines (and any secret it learnt) added after ours.
+    pub fn absorb(&mut self, other: Trace) {
+        self.lines.extend(other.lines);
+        for s in other.secrets {
+            if !self.secrets.contains(&s) {
+                self.secrets.push(s);
+            }
+        }
+    }
+
     pub fn known_secrets(&self) -> &[String] {
         &self.secrets
     }

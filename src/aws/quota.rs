@@ -65,7 +65,8 @@ pub struct TooLong {
     pub wait: Duration,
 }
 
-pub trait Throttle {
+/// `Sync`: one throttle serves the threads of a pool of S3 reads.
+pub trait Throttle: Sync {
     /// Which account the requests are for, once the credentials are known:
     /// shared buckets are per account (or access key), region, endpoint.
     fn set_scope(&self, _scope: String) {}

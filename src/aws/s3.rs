@@ -6,8 +6,8 @@
 //! (virtual-hosted or path style), XML answers, and the wrong-region
 //! redirect, followed once by signing for the bucket's region.
 
-use std::cell::RefCell;
 use std::io::Read;
+use std::sync::Mutex;
 
 use super::apierror::api_error;
 use super::caller::{Answer, Caller, Request, Target, transport_error};
@@ -220,6 +220,8 @@ pub fn location_region(text: &str) -> Result<String, String> {
 pub struct Head {
     pub size: Option<u64>,
     pub etag: Option<String>,
+    /// `Last-Modified`, epoch seconds.
+    pub last_modified: Option<i64>,
     /// User metadata: `x-amz-meta-NAME` headers as (`name`, value), names
     /// lower-cased, prefix removed.
     pub metadata: Vec<(String, String)>,
@@ -235,13 +237,22 @@ impl Head {
 }
 
 fn head_from(resp: &http::Response) -> Head {
+    head_of(&resp.headers)
+}
+
+/// What the headers of a HEAD or GET answer say of the object.
+fn head_of(headers: &[(String, String)]) -> Head {
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
     Head {
-        size: resp
-            .header("content-length")
-            .and_then(|v| v.trim().parse().ok()),
-        etag: resp.header("etag").map(str::to_owned),
-        metadata: resp
-            .headers
+        size: header("content-length").and_then(|v| v.trim().parse().ok()),
+        etag: header("etag").map(str::to_owned),
+        last_modified: header("last-modified").and_then(crate::time::parse_http_date),
+        metadata: headers
             .iter()
             .filter_map(|(n, v)| Some((n.strip_prefix("x-amz-meta-")?.to_owned(), v.clone())))
             .collect(),
@@ -251,6 +262,9 @@ fn head_from(resp: &http::Response) -> Head {
 /// An object's body, read as it arrives; its read errors become the
 /// usual error line through [`Body::error`].
 pub struct Body {
+    /// What the GET's headers say (ETag, Last-Modified, user metadata):
+    /// no HeadObject is needed after a GetObject.
+    pub head: Head,
     reader: Box<dyn Read>,
     url: String,
     limit: crate::error::Limit,
@@ -270,12 +284,13 @@ impl Body {
 }
 
 /// The S3 client. `region` is where the bucket is believed to be; a
-/// redirect naming another region is followed once and remembered.
+/// redirect naming another region is followed once and remembered. It is
+/// `Sync`: logintegrity reads log files on a few threads through one.
 pub struct Client<'a> {
     pub caller: &'a Caller<'a>,
     pub creds: &'a Credentials,
     pub addressing: &'a Addressing,
-    region: RefCell<String>,
+    region: Mutex<String>,
 }
 
 /// The IAM action each operation needs, for AccessDenied lines.
@@ -316,13 +331,13 @@ impl<'a> Client<'a> {
             caller,
             creds,
             addressing,
-            region: RefCell::new(region.to_owned()),
+            region: Mutex::new(region.to_owned()),
         }
     }
 
     /// The region requests are signed for now.
     pub fn region(&self) -> String {
-        self.region.borrow().clone()
+        self.region.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
     /// One request, following a wrong-region answer once.
@@ -376,7 +391,9 @@ impl<'a> Client<'a> {
             match elsewhere {
                 Some(r) if !redirected && matches!(resp.status, 301 | 400) => {
                     trace.log(|| format!("{op}: bucket {bucket} is in {r}: signing for it"));
-                    *self.region.borrow_mut() = r;
+                    if let Ok(mut slot) = self.region.lock() {
+                        *slot = r;
+                    }
                     redirected = true;
                 }
                 _ if resp.status == 404 && method == "HEAD" => return Ok(Answer::Read(resp)),
@@ -491,12 +508,13 @@ impl<'a> Client<'a> {
         let url = locate(self.addressing, &self.region(), bucket, key, "")
             .map(|e| e.url)
             .unwrap_or_default();
-        let reader: Box<dyn Read> = match answer {
-            Answer::Open(s) => Box::new(s.into_reader(max_bytes)),
+        let (head, reader): (Head, Box<dyn Read>) = match answer {
+            Answer::Open(s) => (head_of(&s.headers), Box::new(s.into_reader(max_bytes))),
             // A 2xx read whole (not asked for, but harmless).
-            Answer::Read(r) => Box::new(std::io::Cursor::new(r.body)),
+            Answer::Read(r) => (head_of(&r.headers), Box::new(std::io::Cursor::new(r.body))),
         };
         Ok(Body {
+            head,
             reader,
             url,
             limit: self.caller.limit,

@@ -1,31 +1,29 @@
 //! `logintegrity`'s reads: where the trail's digests are (DescribeTrails
 //! or the command line), its source regions (the folders under
-//! `CloudTrail-Digest/`), and the [`Store`] the walk reads through: S3
-//! for digests and log files, CloudTrail's `ListPublicKeys` for the keys.
-//! Every run reads the whole `--delta` window (no state kept yet).
+//! `CloudTrail-Digest/`), each region's walk through a [`store::S3Store`]
+//! (S3 for digests and log files, CloudTrail's `ListPublicKeys` for the
+//! keys), and what the state directory keeps between runs ([`kept`]).
+
+mod kept;
+mod store;
+
+use std::collections::HashSet;
+use std::time::Duration;
 
 use crate::aws::backend::Backend;
 use crate::aws::s3::{self, ListQuery};
 use crate::config::Integrity;
 use crate::error::Error;
-use crate::gzip::{self, InflateError};
-use crate::modes::logintegrity::digest::{self, PublicKey};
-use crate::modes::logintegrity::walk::{
-    self, Chain, Fetch, LogRead, Object, Report, Store, Window,
-};
-use crate::modes::logintegrity::{self};
+use crate::modes::logintegrity::walk::{self, Chain, Report, Window};
+use crate::modes::logintegrity::{self, Totals};
 use crate::output::Outcome;
+use crate::run::pool;
+use crate::statefile::StateDir;
 use crate::status::State;
 use crate::trace::Trace;
+use kept::{Header, Kept};
+use store::{Listed, S3Store};
 
-/// A digest file: compressed and uncompressed bytes at most (an hour's
-/// digest lists one entry of about 300 bytes per log file).
-const DIGEST_LIMITS: (u64, u64) = (16 << 20, 64 << 20);
-/// A log file: streamed and hashed as it arrives, so only the time it
-/// takes is bounded by this.
-const LOG_LIMITS: (u64, u64) = (1 << 30, 4 << 30);
-/// ListPublicKeys pages (a handful of keys a year).
-const KEY_PAGES: u32 = 20;
 /// ListObjectsV2 pages of 1 000 keys per source region: 90 days of hourly
 /// digests are 2 160 keys.
 const LIST_PAGES: u32 = 100;
@@ -110,11 +108,15 @@ fn locate(b: &Backend<'_>, cfg: &Integrity, trace: &mut Trace) -> Result<Located
 }
 
 /// The check: every source region's chain walked over the window ending
-/// at `now`, the reports summed and judged once.
+/// at `now`, the reports summed and judged once. With the state
+/// directory, files verified by earlier runs and listed unchanged are not
+/// read again, and what this run verifies is kept, even when it ends
+/// early.
 pub fn check(
     b: &Backend<'_>,
     cfg: &Integrity,
     now: i64,
+    state: Option<&StateDir>,
     trace: &mut Trace,
 ) -> Result<Outcome, Error> {
     let at = locate(b, cfg, trace)?;
@@ -138,59 +140,195 @@ pub fn check(
             at.trail_name, at.home_region, at.bucket, at.prefix, at.account_id
         )
     });
-    b.with_s3(&at.home_region, |s3| -> Result<Outcome, Error> {
-        let regions = source_regions(s3, &at, cfg, trace)?;
-        if regions.is_empty() {
-            return Ok(Outcome::single(
-                State::Critical,
-                format!(
-                    "no digest folder under s3://{}/{}: is log file validation on for trail {}?",
-                    at.bucket,
-                    digest_root(&at),
-                    at.trail_name
-                ),
-            ));
+    let header = Header {
+        delta: cfg.delta,
+        verify: cfg.opts.verify_logs.name(),
+    };
+    let path = state.map(|st| {
+        let key = [
+            at.bucket.as_str(),
+            &at.prefix,
+            &at.account_id,
+            &at.trail_name,
+            &at.home_region,
+            &cfg.delta.to_string(),
+            header.verify,
+        ]
+        .join("|");
+        (st, st.file("integrity", &key))
+    });
+    let mut kept = match &path {
+        Some((st, p)) => load(st, p, header, trace),
+        None => Kept::default(),
+    };
+    let walked = b.with_s3(&at.home_region, |s3| {
+        walk_regions(s3, b, &at, cfg, w, &mut kept, trace)
+    })?;
+    // Kept whatever the outcome: what was verified stays verified.
+    if let Some((st, p)) = &path {
+        kept.prune(w.start, now);
+        let written = st.write_with(p, kept::CAP, |f| kept::encode(f, header, &kept));
+        if let Err(e) = written {
+            trace.log(|| format!("logintegrity: state not saved: {e}"));
         }
-        let mut total = Report::default();
-        for region in &regions {
-            let chain = Chain {
-                bucket: at.bucket.clone(),
-                key_prefix: at.prefix.clone(),
-                organization_id: None,
-                account_id: at.account_id.clone(),
-                source_region: region.clone(),
-                trail_name: at.trail_name.clone(),
-                home_region: at.home_region.clone(),
-            };
-            let listed = digest_keys(s3, &chain, w, trace)?;
+    }
+    let walked = walked?;
+    if walked.regions.is_empty() {
+        return Ok(Outcome::single(
+            State::Critical,
+            format!(
+                "no digest folder under s3://{}/{}: is log file validation on for trail {}?",
+                at.bucket,
+                digest_root(&at),
+                at.trail_name
+            ),
+        ));
+    }
+    let mut out = logintegrity::evaluate(&cfg.opts, &at.trail_name, true, &walked.report, now);
+    out.long.insert(
+        0,
+        format!("source regions checked: {}", walked.regions.join(", ")),
+    );
+    Ok(out)
+}
+
+/// The state kept for this check, or nothing (with a debug line saying
+/// why) when it is absent, unreadable or of another kind.
+fn load(st: &StateDir, path: &std::path::Path, h: Header<'_>, trace: &mut Trace) -> Kept {
+    let Some(reader) = st.reader(path, kept::CAP) else {
+        return Kept::default();
+    };
+    match kept::decode(reader, h) {
+        Ok(k) => {
             trace.log(|| {
                 format!(
-                    "logintegrity: {region}: {} digest keys listed",
-                    listed.len()
+                    "logintegrity: state: {} digests and {} log files verified before",
+                    k.digests.len(),
+                    k.logs.len()
                 )
             });
-            let mut store = S3Store {
-                s3,
-                backend: b,
-                region,
-                trace: &mut *trace,
-                failure: None,
-            };
-            let report = walk::walk(&mut store, &chain, &listed, w, cfg.opts.verify_logs.hash());
-            if let Some(e) = store.failure {
-                return Err(e);
-            }
-            let report = report.map_err(|detail| Error::BadResponse {
-                op: "ListPublicKeys",
-                detail,
-            })?;
-            merge(&mut total, report);
+            k
         }
-        let mut out = logintegrity::evaluate(&cfg.opts, &at.trail_name, true, &total, now);
-        out.long
-            .insert(0, format!("source regions checked: {}", regions.join(", ")));
-        Ok(out)
-    })?
+        Err(why) => {
+            trace.log(|| format!("logintegrity: state ignored, everything is read: {why}"));
+            Kept::default()
+        }
+    }
+}
+
+/// What the walks of every source region found.
+struct Walked {
+    report: Report,
+    /// The regions walked, and the regions folders were found for.
+    regions: Vec<String>,
+}
+
+/// Walks every source region: the folders that hold a digest of the
+/// window, and those an earlier run saw (a region that stopped
+/// delivering alerts through `digest_age`, it does not vanish).
+fn walk_regions(
+    s3: &s3::Client<'_>,
+    b: &Backend<'_>,
+    at: &Located,
+    cfg: &Integrity,
+    w: Window,
+    kept: &mut Kept,
+    trace: &mut Trace,
+) -> Result<Walked, Error> {
+    let mut regions = source_regions(s3, at, cfg, trace)?;
+    regions.extend(
+        kept.regions
+            .keys()
+            .filter(|r| cfg.filter_region.as_ref().is_none_or(|re| re.is_match(r)))
+            .cloned(),
+    );
+    regions.sort();
+    regions.dedup();
+    let found = !regions.is_empty();
+    let reserve = reserve(s3);
+    let mut walked = Walked {
+        report: Report::default(),
+        regions: Vec::new(),
+    };
+    for region in &regions {
+        if s3.caller.http.remaining() < reserve {
+            walked.report.regions_left += 1;
+            continue;
+        }
+        let chain = Chain {
+            bucket: at.bucket.clone(),
+            key_prefix: at.prefix.clone(),
+            organization_id: None,
+            account_id: at.account_id.clone(),
+            source_region: region.clone(),
+            trail_name: at.trail_name.clone(),
+            home_region: at.home_region.clone(),
+        };
+        let listing = digest_keys(s3, &chain, w, trace)?;
+        let keys: Vec<String> = listing.iter().map(|o| o.key.clone()).collect();
+        let (standard, backfill) = walk::select(&chain, &keys, w);
+        if standard.is_empty() && backfill.is_empty() && !kept.regions.contains_key(region) {
+            trace.log(|| format!("logintegrity: {region}: no digest in the window, not checked"));
+            continue;
+        }
+        trace.log(|| format!("logintegrity: {region}: {} digest keys listed", keys.len()));
+        let selected: HashSet<&String> = standard.iter().chain(&backfill).collect();
+        let mut objects: Vec<s3::Object> = listing
+            .iter()
+            .filter(|o| selected.contains(&o.key))
+            .cloned()
+            .collect();
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        let (prefix, start_after) = (
+            format!("{}/", chain.list_prefix()),
+            chain.start_after(w.start),
+        );
+        let listed = Listed {
+            bucket: &chain.bucket,
+            prefix: &prefix,
+            start_after: &start_after,
+            objects: &objects,
+        };
+        let mut store = S3Store::new(
+            s3,
+            b,
+            region,
+            &mut *trace,
+            listed,
+            &mut *kept,
+            pool::WORKERS,
+            reserve,
+        );
+        let report = walk::walk(&mut store, &chain, &keys, w, cfg.opts.verify_logs.hash());
+        if let Some(e) = store.failure.take() {
+            return Err(e);
+        }
+        let report = report.map_err(|detail| Error::BadResponse {
+            op: "ListPublicKeys",
+            detail,
+        })?;
+        // Looking back past the window when it holds no valid digest.
+        let newest = Totals::of(&report)
+            .newest_valid_end
+            .or_else(|| kept.regions.get(region).copied());
+        walked.report.newest.push((region.clone(), newest));
+        walked.regions.push(region.clone());
+        merge(&mut walked.report, report);
+    }
+    if found && walked.regions.is_empty() && walked.report.regions_left == 0 {
+        // Folders, but no digest in the window in any: no region is
+        // fresh, digest_age says so.
+        walked
+            .regions
+            .push("none with a digest in the window".into());
+    }
+    Ok(walked)
+}
+
+/// The time kept for saving the state and answering: a fifth of the
+/// check's time, at most 3 s.
+fn reserve(s3: &s3::Client<'_>) -> Duration {
+    Duration::from_millis(s3.caller.limit.secs.saturating_mul(200)).min(Duration::from_secs(3))
 }
 
 /// One region's report added to the total.
@@ -198,6 +336,10 @@ fn merge(total: &mut Report, r: Report) {
     total.digests.extend(r.digests);
     total.logs.extend(r.logs);
     total.gaps.extend(r.gaps);
+    total.left += r.left;
+    total.logs_left += r.logs_left;
+    total.regions_left += r.regions_left;
+    total.newest.extend(r.newest);
 }
 
 /// `[PREFIX/]AWSLogs/ACCOUNT/CloudTrail-Digest/`.
@@ -249,7 +391,7 @@ fn digest_keys(
     chain: &Chain,
     w: Window,
     trace: &mut Trace,
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<s3::Object>, Error> {
     let prefix = format!("{}/", chain.list_prefix());
     let start_after = chain.start_after(w.start);
     let max_items = (LIST_PAGES as usize).saturating_mul(s3::PAGE_KEYS as usize);
@@ -271,148 +413,5 @@ fn digest_keys(
             pages: LIST_PAGES,
         });
     }
-    Ok(listing.objects.into_iter().map(|o| o.key).collect())
-}
-
-/// The walk's reads: S3 through `s3`, keys through the backend. A
-/// transport error or the deadline ends the check (kept in `failure`,
-/// every later read refused); an S3 refusal is that file's problem.
-struct S3Store<'a, 'b> {
-    s3: &'a s3::Client<'b>,
-    backend: &'a Backend<'b>,
-    region: &'a str,
-    trace: &'a mut Trace,
-    failure: Option<Error>,
-}
-
-/// Whether `e` is about the run rather than the file.
-fn fatal(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Transport { .. }
-            | Error::Timeout { .. }
-            | Error::Quota { .. }
-            | Error::Credentials(_)
-            | Error::Internal(_)
-    )
-}
-
-fn is_missing(e: &Error) -> bool {
-    matches!(e, Error::Api { code, .. } if code == "NoSuchKey" || code == "NotFound")
-}
-
-impl S3Store<'_, '_> {
-    /// `e` as the file's problem, or kept as the run's.
-    fn unreadable(&mut self, e: Error) -> String {
-        let text = e.to_string();
-        if fatal(&e) && self.failure.is_none() {
-            self.failure = Some(e);
-        }
-        text
-    }
-
-    fn stopped(&self) -> Option<String> {
-        self.failure
-            .as_ref()
-            .map(|_| "not read: the check stopped".to_owned())
-    }
-
-    /// GetObject inflated into memory (a digest) or only hashed (a log).
-    fn inflate(
-        &mut self,
-        bucket: &str,
-        key: &str,
-        (max_bytes, max_out): (u64, u64),
-        keep: bool,
-    ) -> Result<Result<(Vec<u8>, gzip::Inflated), InflateError>, Error> {
-        let mut body = self.s3.get_object(bucket, key, max_bytes, self.trace)?;
-        let mut kept = Vec::new();
-        let r = gzip::inflate(&mut body, max_out, &mut |chunk| {
-            if keep {
-                kept.extend_from_slice(chunk);
-            }
-            Ok(())
-        });
-        match r {
-            Ok(done) => Ok(Ok((kept, done))),
-            Err(InflateError::Source(io)) => Err(body.error(io)),
-            Err(e) => Ok(Err(e)),
-        }
-    }
-}
-
-impl Store for S3Store<'_, '_> {
-    fn digest(&mut self, bucket: &str, key: &str) -> Fetch {
-        if let Some(why) = self.stopped() {
-            return Fetch::Unreadable(why);
-        }
-        let bytes = match self.inflate(bucket, key, DIGEST_LIMITS, true) {
-            Ok(Ok((bytes, _))) => bytes,
-            Ok(Err(InflateError::Corrupt(_))) => return Fetch::NotGzip,
-            Ok(Err(e)) => return Fetch::Unreadable(format!("s3://{bucket}/{key}: {e}")),
-            Err(e) if is_missing(&e) => return Fetch::NotFound,
-            Err(e) => return Fetch::Unreadable(self.unreadable(e)),
-        };
-        match self.s3.head_object(bucket, key, self.trace) {
-            Ok(Some(h)) => Fetch::Found(Object {
-                bytes,
-                signature: h.meta("signature").map(str::to_owned),
-                signature_algorithm: h.meta("signature-algorithm").map(str::to_owned),
-                backfill_generation: h.meta("backfill-generation-timestamp").map(str::to_owned),
-            }),
-            // Deleted between the two reads.
-            Ok(None) => Fetch::NotFound,
-            Err(e) => Fetch::Unreadable(self.unreadable(e)),
-        }
-    }
-
-    fn public_keys(&mut self, from: i64, to: i64) -> Result<Vec<PublicKey>, String> {
-        let mut keys = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..KEY_PAGES {
-            let page = self
-                .backend
-                .public_keys_page(self.region, (from, to), token.as_deref(), self.trace)
-                .map_err(|e| e.to_string())?;
-            let (more, next) = digest::public_keys_from(&page)?;
-            keys.extend(more);
-            match next {
-                None => return Ok(keys),
-                Some(t) if token.as_deref() == Some(t.as_str()) => {
-                    return Err("ListPublicKeys: the same NextToken twice".into());
-                }
-                Some(t) => token = Some(t),
-            }
-        }
-        Err(format!("ListPublicKeys: more than {KEY_PAGES} pages"))
-    }
-
-    fn log(&mut self, bucket: &str, key: &str, hash: bool) -> LogRead {
-        if let Some(why) = self.stopped() {
-            return LogRead::Unreadable(why);
-        }
-        if !hash {
-            return match self.s3.head_object(bucket, key, self.trace) {
-                Ok(Some(_)) => LogRead::Present,
-                Ok(None) => LogRead::NotFound,
-                Err(e) => LogRead::Unreadable(self.unreadable(e)),
-            };
-        }
-        match self.inflate(bucket, key, LOG_LIMITS, false) {
-            Ok(Ok((_, done))) => LogRead::Inflated {
-                sha256: done.sha256_hex(),
-                trailing_data: false,
-            },
-            Ok(Err(InflateError::Corrupt(why))) if why.starts_with("unexpected data after") => {
-                LogRead::Inflated {
-                    sha256: String::new(),
-                    trailing_data: true,
-                }
-            }
-            Ok(Err(InflateError::Corrupt(_))) => LogRead::NotGzip,
-            Ok(Err(e)) => LogRead::Unreadable(format!("s3://{bucket}/{key}: {e}")),
-            Err(e) if is_missing(&e) => LogRead::NotFound,
-            Err(e) => LogRead::Unreadable(self.unreadable(e)),
-        }
-    }
+    Ok(listing.objects)
 }

@@ -16,7 +16,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde_json::{Value, json};
 
-use crate::util::{PLUGIN, Reply, Request, SECRET, Server, run};
+use crate::util::{PLUGIN, Reply, Request, SECRET, Server, TempDir, run};
 
 const FIXTURE: &str = include_str!("../fixtures/logintegrity/store.json");
 const ACCOUNT: &str = "123456789012";
@@ -148,7 +148,8 @@ fn list(objects: &Bucket, query: &str) -> Reply {
         for k in keys {
             body.push_str(&format!(
                 "<Contents><Key>{k}</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified>\
-                 <ETag>&quot;e&quot;</ETag><Size>10</Size></Contents>"
+                 <ETag>&quot;{}&quot;</ETag><Size>10</Size></Contents>",
+                etag(&objects[k])
             ));
         }
     }
@@ -156,11 +157,43 @@ fn list(objects: &Bucket, query: &str) -> Reply {
     xml(200, body)
 }
 
+/// An object's ETag: its content's (an overwrite changes it, as in S3).
+fn etag((body, meta): &(Vec<u8>, Vec<(String, String)>)) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in body.iter().chain(format!("{meta:?}").as_bytes()) {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The headers S3 sends with an object (GET and HEAD alike).
+fn object_headers(object: &(Vec<u8>, Vec<(String, String)>)) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = object
+        .1
+        .iter()
+        .map(|(n, v)| (format!("x-amz-meta-{n}"), v.clone()))
+        .collect();
+    headers.push(("etag".into(), format!("\"{}\"", etag(object))));
+    headers.push((
+        "last-modified".into(),
+        "Thu, 01 Jan 2026 00:00:00 GMT".into(),
+    ));
+    headers
+}
+
 /// CloudTrail (POST) and S3 (GET, HEAD on `/ct-bucket…`) on one port.
 fn server(objects: Bucket, validation: bool) -> (Server, Arc<Mutex<Bucket>>) {
+    slow_server(objects, validation, Duration::ZERO)
+}
+
+/// [`server`], each object read (GET of a key, HEAD) taking `delay`.
+fn slow_server(objects: Bucket, validation: bool, delay: Duration) -> (Server, Arc<Mutex<Bucket>>) {
     let shared = Arc::new(Mutex::new(objects));
     let objects = Arc::clone(&shared);
     let server = Server::start(move |r: &Request| {
+        if r.method == "HEAD" || r.method == "GET" && !r.path.contains("list-type=") {
+            std::thread::sleep(delay);
+        }
         if r.method == "POST" {
             return match r.operation() {
                 "DescribeTrails" => Reply::json(
@@ -187,12 +220,9 @@ fn server(objects: Bucket, validation: bool) -> (Server, Arc<Mutex<Bucket>>) {
         }
         let key = decode(&rest[1..]);
         match (r.method.as_str(), objects.get(&key)) {
-            ("HEAD", Some((_, meta))) => Reply {
+            ("HEAD", Some(object)) => Reply {
                 status: 200,
-                headers: meta
-                    .iter()
-                    .map(|(n, v)| (format!("x-amz-meta-{n}"), v.clone()))
-                    .collect(),
+                headers: object_headers(object),
                 body: Vec::new(),
             },
             ("HEAD", None) => Reply {
@@ -200,10 +230,10 @@ fn server(objects: Bucket, validation: bool) -> (Server, Arc<Mutex<Bucket>>) {
                 headers: Vec::new(),
                 body: Vec::new(),
             },
-            (_, Some((body, _))) => Reply {
+            (_, Some(object)) => Reply {
                 status: 200,
-                headers: Vec::new(),
-                body: gz(body),
+                headers: object_headers(object),
+                body: gz(&object.0),
             },
             (_, None) => xml(
                 404,
@@ -225,10 +255,12 @@ fn check(server: &Server, args: &[&str], env: &[(&str, &str)]) -> (String, u8) {
         "--mode=logintegrity",
         "--region=us-east-1",
         "--aws-access-key=AKIDEXAMPLE",
-        "--disable-statefile",
         &endpoint,
         &s3,
     ];
+    if !args.iter().any(|a| a.starts_with("--statefile-dir=")) {
+        argv.push("--disable-statefile");
+    }
     let secret = format!("--aws-secret-key={SECRET}");
     argv.push(&secret);
     argv.extend_from_slice(args);
@@ -519,4 +551,136 @@ fn every_option_is_read_and_checked() {
         "--warning-chain-breaks",
         "--critical-chain-breaks",
     ];
+}
+
+/// The requests that read an object (GET of a key, HEAD), not a listing.
+fn object_reads(reqs: &[Request]) -> Vec<String> {
+    reqs.iter()
+        .filter(|r| r.method == "HEAD" || r.method == "GET" && !r.path.contains("list-type="))
+        .map(|r| r.path.clone())
+        .collect()
+}
+
+fn log_key(objects: &Arc<Mutex<Bucket>>, unique: &str) -> String {
+    objects
+        .lock()
+        .unwrap()
+        .keys()
+        .find(|k| k.contains(unique))
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn a_second_run_lists_and_reads_nothing_unchanged_and_sees_every_change() {
+    let dir = TempDir::new("integrity-state");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let (server, objects) = server(bucket(&CHAIN), true);
+    let args = [
+        "--trail-name=demo",
+        "--delta=270",
+        "--verbose",
+        state.as_str(),
+    ];
+    let (first, code) = check(&server, &args, &[]);
+    assert_eq!(code, 0, "{first}");
+    let seen = server.requests().len();
+    // The same answer, the whole window's perfdata, from listings alone.
+    let (second, code) = check(&server, &args, &[]);
+    assert_eq!((second.as_str(), code), (first.as_str(), 0));
+    let again = &server.requests()[seen..];
+    assert_eq!(object_reads(again), Vec::<String>::new());
+    assert!(again.iter().all(|r| r.operation() != "ListPublicKeys"));
+    let lists = again
+        .iter()
+        .filter(|r| r.path.contains("list-type="))
+        .count();
+    // Source regions, the region's digests, the log files' day folder.
+    assert_eq!(lists, 3, "{again:?}");
+
+    // A verified log file overwritten: read again, found edited.
+    let edited = log_key(&objects, "_bbbb.json.gz");
+    objects
+        .lock()
+        .unwrap()
+        .get_mut(&edited)
+        .unwrap()
+        .0
+        .push(b' ');
+    // Another deleted: missing, and known so from the listing alone.
+    let deleted = log_key(&objects, "_cccc.json.gz");
+    objects.lock().unwrap().remove(&deleted);
+    let seen = server.requests().len();
+    let (third, code) = check(&server, &args, &[]);
+    assert_eq!(code, 2, "{third}");
+    assert!(
+        third.starts_with("CRITICAL: log files: 3 valid, 1 invalid, 1 missing"),
+        "{third}"
+    );
+    assert!(
+        third.contains("_bbbb.json.gz INVALID: hash value doesn't match"),
+        "{third}"
+    );
+    assert!(
+        third.contains("_cccc.json.gz INVALID: not found"),
+        "{third}"
+    );
+    let reads = object_reads(&server.requests()[seen..]);
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert!(reads[0].ends_with("_bbbb.json.gz"), "{reads:?}");
+    // And a run without the state says the same.
+    let stateless: Vec<&str> = args[..3].to_vec();
+    let (fresh, _) = check(&server, &stateless, &[]);
+    assert_eq!(fresh, third);
+}
+
+#[test]
+fn a_deleted_verified_digest_is_missing_on_the_next_run() {
+    let dir = TempDir::new("integrity-state-digest");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let (server, objects) = server(bucket(&CHAIN), true);
+    let args = ["--trail-name=demo", "--delta=270", state.as_str()];
+    assert_eq!(check(&server, &args, &[]).1, 0);
+    objects.lock().unwrap().remove(&digest_key("D2"));
+    let (text, code) = check(&server, &args, &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.starts_with("CRITICAL: digest files: 4 valid, 0 invalid, 1 missing"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_walk_out_of_time_is_unknown_then_the_next_run_goes_on() {
+    let dir = TempDir::new("integrity-partial");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    // Every object read takes 700 ms: a 5 s check (1 s kept for the
+    // answer) reads a part of the window.
+    let (slow, _) = slow_server(bucket(&CHAIN), true, Duration::from_millis(700));
+    let args = [
+        "--trail-name=demo",
+        "--delta=270",
+        "--timeout=5",
+        state.as_str(),
+    ];
+    let (text, code) = check(&slow, &args, &[]);
+    assert_eq!(code, 3, "{text}");
+    let status = text.lines().next().unwrap();
+    assert!(status.contains("partial read: verified back to "), "{text}");
+    assert!(status.contains(" left when the time ran out"), "{text}");
+    assert!(
+        !status.contains('|'),
+        "no perfdata for part of a window: {text}"
+    );
+    // The next runs start where the last one stopped.
+    let mut last = text;
+    for _ in 0..4 {
+        let (text, code) = check(&slow, &args, &[]);
+        last = text;
+        if code == 0 {
+            break;
+        }
+        assert_eq!(code, 3, "{last}");
+    }
+    assert!(last.starts_with("OK: digest files: 5 valid"), "{last}");
 }

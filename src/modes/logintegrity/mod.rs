@@ -29,14 +29,24 @@ pub enum VerifyLogs {
     None,
 }
 
+/// `--verify-logs`' values.
+const VERIFY_LOGS: [(&str, VerifyLogs); 3] = [
+    ("hash", VerifyLogs::Hash),
+    ("exists", VerifyLogs::Exists),
+    ("none", VerifyLogs::None),
+];
+
 impl VerifyLogs {
     pub fn parse(s: &str) -> Option<VerifyLogs> {
-        match s {
-            "hash" => Some(VerifyLogs::Hash),
-            "exists" => Some(VerifyLogs::Exists),
-            "none" => Some(VerifyLogs::None),
-            _ => None,
-        }
+        VERIFY_LOGS.iter().find(|(n, _)| *n == s).map(|(_, v)| *v)
+    }
+
+    /// As `--verify-logs` spells it.
+    pub fn name(self) -> &'static str {
+        VERIFY_LOGS
+            .iter()
+            .find(|(_, v)| *v == self)
+            .map_or("hash", |(n, _)| n)
     }
 
     /// What [`walk::walk`] takes: `Some(hash?)`, `None` for no log reads.
@@ -258,20 +268,76 @@ pub fn evaluate(
         state: breaks_state,
         text: format!("chain breaks: {}", t.chain_breaks),
     });
-    age(&mut out, &opts.digest_age, t.newest_valid_end, now);
+    age(&mut out, &opts.digest_age, stalest(report, &t), now);
     problems(&mut out, report);
+    partial(&mut out, report);
     out
 }
 
+/// The region whose newest valid digest is the oldest (a region without
+/// any first), and how many regions there are; the report's total when
+/// the run layer gave no region.
+fn stalest<'a>(r: &'a Report, t: &Totals) -> (Option<i64>, Option<&'a str>, usize) {
+    let worst = r
+        .newest
+        .iter()
+        .min_by_key(|(name, end)| (end.map_or(i64::MIN, |e| e), name.as_str()));
+    match worst {
+        Some((name, end)) => (*end, Some(name.as_str()), r.newest.len()),
+        None => (t.newest_valid_end, None, 1),
+    }
+}
+
+/// A walk cut short by the time limit: never OK, and no perfdata (the
+/// counts would describe part of the window).
+fn partial(out: &mut Outcome, r: &Report) {
+    if r.left == 0 && r.logs_left == 0 && r.regions_left == 0 {
+        return;
+    }
+    let back_to = r
+        .digests
+        .iter()
+        .filter_map(|d| d.result.as_ref().ok().map(|(start, _)| *start))
+        .min()
+        .map_or(String::new(), |t| {
+            format!("verified back to {}, ", crate::time::iso8601(t))
+        });
+    let mut left = vec![format!("{} digest files", r.left)];
+    if r.logs_left > 0 {
+        left.push(format!("{} log files", r.logs_left));
+    }
+    if r.regions_left > 0 {
+        left.push(format!("{} source regions", r.regions_left));
+    }
+    out.entries.push(Entry {
+        state: State::Unknown,
+        text: format!(
+            "partial read: {back_to}{} left when the time ran out (the state directory keeps \
+             what was verified: the next run goes on; or raise --timeout)",
+            left.join(" and ")
+        ),
+    });
+    out.perfdata.clear();
+}
+
 /// `digest_age`: none valid counts as infinitely old, with no metric.
-fn age(out: &mut Outcome, th: &Thresholds, newest: Option<i64>, now: i64) {
+fn age(
+    out: &mut Outcome,
+    th: &Thresholds,
+    (newest, region, regions): (Option<i64>, Option<&str>, usize),
+    now: i64,
+) {
     let age = newest.map_or(f64::INFINITY, |e| now.saturating_sub(e).max(0) as f64);
+    let where_ = match region {
+        Some(r) if regions > 1 => format!(" in {r}, the stalest of {regions} source regions"),
+        _ => String::new(),
+    };
     let text = match newest {
         Some(e) => format!(
-            "newest valid digest ended {} ago",
+            "newest valid digest ended {} ago{where_}",
             crate::time::human_duration(now.saturating_sub(e).max(0))
         ),
-        None => "no valid digest in the window".to_owned(),
+        None => format!("no valid digest in the window{where_}"),
     };
     out.entries.push(Entry {
         state: th.evaluate(age),

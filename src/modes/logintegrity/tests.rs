@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::digest::{self, Digest, PublicKey};
+use super::digest::{self, Digest, LogFile, PublicKey};
 use super::walk::{self, Chain, DigestProblem, Fetch, LogRead, Object, Store, Window};
 use super::{Options, Totals, VerifyLogs, evaluate};
 use crate::status::State;
@@ -62,6 +62,12 @@ struct Fake {
     keys: Vec<PublicKey>,
     unreadable: Vec<String>,
     key_ranges: Vec<(i64, i64)>,
+    /// Digests read before the store says it is out of time.
+    budget: Option<usize>,
+    /// Digests verified by "an earlier run", and those this walk reported.
+    known: BTreeMap<String, Digest>,
+    verified: Vec<String>,
+    reads: Vec<String>,
 }
 
 fn key(name: &str) -> String {
@@ -99,6 +105,10 @@ fn fake(listed: &[&str]) -> Fake {
         keys,
         unreadable: Vec::new(),
         key_ranges: Vec::new(),
+        budget: None,
+        known: BTreeMap::new(),
+        verified: Vec::new(),
+        reads: Vec::new(),
     }
 }
 
@@ -133,6 +143,7 @@ impl Fake {
 impl Store for Fake {
     fn digest(&mut self, bucket: &str, key: &str) -> Fetch {
         let at = format!("{bucket}/{key}");
+        self.reads.push(key.to_owned());
         if self.unreadable.contains(&at) {
             return Fetch::Unreadable("AccessDenied (needs s3:GetObject)".into());
         }
@@ -152,7 +163,28 @@ impl Store for Fake {
         Ok(self.keys.clone())
     }
 
-    fn log(&mut self, bucket: &str, key: &str, hash: bool) -> LogRead {
+    fn known(&mut self, _: &str, key: &str) -> Option<Digest> {
+        self.known.get(key).cloned()
+    }
+
+    fn verified(&mut self, _: &str, key: &str, _: &Digest) {
+        self.verified.push(key.to_owned());
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.budget.is_some_and(|b| self.reads.len() >= b)
+    }
+
+    fn logs(&mut self, files: &[LogFile], hash: bool) -> Vec<LogRead> {
+        files
+            .iter()
+            .map(|f| self.log(&f.bucket, &f.key, hash))
+            .collect()
+    }
+}
+
+impl Fake {
+    fn log(&self, bucket: &str, key: &str, hash: bool) -> LogRead {
         let at = format!("{bucket}/{key}");
         if self.unreadable.contains(&at) {
             return LogRead::Unreadable("KMS.AccessDeniedException (needs kms:Decrypt)".into());
@@ -578,4 +610,69 @@ fn a_digest_without_a_required_field_is_invalid_format() {
         problems(&f.walk(VerifyLogs::None)),
         [(key("D4"), DigestProblem::InvalidFormat)]
     );
+}
+
+#[test]
+fn known_digests_are_trusted_without_a_read_and_reported_verified() {
+    let mut f = fake(&CHAIN);
+    let first = f.walk(VerifyLogs::Hash);
+    assert_eq!(f.reads.len(), 4);
+    // Another run: what the first verified is known; only D4 changed.
+    let mut again = fake(&CHAIN);
+    for name in ["D1", "D2", "D3"] {
+        let body = &f.objects[&format!("ct-bucket/{}", key(name))].0;
+        let d = Digest::from_object(&digest::parse_object(body.as_bytes()).unwrap()).unwrap();
+        again.known.insert(key(name), d);
+    }
+    let second = again.walk(VerifyLogs::Hash);
+    assert_eq!(again.reads, [key("D4")]);
+    assert_eq!(Totals::of(&second), Totals::of(&first));
+    assert_eq!(
+        again.verified,
+        CHAIN.iter().rev().map(|n| key(n)).collect::<Vec<_>>()
+    );
+    // Keys listed only for the digest actually verified.
+    assert_eq!(again.key_ranges.len(), 1);
+}
+
+#[test]
+fn out_of_time_the_walk_stops_counts_what_is_left_and_is_unknown() {
+    let mut f = fake(&CHAIN);
+    f.budget = Some(2);
+    let r = f.walk(VerifyLogs::Hash);
+    assert_eq!(r.digests.len(), 2);
+    assert_eq!(r.left, 2);
+    let o = judged(&r);
+    assert_eq!(o.state(), State::Unknown, "{o:?}");
+    assert!(o.perfdata.is_empty(), "{o:?}");
+    let line = &o.entries.last().unwrap().text;
+    assert!(
+        line.starts_with(
+            "partial read: verified back to 2026-01-01T02:00:00Z, 2 digest files left"
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn digest_age_is_the_stalest_source_region() {
+    let mut r = fake(&CHAIN).walk(VerifyLogs::Hash);
+    r.newest = vec![
+        ("us-east-1".into(), Some(at("2026-01-01T04:00:00Z"))),
+        ("eu-west-1".into(), Some(at("2026-01-01T00:00:00Z"))),
+    ];
+    let o = judged(&r);
+    assert_eq!(o.state(), State::Warning, "{o:?}");
+    let age = o.perfdata.iter().find(|p| p.label == "digest_age").unwrap();
+    assert_eq!(age.value, 4.5 * 3600.0);
+    assert!(
+        o.entries.iter().any(|e| e.text
+            == "newest valid digest ended 4h 30m 0s ago in eu-west-1, the stalest of 2 source regions"),
+        "{o:?}"
+    );
+    // A region without any valid digest: infinitely old, no metric.
+    r.newest.push(("ap-south-1".into(), None));
+    let o = judged(&r);
+    assert_eq!(o.state(), State::Critical, "{o:?}");
+    assert!(o.perfdata.iter().all(|p| p.label != "digest_age"));
 }

@@ -6,7 +6,7 @@
 //! still listed is a chain break. Backfill digests are a second chain.
 //! The bytes come through [`Store`], which the run layer implements.
 
-use super::digest::{self, Digest, PublicKey};
+use super::digest::{self, Digest, LogFile, PublicKey};
 
 /// Which trail's digests, and where (the CLI's key layout).
 #[derive(Clone, Debug, PartialEq)]
@@ -109,6 +109,8 @@ pub enum Fetch {
     /// Any other refusal (AccessDenied, KMS, archived): the text names
     /// the error and the permission it needs.
     Unreadable(String),
+    /// Not read: the check ran out of time first.
+    Skipped,
 }
 
 /// GetObject (with `hash`) or HeadObject of a log file.
@@ -125,15 +127,34 @@ pub enum LogRead {
     NotFound,
     NotGzip,
     Unreadable(String),
+    /// Not read: the check ran out of time first.
+    Skipped,
 }
 
-/// What the walk reads; the run layer answers from S3 and CloudTrail.
+/// What the walk reads; the run layer answers from S3 and CloudTrail,
+/// and from what earlier runs verified.
 pub trait Store {
     fn digest(&mut self, bucket: &str, key: &str) -> Fetch;
     /// `ListPublicKeys` over `[from, to]`, every page.
     fn public_keys(&mut self, from: i64, to: i64) -> Result<Vec<PublicKey>, String>;
-    /// Read and hash the log file when `hash`, else only look it up.
-    fn log(&mut self, bucket: &str, key: &str, hash: bool) -> LogRead;
+    /// One digest's log files, in order: each read and hashed when
+    /// `hash`, else only looked up. The store may read them in parallel.
+    fn logs(&mut self, files: &[LogFile], hash: bool) -> Vec<LogRead>;
+    /// A digest an earlier run found valid, unchanged since (same ETag
+    /// and LastModified): trusted as it was then, not read again.
+    fn known(&mut self, _bucket: &str, _key: &str) -> Option<Digest> {
+        None
+    }
+    /// Each digest the walk finds valid, read or known, for the next run.
+    fn verified(&mut self, _bucket: &str, _key: &str, _digest: &Digest) {}
+    /// Each log file the walk finds valid (its hash matches, or with
+    /// `--verify-logs=exists` it is there), for the next run.
+    fn verified_log(&mut self, _file: &LogFile) {}
+    /// True once the store reads no more (the time left is for the
+    /// answer): the walk stops there and counts what it did not reach.
+    fn out_of_time(&self) -> bool {
+        false
+    }
 }
 
 /// Why a digest is not valid; the texts are the aws CLI's.
@@ -220,6 +241,16 @@ pub struct Report {
     pub digests: Vec<DigestCheck>,
     pub logs: Vec<LogCheck>,
     pub gaps: Vec<Gap>,
+    /// Digests of the window the walk did not reach, and log files of
+    /// valid digests not read: the store ran out of time first
+    /// ([`Store::out_of_time`]).
+    pub left: u64,
+    pub logs_left: u64,
+    /// Set by the run layer, which walks the regions: source regions
+    /// not listed in time, and each region's newest valid digest's end
+    /// (looking back past the window when it holds none).
+    pub regions_left: u64,
+    pub newest: Vec<(String, Option<i64>)>,
 }
 
 /// `YYYYMMDDTHHMMSSZ`, the date in a digest key.
@@ -318,6 +349,16 @@ fn next_before(keys: &mut Vec<String>, before: Option<&str>) -> Option<(String, 
     None
 }
 
+/// The digests a walk stopped at `key` did not read: it, and the listed
+/// keys older than it (those newer were read or passed over).
+fn left(keys: &[String], key: &str) -> u64 {
+    let at = date_of(key).map(|(_, t)| t);
+    1 + keys
+        .iter()
+        .filter(|k| date_of(k).map(|(_, t)| t) < at)
+        .count() as u64
+}
+
 impl Walker<'_> {
     fn chain(&mut self, mut keys: Vec<String>, backfill: bool) -> Result<(), String> {
         let chain = self.chain;
@@ -328,7 +369,14 @@ impl Walker<'_> {
         let (mut bucket, mut key) = (listed.clone(), first);
         // Like the CLI, stop once a digest starts before the window.
         while self.w.start <= last_start {
-            let result = self.check(&bucket, &key, backfill)?;
+            if self.store.out_of_time() {
+                self.report.left += left(&keys, &key);
+                break;
+            }
+            let Some(result) = self.check(&bucket, &key, backfill)? else {
+                self.report.left += left(&keys, &key);
+                break;
+            };
             let next = match &result {
                 // A link is followed wherever it points, even to another
                 // bucket; unlike the CLI, that bucket is not listed, so
@@ -352,6 +400,7 @@ impl Walker<'_> {
             };
             if let Ok(d) = &result {
                 last_start = d.start;
+                self.store.verified(&bucket, &key, d);
                 self.logs(d);
             }
             self.report.digests.push(DigestCheck {
@@ -368,19 +417,35 @@ impl Walker<'_> {
         Ok(())
     }
 
-    /// Loads and verifies one digest, in the CLI's order of checks.
+    /// Loads and verifies one digest, in the CLI's order of checks;
+    /// `None` when it was not read in time.
     fn check(
         &mut self,
         bucket: &str,
         key: &str,
         backfill: bool,
-    ) -> Result<Result<Digest, DigestProblem>, String> {
+    ) -> Result<Option<Result<Digest, DigestProblem>>, String> {
+        if let Some(d) = self.store.known(bucket, key) {
+            return Ok(Some(Ok(d)));
+        }
         let object = match self.store.digest(bucket, key) {
             Fetch::Found(o) => o,
-            Fetch::NotFound => return Ok(Err(DigestProblem::NotFound)),
-            Fetch::NotGzip => return Ok(Err(DigestProblem::InvalidFormat)),
-            Fetch::Unreadable(why) => return Ok(Err(DigestProblem::Unreadable(why))),
+            Fetch::NotFound => return Ok(Some(Err(DigestProblem::NotFound))),
+            Fetch::NotGzip => return Ok(Some(Err(DigestProblem::InvalidFormat))),
+            Fetch::Unreadable(why) => return Ok(Some(Err(DigestProblem::Unreadable(why)))),
+            Fetch::Skipped => return Ok(None),
         };
+        self.verify(bucket, key, backfill, object).map(Some)
+    }
+
+    /// The checks of a digest read from S3, in the CLI's order.
+    fn verify(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        backfill: bool,
+        object: Object,
+    ) -> Result<Result<Digest, DigestProblem>, String> {
         let Ok(fields) = digest::parse_object(&object.bytes) else {
             return Ok(Err(DigestProblem::InvalidFormat));
         };
@@ -455,8 +520,16 @@ impl Walker<'_> {
 
     fn logs(&mut self, d: &Digest) {
         let Some(hash) = self.hash_logs else { return };
+        let mut reads = self.store.logs(&d.log_files, hash).into_iter();
         for f in &d.log_files {
-            let result = match self.store.log(&f.bucket, &f.key, hash) {
+            let read = reads
+                .next()
+                .unwrap_or_else(|| LogRead::Unreadable("not read: the check stopped".into()));
+            let result = match read {
+                LogRead::Skipped => {
+                    self.report.logs_left += 1;
+                    continue;
+                }
                 LogRead::Inflated {
                     trailing_data: true,
                     ..
@@ -469,6 +542,9 @@ impl Walker<'_> {
                 LogRead::NotGzip => Err(LogProblem::InvalidFormat),
                 LogRead::Unreadable(why) => Err(LogProblem::Unreadable(why)),
             };
+            if result.is_ok() {
+                self.store.verified_log(f);
+            }
             self.report.logs.push(LogCheck {
                 bucket: f.bucket.clone(),
                 key: f.key.clone(),
