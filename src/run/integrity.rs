@@ -138,7 +138,7 @@ pub fn check(
             at.trail_name, at.home_region, at.bucket, at.prefix, at.account_id
         )
     });
-    b.with_s3(&at.home_region, |s3| -> Result<Outcome, Error> {
+    b.with_s3(&at.home_region, trace, |s3, trace| -> Result<Outcome, Error> {
         let regions = source_regions(s3, &at, cfg, trace)?;
         if regions.is_empty() {
             return Ok(Outcome::single(

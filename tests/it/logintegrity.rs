@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::util::{PLUGIN, Reply, Request, SECRET, Server, run};
 
 const FIXTURE: &str = include_str!("../fixtures/logintegrity/store.json");
-const ACCOUNT: &str = "123456789012";
+pub(crate) const ACCOUNT: &str = "123456789012";
 
 fn fixture() -> Value {
     serde_json::from_str(FIXTURE).unwrap()
@@ -57,11 +57,11 @@ impl Clock for At {
 const NOW: i64 = 1_767_241_800;
 
 /// The bucket: key → (uncompressed body, user metadata).
-type Bucket = BTreeMap<String, (Vec<u8>, Vec<(String, String)>)>;
+pub(crate) type Bucket = BTreeMap<String, (Vec<u8>, Vec<(String, String)>)>;
 
 /// The fixture's objects, without the digests not named in `digests`
 /// (the log files are all there).
-fn bucket(digests: &[&str]) -> Bucket {
+pub(crate) fn bucket(digests: &[&str]) -> Bucket {
     let f = fixture();
     let keep: Vec<String> = digests.iter().map(|d| digest_key(d)).collect();
     f["objects"]
@@ -157,7 +157,7 @@ fn list(objects: &Bucket, query: &str) -> Reply {
 }
 
 /// CloudTrail (POST) and S3 (GET, HEAD on `/ct-bucket…`) on one port.
-fn server(objects: Bucket, validation: bool) -> (Server, Arc<Mutex<Bucket>>) {
+pub(crate) fn server(objects: Bucket, validation: bool) -> (Server, Arc<Mutex<Bucket>>) {
     let shared = Arc::new(Mutex::new(objects));
     let objects = Arc::clone(&shared);
     let server = Server::start(move |r: &Request| {
@@ -216,7 +216,7 @@ fn server(objects: Bucket, validation: bool) -> (Server, Arc<Mutex<Bucket>>) {
 }
 
 /// A check at [`NOW`] against `server`, with `args` after the usual ones.
-fn check(server: &Server, args: &[&str], env: &[(&str, &str)]) -> (String, u8) {
+pub(crate) fn check(server: &Server, args: &[&str], env: &[(&str, &str)]) -> (String, u8) {
     let endpoint = format!("--endpoint-url={}", server.url("/"));
     let s3 = format!("--s3-endpoint-url={}", server.url("/"));
     let mut argv = vec![
@@ -245,7 +245,7 @@ fn check(server: &Server, args: &[&str], env: &[(&str, &str)]) -> (String, u8) {
     (done.text, done.exit_code)
 }
 
-const CHAIN: [&str; 5] = ["D1", "D2", "D3", "D4", "B1"];
+pub(crate) const CHAIN: [&str; 5] = ["D1", "D2", "D3", "D4", "B1"];
 
 #[test]
 fn a_valid_chain_is_ok_with_every_metric() {
