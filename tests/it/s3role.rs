@@ -271,3 +271,69 @@ fn s3_role_options_are_checked() {
     assert!(r.stdout.contains("s3-role-arn"), "{}", r.stdout);
     let _ = ACCOUNT;
 }
+
+#[test]
+fn cached_s3_role_keys_s3_rejects_are_replaced_once() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let state = TempDir::new("s3role-renew");
+    let dir = format!("--statefile-dir={}", state.0.display());
+    // STS hands out TOKEN1, then TOKEN2.
+    let issued = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&issued);
+    let sts = Server::start(move |_| {
+        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        sts_credentials("AssumeRole", "ASIAS3ROLE", S3_SECRET, &format!("TOKEN{n}"))
+    });
+    // An empty bucket that, once `expired`, refuses TOKEN1 as S3 does.
+    let expired = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&expired);
+    let store = Server::start(move |r: &Request| {
+        if flag.load(Ordering::SeqCst) && r.header("x-amz-security-token") == Some("TOKEN1") {
+            return Reply {
+                status: 400,
+                headers: vec![],
+                body: b"<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>".to_vec(),
+            };
+        }
+        Reply {
+            status: 200,
+            headers: vec![],
+            body: b"<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>".to_vec(),
+        }
+    });
+    let run = || {
+        check(
+            &store,
+            &[
+                "--trail-name=demo",
+                "--s3-bucket=ct-bucket",
+                &format!("--account-id={ACCOUNT}"),
+                &sts_flag(&sts),
+                &format!("--s3-role-arn={S3_ROLE}"),
+                "--disable-statefile=0",
+                &dir,
+                "--api-rate=0",
+                "--debug",
+            ],
+            &[],
+        )
+    };
+    let (text, code) = run();
+    assert_eq!(code, 2, "{text}");
+    assert!(text.starts_with("CRITICAL: no digest folder"), "{text}");
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
+    expired.store(true, Ordering::SeqCst);
+    let (text, code) = run();
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("cached S3 role credentials rejected (ExpiredToken)"),
+        "{text}"
+    );
+    assert_eq!(issued.load(Ordering::SeqCst), 2);
+    let last = store.requests().pop().unwrap();
+    assert_eq!(last.header("x-amz-security-token"), Some("TOKEN2"));
+    // The fresh keys are kept: the next run asks STS nothing.
+    let (_, code) = run();
+    assert_eq!(code, 2);
+    assert_eq!(issued.load(Ordering::SeqCst), 2);
+}
