@@ -63,13 +63,21 @@ pub struct Context<'a> {
 /// handful per region).
 const LIST_PAGES: u32 = 20;
 
-/// Codes that say the credentials themselves are refused.
-const REJECTED: [&str; 4] = [
+/// Codes that say the credentials themselves are refused (S3 says
+/// `ExpiredToken`, `InvalidToken` and `InvalidAccessKeyId`).
+const REJECTED: [&str; 6] = [
     "ExpiredTokenException",
     "ExpiredToken",
     "InvalidClientTokenId",
     "UnrecognizedClientException",
+    "InvalidToken",
+    "InvalidAccessKeyId",
 ];
+
+/// The state directory's kinds of cached role credentials: the two roles
+/// never share a file, even for the same role ARN.
+const ROLE_CACHE: &str = "role";
+const S3_ROLE_CACHE: &str = "s3role";
 
 /// The client of one region's check, and the same client aimed at another
 /// region ([`Backend::at`]: a trail's home region, the global events').
@@ -88,6 +96,10 @@ struct BuiltIn {
     max_attempts: u32,
     /// Replaced once when AWS rejects cached role credentials.
     creds: RefCell<Credentials>,
+    /// `--s3-role-arn`'s, assumed at the first S3 read; emptied when S3
+    /// rejects cached ones (then `s3_refresh` skips the cache).
+    s3_creds: RefCell<Option<Credentials>>,
+    s3_refresh: std::cell::Cell<bool>,
 }
 
 struct Shared<'a> {
@@ -226,10 +238,32 @@ impl<'a> Backend<'a> {
         let Via::BuiltIn(api) = &s.via else {
             return Ok(false);
         };
-        let Error::Api { code, .. } = error else {
+        let Error::Api { op, code, .. } = error else {
             return Ok(false);
         };
-        if !api.creds.borrow().source().ends_with(CACHED) || !REJECTED.contains(&code.as_str()) {
+        if !REJECTED.contains(&code.as_str()) {
+            return Ok(false);
+        }
+        // S3's answer judged --s3-role-arn's credentials, when a role is
+        // assumed for S3: those are dropped, the main ones kept.
+        if s3::OPS.contains(op) && s.conn.s3.role.is_some() {
+            let cached = api
+                .s3_creds
+                .borrow()
+                .as_ref()
+                .is_some_and(|c| c.source().ends_with(CACHED));
+            if cached {
+                trace.log(|| {
+                    format!(
+                        "credentials: cached S3 role credentials rejected ({code}), assuming again"
+                    )
+                });
+                api.s3_refresh.set(true);
+                *api.s3_creds.borrow_mut() = None;
+            }
+            return Ok(cached);
+        }
+        if !api.creds.borrow().source().ends_with(CACHED) {
             return Ok(false);
         }
         trace.log(|| {
@@ -414,24 +448,54 @@ impl Backend<'_> {
     /// `region`: `--s3-endpoint-url`, else `AWS_ENDPOINT_URL_S3` /
     /// `AWS_ENDPOINT_URL`, else the public endpoint (`--endpoint-url` is
     /// CloudTrail's, never S3's).
+    /// With `--s3-role-arn`, the S3 client signs with that role's
+    /// credentials, assumed with the main ones (cached in the state
+    /// directory like `--aws-role-arn`'s); CloudTrail calls keep the main
+    /// ones.
     pub fn with_s3<T>(
         &self,
         region: &str,
-        f: impl FnOnce(&s3::Client<'_>) -> T,
+        trace: &mut Trace,
+        f: impl FnOnce(&s3::Client<'_>, &mut Trace) -> T,
     ) -> Result<T, Error> {
         let s = &self.shared;
         let api = self.built_in_only("S3 reads need the built-in client")?;
         let addressing = s3::Addressing::resolve(
             region,
             s.conn.fips,
-            s.conn.s3_endpoint.as_deref(),
+            s.conn.s3.endpoint.as_deref(),
             s.ctx.env,
         )
         .map_err(|e| Error::Option(format!("--s3-endpoint-url {e}")))?;
         let caller = self.caller(api);
-        let creds = api.creds.borrow();
-        let client = s3::Client::new(&caller, &creds, &addressing, region);
-        Ok(f(&client))
+        if let Some(role) = &s.conn.s3.role
+            && api.s3_creds.borrow().is_none()
+        {
+            let assumed = {
+                let main = api.creds.borrow();
+                let how = Assume {
+                    role,
+                    kind: S3_ROLE_CACHE,
+                    refresh: api.s3_refresh.get(),
+                };
+                assume(
+                    s.conn,
+                    s.ctx,
+                    (&s.region, s.now),
+                    &caller,
+                    &main,
+                    &how,
+                    trace,
+                )
+                .map_err(|e| naming_role(e, &format!("--s3-role-arn {}", role.arn)))?
+            };
+            *api.s3_creds.borrow_mut() = Some(assumed);
+        }
+        let main = api.creds.borrow();
+        let s3_role = api.s3_creds.borrow();
+        let creds = s3_role.as_ref().unwrap_or(&main);
+        let client = s3::Client::new(&caller, creds, &addressing, region);
+        Ok(f(&client, trace))
     }
 }
 
@@ -530,6 +594,8 @@ fn built_in(
             local,
             max_attempts,
             creds: RefCell::new(creds),
+            s3_creds: RefCell::new(None),
+            s3_refresh: std::cell::Cell::new(false),
         })),
         endpoint,
         scope,
@@ -582,6 +648,83 @@ fn credentials_for(
     let Some(role) = &conn.role else {
         return Ok(base);
     };
+    let how = Assume {
+        role,
+        kind: ROLE_CACHE,
+        refresh,
+    };
+    assume(conn, ctx, (region, now), caller, &base, &how, trace)
+}
+
+/// `e` saying which role failed (`what`): STS's own message names it
+/// only when it refuses, not when the answer is an HTTP error, garbage or
+/// a connection failure, and the line must say it was not the main role.
+fn naming_role(e: Error, what: &str) -> Error {
+    let with = |t: String| format!("{t} ({what})");
+    match e {
+        Error::Api {
+            op,
+            code,
+            message,
+            hint,
+        } => Error::Api {
+            op,
+            code,
+            message,
+            hint: Some(hint.map_or_else(|| what.to_owned(), |h| format!("{h}; {what}"))),
+        },
+        Error::Http { op, status, body } => Error::Http {
+            op,
+            status,
+            body: with(body),
+        },
+        Error::Transport { op, detail } => Error::Transport {
+            op,
+            detail: with(detail),
+        },
+        Error::BadResponse { op, detail } => Error::BadResponse {
+            op,
+            detail: with(detail),
+        },
+        other => other,
+    }
+}
+
+/// Which role [`assume`] takes, under which cache kind.
+struct Assume<'r> {
+    role: &'r sts::Role,
+    /// [`ROLE_CACHE`] or [`S3_ROLE_CACHE`].
+    kind: &'static str,
+    /// Ignore the cached credentials (AWS just rejected them).
+    refresh: bool,
+}
+
+/// `how.role` assumed with `base` through the check region's STS
+/// endpoint — from the state directory while the credentials kept there
+/// have more than 5 minutes left, unless `how.refresh`.
+fn assume(
+    conn: &Connection,
+    ctx: Context<'_>,
+    (region, now): (&str, i64),
+    caller: &Caller<'_>,
+    base: &Credentials,
+    how: &Assume<'_>,
+    trace: &mut Trace,
+) -> Result<Credentials, Error> {
+    let role = how.role;
+    let sts_endpoint: Endpoint = endpoint::resolve(
+        "sts",
+        region,
+        conn.fips,
+        conn.sts_endpoint.as_deref(),
+        ctx.env,
+    )
+    .map_err(Error::Option)?;
+    let sts_target = Target {
+        endpoint: &sts_endpoint,
+        region,
+        service: "sts",
+    };
     trace.log(|| {
         format!(
             "credentials: assuming {} with keys from {}",
@@ -601,8 +744,13 @@ fn credentials_for(
         region,
         sts_endpoint.url
     );
-    let assumed = credentials::cached(cache().as_ref(), "role", &key, || {
-        sts::assume_role(caller, &sts_target, &base, role, trace)
+    let cache = ctx.state.map(|s| credentials::Cache {
+        state: s,
+        now,
+        refresh: how.refresh,
+    });
+    let assumed = credentials::cached(cache.as_ref(), how.kind, &key, || {
+        sts::assume_role(caller, &sts_target, base, role, trace)
             .map(|c| c.with_source(format!("role {}", role.arn)))
     })?;
     if assumed.source().ends_with(CACHED) {

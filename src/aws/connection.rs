@@ -17,9 +17,8 @@ pub struct Connection {
     pub endpoint: Option<String>,
     /// `--sts-endpoint-url`.
     pub sts_endpoint: Option<String>,
-    /// `--s3-endpoint-url` (the option comes with the first mode that
-    /// reads S3); `--endpoint-url` never applies to S3.
-    pub s3_endpoint: Option<String>,
+    /// The S3 reading modes' own options.
+    pub s3: S3Access,
     /// `--fips` or `AWS_USE_FIPS_ENDPOINT`.
     pub fips: bool,
     pub proxy: Option<ProxyUrl>,
@@ -27,6 +26,19 @@ pub struct Connection {
     pub ca_bundle: Option<String>,
     pub skip_ssl_check: bool,
     pub awscli: AwsCli,
+}
+
+/// How the modes that read S3 reach the bucket (logintegrity today; a
+/// later S3 mode takes the same options, `cli::mode::s3`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct S3Access {
+    /// `--s3-endpoint-url`; `--endpoint-url` never applies to S3.
+    pub endpoint: Option<String>,
+    /// `--s3-role-arn` (with `--s3-external-id`): assumed with the main
+    /// credentials (themselves perhaps `--aws-role-arn`'s) for the S3
+    /// reads only, e.g. a bucket in a log archive account. CloudTrail
+    /// calls keep the main credentials.
+    pub role: Option<Role>,
 }
 
 /// The awscli custom mode's own options.

@@ -3,8 +3,10 @@
 //! arrives), `HeadObject` (user metadata) and `GetBucketLocation`. Signed
 //! and sent by the same `Caller` as every other call (credentials, proxy,
 //! CA, retries, deadline, redaction); S3's own rules are here: addressing
-//! (virtual-hosted or path style), XML answers, and the wrong-region
-//! redirect, followed once by signing for the bucket's region.
+//! (virtual-hosted or path style), XML answers, the bucket's region
+//! (`GetBucketLocation` before the first request on the public endpoint)
+//! and the wrong-region redirect, followed once by signing for the
+//! bucket's region.
 
 use std::io::Read;
 use std::sync::Mutex;
@@ -197,7 +199,8 @@ pub fn list_page(text: &str) -> Result<Page, String> {
 }
 
 /// `LocationConstraint` as a region: empty is us-east-1, the legacy `EU`
-/// is eu-west-1.
+/// is eu-west-1, anything else must look like a region name (it becomes
+/// a host name and a signing scope).
 pub fn location_region(text: &str) -> Result<String, String> {
     let doc = xml::parse(text)?;
     let root = doc.root_element();
@@ -211,8 +214,43 @@ pub fn location_region(text: &str) -> Result<String, String> {
     Ok(match region.trim() {
         "" => "us-east-1".to_owned(),
         "EU" => "eu-west-1".to_owned(),
-        r => r.to_owned(),
+        r if (1..=64).contains(&r.len())
+            && r.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') =>
+        {
+            r.to_owned()
+        }
+        r => return Err(format!("LocationConstraint '{r}' is not a region name")),
     })
+}
+
+/// The S3 operations, so an error can be told to come from S3 (whose
+/// credentials may be `--s3-role-arn`'s).
+pub const OPS: [&str; 4] = ["ListObjectsV2", "GetObject", "HeadObject", LOCATION_OP];
+
+const LOCATION_OP: &str = "GetBucketLocation";
+
+/// Before a bucket's first request: the region to sign for, from
+/// `GetBucketLocation` (`ask`), on the public endpoint only. A custom
+/// endpoint (`--s3-endpoint-url`, `AWS_ENDPOINT_URL_S3`: moto, MinIO, a
+/// VPC endpoint) serves the one region it was configured for, so the
+/// configured region is signed for as before and nothing is asked.
+/// Credentials that may not ask (AccessDenied: `s3:GetBucketLocation` is
+/// often left out of a bucket policy) give `None`: the wrong-region
+/// redirect is followed instead. Any other error stands (the listing
+/// would meet it too).
+pub fn region_first(
+    addressing: &Addressing,
+    ask: impl FnOnce() -> Result<String, Error>,
+) -> Result<Option<String>, Error> {
+    if !matches!(addressing, Addressing::Public { .. }) {
+        return Ok(None);
+    }
+    match ask() {
+        Ok(r) => Ok(Some(r)),
+        Err(Error::Api { code, .. }) if code == "AccessDenied" => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// What `HeadObject` tells of an object.
@@ -291,6 +329,8 @@ pub struct Client<'a> {
     pub creds: &'a Credentials,
     pub addressing: &'a Addressing,
     region: Mutex<String>,
+    /// Buckets whose region was asked already (see [`region_first`]).
+    located: Mutex<Vec<String>>,
 }
 
 /// The IAM action each operation needs, for AccessDenied lines.
@@ -332,7 +372,40 @@ impl<'a> Client<'a> {
             creds,
             addressing,
             region: Mutex::new(region.to_owned()),
+            located: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Once per bucket, before its first request: sign for the region
+    /// `GetBucketLocation` gives (public endpoint only, see
+    /// [`region_first`]).
+    fn locate_bucket(&self, bucket: &str, trace: &mut Trace) -> Result<(), Error> {
+        {
+            let Ok(mut located) = self.located.lock() else {
+                return Ok(());
+            };
+            if located.iter().any(|b| b == bucket) {
+                return Ok(());
+            }
+            located.push(bucket.to_owned());
+        }
+        match region_first(self.addressing, || self.bucket_region(bucket, trace))? {
+            Some(r) => {
+                trace.log(|| format!("{LOCATION_OP}: bucket {bucket} is in {r}"));
+                if let Ok(mut slot) = self.region.lock() {
+                    *slot = r;
+                }
+            }
+            None if matches!(self.addressing, Addressing::Public { .. }) => trace.log(|| {
+                format!(
+                    "{LOCATION_OP}: denied on bucket {bucket}: signing for {} and following \
+                     a wrong-region redirect",
+                    self.region()
+                )
+            }),
+            None => {}
+        }
+        Ok(())
     }
 
     /// The region requests are signed for now.
@@ -349,6 +422,9 @@ impl<'a> Client<'a> {
         stream: bool,
         trace: &mut Trace,
     ) -> Result<Answer, Error> {
+        if op != LOCATION_OP {
+            self.locate_bucket(bucket, trace)?;
+        }
         let mut redirected = false;
         loop {
             let region = self.region();
@@ -557,11 +633,12 @@ impl<'a> Client<'a> {
         }
     }
 
-    /// `GetBucketLocation`: the bucket's region.
+    /// `GetBucketLocation`: the bucket's region. The answer is a few
+    /// bytes; like every read one it is capped by `http::MAX_BODY`, and
+    /// the XML reader bounds its nodes.
     pub fn bucket_region(&self, bucket: &str, trace: &mut Trace) -> Result<String, Error> {
-        const OP: &str = "GetBucketLocation";
-        let answer = self.exchange(OP, "GET", (bucket, "", "location"), false, trace)?;
-        Self::read_xml(OP, answer, location_region)
+        let answer = self.exchange(LOCATION_OP, "GET", (bucket, "", "location"), false, trace)?;
+        Self::read_xml(LOCATION_OP, answer, location_region)
     }
 }
 
@@ -768,6 +845,50 @@ mod tests {
             "ap-south-2"
         );
         assert!(location_region("<Other/>").is_err());
+        // Whatever S3 says becomes a host name: garbage is quoted back.
+        for bad in [
+            "<LocationConstraint>eu west</LocationConstraint>",
+            "<LocationConstraint>EU.evil.example/x</LocationConstraint>",
+        ] {
+            let e = location_region(bad).unwrap_err();
+            assert!(e.starts_with("LocationConstraint '"), "{e}");
+            assert!(e.contains(&bad[20..bad.len() - 21]), "{e}");
+        }
+        assert!(location_region("not xml").unwrap_err().contains("not XML"));
+    }
+
+    fn api(code: &str) -> Error {
+        Error::Api {
+            op: LOCATION_OP,
+            code: code.into(),
+            message: "m".into(),
+            hint: None,
+        }
+    }
+
+    #[test]
+    fn the_region_is_asked_on_the_public_endpoint_only() {
+        let public = Addressing::Public { fips: false };
+        assert_eq!(
+            region_first(&public, || Ok("ap-south-2".into())).unwrap(),
+            Some("ap-south-2".into())
+        );
+        // Denied: the redirect path instead, no error.
+        assert_eq!(
+            region_first(&public, || Err(api("AccessDenied"))).unwrap(),
+            None
+        );
+        // Anything else is the check's error.
+        assert!(matches!(
+            region_first(&public, || Err(api("NoSuchBucket"))),
+            Err(Error::Api { code, .. }) if code == "NoSuchBucket"
+        ));
+        // A custom endpoint serves the configured region: nothing asked.
+        let custom = Addressing::Custom(Endpoint::parse("http://127.0.0.1:9000").unwrap());
+        assert_eq!(
+            region_first(&custom, || panic!("asked a custom endpoint")).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -186,18 +186,10 @@ pub fn connection(raw: &Raw, env: &dyn Env) -> Result<Connection, Error> {
         session_token: raw.get("aws-session-token").map(str::to_owned),
         profile: raw.get("aws-profile").map(str::to_owned),
     };
-    let role = role_of(raw)?;
-    let endpoint_of = |name: &str| -> Result<Option<String>, Error> {
-        match raw.get(name) {
-            None => Ok(None),
-            Some(u) => crate::aws::endpoint::Endpoint::parse(u)
-                .map(|_| Some(u.to_owned()))
-                .map_err(|e| Error::Option(format!("--{name} {e}"))),
-        }
-    };
-    let endpoint = match endpoint_of("endpoint-url")? {
+    let role = role_of(raw, "aws-role-arn", "aws-external-id")?;
+    let endpoint = match endpoint_of(raw, "endpoint-url")? {
         Some(u) => Some(u),
-        None => endpoint_of("endpoint")?,
+        None => endpoint_of(raw, "endpoint")?,
     };
     let proxy = raw.get("proxyurl").map(|p| ProxyUrl(p.to_owned()));
     if let Some(p) = &proxy {
@@ -207,9 +199,8 @@ pub fn connection(raw: &Raw, env: &dyn Env) -> Result<Connection, Error> {
         credentials,
         role,
         endpoint,
-        sts_endpoint: endpoint_of("sts-endpoint-url")?,
-        // logintegrity's (the only mode that reads S3).
-        s3_endpoint: endpoint_of("s3-endpoint-url")?,
+        sts_endpoint: endpoint_of(raw, "sts-endpoint-url")?,
+        s3: super::mode::s3::build(raw)?,
         fips: raw.flag("fips") || env.flag("AWS_USE_FIPS_ENDPOINT"),
         proxy,
         ca_bundle: raw
@@ -226,16 +217,32 @@ pub fn connection(raw: &Raw, env: &dyn Env) -> Result<Connection, Error> {
     })
 }
 
-/// `--aws-role-arn` with `--aws-role-session-name` (default
-/// `centreon-plugins`, as upstream), `--aws-external-id` and
-/// `--aws-role-duration` (seconds, 900–43200).
-fn role_of(raw: &Raw) -> Result<Option<Role>, Error> {
-    let Some(arn) = raw.get("aws-role-arn") else {
+/// The URL option `name`, checked.
+pub(in crate::cli) fn endpoint_of(raw: &Raw, name: &str) -> Result<Option<String>, Error> {
+    match raw.get(name) {
+        None => Ok(None),
+        Some(u) => crate::aws::endpoint::Endpoint::parse(u)
+            .map(|_| Some(u.to_owned()))
+            .map_err(|e| Error::Option(format!("--{name} {e}"))),
+    }
+}
+
+/// The role option `arn_opt` (`--aws-role-arn`, `--s3-role-arn`) with
+/// its external id option, and for both roles `--aws-role-session-name`
+/// (default `centreon-plugins`, as upstream) and `--aws-role-duration`
+/// (seconds, 900–43200): one session name says who monitors, whichever
+/// role it takes.
+pub(in crate::cli) fn role_of(
+    raw: &Raw,
+    arn_opt: &str,
+    external_id_opt: &str,
+) -> Result<Option<Role>, Error> {
+    let Some(arn) = raw.get(arn_opt) else {
         return Ok(None);
     };
     if !arn.starts_with("arn:") || arn.len() < 20 || arn.len() > 2048 {
         return Err(Error::Option(format!(
-            "--aws-role-arn '{arn}' is not a role ARN (arn:aws:iam::<account>:role/<name>)."
+            "--{arn_opt} '{arn}' is not a role ARN (arn:aws:iam::<account>:role/<name>)."
         )));
     }
     // The characters and lengths STS accepts, so a typo fails here and
@@ -253,12 +260,12 @@ fn role_of(raw: &Raw) -> Result<Option<Role>, Error> {
             "--aws-role-session-name '{session_name}' must be 2 to 64 of [A-Za-z0-9_+=,.@-]."
         )));
     }
-    let external_id = raw.get("aws-external-id").map(str::to_owned);
+    let external_id = raw.get(external_id_opt).map(str::to_owned);
     if let Some(x) = &external_id
         && !fits(x, 2..=1224, b"_+=,.@:/-")
     {
         return Err(Error::Option(format!(
-            "--aws-external-id '{x}' must be 2 to 1224 of [A-Za-z0-9_+=,.@:/-]."
+            "--{external_id_opt} '{x}' must be 2 to 1224 of [A-Za-z0-9_+=,.@:/-]."
         )));
     }
     let duration = number(raw, "aws-role-duration", "900 to 43200 seconds", |d| {

@@ -282,7 +282,7 @@ const CONNECTOR: &[Opt] = &[
 
 /// Every option upstream declares, plus ours: the generic ones, then each
 /// mode's (cloud/aws/cloudtrail/mode/*.pm and ours).
-pub const OPTIONS: [&[Opt]; 11] = [
+pub const OPTIONS: [&[Opt]; 12] = [
     SCRIPT,
     SCRIPT_CUSTOM,
     OUTPUT,
@@ -294,6 +294,7 @@ pub const OPTIONS: [&[Opt]; 11] = [
     mode::trailsecurity::OPTIONS,
     mode::securityevents::OPTIONS,
     mode::logintegrity::OPTIONS,
+    mode::s3::OPTIONS,
 ];
 
 pub fn options() -> impl Iterator<Item = &'static Opt> {

@@ -161,7 +161,7 @@ pub fn check(
         Some((st, p)) => load(st, p, header, trace),
         None => Kept::default(),
     };
-    let walked = b.with_s3(&at.home_region, |s3| {
+    let walked = b.with_s3(&at.home_region, trace, |s3, trace| {
         walk_regions(s3, b, &at, cfg, w, &mut kept, trace)
     })?;
     // Kept whatever the outcome: what was verified stays verified.

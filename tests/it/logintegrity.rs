@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::util::{PLUGIN, Reply, Request, SECRET, Server, TempDir, run};
 
 const FIXTURE: &str = include_str!("../fixtures/logintegrity/store.json");
-const ACCOUNT: &str = "123456789012";
+pub(crate) const ACCOUNT: &str = "123456789012";
 
 fn fixture() -> Value {
     serde_json::from_str(FIXTURE).unwrap()
@@ -57,11 +57,11 @@ impl Clock for At {
 const NOW: i64 = 1_767_241_800;
 
 /// The bucket: key → (uncompressed body, user metadata).
-type Bucket = BTreeMap<String, (Vec<u8>, Vec<(String, String)>)>;
+pub(crate) type Bucket = BTreeMap<String, (Vec<u8>, Vec<(String, String)>)>;
 
 /// The fixture's objects, without the digests not named in `digests`
 /// (the log files are all there).
-fn bucket(digests: &[&str]) -> Bucket {
+pub(crate) fn bucket(digests: &[&str]) -> Bucket {
     let f = fixture();
     let keep: Vec<String> = digests.iter().map(|d| digest_key(d)).collect();
     f["objects"]
@@ -182,7 +182,7 @@ fn object_headers(object: &(Vec<u8>, Vec<(String, String)>)) -> Vec<(String, Str
 }
 
 /// CloudTrail (POST) and S3 (GET, HEAD on `/ct-bucket…`) on one port.
-fn server(objects: Bucket, validation: bool) -> (Server, Arc<Mutex<Bucket>>) {
+pub(crate) fn server(objects: Bucket, validation: bool) -> (Server, Arc<Mutex<Bucket>>) {
     slow_server(objects, validation, Duration::ZERO)
 }
 
@@ -246,7 +246,7 @@ fn slow_server(objects: Bucket, validation: bool, delay: Duration) -> (Server, A
 }
 
 /// A check at [`NOW`] against `server`, with `args` after the usual ones.
-fn check(server: &Server, args: &[&str], env: &[(&str, &str)]) -> (String, u8) {
+pub(crate) fn check(server: &Server, args: &[&str], env: &[(&str, &str)]) -> (String, u8) {
     let endpoint = format!("--endpoint-url={}", server.url("/"));
     let s3 = format!("--s3-endpoint-url={}", server.url("/"));
     let mut argv = vec![
@@ -277,7 +277,7 @@ fn check(server: &Server, args: &[&str], env: &[(&str, &str)]) -> (String, u8) {
     (done.text, done.exit_code)
 }
 
-const CHAIN: [&str; 5] = ["D1", "D2", "D3", "D4", "B1"];
+pub(crate) const CHAIN: [&str; 5] = ["D1", "D2", "D3", "D4", "B1"];
 
 #[test]
 fn a_valid_chain_is_ok_with_every_metric() {

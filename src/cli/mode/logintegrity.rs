@@ -24,7 +24,6 @@ pub const OPTIONS: &[Opt] = &[
     mode_opt("account-id", INTEGRITY),
     mode_opt("filter-region", INTEGRITY),
     mode_opt("verify-logs", INTEGRITY),
-    mode_opt("s3-endpoint-url", INTEGRITY),
     per_label("warning", &METRIC_RANGES, INTEGRITY),
     per_label("critical", &METRIC_RANGES, INTEGRITY),
 ];
@@ -74,11 +73,9 @@ pub const HELP: Section = Section {
             text: "hash: read and hash every log file (default); exists: only that it is there \
                    (HeadObject); none: digests only.",
         },
-        Item {
-            tag: "--s3-endpoint-url",
-            text: "S3 endpoint URL (default: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else \
-                   the public endpoint); --endpoint-url is CloudTrail's only.",
-        },
+        super::s3::HELP_ITEMS[0],
+        super::s3::HELP_ITEMS[1],
+        super::s3::HELP_ITEMS[2],
     ],
     from_table: range_items,
 };

@@ -5,6 +5,7 @@ pub mod checktrailstatus;
 pub mod countevents;
 pub mod listtrails;
 pub mod logintegrity;
+pub mod s3;
 pub mod securityevents;
 pub mod traildelivery;
 pub mod trailsecurity;

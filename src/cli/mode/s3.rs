@@ -1,0 +1,60 @@
+//! The options of the modes that read S3 (logintegrity today): where the
+//! bucket is reached and, for a bucket in another account, the role the
+//! S3 reads assume. Declared once here so a later S3 mode adds its name
+//! to [`S3_MODES`] and its help lists [`HELP_ITEMS`].
+
+use crate::aws::connection::S3Access;
+use crate::cli::help::Item;
+use crate::cli::options::{Opt, Raw, mode_opt};
+use crate::error::Error;
+
+use super::ModeName;
+
+/// The modes that read S3.
+pub const S3_MODES: &[ModeName] = &[ModeName::LogIntegrity];
+
+const ENDPOINT_URL: &str = "s3-endpoint-url";
+const ROLE_ARN: &str = "s3-role-arn";
+const EXTERNAL_ID: &str = "s3-external-id";
+
+pub const OPTIONS: &[Opt] = &[
+    mode_opt(ENDPOINT_URL, S3_MODES),
+    mode_opt(ROLE_ARN, S3_MODES),
+    mode_opt(EXTERNAL_ID, S3_MODES),
+];
+
+/// Their `--help` items, in each S3 mode's section.
+pub const HELP_ITEMS: [Item; 3] = [
+    Item {
+        tag: "--s3-endpoint-url",
+        text: "S3 endpoint URL (default: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else \
+               the public endpoint, where the bucket's region is asked with \
+               GetBucketLocation); --endpoint-url is CloudTrail's only.",
+    },
+    Item {
+        tag: "--s3-role-arn",
+        text: "Assume this role for the S3 reads only (a bucket in another account, e.g. a \
+               log archive account): STS AssumeRole with the main credentials (after \
+               --aws-role-arn if given), with --aws-role-session-name and \
+               --aws-role-duration; CloudTrail calls keep the main credentials.",
+    },
+    Item {
+        tag: "--s3-external-id",
+        text: "External id the --s3-role-arn role's trust policy asks for.",
+    },
+];
+
+/// `--s3-endpoint-url`, `--s3-role-arn` and `--s3-external-id`, checked.
+/// The options exist only with the S3 modes, so with any other mode
+/// nothing is given here.
+pub fn build(raw: &Raw) -> Result<S3Access, Error> {
+    if raw.get(ROLE_ARN).is_none() && raw.get(EXTERNAL_ID).is_some() {
+        return Err(Error::Option(format!(
+            "--{EXTERNAL_ID} needs --{ROLE_ARN} (the main role's is --aws-external-id)."
+        )));
+    }
+    Ok(S3Access {
+        endpoint: super::super::build::endpoint_of(raw, ENDPOINT_URL)?,
+        role: super::super::build::role_of(raw, ROLE_ARN, EXTERNAL_ID)?,
+    })
+}
