@@ -3,6 +3,11 @@
 #
 #   scripts/bench.sh                 # every table
 #   BENCH_ROUNDS=50 scripts/bench.sh # more runs per case (default 30)
+#   BENCH_ONLY=logintegrity scripts/bench.sh  # only the tables named
+#
+# BENCH_ONLY: a comma-separated list of trailstatus, countevents, pages,
+# scale, logintegrity (tables 1a, 1b, 2, 3, 4 below); unset or empty:
+# every table.
 #
 # Everything runs against our loopback CloudTrail
 # (tests/e2e/fake_cloudtrail.py) on 127.0.0.1, never moto (which spends
@@ -25,6 +30,21 @@
 #    enforcing LookupEvents' 2 requests per second per access key, with
 #    the shared state directory and without it (--disable-statefile):
 #    wall time, requests sent, requests throttled.
+# 4. logintegrity over a day of two source regions, against a static
+#    loopback S3 + CloudTrail stub (scripts/bench/s3stub.py: 24 hourly
+#    signed digests per region, 12 gzip log files of 5-50 KB per digest,
+#    from memory): ours (--verify-logs=hash, the default), ours with the
+#    state directory on (steady state: every timed run follows another),
+#    `aws cloudtrail validate-logs` once per source region (it checks one
+#    region per run; its S3 client sent to the stub by AWS_ENDPOINT_URL_S3),
+#    and the floor: the same requests bare (scripts/bench/floor_integrity.rs,
+#    Cargo example bench_floor_integrity, plan from the stub's /_plan).
+#    scripts/bench/integrity_check.py runs each once first: ours and the
+#    CLI must report every digest and log file valid, the floor must make
+#    ours' requests; the stub's request counts are the table's last column.
+#    BENCH_LI_ROUNDS (default 10), BENCH_LI_HOURS (24), BENCH_LI_FILES (12)
+#    change its runs and size; the whole table must end within 30 minutes
+#    of the stub's start (its digests are dated from it).
 #
 # The single-check rows run with --disable-statefile --api-rate=0: no
 # pacing and no incremental cache, every run makes the whole call, as the
@@ -40,10 +60,20 @@ TARGET=x86_64-unknown-linux-musl
 e2e_log "static release build (scripts/build-static.sh) and the floor"
 scripts/build-static.sh >&2
 CC_x86_64_unknown_linux_musl=musl-gcc cargo build --release --locked --quiet \
-    --target "$TARGET" --example bench_floor
+    --target "$TARGET" --example bench_floor --example bench_floor_integrity
 BIN="$E2E_ROOT/target/$TARGET/release/check_cloudtrail"
 FLOOR="$E2E_ROOT/target/$TARGET/release/examples/bench_floor"
-[[ -x "$BIN" && -x "$FLOOR" ]] || e2e_die "missing $BIN or $FLOOR"
+FLOOR_LI="$E2E_ROOT/target/$TARGET/release/examples/bench_floor_integrity"
+[[ -x "$BIN" && -x "$FLOOR" && -x "$FLOOR_LI" ]] || e2e_die "missing $BIN, $FLOOR or $FLOOR_LI"
+
+# want TABLE: whether BENCH_ONLY selects that table.
+want() { [[ -z "${BENCH_ONLY:-}" || ",$BENCH_ONLY," == *",$1,"* ]]; }
+for t in ${BENCH_ONLY//,/ }; do
+    case "$t" in
+        trailstatus | countevents | pages | scale | logintegrity) ;;
+        *) e2e_die "BENCH_ONLY: unknown table '$t' (trailstatus, countevents, pages, scale, logintegrity)" ;;
+    esac
+done
 
 TIME_BIN=/usr/bin/time
 if ! "$TIME_BIN" -v true >/dev/null 2>&1; then
@@ -127,15 +157,19 @@ env.update({"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null",
             "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"})
 cli_env = dict(env, AWS_ACCESS_KEY_ID="AKIABENCH", AWS_SECRET_ACCESS_KEY="bench-secret",
                AWS_DEFAULT_REGION="eu-west-1")
+if os.environ.get("BENCH_S3_URL"):
+    cli_env["AWS_ENDPOINT_URL_S3"] = os.environ["BENCH_S3_URL"]
 cases = []
 for line in os.environ["BENCH_CASES"].strip().splitlines():
     label, code, prefix, compare, *argv = line.split("\x1f")
     cases.append({"label": label, "expect": [int(code), prefix], "compare": compare == "1",
                   "argv": argv, "env": cli_env if compare == "1" else env})
-print(json.dumps({"title": title, "rounds": int(rounds), "rss_runs": 5,
-                  "time_bin": os.environ["TIME_BIN"], "baseline": baseline,
-                  "floor": floor or None, "work_units": int(units) or None, "unit": "page",
-                  "raw_out": raw_out, "cases": cases}))
+spec = {"title": title, "rounds": int(rounds), "rss_runs": 5,
+        "time_bin": os.environ["TIME_BIN"], "baseline": baseline,
+        "floor": floor or None, "work_units": int(units) or None, "unit": "page",
+        "raw_out": raw_out, "cases": cases}
+spec.update(json.loads(os.environ.get("BENCH_SPEC_EXTRA") or "{}"))
+print(json.dumps(spec))
 PY
 }
 export TIME_BIN
@@ -147,11 +181,13 @@ case_line() {
 
 ROUNDS="${BENCH_ROUNDS:-30}"
 (( ROUNDS >= 20 )) || e2e_die "BENCH_ROUNDS=$ROUNDS: at least 20 runs per case"
-start_fake one --page-size 50
-start_fake pages --page-size 50 --repeat 1000
+if want trailstatus || want countevents || want pages; then
+    start_fake one --page-size 50
+    start_fake pages --page-size 50 --repeat 1000
+fi
 # start_fake sets these through printf -v.
 # shellcheck disable=SC2154
-ONE="$URL_one" PAGES="$URL_pages"
+ONE="${URL_one:-}" PAGES="${URL_pages:-}"
 ARN="arn:aws:cloudtrail:eu-west-1:123456789012:trail/bench"
 CREDS=(--aws-access-key=AKIABENCH --aws-secret-key=bench-secret --region=eu-west-1)
 OURS=("$BIN" --plugin=cloud::aws::cloudtrail::plugin "${CREDS[@]}" --disable-statefile --api-rate=0)
@@ -165,6 +201,7 @@ now=$(date -u +%s)
 from=$(date -u -d "@$((now - 3600))" +%Y-%m-%dT%H:%M:%SZ)
 to=$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)
 
+if want trailstatus; then
 BENCH_CASES="$(
     case_line "check_cloudtrail (native)" 0 "OK: Trail is logging" 0 "${OURS[@]}" \
         --mode=checktrailstatus --trail-name="$ARN" --endpoint-url="$ONE"
@@ -176,7 +213,9 @@ BENCH_CASES="$(
 )" spec "One check: checktrailstatus (one GetTrailStatus)" "$ROUNDS" 0 \
     "check_cloudtrail (native)" "floor: one bare POST" "$work/raw-trailstatus.json" >"$work/trailstatus.json"
 "$E2E_PY" scripts/bench/runs.py "$work/trailstatus.json"
+fi
 
+if want countevents; then
 BENCH_CASES="$(
     case_line "check_cloudtrail (native)" 0 "OK: Number of events: 10" 0 "${OURS[@]}" \
         --mode=countevents --endpoint-url="$ONE"
@@ -190,14 +229,18 @@ BENCH_CASES="$(
 )" spec "One check: countevents (one LookupEvents page, 10 events)" "$ROUNDS" 0 \
     "check_cloudtrail (native)" "floor: one bare POST" "$work/raw-countevents.json" >"$work/countevents.json"
 "$E2E_PY" scripts/bench/runs.py "$work/countevents.json"
+fi
 
+if want pages; then
 BENCH_CASES="$(
     case_line "check_cloudtrail (native)" 0 "OK: Number of events: 10000" 0 "${OURS[@]}" \
         --mode=countevents --max-pages=250 --timeout=120 --endpoint-url="$PAGES"
 )" spec "countevents over 10 000 events (200 pages of 50, --api-rate=0)" "${BENCH_PAGE_ROUNDS:-5}" 200 \
     "check_cloudtrail (native)" "" "$work/raw-pages.json" >"$work/pages.json"
 "$E2E_PY" scripts/bench/runs.py "$work/pages.json"
+fi
 
+if want scale; then
 echo
 echo "### Scale: 30 countevents checks at once, server enforcing 2 LookupEvents/s per key"
 echo
@@ -205,3 +248,60 @@ echo "| run | wall time | OK | requests | throttled |"
 echo "|---|---|---|---|---|"
 scale_row "shared state directory (default)" "--statefile-dir=$work/state" shared
 scale_row "--disable-statefile" "--disable-statefile" alone
+fi
+
+if want logintegrity; then
+    LI_ROUNDS="${BENCH_LI_ROUNDS:-10}" LI_HOURS="${BENCH_LI_HOURS:-24}" LI_FILES="${BENCH_LI_FILES:-12}"
+    LI_REGIONS=(eu-west-1 us-east-1)
+    e2e_log "logintegrity: building the stub's store ($LI_HOURS h × ${#LI_REGIONS[@]} regions × $LI_FILES log files an hour)"
+    "$E2E_PY" scripts/bench/s3stub.py --hours "$LI_HOURS" --files "$LI_FILES" \
+        --regions "$(IFS=,; echo "${LI_REGIONS[*]}")" >"$work/s3stub.out" 2>"$work/s3stub.err" &
+    pids+=($!)
+    LI_URL=
+    for _ in $(seq 1 1200); do
+        line="$(head -n1 "$work/s3stub.out" 2>/dev/null || true)"
+        if [[ "$line" == *"listening on "* ]]; then
+            LI_URL="${line##*listening on }"
+            break
+        fi
+        kill -0 "${pids[-1]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    [[ -n "$LI_URL" ]] || e2e_die "s3stub did not start: $(cat "$work/s3stub.err")"
+    e2e_log "$(tail -n1 "$work/s3stub.err")"
+    "$E2E_PY" -c 'import sys,urllib.request as u; sys.stdout.write(u.urlopen(sys.argv[1]+"/_plan").read().decode())' \
+        "$LI_URL" >"$work/li-plan"
+    anchor="$("$E2E_PY" -c 'import json,sys,urllib.request as u; print(json.load(u.urlopen(sys.argv[1]+"/_stats"))["anchor"])' "$LI_URL")"
+    # The CLI's window, fixed: the stub's digests end 30 min before its
+    # start and every hour before; ours ends now (--delta), which holds
+    # the same digests for 30 minutes.
+    li_from=$(date -u -d "@$((anchor - LI_HOURS * 3600))" +%Y-%m-%dT%H:%M:%SZ)
+    li_to=$(date -u -d "@$anchor" +%Y-%m-%dT%H:%M:%SZ)
+    LI_ARN="arn:aws:cloudtrail:eu-west-1:123456789012:trail/bench"
+    LI_OURS=("$BIN" --plugin=cloud::aws::cloudtrail::plugin "${CREDS[@]}" --api-rate=0
+        --mode=logintegrity --trail-name="$LI_ARN" --s3-bucket=bench-trail
+        --delta=$((LI_HOURS * 60)) --s3-endpoint-url="$LI_URL" --endpoint-url="$LI_URL")
+    # The CLI checks the --region's chain only: one run per source region.
+    # One line: BENCH_CASES is a case a line.
+    # shellcheck disable=SC2016
+    LI_CLI=(bash -c 'aws=$1 arn=$2 from=$3 to=$4 url=$5; shift 5; for r; do "$aws" cloudtrail validate-logs --region "$r" --trail-arn "$arn" --start-time "$from" --end-time "$to" --endpoint-url "$url" || exit; done'
+        validate-logs "$AWS" "$LI_ARN" "$li_from" "$li_to" "$LI_URL" "${LI_REGIONS[@]}")
+    mkdir -p "$work/li-state"
+    BENCH_S3_URL="$LI_URL" \
+    BENCH_SPEC_EXTRA='{"targets": {"floor_ratio": 1.5, "compare_ratio": 5, "rss_mb": 16}}' \
+    BENCH_CASES="$(
+        case_line "check_cloudtrail --disable-statefile" 0 "OK: digest files:" 0 \
+            "${LI_OURS[@]}" --disable-statefile
+        case_line "check_cloudtrail, state directory on (steady state)" 0 "OK: digest files:" 0 \
+            "${LI_OURS[@]}" --statefile-dir="$work/li-state"
+        case_line "aws cloudtrail validate-logs (CLI v1), once per region" 0 \
+            "Validating log files for trail" 1 "${LI_CLI[@]}"
+        case_line "floor: the same requests, bare" 0 "" 0 "$FLOOR_LI" "$LI_URL" "$work/li-plan"
+    )" spec "logintegrity: {hours} h × {regions} source regions ({digests_in_window} digests, {logs_in_window} log files, {gz_mb} MB gzip, {raw_mb} MB inflated)" \
+        "$LI_ROUNDS" 0 "check_cloudtrail --disable-statefile" "floor: the same requests, bare" \
+        "$work/raw-logintegrity.json" >"$work/logintegrity.json"
+    "$E2E_PY" scripts/bench/integrity_check.py "$LI_URL" "$work/logintegrity.json"
+    "$E2E_PY" scripts/bench/runs.py "$work/logintegrity.json"
+    echo
+    echo "The steady-state row runs with the state directory on, each timed run after another; logintegrity keeps no state yet, so it reads the whole window as the first run does."
+fi

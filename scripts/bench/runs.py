@@ -9,6 +9,11 @@ binaries; this file only runs commands and does the arithmetic.
 SPEC: {"title": str, "rounds": int, "rss_runs": int, "time_bin": path,
        "baseline": label, "floor": label or null, "work_units": int or null,
        "unit": "page", "cases": [{"label", "argv", "env", "expect"}]}
+Optional: a case's "requests" (a "requests" column: what the server
+counted for one run), "targets" ({"floor_ratio", "compare_ratio",
+"rss_mb"}: the goals the lines under the table compare with, as ratios;
+without it the one-check goals: within 2 ms of the floor, ≥ 100× for the
+CLI, ≤ 4 MB), and "notes" (lines printed after the table).
 
 Every round runs each case once, in an order rotated by one each round,
 so a slow spell of the machine lands on every case alike. Wall time is
@@ -96,13 +101,13 @@ def main():
     print()
     print(f"### {spec['title']}")
     print()
+    counted = any("requests" in c for c in cases)
+    head = ["case", "median", "p90", "CPU (median)"]
     if units:
-        unit = spec.get("unit", "unit")
-        print(f"| case | median | p90 | CPU (median) | per {unit}: wall / CPU | peak RSS | × ours |")
-        print("|---|---|---|---|---|---|---|")
-    else:
-        print("| case | median | p90 | CPU (median) | peak RSS | × ours |")
-        print("|---|---|---|---|---|---|")
+        head.append(f"per {spec.get('unit', 'unit')}: wall / CPU")
+    head += ["peak RSS", "× ours"] + (["requests"] if counted else [])
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
     for c in cases:
         label = c["label"]
         med = statistics.median(wall[label])
@@ -111,6 +116,8 @@ def main():
         if units:
             cols.append(f"{med / units * 1000:.0f} µs / {cmed / units * 1000:.0f} µs")
         cols += [f"{rss[label] / 1024:.1f} MiB", f"{med / base:.2f}×"]
+        if counted:
+            cols.append(str(c.get("requests", "")))
         print("| " + " | ".join(cols) + " |")
     print()
     runs = spec["rounds"]
@@ -119,7 +126,19 @@ def main():
           f"peak RSS = largest `Maximum resident set size` of {spec['rss_runs']} runs "
           f"under `{spec['time_bin']} -v`.")
     floor = spec.get("floor")
-    if floor:
+    targets = spec.get("targets")
+    if floor and targets:
+        f_med = statistics.median(wall[floor])
+        print()
+        print(f"- ours / floor (medians): {base / f_med:.2f}× "
+              f"(target: within {targets['floor_ratio']}×)")
+        for c in cases:
+            if c.get("compare"):
+                ratio = statistics.median(wall[c["label"]]) / base
+                print(f"- {c['label']} / ours: {ratio:.2f}× (target: ≥ {targets['compare_ratio']}×)")
+        print(f"- our peak RSS: {rss[spec['baseline']] / 1024:.1f} MiB "
+              f"(target: < {targets['rss_mb']} MB)")
+    elif floor:
         f_med = statistics.median(wall[floor])
         print()
         print(f"- ours − floor (medians): {base - f_med:+.2f} ms (target: within 2 ms)")
@@ -128,6 +147,8 @@ def main():
                 ratio = statistics.median(wall[c["label"]]) / base
                 print(f"- {c['label']} / ours: {ratio:.0f}× (target: ≥ 100×)")
         print(f"- our peak RSS: {rss[spec['baseline']] / 1024:.1f} MiB (target: ≤ 4 MB)")
+    for line in spec.get("notes", []):
+        print(line)
     json.dump({c["label"]: {"wall_ms": wall[c["label"]], "cpu_ms": cpu[c["label"]],
                             "peak_rss_kib": rss[c["label"]]} for c in cases},
               open(spec["raw_out"], "w"), indent=1)
