@@ -317,24 +317,26 @@ impl S3Store<'_, '_> {
             .map(|_| "not read: the check stopped".to_owned())
     }
 
-    /// GetObject inflated into memory (a digest) or only hashed (a log).
+    /// GetObject inflated into memory (a digest) or only hashed (a log):
+    /// its first gzip member, and whether anything follows it (the aws
+    /// CLI reads one member: see [`gzip`]).
     fn inflate(
         &mut self,
         bucket: &str,
         key: &str,
         (max_bytes, max_out): (u64, u64),
         keep: bool,
-    ) -> Result<Result<(Vec<u8>, gzip::Inflated), InflateError>, Error> {
+    ) -> Result<Result<(Vec<u8>, gzip::Inflated, bool), InflateError>, Error> {
         let mut body = self.s3.get_object(bucket, key, max_bytes, self.trace)?;
         let mut kept = Vec::new();
-        let r = gzip::inflate(&mut body, max_out, &mut |chunk| {
+        let r = gzip::inflate_first(&mut body, max_out, &mut |chunk| {
             if keep {
                 kept.extend_from_slice(chunk);
             }
             Ok(())
         });
         match r {
-            Ok(done) => Ok(Ok((kept, done))),
+            Ok((done, trailing)) => Ok(Ok((kept, done, trailing))),
             Err(InflateError::Source(io)) => Err(body.error(io)),
             Err(e) => Ok(Err(e)),
         }
@@ -346,8 +348,9 @@ impl Store for S3Store<'_, '_> {
         if let Some(why) = self.stopped() {
             return Fetch::Unreadable(why);
         }
+        // Like the CLI, what follows the first member is not the digest.
         let bytes = match self.inflate(bucket, key, DIGEST_LIMITS, true) {
-            Ok(Ok((bytes, _))) => bytes,
+            Ok(Ok((bytes, _, _))) => bytes,
             Ok(Err(InflateError::Corrupt(_))) => return Fetch::NotGzip,
             Ok(Err(e)) => return Fetch::Unreadable(format!("s3://{bucket}/{key}: {e}")),
             Err(e) if is_missing(&e) => return Fetch::NotFound,
@@ -399,16 +402,10 @@ impl Store for S3Store<'_, '_> {
             };
         }
         match self.inflate(bucket, key, LOG_LIMITS, false) {
-            Ok(Ok((_, done))) => LogRead::Inflated {
+            Ok(Ok((_, done, trailing_data))) => LogRead::Inflated {
                 sha256: done.sha256_hex(),
-                trailing_data: false,
+                trailing_data,
             },
-            Ok(Err(InflateError::Corrupt(why))) if why.starts_with("unexpected data after") => {
-                LogRead::Inflated {
-                    sha256: String::new(),
-                    trailing_data: true,
-                }
-            }
             Ok(Err(InflateError::Corrupt(_))) => LogRead::NotGzip,
             Ok(Err(e)) => LogRead::Unreadable(format!("s3://{bucket}/{key}: {e}")),
             Err(e) if is_missing(&e) => LogRead::NotFound,
