@@ -274,6 +274,10 @@ fn digest_keys(
     Ok(listing.objects.into_iter().map(|o| o.key).collect())
 }
 
+/// A file's first gzip member (kept bytes, size and hash) and whether
+/// anything follows it, or why it does not inflate.
+type FirstMember = Result<(Vec<u8>, gzip::Inflated, bool), InflateError>;
+
 /// The walk's reads: S3 through `s3`, keys through the backend. A
 /// transport error or the deadline ends the check (kept in `failure`,
 /// every later read refused); an S3 refusal is that file's problem.
@@ -326,7 +330,7 @@ impl S3Store<'_, '_> {
         key: &str,
         (max_bytes, max_out): (u64, u64),
         keep: bool,
-    ) -> Result<Result<(Vec<u8>, gzip::Inflated, bool), InflateError>, Error> {
+    ) -> Result<FirstMember, Error> {
         let mut body = self.s3.get_object(bucket, key, max_bytes, self.trace)?;
         let mut kept = Vec::new();
         let r = gzip::inflate_first(&mut body, max_out, &mut |chunk| {
