@@ -347,7 +347,7 @@ def expected(ours, counts, newest_end, age_warning=7200):
     ]
     if any(bad for bad, _ in parts):
         state = "CRITICAL" if critical else "WARNING"
-        text = ", ".join(t for bad, t in parts if bad)
+        text = " - ".join(t for bad, t in parts if bad)
     else:
         state, text = "OK", " - ".join(t for _, t in parts)
     perf = " ".join(f"'{k}'={c[k]};{THRESHOLDS.get(k, ';')};0;" for k in PERFDATA_ORDER)
@@ -603,3 +603,38 @@ def test_data_after_digest(world, plugin, appended):
     t.write()
     ours, cli = both(world, t, plugin)
     check(ours, cli, {"digests_valid": 4, "logs_valid": 5}, chain[-1].end)
+
+
+def test_not_gzip(world, plugin):
+    """A log file replaced by plain JSON and a digest cut in half: invalid
+    format for both (the digest's log files unread)."""
+    t = Trail(world, "not-gzip")
+    chain = t.chain(HOME)
+    log = t.logs[chain[3].key][1]
+    t.objects[log][0] = b'{"Records":[]}'
+    body = t.objects[chain[2].key][0]
+    t.objects[chain[2].key][0] = body[:len(body) // 2]
+    t.write()
+    ours, cli = both(world, t, plugin)
+    check(ours, cli, {"digests_valid": 3, "digests_invalid": 1, "logs_valid": 3, "logs_invalid": 1},
+          chain[-1].end, [("digest", t.url(chain[2].key), "INVALID: invalid format"),
+                          ("log", t.url(log), "INVALID: invalid format")])
+
+
+def test_truncated_log(world, plugin):
+    """A log file cut in half: invalid for both, in other words. The CLI's
+    zlib decompressobj does not fail on a stream that stops early, it
+    hashes what it got: "hash value doesn't match"; we say the gzip is
+    truncated: "invalid format" (the same for an empty file)."""
+    t = Trail(world, "truncated-log")
+    chain = t.chain(HOME)
+    log = t.logs[chain[3].key][1]
+    body = t.objects[log][0]
+    t.objects[log][0] = body[:len(body) // 2]
+    t.write()
+    ours, cli = both(world, t, plugin)
+    counts = {"digests_valid": 4, "logs_valid": 4, "logs_invalid": 1}
+    check(ours, cli, counts, chain[-1].end, [("log", t.url(log), "INVALID: invalid format")],
+          cli_differs=True)
+    assert (cli.digests, cli.logs, cli.rc) == ((4, 4), (4, 5), 1), cli
+    assert cli.problems == [("log", t.url(log), "INVALID: hash value doesn't match")], cli
