@@ -7,7 +7,8 @@
 # the .deb and .rpm of scripts/package.sh (contents, install and remove
 # into scratch roots); peak memory under hostile answers; Nagios 4 and
 # Icinga 2 running the shipped contrib/ definitions (installed with apt
-# when missing); node_exporter's textfile format.
+# when missing); node_exporter's textfile format; logintegrity on signed
+# digest chains in moto's S3, against the aws CLI's validate-logs.
 # Everything listens on 127.0.0.1 on ports picked at run time; nothing
 # leaves the machine.
 #

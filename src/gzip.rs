@@ -4,12 +4,13 @@
 //! file) and handed to a sink, so memory stays flat whatever the size.
 //!
 //! Members: RFC 1952 makes a concatenation of gzip members one gzip file,
-//! and `gunzip` and python's `gzip.decompress` (which the aws CLI's
-//! `validate-logs` uses) read them all; so do we, the hash covering every
-//! member. Bytes after the last member that do not start another one are
-//! an error, as the aws CLI now reports them ("unexpected data after end
-//! of compressed stream"), never silently ignored: a file with something
-//! appended is not the file CloudTrail hashed.
+//! and `gunzip` and python's `gzip.decompress` read them all; so does
+//! [`inflate`], the hash covering every member. Bytes after the last
+//! member that do not start another one are an error, never silently
+//! ignored. The aws CLI's `validate-logs` reads one member only (zlib
+//! with `MAX_WBITS | 16`): after a log file's first member anything is
+//! "unexpected data after end of compressed stream", after a digest's it
+//! is ignored. [`inflate_first`] reads as it does, for `logintegrity`.
 
 use std::io::{self, BufRead, BufReader, Read};
 
@@ -86,6 +87,25 @@ pub fn inflate(
     max_out: u64,
     sink: &mut dyn FnMut(&[u8]) -> Result<(), String>,
 ) -> Result<Inflated, InflateError> {
+    members(input, max_out, sink, false).map(|(done, _)| done)
+}
+
+/// [`inflate`] of the first member only, as the aws CLI reads: also
+/// whether anything (another member or other bytes) follows it, unread.
+pub fn inflate_first(
+    input: impl Read,
+    max_out: u64,
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), String>,
+) -> Result<(Inflated, bool), InflateError> {
+    members(input, max_out, sink, true)
+}
+
+fn members(
+    input: impl Read,
+    max_out: u64,
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), String>,
+    first_only: bool,
+) -> Result<(Inflated, bool), InflateError> {
     let mut reader = BufReader::new(Source {
         inner: input,
         failed: None,
@@ -100,7 +120,7 @@ pub fn inflate(
             Some(src) => InflateError::Source(src),
             None => InflateError::Corrupt(corrupt(&e)),
         };
-    loop {
+    let trailing = loop {
         // One member.
         let mut member = GzDecoder::new(reader);
         loop {
@@ -126,7 +146,10 @@ pub fn inflate(
             Err(e) => return Err(source_or(&mut reader, e)),
         };
         if rest.is_empty() {
-            break;
+            break false;
+        }
+        if first_only {
+            break true;
         }
         // The buffer may end one byte into the next member's magic.
         let another = rest.starts_with(&MAGIC) || rest == MAGIC.get(..1).unwrap_or_default();
@@ -135,10 +158,11 @@ pub fn inflate(
                 "unexpected data after end of compressed stream".into(),
             ));
         }
-    }
+    };
     let mut sha256 = [0u8; 32];
     sha256.copy_from_slice(hasher.finish().as_ref());
-    Ok(Inflated { size, sha256 })
+    let done = Inflated { size, sha256 };
+    Ok((done, trailing))
 }
 
 /// Inflates a small file (a digest file) whole, at most `max_out` bytes.
@@ -162,9 +186,9 @@ fn corrupt(e: &io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sha2::{Digest, Sha256};
     use flate2::Compression;
     use flate2::write::GzEncoder;
+    use sha2::{Digest, Sha256};
     use std::io::Write;
 
     fn gz(data: &[u8]) -> Vec<u8> {
@@ -207,6 +231,35 @@ mod tests {
         let (out, done) = inflate_to_vec(two.as_slice(), 100).unwrap();
         assert_eq!(out, b"hello world");
         assert_eq!(done.sha256_hex(), sha(b"hello world"));
+    }
+
+    #[test]
+    fn the_first_member_alone_as_the_aws_cli_reads() {
+        let one = gz(b"{\"Records\":[]}");
+        let mut out = Vec::new();
+        let (done, trailing) = inflate_first(one.as_slice(), 100, &mut |c| {
+            out.extend_from_slice(c);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            (out.as_slice(), trailing),
+            (&b"{\"Records\":[]}"[..], false)
+        );
+        assert_eq!(done.sha256_hex(), sha(b"{\"Records\":[]}"));
+        // Another member or junk after it: reported, not read, not hashed.
+        for tail in [gz(b"[]"), b"junk".to_vec()] {
+            let mut two = one.clone();
+            two.extend_from_slice(&tail);
+            let (done, trailing) = inflate_first(two.as_slice(), 100, &mut |_| Ok(())).unwrap();
+            assert!(trailing);
+            assert_eq!(done.sha256_hex(), sha(b"{\"Records\":[]}"));
+        }
+        // A first member that is not gzip is still an error.
+        assert!(matches!(
+            inflate_first(&b"junk"[..], 100, &mut |_| Ok(())),
+            Err(InflateError::Corrupt(_))
+        ));
     }
 
     #[test]

@@ -234,14 +234,17 @@ class MotoServer:
 
 class FakeCloudTrail:
     """tests/e2e/fake_cloudtrail.py on a port it binds itself; over https
-    with `tls=(cert_pem, key_pem)`; `repeat` times the ten events."""
+    with `tls=(cert_pem, key_pem)`; `repeat` times the ten events;
+    ListPublicKeys and DescribeTrails from the JSON file `integrity`."""
 
-    def __init__(self, log_dir, page_size=4, repeat=1, tls=None):
+    def __init__(self, log_dir, page_size=4, repeat=1, tls=None, integrity=None):
         self.log = Path(log_dir) / f"fake-cloudtrail-{uuid.uuid4().hex[:8]}.log"
         argv = [sys.executable, str(HERE / "fake_cloudtrail.py"), "--port", "0",
                 "--page-size", str(page_size), "--repeat", str(repeat)]
         if tls:
             argv += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
+        if integrity:
+            argv += ["--integrity", str(integrity)]
         with open(self.log, "wb") as err:
             self.proc = subprocess.Popen(
                 argv,

@@ -20,6 +20,24 @@ LookupEvents accepts; anything else gets a JSON error like CloudTrail's.
 It also answers GetTrailStatus (any name: a trail that logs), for the
 benchmark's one-call rows (scripts/bench.sh).
 
+With --integrity FILE it answers ListPublicKeys and DescribeTrails from
+that JSON file, read again on every call so a test can rewrite it between
+runs (moto serves neither ListPublicKeys nor the S3 side of a trail's
+digests; tests/e2e/test_logintegrity_moto.py uses both):
+
+    {"keys": {"us-east-1": [KEY, ...], "*": [KEY, ...]},
+     "keys_page_size": 0,
+     "trails": [TRAIL, ...]}
+
+KEY is a PublicKeyList entry ({"Value": base64 DER, "ValidityStartTime",
+"ValidityEndTime", "Fingerprint"}); the keys of the region named in the
+request's credential scope are listed, else those under "*", only those
+whose validity overlaps StartTime..EndTime. keys_page_size > 0 splits the
+list into pages linked by NextToken (0, the default, answers in one page,
+as AWS does: the aws CLI reads only the first). TRAIL is a trailList entry
+of DescribeTrails; a trailNameList keeps the trails named (name or ARN).
+Without --integrity both operations are unknown here, as before.
+
 Extras for tests:
   GET  /_requests       every request received so far, as JSON (time,
                         path, headers, body), for checking paging and pacing.
@@ -28,6 +46,7 @@ Extras for tests:
 
 Usage: fake_cloudtrail.py [--host 127.0.0.1] [--port 0] [--page-size 4]
                           [--repeat 1] [--tls-cert PEM --tls-key PEM]
+                          [--integrity FILE]
 The first line on stdout is "fake_cloudtrail listening on http://HOST:PORT"
 (https:// with --tls-cert; the port actually bound when --port is 0).
 --repeat N serves the ten events N times over (10*N events, the counts
@@ -242,6 +261,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.lookup_events(params)
         if op == "GetTrailStatus":
             return self.get_trail_status(params)
+        if op in ("ListPublicKeys", "DescribeTrails") and self.server.integrity:
+            if op == "ListPublicKeys":
+                return self.list_public_keys(params, auth)
+            return self.describe_trails(params)
         raise ApiError("UnknownOperationException", f"{op} is not served here")
 
     def get_trail_status(self, p):
@@ -260,6 +283,47 @@ class Handler(BaseHTTPRequestHandler):
             "TimeLoggingStarted": "",
             "TimeLoggingStopped": "",
         }
+
+    def integrity(self):
+        with open(self.server.integrity, encoding="utf-8") as f:
+            return json.load(f)
+
+    def list_public_keys(self, p, auth):
+        unknown = set(p) - {"StartTime", "EndTime", "NextToken"}
+        if unknown:
+            raise ApiError("SerializationException", f"unknown fields {sorted(unknown)}")
+        now = time.time()
+        start, end = p.get("StartTime", now), p.get("EndTime", now)
+        for name, v in (("StartTime", start), ("EndTime", end)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ApiError("SerializationException", f"{name} is not a timestamp: {v!r}")
+        if start > end:
+            raise ApiError("InvalidTimeRangeException", "StartTime is after EndTime")
+        # Credential=AKID/DATE/REGION/cloudtrail/aws4_request
+        scope = auth.split("Credential=", 1)[-1].split(",", 1)[0].split("/")
+        region = scope[2] if len(scope) > 2 else ""
+        conf = self.integrity()
+        keys = conf.get("keys", {})
+        listed = [k for k in keys.get(region, keys.get("*", []))
+                  if k["ValidityStartTime"] <= end and k["ValidityEndTime"] >= start]
+        size = conf.get("keys_page_size") or len(listed) or 1
+        offset = 0
+        if "NextToken" in p:
+            decoded = decode_token(p["NextToken"]) if isinstance(p["NextToken"], str) else None
+            if decoded is None or decoded[1:] != (start, end):
+                raise ApiError("InvalidTokenException", "Invalid NextToken")
+            offset = decoded[0]
+        out = {"PublicKeyList": listed[offset:offset + size]}
+        if offset + size < len(listed):
+            out["NextToken"] = encode_token(offset + size, start, end)
+        return out
+
+    def describe_trails(self, p):
+        names = p.get("trailNameList")
+        trails = self.integrity().get("trails", [])
+        if names:
+            trails = [t for t in trails if t.get("Name") in names or t.get("TrailARN") in names]
+        return {"trailList": trails}
 
     def lookup_events(self, p):
         unknown = set(p) - LOOKUP_KEYS
@@ -302,6 +366,8 @@ def main():
     ap.add_argument("--verbose", action="store_true", help="log each request on stderr")
     ap.add_argument("--tps", type=float, default=0,
                     help="throttle over N requests per second per access key (0: never)")
+    ap.add_argument("--integrity", metavar="FILE",
+                    help="answer ListPublicKeys and DescribeTrails from this JSON file")
     args = ap.parse_args()
     if args.page_size < 1:
         ap.error("--page-size must be at least 1")
@@ -325,6 +391,7 @@ def main():
         scheme = "https"
     server.verbose = args.verbose
     server.tps = args.tps
+    server.integrity = args.integrity
     server.buckets = {}
     server.log = []
     server.lock = threading.Lock()

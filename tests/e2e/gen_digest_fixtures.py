@@ -17,94 +17,40 @@ with the tests that read it. One bucket, trail `demo` in us-east-1:
 Log files are stored uncompressed: the mode sees hashes, the run layer
 inflates.
 """
-import hashlib
 import json
 import os
+import sys
 from datetime import datetime, timedelta, timezone
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import digests  # noqa: E402 - beside this file
+from digests import iso, new_key  # noqa: E402,F401 - iso kept for importers
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 BUCKET = "ct-bucket"
 TRAIL = "demo"
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-
-def iso(t):
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def key_of(kind, t, suffix=""):
-    day = t.strftime("%Y/%m/%d")
-    stamp = t.strftime("%Y%m%dT%H%M%SZ")
-    if kind == "digest":
-        return (f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/{REGION}/{day}/"
-                f"{ACCOUNT}_CloudTrail-Digest_{REGION}_{TRAIL}_{REGION}_{stamp}{suffix}.json.gz")
-    return (f"AWSLogs/{ACCOUNT}/CloudTrail/{REGION}/{day}/"
-            f"{ACCOUNT}_CloudTrail_{REGION}_{t.strftime('%Y%m%dT%H%MZ')}_{suffix}.json.gz")
-
-
-def new_key():
-    k = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pkcs1 = k.public_key().public_bytes(serialization.Encoding.DER,
-                                        serialization.PublicFormat.PKCS1)
-    spki = k.public_key().public_bytes(serialization.Encoding.DER,
-                                       serialization.PublicFormat.SubjectPublicKeyInfo)
-    # AWS's fingerprint is 32 hex characters; which hash it is does not
-    # matter to a reader that only looks keys up by it.
-    return k, pkcs1, spki, hashlib.md5(pkcs1).hexdigest()
+LAYOUT = digests.Layout(ACCOUNT, TRAIL, REGION)
 
 
 objects = {}
-logs = {}
 
 
 def log_file(t, unique, n):
-    records = [{"eventVersion": "1.09", "eventTime": iso(t + timedelta(minutes=i)),
-                "eventSource": "s3.amazonaws.com", "eventName": "GetObject",
-                "eventID": f"{unique}-{i}", "recipientAccountId": ACCOUNT}
-               for i in range(n)]
-    body = json.dumps({"Records": records}, separators=(",", ":"))
-    key = key_of("log", t, unique)
+    body = digests.log_body(ACCOUNT, t, unique, n)
+    key = LAYOUT.log_key(REGION, t, unique)
     objects[key] = {"body": body}
-    return {"s3Bucket": BUCKET, "s3Object": key,
-            "hashValue": hashlib.sha256(body.encode()).hexdigest(),
-            "hashAlgorithm": "SHA-256",
-            "newestEventTime": iso(t + timedelta(minutes=n - 1)),
-            "oldestEventTime": iso(t)}
+    return digests.log_entry(BUCKET, key, body, t, n)
 
 
 def digest(name, end, signer, previous, log_files, suffix="", meta=None):
-    key = key_of("digest", end, suffix)
-    doc = {
-        "awsAccountId": ACCOUNT,
-        "digestStartTime": iso(end - timedelta(hours=1)),
-        "digestEndTime": iso(end),
-        "digestS3Bucket": BUCKET,
-        "digestS3Object": key,
-        "digestPublicKeyFingerprint": signer[3],
-        "digestSignatureAlgorithm": "SHA256withRSA",
-        "newestEventTime": log_files and log_files[-1]["newestEventTime"] or None,
-        "oldestEventTime": log_files and log_files[0]["oldestEventTime"] or None,
-        "previousDigestS3Bucket": previous and BUCKET,
-        "previousDigestS3Object": previous and previous["key"],
-        "previousDigestHashValue": previous and previous["hash"],
-        "previousDigestHashAlgorithm": previous and "SHA-256",
-        "previousDigestSignature": previous and previous["signature"],
-        "logFiles": log_files,
-    }
-    body = json.dumps(doc, separators=(",", ":"))
-    digest_hash = hashlib.sha256(body.encode()).hexdigest()
-    prev_sig = previous["signature"] if previous else "null"
-    to_sign = f"{doc['digestEndTime']}\n{BUCKET}/{key}\n{digest_hash}\n{prev_sig}"
-    signature = signer[0].sign(to_sign.encode(), padding.PKCS1v15(), hashes.SHA256()).hex()
-    metadata = {"signature": signature, "signature-algorithm": "SHA256withRSA"}
-    metadata.update(meta or {})
-    objects[key] = {"body": body, "metadata": metadata}
-    return {"name": name, "key": key, "hash": digest_hash, "signature": signature,
-            "string_to_sign": to_sign}
+    key = LAYOUT.digest_key(REGION, end, backfill=suffix == "_backfill")
+    d = digests.digest(ACCOUNT, BUCKET, key, end - timedelta(hours=1), end, signer,
+                       previous and previous.link(BUCKET), log_files, meta)
+    objects[key] = {"body": d.body, "metadata": d.metadata}
+    d.name = name
+    return d
 
 
 def main():
@@ -119,19 +65,17 @@ def main():
     b1 = digest("B1", h(2), a, None, [log_file(h(1) + timedelta(minutes=50), "ffff", 1)],
                 suffix="_backfill", meta={"backfill-generation-timestamp": iso(h(3))})
     d9 = digest("D9", h(6), c, None, [])
-    listed = [{"Value": __import__("base64").b64encode(der).decode(),
-               "ValidityStartTime": (T0 - timedelta(days=30)).timestamp(),
-               "ValidityEndTime": (T0 + timedelta(days=30)).timestamp(),
-               "Fingerprint": k[3]}
-              for k, der in ((a, a[1]), (b, b[2]))]
+    listed = [k.entry(T0 - timedelta(days=30), T0 + timedelta(days=30), der)
+              for k, der in ((a, a.pkcs1), (b, b.spki))]
     out = {
         "bucket": BUCKET,
-        "digests": {d["name"]: {k: d[k] for k in ("key", "string_to_sign")}
+        "digests": {d.name: {"key": d.key, "string_to_sign": d.string_to_sign}
                     for d in (d1, d2, d3, d4, d5, b1, d9)},
         "objects": objects,
         "keys": {"PublicKeyList": listed},
     }
-    path = os.path.join(os.path.dirname(__file__), "..", "fixtures", "logintegrity", "store.json")
+    path = os.environ.get("GEN_DIGEST_FIXTURES_OUT") or os.path.join(
+        os.path.dirname(__file__), "..", "fixtures", "logintegrity", "store.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
         f.write("\n")

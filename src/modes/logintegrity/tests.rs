@@ -393,7 +393,19 @@ fn a_digest_signed_by_an_unlisted_key_is_invalid() {
     let p = problems(&r);
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].0, key("D9"));
-    assert!(matches!(&p[0].1, DigestProblem::PublicKeyNotFound(fp) if fp.len() == 32));
+    let DigestProblem::PublicKeyNotFound {
+        region,
+        fingerprint,
+    } = &p[0].1
+    else {
+        panic!("{:?}", p[0].1);
+    };
+    assert_eq!((region.as_str(), fingerprint.len()), ("us-east-1", 32));
+    // The aws CLI's words, naming the trail's home region.
+    assert_eq!(
+        p[0].1.text(),
+        format!("INVALID: public key not found in region us-east-1 for fingerprint {fingerprint}")
+    );
     assert_eq!(Totals::of(&r).digests_valid, 4);
 }
 

@@ -164,7 +164,12 @@ pub enum DigestProblem {
     InvalidFormat,
     SignatureFailed,
     Moved,
-    PublicKeyNotFound(String),
+    /// No listed key has this fingerprint; the region is the trail's
+    /// home region, which the CLI names (whatever the source region).
+    PublicKeyNotFound {
+        region: String,
+        fingerprint: String,
+    },
     /// The listed key with this fingerprint is not an RSA key.
     UnloadableKey(String),
     Unreadable(String),
@@ -177,8 +182,13 @@ impl DigestProblem {
             DigestProblem::InvalidFormat => "INVALID: invalid format".into(),
             DigestProblem::SignatureFailed => "INVALID: signature verification failed".into(),
             DigestProblem::Moved => "INVALID: has been moved from its original location".into(),
-            DigestProblem::PublicKeyNotFound(f) => {
-                format!("INVALID: public key not found for fingerprint {f}")
+            DigestProblem::PublicKeyNotFound {
+                region,
+                fingerprint,
+            } => {
+                format!(
+                    "INVALID: public key not found in region {region} for fingerprint {fingerprint}"
+                )
             }
             DigestProblem::UnloadableKey(f) => {
                 format!("INVALID: Unable to load PKCS #1 key with fingerprint {f}")
@@ -470,7 +480,10 @@ impl Walker<'_> {
             return Ok(Err(DigestProblem::Moved));
         }
         let Some(public) = self.key(&d.fingerprint, generated)? else {
-            return Ok(Err(DigestProblem::PublicKeyNotFound(d.fingerprint)));
+            return Ok(Err(DigestProblem::PublicKeyNotFound {
+                region: self.chain.home_region.clone(),
+                fingerprint: d.fingerprint,
+            }));
         };
         let Ok(pkcs1) = &public.pkcs1 else {
             return Ok(Err(DigestProblem::UnloadableKey(d.fingerprint)));

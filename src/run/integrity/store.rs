@@ -80,28 +80,30 @@ fn stamp_of(h: &s3::Head) -> Option<Stamp> {
     Some(Stamp::new(h.etag.as_deref()?, h.last_modified?))
 }
 
-/// The bytes kept (a digest's) and what inflating found, or why the
-/// object is no gzip file.
-type Inflating = Result<(Vec<u8>, gzip::Inflated), InflateError>;
+/// A file's first gzip member (kept bytes, size and hash) and whether
+/// anything follows it, or why it does not inflate.
+type FirstMember = Result<(Vec<u8>, gzip::Inflated, bool), InflateError>;
 
-/// GetObject inflated into memory (`keep`, a digest) or only hashed.
+/// GetObject inflated into memory (`keep`, a digest) or only hashed: its
+/// first gzip member, and whether anything follows it (the aws CLI reads
+/// one member: see [`gzip`]).
 fn inflate(
     s3: &s3::Client<'_>,
     (bucket, key): (&str, &str),
     (max_bytes, max_out): (u64, u64),
     keep: bool,
     trace: &mut Trace,
-) -> Result<(s3::Head, Inflating), Error> {
+) -> Result<(s3::Head, FirstMember), Error> {
     let mut body = s3.get_object(bucket, key, max_bytes, trace)?;
     let mut kept = Vec::new();
-    let r = gzip::inflate(&mut body, max_out, &mut |chunk| {
+    let r = gzip::inflate_first(&mut body, max_out, &mut |chunk| {
         if keep {
             kept.extend_from_slice(chunk);
         }
         Ok(())
     });
     match r {
-        Ok(done) => Ok((std::mem::take(&mut body.head), Ok((kept, done)))),
+        Ok((done, trailing)) => Ok((std::mem::take(&mut body.head), Ok((kept, done, trailing)))),
         Err(InflateError::Source(io)) => Err(body.error(io)),
         Err(e) => Ok((std::mem::take(&mut body.head), Err(e))),
     }
@@ -110,7 +112,8 @@ fn inflate(
 /// A digest with its metadata, from the GET's own headers.
 fn read_digest(s3: &s3::Client<'_>, bucket: &str, key: &str, trace: &mut Trace) -> Done<Fetch> {
     match inflate(s3, (bucket, key), DIGEST_LIMITS, true, trace) {
-        Ok((head, Ok((bytes, _)))) => {
+        // Like the CLI, what follows the first member is not the digest.
+        Ok((head, Ok((bytes, _, _)))) => {
             let stamp = stamp_of(&head);
             let meta = |n: &str| head.meta(n).map(str::to_owned);
             Done::ok(
@@ -141,22 +144,13 @@ fn read_log(s3: &s3::Client<'_>, f: &LogFile, hash: bool, trace: &mut Trace) -> 
         };
     }
     match inflate(s3, (bucket, key), LOG_LIMITS, false, trace) {
-        Ok((head, Ok((_, done)))) => Done::ok(
+        Ok((head, Ok((_, done, trailing_data)))) => Done::ok(
             LogRead::Inflated {
                 sha256: done.sha256_hex(),
-                trailing_data: false,
+                trailing_data,
             },
             stamp_of(&head),
         ),
-        Ok((_, Err(InflateError::Corrupt(why)))) if why.starts_with("unexpected data after") => {
-            Done::ok(
-                LogRead::Inflated {
-                    sha256: String::new(),
-                    trailing_data: true,
-                },
-                None,
-            )
-        }
         Ok((_, Err(InflateError::Corrupt(_)))) => Done::ok(LogRead::NotGzip, None),
         Ok((_, Err(e))) => Done::ok(
             LogRead::Unreadable(format!("s3://{bucket}/{key}: {e}")),

@@ -1,0 +1,153 @@
+"""CloudTrail's log file integrity files, written as CloudTrail writes
+them (aws-facts 8.1-8.4), for tests only: RSA keys and their
+ListPublicKeys entries, log files, hourly digests signed over the string
+CloudTrail signs, with the S3 user metadata that carries the signature.
+
+Used by gen_digest_fixtures.py (the unit tests' committed known answers)
+and test_logintegrity_moto.py (chains written into moto's S3 at run time).
+Needs `cryptography` (pinned in requirements.txt).
+"""
+
+import base64
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+
+def iso(t):
+    """A datetime as CloudTrail writes times: 2026-01-01T05:00:00Z."""
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a trail's files are: `[PREFIX/]AWSLogs/[O-ID/]ACCOUNT/...`.
+    `org_id` is the hook for organization trails (`AWSLogs/o-…/ACCOUNT/`)."""
+
+    account: str
+    trail: str
+    home_region: str
+    prefix: str = ""
+    org_id: str = None
+
+    def root(self):
+        org = f"{self.org_id}/" if self.org_id else ""
+        key = f"AWSLogs/{org}{self.account}"
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def digest_key(self, region, end, backfill=False):
+        suffix = "_backfill" if backfill else ""
+        return (f"{self.root()}/CloudTrail-Digest/{region}/{end.strftime('%Y/%m/%d')}/"
+                f"{self.account}_CloudTrail-Digest_{region}_{self.trail}_{self.home_region}_"
+                f"{end.strftime('%Y%m%dT%H%M%SZ')}{suffix}.json.gz")
+
+    def log_key(self, region, t, unique):
+        return (f"{self.root()}/CloudTrail/{region}/{t.strftime('%Y/%m/%d')}/"
+                f"{self.account}_CloudTrail_{region}_{t.strftime('%Y%m%dT%H%MZ')}_{unique}.json.gz")
+
+
+@dataclass(frozen=True)
+class Key:
+    private: rsa.RSAPrivateKey
+    pkcs1: bytes  # RSAPublicKey DER, as ListPublicKeys documents
+    spki: bytes  # SubjectPublicKeyInfo DER, as one AWS sample is
+    fingerprint: str
+
+    def entry(self, start, end, der=None):
+        """Its ListPublicKeys entry, valid from `start` to `end` (datetimes),
+        listed as `der` (default PKCS#1)."""
+        return {"Value": base64.b64encode(der or self.pkcs1).decode(),
+                "ValidityStartTime": start.timestamp(),
+                "ValidityEndTime": end.timestamp(),
+                "Fingerprint": self.fingerprint}
+
+    def sign(self, text):
+        """Hex RSA PKCS#1 v1.5 SHA-256 signature of `text`."""
+        return self.private.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256()).hex()
+
+
+def new_key():
+    k = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pkcs1 = k.public_key().public_bytes(serialization.Encoding.DER,
+                                        serialization.PublicFormat.PKCS1)
+    spki = k.public_key().public_bytes(serialization.Encoding.DER,
+                                       serialization.PublicFormat.SubjectPublicKeyInfo)
+    # AWS's fingerprint is 32 hex characters; which hash it is does not
+    # matter to a reader that only looks keys up by it.
+    return Key(k, pkcs1, spki, hashlib.md5(pkcs1).hexdigest())
+
+
+def log_body(account, t, unique, n):
+    """A log file's JSON text: `n` records a minute apart from `t`."""
+    records = [{"eventVersion": "1.09", "eventTime": iso(t + timedelta(minutes=i)),
+                "eventSource": "s3.amazonaws.com", "eventName": "GetObject",
+                "eventID": f"{unique}-{i}", "recipientAccountId": account}
+               for i in range(n)]
+    return json.dumps({"Records": records}, separators=(",", ":"))
+
+
+def log_entry(bucket, key, body, t, n):
+    """The digest's `logFiles` entry of a log file whose uncompressed
+    text is `body`, its `n` records from `t` a minute apart."""
+    return {"s3Bucket": bucket, "s3Object": key,
+            "hashValue": hashlib.sha256(body.encode()).hexdigest(),
+            "hashAlgorithm": "SHA-256",
+            "newestEventTime": iso(t + timedelta(minutes=n - 1)),
+            "oldestEventTime": iso(t)}
+
+
+@dataclass
+class Signed:
+    key: str
+    body: str  # the digest's JSON text (uncompressed)
+    hash: str  # its hex SHA-256
+    signature: str
+    string_to_sign: str
+    metadata: dict  # S3 user metadata
+
+    def link(self, bucket):
+        """What the next digest's previous* fields say of this one."""
+        return {"bucket": bucket, "key": self.key, "hash": self.hash, "signature": self.signature}
+
+
+def digest(account, bucket, key, start, end, signer, previous, log_files, meta=None):
+    """A digest at `bucket`/`key` covering `start`..`end` (datetimes),
+    signed by `signer` (a Key), chained to `previous` (a Signed.link() or
+    None for a starting digest). `meta`: extra user metadata (e.g.
+    backfill-generation-timestamp)."""
+    doc = {
+        "awsAccountId": account,
+        "digestStartTime": iso(start),
+        "digestEndTime": iso(end),
+        "digestS3Bucket": bucket,
+        "digestS3Object": key,
+        "digestPublicKeyFingerprint": signer.fingerprint,
+        "digestSignatureAlgorithm": "SHA256withRSA",
+        "newestEventTime": log_files and log_files[-1]["newestEventTime"] or None,
+        "oldestEventTime": log_files and log_files[0]["oldestEventTime"] or None,
+        "previousDigestS3Bucket": previous and previous["bucket"],
+        "previousDigestS3Object": previous and previous["key"],
+        "previousDigestHashValue": previous and previous["hash"],
+        "previousDigestHashAlgorithm": previous and "SHA-256",
+        "previousDigestSignature": previous and previous["signature"],
+        "logFiles": log_files,
+    }
+    body = json.dumps(doc, separators=(",", ":"))
+    digest_hash = hashlib.sha256(body.encode()).hexdigest()
+    prev_sig = previous["signature"] if previous else "null"
+    to_sign = f"{doc['digestEndTime']}\n{bucket}/{key}\n{digest_hash}\n{prev_sig}"
+    signature = signer.sign(to_sign)
+    metadata = {"signature": signature, "signature-algorithm": "SHA256withRSA"}
+    metadata.update(meta or {})
+    return Signed(key, body, digest_hash, signature, to_sign, metadata)
+
+
+def gz(text):
+    """gzip of `text` (bytes or str), reproducible (no timestamp)."""
+    data = text.encode() if isinstance(text, str) else text
+    return gzip.compress(data, mtime=0)
