@@ -65,6 +65,11 @@ pub struct Integrity {
     pub prefix: Option<String>,
     /// `--account-id` (with `--s3-bucket`), else the ARN's.
     pub account_id: Option<String>,
+    /// `--organization-id`: `o-…`, else the single `AWSLogs/o-…/` folder
+    /// when the trail is an organization trail.
+    pub organization_id: Option<String>,
+    /// `--all-accounts`: every member account folder of the organization.
+    pub all_accounts: bool,
     /// `--filter-region`: the source regions checked.
     pub filter_region: Option<Regex>,
     /// `--delta`, in seconds: the window ends now.

@@ -15,6 +15,7 @@ use super::connection::Connection;
 use super::credentials::{self, CACHED, Credentials, SharedFiles, World};
 use super::endpoint::{self, Endpoint};
 use super::http;
+use super::organizations;
 use super::quota::Throttle;
 use super::s3;
 use super::sts;
@@ -410,6 +411,27 @@ impl Backend<'_> {
             Via::BuiltIn(api) => Ok(api),
             Via::AwsCli { .. } => Err(Error::Option(why.to_owned())),
         }
+    }
+
+    /// The organization's member accounts (`organizations:ListAccounts`,
+    /// every page; built-in client only), asked of the partition's
+    /// Organizations endpoint with the main credentials.
+    pub fn organization_accounts(
+        &self,
+        trace: &mut Trace,
+    ) -> Result<Vec<organizations::Account>, Error> {
+        let s = &self.shared;
+        let api = self.built_in_only("ListAccounts needs the built-in client")?;
+        let endpoint = organizations::resolve(&self.region, s.ctx.env).map_err(Error::Option)?;
+        let caller = self.caller(api);
+        let creds = api.creds.borrow();
+        let client = organizations::Client {
+            caller: &caller,
+            creds: &creds,
+            endpoint: &endpoint,
+            region: organizations::home_region(&self.region),
+        };
+        client.list_accounts(trace)
     }
 
     /// One `ListPublicKeys` page for `region`'s keys over `[from, to]`

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod crypto;
 pub mod endpoint;
 pub mod http;
+pub mod organizations;
 pub mod pager;
 pub mod profile;
 pub mod quota;

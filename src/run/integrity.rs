@@ -4,6 +4,7 @@
 //! (S3 for digests and log files, CloudTrail's `ListPublicKeys` for the
 //! keys), and what the state directory keeps between runs ([`kept`]).
 
+mod accounts;
 mod kept;
 mod store;
 
@@ -34,10 +35,21 @@ const MAX_REGIONS: usize = 100;
 struct Located {
     trail_name: String,
     home_region: String,
-    account_id: String,
+    /// `--account-id`, else the trail ARN's (the management account for
+    /// an organization trail).
+    account_id: Option<String>,
     bucket: String,
     prefix: String,
     validation: bool,
+    /// What DescribeTrails says; unknown with `--s3-bucket`.
+    organization_trail: Option<bool>,
+}
+
+/// One account's logs: the organization folder they are in, if any.
+#[derive(Clone, Copy)]
+struct Account<'a> {
+    organization: Option<&'a str>,
+    id: &'a str,
 }
 
 /// The trail's name in its ARN (`…:trail/NAME`), else as given.
@@ -58,13 +70,6 @@ fn locate(b: &Backend<'_>, cfg: &Integrity, trace: &mut Trace) -> Result<Located
     let trail = cfg.trail.as_str();
     let Some(bucket) = &cfg.bucket else {
         let t = b.describe_trail(trail, trace)?;
-        if t.is_organization_trail {
-            return Err(Error::Option(format!(
-                "trail {} is an organization trail: its digests (AWSLogs/o-…/) are not read \
-                 yet; check a member account's chain with --s3-bucket and --account-id.",
-                t.name
-            )));
-        }
         let arn = t.arn.as_deref().unwrap_or(trail);
         let account_id =
             arn_field(arn, 4)
@@ -83,27 +88,28 @@ fn locate(b: &Backend<'_>, cfg: &Integrity, trace: &mut Trace) -> Result<Located
                 .home_region
                 .clone()
                 .unwrap_or_else(|| b.region().to_owned()),
-            account_id,
+            account_id: Some(account_id),
             bucket,
             prefix: t.s3_key_prefix.clone().unwrap_or_default(),
             validation: t.log_file_validation,
+            organization_trail: Some(t.is_organization_trail),
         });
     };
-    let account_id = cfg
-        .account_id
-        .as_deref()
-        .or_else(|| arn_field(trail, 4))
-        .ok_or_else(|| {
-            Error::Option("--s3-bucket needs --account-id when --trail-name is not an ARN.".into())
-        })?;
+    let account_id = cfg.account_id.as_deref().or_else(|| arn_field(trail, 4));
+    if account_id.is_none() && !cfg.all_accounts {
+        return Err(Error::Option(
+            "--s3-bucket needs --account-id when --trail-name is not an ARN.".into(),
+        ));
+    }
     Ok(Located {
         trail_name: short_name(trail).to_owned(),
         home_region: arn_field(trail, 3).unwrap_or(b.region()).to_owned(),
-        account_id: account_id.to_owned(),
+        account_id: account_id.map(str::to_owned),
         bucket: bucket.clone(),
         prefix: cfg.prefix.clone().unwrap_or_default(),
         // Not asked without DescribeTrails: the digests tell.
         validation: true,
+        organization_trail: None,
     })
 }
 
@@ -137,9 +143,69 @@ pub fn check(
     trace.log(|| {
         format!(
             "logintegrity: trail {} (home {}), s3://{}/{} account {}",
-            at.trail_name, at.home_region, at.bucket, at.prefix, at.account_id
+            at.trail_name,
+            at.home_region,
+            at.bucket,
+            at.prefix,
+            at.account_id.as_deref().unwrap_or("(every member account)")
         )
     });
+    b.with_s3(&at.home_region, trace, |s3, trace| {
+        let organization = accounts::organization(s3, &at, cfg, trace)?;
+        if cfg.all_accounts {
+            return accounts::all(
+                s3,
+                b,
+                &at,
+                organization.as_deref(),
+                cfg,
+                (w, now),
+                state,
+                trace,
+            );
+        }
+        let Some(id) = at.account_id.as_deref() else {
+            return Err(Error::Internal("no account to check".into()));
+        };
+        let account = Account {
+            organization: organization.as_deref(),
+            id,
+        };
+        let walked = one_account(s3, b, &at, account, cfg, (w, now), state, trace)?;
+        if walked.regions.is_empty() {
+            return Ok(Outcome::single(
+                State::Critical,
+                format!(
+                    "no digest folder under s3://{}/{}: is log file validation on for trail {}?",
+                    at.bucket,
+                    digest_root(&at, account),
+                    at.trail_name
+                ),
+            ));
+        }
+        let mut out = logintegrity::evaluate(&cfg.opts, &at.trail_name, true, &walked.report, now);
+        out.long.insert(
+            0,
+            format!("source regions checked: {}", walked.regions.join(", ")),
+        );
+        Ok(out)
+    })?
+}
+
+/// One account's check: its source regions walked with what the state
+/// directory kept for it, and what they verified kept, whatever the
+/// outcome.
+#[allow(clippy::too_many_arguments)]
+fn one_account(
+    s3: &s3::Client<'_>,
+    b: &Backend<'_>,
+    at: &Located,
+    account: Account<'_>,
+    cfg: &Integrity,
+    (w, now): (Window, i64),
+    state: Option<&StateDir>,
+    trace: &mut Trace,
+) -> Result<Walked, Error> {
     let header = Header {
         delta: cfg.delta,
         verify: cfg.opts.verify_logs.name(),
@@ -148,7 +214,8 @@ pub fn check(
         let key = [
             at.bucket.as_str(),
             &at.prefix,
-            &at.account_id,
+            account.organization.unwrap_or_default(),
+            account.id,
             &at.trail_name,
             &at.home_region,
             &cfg.delta.to_string(),
@@ -161,9 +228,7 @@ pub fn check(
         Some((st, p)) => load(st, p, header, trace),
         None => Kept::default(),
     };
-    let walked = b.with_s3(&at.home_region, trace, |s3, trace| {
-        walk_regions(s3, b, &at, cfg, w, &mut kept, trace)
-    })?;
+    let walked = walk_regions(s3, b, at, account, cfg, w, &mut kept, trace);
     // Kept whatever the outcome: what was verified stays verified.
     if let Some((st, p)) = &path {
         kept.prune(w.start, now);
@@ -172,24 +237,7 @@ pub fn check(
             trace.log(|| format!("logintegrity: state not saved: {e}"));
         }
     }
-    let walked = walked?;
-    if walked.regions.is_empty() {
-        return Ok(Outcome::single(
-            State::Critical,
-            format!(
-                "no digest folder under s3://{}/{}: is log file validation on for trail {}?",
-                at.bucket,
-                digest_root(&at),
-                at.trail_name
-            ),
-        ));
-    }
-    let mut out = logintegrity::evaluate(&cfg.opts, &at.trail_name, true, &walked.report, now);
-    out.long.insert(
-        0,
-        format!("source regions checked: {}", walked.regions.join(", ")),
-    );
-    Ok(out)
+    walked
 }
 
 /// The state kept for this check, or nothing (with a debug line saying
@@ -226,16 +274,18 @@ struct Walked {
 /// Walks every source region: the folders that hold a digest of the
 /// window, and those an earlier run saw (a region that stopped
 /// delivering alerts through `digest_age`, it does not vanish).
+#[allow(clippy::too_many_arguments)]
 fn walk_regions(
     s3: &s3::Client<'_>,
     b: &Backend<'_>,
     at: &Located,
+    account: Account<'_>,
     cfg: &Integrity,
     w: Window,
     kept: &mut Kept,
     trace: &mut Trace,
 ) -> Result<Walked, Error> {
-    let mut regions = source_regions(s3, at, cfg, trace)?;
+    let mut regions = source_regions(s3, at, account, cfg, trace)?;
     regions.extend(
         kept.regions
             .keys()
@@ -258,8 +308,8 @@ fn walk_regions(
         let chain = Chain {
             bucket: at.bucket.clone(),
             key_prefix: at.prefix.clone(),
-            organization_id: None,
-            account_id: at.account_id.clone(),
+            organization_id: account.organization.map(str::to_owned),
+            account_id: account.id.to_owned(),
             source_region: region.clone(),
             trail_name: at.trail_name.clone(),
             home_region: at.home_region.clone(),
@@ -339,49 +389,71 @@ fn merge(total: &mut Report, r: Report) {
     total.left += r.left;
     total.logs_left += r.logs_left;
     total.regions_left += r.regions_left;
+    total.accounts_left += r.accounts_left;
     total.newest.extend(r.newest);
 }
 
-/// `[PREFIX/]AWSLogs/ACCOUNT/CloudTrail-Digest/`.
-fn digest_root(at: &Located) -> String {
-    let key = format!("AWSLogs/{}/CloudTrail-Digest/", at.account_id);
+/// `[PREFIX/]AWSLogs/`.
+fn logs_root(at: &Located) -> String {
     match at.prefix.as_str() {
-        "" => key,
-        p => format!("{p}/{key}"),
+        "" => "AWSLogs/".to_owned(),
+        p => format!("{p}/AWSLogs/"),
     }
 }
 
-/// The region folders under the digest root, those `--filter-region`
-/// keeps.
-fn source_regions(
+/// `[PREFIX/]AWSLogs/[O-ID/]ACCOUNT/CloudTrail-Digest/`.
+fn digest_root(at: &Located, account: Account<'_>) -> String {
+    let org = account
+        .organization
+        .map_or(String::new(), |o| format!("{o}/"));
+    format!("{}{org}{}/CloudTrail-Digest/", logs_root(at), account.id)
+}
+
+/// The folder names one level under `prefix` (`Delimiter=/`), at most
+/// `max` of them.
+fn folders(
     s3: &s3::Client<'_>,
-    at: &Located,
-    cfg: &Integrity,
+    bucket: &str,
+    prefix: &str,
+    max: usize,
     trace: &mut Trace,
 ) -> Result<Vec<String>, Error> {
-    let root = digest_root(at);
     let listing = s3.list_objects(
-        &at.bucket,
+        bucket,
         &ListQuery {
-            prefix: &root,
+            prefix,
             start_after: None,
             delimiter: Some("/"),
             max_keys: 0,
-            max_pages: 10,
-            max_items: MAX_REGIONS,
+            max_pages: (max / s3::PAGE_KEYS as usize + 1) as u32,
+            max_items: max,
         },
         trace,
     )?;
-    let mut regions: Vec<String> = listing
+    let mut names: Vec<String> = listing
         .prefixes
         .iter()
-        .filter_map(|p| p.strip_prefix(&root)?.strip_suffix('/'))
+        .filter_map(|p| p.strip_prefix(prefix)?.strip_suffix('/'))
         .filter(|r| !r.is_empty())
-        .filter(|r| cfg.filter_region.as_ref().is_none_or(|re| re.is_match(r)))
         .map(str::to_owned)
         .collect();
-    regions.sort();
-    regions.dedup();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// The region folders under the account's digest root, those
+/// `--filter-region` keeps.
+fn source_regions(
+    s3: &s3::Client<'_>,
+    at: &Located,
+    account: Account<'_>,
+    cfg: &Integrity,
+    trace: &mut Trace,
+) -> Result<Vec<String>, Error> {
+    let root = digest_root(at, account);
+    let mut regions = folders(s3, &at.bucket, &root, MAX_REGIONS, trace)?;
+    regions.retain(|r| cfg.filter_region.as_ref().is_none_or(|re| re.is_match(r)));
     Ok(regions)
 }
 

@@ -2,11 +2,11 @@
 //! `--delta` minutes, one pair of ranges per metric of [`METRICS`].
 
 use crate::cli::help::{Item, Section};
-use crate::cli::options::{Opt, Raw, mode_opt, per_label};
+use crate::cli::options::{Opt, Raw, mode_flag, mode_opt, per_label};
 use crate::cli::values::{number, override_thresholds, pattern, positive_number};
 use crate::config::{Integrity, Mode, Trails};
 use crate::error::Error;
-use crate::modes::logintegrity::{METRICS, Options, VerifyLogs};
+use crate::modes::logintegrity::{METRICS, Options, VerifyLogs, valid_organization_id};
 
 use super::{ModeName, PerLabel, TrailChoice};
 
@@ -22,15 +22,16 @@ pub const OPTIONS: &[Opt] = &[
     mode_opt("s3-bucket", INTEGRITY),
     mode_opt("s3-prefix", INTEGRITY),
     mode_opt("account-id", INTEGRITY),
+    mode_opt("organization-id", INTEGRITY),
+    mode_flag("all-accounts", INTEGRITY),
     mode_opt("filter-region", INTEGRITY),
     mode_opt("verify-logs", INTEGRITY),
     per_label("warning", &METRIC_RANGES, INTEGRITY),
     per_label("critical", &METRIC_RANGES, INTEGRITY),
 ];
 
-/// Every run reads the whole window (no state kept yet): 90 days of
-/// hourly digests is 2 160 digests per source region, as far as a first
-/// step goes.
+/// 90 days of hourly digests is 2 160 digests per source region: a first
+/// run over it takes several runs (each goes on where the last stopped).
 const MAX_DELTA_MINUTES: f64 = 90.0 * 24.0 * 60.0;
 const DELTA_RANGE: &str = "a positive number of minutes, at most 129600 (90 days)";
 const DEFAULT_DELTA_MINUTES: i64 = 1440;
@@ -40,10 +41,11 @@ pub const HELP: Section = Section {
     intro: "Check that the trail's log files are the ones CloudTrail wrote, as aws cloudtrail \
             validate-logs does over the last --delta minutes: every digest file's signature \
             (ListPublicKeys), the chain linking the digests, and each log file's SHA-256 (S3 \
-            ListObjectsV2, GetObject, HeadObject). Every source region under \
-            AWSLogs/ACCOUNT/CloudTrail-Digest/ is checked and the counts summed (digest_age: \
-            the newest valid digest of any region). Every run reads the whole window. Needs \
-            the built-in client (--custommode=api).",
+            ListObjectsV2, GetObject). Every source region under \
+            AWSLogs/[o-ID/]ACCOUNT/CloudTrail-Digest/ is checked and the counts summed \
+            (digest_age: the stalest region's newest valid digest). With the state directory, \
+            files verified before and listed unchanged are not read again. Needs the \
+            built-in client (--custommode=api).",
     items: &[
         super::TRAIL_NAME,
         Item {
@@ -59,6 +61,17 @@ pub const HELP: Section = Section {
             tag: "--account-id",
             text: "The account whose logs are checked, with --s3-bucket (default: the trail \
                    ARN's).",
+        },
+        Item {
+            tag: "--organization-id",
+            text: "An organization trail's id (o-…), whose logs are under AWSLogs/o-ID/ACCOUNT/ \
+                   (default: the single o-… folder under AWSLogs/).",
+        },
+        Item {
+            tag: "--all-accounts",
+            text: "Check every member account folder of the organization trail (sums, plus \
+                   accounts_total and accounts_failing; organizations:ListAccounts, when \
+                   allowed, adds active accounts without a folder as failing).",
         },
         Item {
             tag: "--filter-region",
@@ -116,6 +129,21 @@ pub fn build(raw: &Raw, trails: TrailChoice) -> Result<Mode, Error> {
             )));
         }
     }
+    let all_accounts = raw.flag("all-accounts");
+    if all_accounts && raw.get("account-id").is_some() {
+        return Err(Error::Option(
+            "--account-id and --all-accounts: one account, or every member account, not both."
+                .into(),
+        ));
+    }
+    if let Some(o) = raw.get("organization-id")
+        && !valid_organization_id(o)
+    {
+        return Err(Error::Option(format!(
+            "--organization-id '{o}' is not an organization id (o- and 10 to 32 lower-case \
+             letters or digits)."
+        )));
+    }
     if let Some(a) = raw.get("account-id")
         && (a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
     {
@@ -150,6 +178,8 @@ pub fn build(raw: &Raw, trails: TrailChoice) -> Result<Mode, Error> {
         bucket,
         prefix: raw.get("s3-prefix").map(|p| p.trim_matches('/').to_owned()),
         account_id: raw.get("account-id").map(str::to_owned),
+        organization_id: raw.get("organization-id").map(str::to_owned),
+        all_accounts,
         filter_region: pattern(raw, "filter-region")?,
         delta,
         opts,

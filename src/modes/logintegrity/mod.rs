@@ -17,6 +17,16 @@ use crate::status::State;
 use crate::threshold::{Range, Thresholds};
 use walk::{DigestProblem, LogProblem, Report};
 
+/// `o-` and 10 to 32 lower-case letters or digits (Organizations' pattern).
+pub fn valid_organization_id(o: &str) -> bool {
+    o.strip_prefix("o-").is_some_and(|rest| {
+        (10..=32).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
 /// How much of each log file to check.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum VerifyLogs {
@@ -71,6 +81,8 @@ pub struct Options {
     pub logs_missing: Thresholds,
     pub chain_breaks: Thresholds,
     pub digest_age: Thresholds,
+    pub accounts_total: Thresholds,
+    pub accounts_failing: Thresholds,
 }
 
 fn over(warning: Option<&str>, critical: Option<&str>) -> Thresholds {
@@ -96,6 +108,8 @@ impl Default for Options {
             logs_missing: over(None, Some("0")),
             chain_breaks: over(Some("0"), None),
             digest_age: over(Some("7200"), Some("21600")),
+            accounts_total: Thresholds::default(),
+            accounts_failing: Thresholds::default(),
         }
     }
 }
@@ -110,7 +124,7 @@ pub struct Metric {
 }
 
 /// Every metric, in the order the options are listed.
-pub const METRICS: [Metric; 8] = [
+pub const METRICS: [Metric; 10] = [
     Metric {
         label: "digests_valid",
         thresholds: |o| &mut o.digests_valid,
@@ -151,6 +165,17 @@ pub const METRICS: [Metric; 8] = [
         label: "digest_age",
         thresholds: |o| &mut o.digest_age,
         help: "Seconds since the end of the newest valid digest (default: 7200 and 21600).",
+    },
+    Metric {
+        label: "accounts_total",
+        thresholds: |o| &mut o.accounts_total,
+        help: "With --all-accounts: member accounts checked (no default).",
+    },
+    Metric {
+        label: "accounts_failing",
+        thresholds: |o| &mut o.accounts_failing,
+        help: "With --all-accounts: accounts whose own check is not OK (no default: each \
+               account's problems already set the state).",
     },
 ];
 
@@ -274,6 +299,92 @@ pub fn evaluate(
     out
 }
 
+/// One member account's check, for `--all-accounts`.
+pub struct AccountCheck {
+    pub account: String,
+    /// Its own check (as a run with `--account-id` would answer), or why
+    /// it has none (no folder, no digest, unreadable).
+    pub outcome: Outcome,
+}
+
+/// `--all-accounts`: the organization's totals judged as one check (the
+/// report sums every account's; `digest_age` is the stalest account's
+/// stalest region), plus `accounts_total` and `accounts_failing`, and
+/// one long line per account whose own check is not OK.
+pub fn evaluate_accounts(
+    opts: &Options,
+    trail: &str,
+    total: &Report,
+    accounts: &[AccountCheck],
+    now: i64,
+) -> Outcome {
+    let mut out = evaluate(opts, trail, true, total, now);
+    let failing: Vec<&AccountCheck> = accounts
+        .iter()
+        .filter(|a| a.outcome.state() != State::Ok)
+        .collect();
+    // Problems that are an account's and not the files' (no folder, no
+    // digest): its state counts, the totals cannot show them.
+    for a in &failing {
+        if let Some(e) = a
+            .outcome
+            .entries
+            .iter()
+            .find(|e| e.text.starts_with("account "))
+        {
+            out.entries.push(e.clone());
+        }
+    }
+    let mut state = State::Ok;
+    for (label, th, v) in [
+        ("accounts_total", &opts.accounts_total, accounts.len()),
+        ("accounts_failing", &opts.accounts_failing, failing.len()),
+    ] {
+        let v = v as f64;
+        state = state.worst(th.evaluate(v));
+        // None after a partial read, as the other metrics.
+        if !out.perfdata.is_empty() {
+            out.perfdata.push(Perfdata {
+                warning: th.warning,
+                critical: th.critical,
+                min: Some(0.0),
+                ..Perfdata::new(label, v)
+            });
+        }
+    }
+    out.entries.insert(
+        0,
+        Entry {
+            state,
+            text: format!(
+                "accounts: {} checked, {} failing",
+                accounts.len(),
+                failing.len()
+            ),
+        },
+    );
+    let lines: Vec<String> = failing
+        .iter()
+        .map(|a| {
+            let problems: Vec<&str> = a
+                .outcome
+                .entries
+                .iter()
+                .filter(|e| e.state != State::Ok)
+                .map(|e| e.text.as_str())
+                .collect();
+            format!(
+                "account {}: {}: {}",
+                a.account,
+                a.outcome.state().label(),
+                problems.join(" - ")
+            )
+        })
+        .collect();
+    out.long.splice(0..0, lines);
+    out
+}
+
 /// The region whose newest valid digest is the oldest (a region without
 /// any first), and how many regions there are; the report's total when
 /// the run layer gave no region.
@@ -291,7 +402,7 @@ fn stalest<'a>(r: &'a Report, t: &Totals) -> (Option<i64>, Option<&'a str>, usiz
 /// A walk cut short by the time limit: never OK, and no perfdata (the
 /// counts would describe part of the window).
 fn partial(out: &mut Outcome, r: &Report) {
-    if r.left == 0 && r.logs_left == 0 && r.regions_left == 0 {
+    if r.left == 0 && r.logs_left == 0 && r.regions_left == 0 && r.accounts_left == 0 {
         return;
     }
     let back_to = r
@@ -308,6 +419,9 @@ fn partial(out: &mut Outcome, r: &Report) {
     }
     if r.regions_left > 0 {
         left.push(format!("{} source regions", r.regions_left));
+    }
+    if r.accounts_left > 0 {
+        left.push(format!("{} accounts", r.accounts_left));
     }
     out.entries.push(Entry {
         state: State::Unknown,

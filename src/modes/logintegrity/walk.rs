@@ -261,6 +261,8 @@ pub struct Report {
     /// (looking back past the window when it holds none).
     pub regions_left: u64,
     pub newest: Vec<(String, Option<i64>)>,
+    /// Member accounts not reached in time (`--all-accounts`).
+    pub accounts_left: u64,
 }
 
 /// `YYYYMMDDTHHMMSSZ`, the date in a digest key.

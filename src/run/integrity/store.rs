@@ -32,7 +32,7 @@ const FOLDER_PAGES: u32 = 20;
 const BACKFILL: &str = "_backfill.json.gz";
 
 /// Whether `e` is about the run rather than the file.
-fn fatal(e: &Error) -> bool {
+pub(super) fn fatal(e: &Error) -> bool {
     matches!(
         e,
         Error::Transport { .. }
