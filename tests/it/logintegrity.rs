@@ -188,11 +188,25 @@ pub(crate) fn server(objects: Bucket, validation: bool) -> (Server, Arc<Mutex<Bu
 
 /// [`server`], each object read (GET of a key, HEAD) taking `delay`.
 fn slow_server(objects: Bucket, validation: bool, delay: Duration) -> (Server, Arc<Mutex<Bucket>>) {
+    hooked_server(objects, validation, move |r| {
+        if r.method == "HEAD" || r.method == "GET" && !r.path.contains("list-type=") {
+            std::thread::sleep(delay);
+        }
+        None
+    })
+}
+
+/// [`server`], `hook` answering first when it has an answer.
+fn hooked_server(
+    objects: Bucket,
+    validation: bool,
+    hook: impl Fn(&Request) -> Option<Reply> + Send + Sync + 'static,
+) -> (Server, Arc<Mutex<Bucket>>) {
     let shared = Arc::new(Mutex::new(objects));
     let objects = Arc::clone(&shared);
     let server = Server::start(move |r: &Request| {
-        if r.method == "HEAD" || r.method == "GET" && !r.path.contains("list-type=") {
-            std::thread::sleep(delay);
+        if let Some(reply) = hook(r) {
+            return reply;
         }
         if r.method == "POST" {
             return match r.operation() {
@@ -683,4 +697,52 @@ fn a_walk_out_of_time_is_unknown_then_the_next_run_goes_on() {
         assert_eq!(code, 3, "{last}");
     }
     assert!(last.starts_with("OK: digest files: 5 valid"), "{last}");
+}
+
+#[test]
+fn exists_lists_the_log_folders_and_reads_no_log_file() {
+    let (server, objects) = server(bucket(&CHAIN), true);
+    let deleted = log_key(&objects, "_cccc.json.gz");
+    objects.lock().unwrap().remove(&deleted);
+    let (text, code) = check(
+        &server,
+        &[
+            "--trail-name=demo",
+            "--delta=270",
+            "--verify-logs=exists",
+            "--verbose",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.starts_with("CRITICAL: log files: 4 valid, 0 invalid, 1 missing"),
+        "{text}"
+    );
+    assert!(text.contains("_cccc.json.gz INVALID: not found"), "{text}");
+    // s3:GetObject on the digests only: no log file is read or HEADed.
+    let reads = object_reads(&server.requests());
+    assert!(
+        reads.iter().all(|p| p.contains("CloudTrail-Digest")),
+        "{reads:?}"
+    );
+}
+
+#[test]
+fn a_log_file_denied_suggests_exists() {
+    let (denied, _) = hooked_server(bucket(&CHAIN), true, |r| {
+        (r.method == "GET" && r.path.contains("/CloudTrail/")).then(|| {
+            xml(
+                403,
+                "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>".into(),
+            )
+        })
+    });
+    let (text, code) = check(&denied, &["--trail-name=demo", "--delta=270"], &[]);
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains("s3:GetObject"), "{text}");
+    assert!(
+        text.contains("--verify-logs=exists checks that log files are there"),
+        "{text}"
+    );
 }

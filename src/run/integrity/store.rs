@@ -157,7 +157,18 @@ fn read_log(s3: &s3::Client<'_>, f: &LogFile, hash: bool, trace: &mut Trace) -> 
             None,
         ),
         Err(e) if is_missing(&e) => Done::ok(LogRead::NotFound, None),
-        Err(e) => Done::refused(e, LogRead::Unreadable),
+        Err(e) => {
+            let denied = matches!(&e, Error::Api { code, .. } if code == "AccessDenied");
+            Done::refused(e, |why| {
+                LogRead::Unreadable(match denied {
+                    true => format!(
+                        "{why}; --verify-logs=exists checks that log files are there from \
+                         listings alone (no s3:GetObject on them)"
+                    ),
+                    false => why,
+                })
+            })
+        }
     }
 }
 
@@ -342,28 +353,31 @@ impl<'a, 'b> S3Store<'a, 'b> {
         self.folders.get(&at)?.as_ref()
     }
 
-    /// A log file answered from what an earlier run verified, when its
-    /// folder's listing shows it unchanged (or gone).
-    fn answer_kept(&mut self, f: &LogFile, hash: bool) -> Option<LogRead> {
+    /// A log file answered from its folder's listing: with `hash`, what
+    /// an earlier run verified when the listing shows it unchanged (or
+    /// gone); else (`--verify-logs=exists`) whether it is listed at all,
+    /// so that level needs no s3:GetObject on log files. `None`: read it.
+    fn answer_listed(&mut self, f: &LogFile, hash: bool) -> Option<LogRead> {
         let at = (f.bucket.clone(), f.key.clone());
+        if !hash {
+            let listed = self.folder(&f.bucket, &f.key)?.get(&f.key).cloned();
+            return Some(match listed {
+                Some(s) => {
+                    self.read.insert(at, s);
+                    LogRead::Present
+                }
+                None => LogRead::NotFound,
+            });
+        }
         let kept = self.kept.logs.get(&at)?.clone();
-        let usable = if hash {
-            kept.hash.eq_ignore_ascii_case(&f.hash)
-        } else {
-            true
-        };
-        if !usable {
+        if !kept.hash.eq_ignore_ascii_case(&f.hash) {
             return None;
         }
         let listed = self.folder(&f.bucket, &f.key)?.get(&f.key).cloned();
         match listed {
-            Some(s) if s == kept.stamp => Some(if hash {
-                LogRead::Inflated {
-                    sha256: kept.hash,
-                    trailing_data: false,
-                }
-            } else {
-                LogRead::Present
+            Some(s) if s == kept.stamp => Some(LogRead::Inflated {
+                sha256: kept.hash,
+                trailing_data: false,
             }),
             // Gone: missing, without a GET.
             None => {
@@ -438,7 +452,7 @@ impl Store for S3Store<'_, '_> {
     fn logs(&mut self, files: &[LogFile], hash: bool) -> Vec<LogRead> {
         self.hash = hash;
         let mut out: Vec<Option<LogRead>> =
-            files.iter().map(|f| self.answer_kept(f, hash)).collect();
+            files.iter().map(|f| self.answer_listed(f, hash)).collect();
         let todo: Vec<usize> = (0..files.len())
             .filter(|i| out.get(*i).is_some_and(Option::is_none))
             .collect();
