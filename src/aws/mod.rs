@@ -16,6 +16,7 @@ pub mod profile;
 pub mod quota;
 pub mod retry;
 pub mod s3;
+pub mod s3config;
 pub mod sigv4;
 pub mod sts;
 pub mod xml;
