@@ -6,9 +6,11 @@
 #
 # Builds the release binary, sets up the pinned venv (target/e2e-venv,
 # shared with scripts/e2e.sh), starts moto with three trails (one logging,
-# one stopped, one hardened as CIS asks) and tests/e2e/fake_cloudtrail.py
-# (LookupEvents: ten events over three pages), then runs every mode and
-# shows each command, its
+# one stopped, one hardened as CIS asks) and a bucket holding a signed
+# digest chain (tests/e2e/digests.py: keys, log files, hourly digests as
+# CloudTrail writes them), and tests/e2e/fake_cloudtrail.py (LookupEvents:
+# ten events over three pages; ListPublicKeys and DescribeTrails for the
+# signed chain's trail), then runs every mode and shows each command, its
 # output line and exit code. Everything listens on 127.0.0.1 on ports
 # picked at run time; nothing leaves the machine. Exits non-zero if any
 # check does not give the expected exit code.
@@ -126,13 +128,50 @@ print(arn)
 PY
 )" || e2e_die "could not create the demo trails in moto"
 
+# ------------------------------------------------------ signed digest chain
+say "Writing a signed digest chain into moto's S3 (tests/e2e/digests.py)"
+# Trail demo-signed: four hourly digests (the newest ended 2 minutes ago)
+# listing five log files, signed with a fresh RSA key. moto has no
+# ListPublicKeys: the trail and its key go to fake_cloudtrail.py below.
+INTEGRITY_FILE="$work/integrity.json"
+EDITED_LOG="$("$E2E_PY" - "$MOTO_URL" "$REGION" "$ACCESS_KEY" "$SECRET_KEY" "$INTEGRITY_FILE" <<'PY'
+import json, sys
+from datetime import datetime, timedelta, timezone
+import botocore.session
+from botocore.config import Config
+
+sys.path.insert(0, "tests/e2e")
+import digests
+
+url, region, ak, sk, integrity_file = sys.argv[1:6]
+s3 = botocore.session.Session().create_client(
+    "s3", region_name=region, endpoint_url=url, aws_access_key_id=ak, aws_secret_access_key=sk,
+    config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
+now = datetime.now(timezone.utc).replace(microsecond=0)
+layout = digests.Layout("123456789012", "demo-signed", region)  # moto's default account
+bucket = "demo-signed-logs"
+key = digests.new_key()
+objects, chain, log_keys = digests.hourly_chain(layout, bucket, region, key, now)
+s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+for k, (body, meta) in objects.items():
+    s3.put_object(Bucket=bucket, Key=k, Body=body, Metadata=meta)
+with open(integrity_file, "w") as f:
+    json.dump({"keys": {region: [key.entry(now - timedelta(days=30), now + timedelta(days=30))]},
+               "trails": [digests.trail_entry(layout, bucket)]}, f)
+print(f"  s3://{bucket}: {len(chain)} digests, {sum(map(len, log_keys))} log files, "
+      f"key {key.fingerprint}", file=sys.stderr)
+print(f"{bucket} {log_keys[-1][0]}")  # the log file edited later on
+PY
+)" || e2e_die "could not write the signed digest chain into moto"
+
 # ------------------------------------------------------ fake LookupEvents
-say "Starting tests/e2e/fake_cloudtrail.py (LookupEvents) on 127.0.0.1"
-"$E2E_PY" tests/e2e/fake_cloudtrail.py --host 127.0.0.1 --port 0 >"$work/fake.out" 2>"$work/fake.log" &
+say "Starting tests/e2e/fake_cloudtrail.py (LookupEvents; ListPublicKeys, DescribeTrails of demo-signed) on 127.0.0.1"
+"$E2E_PY" tests/e2e/fake_cloudtrail.py --host 127.0.0.1 --port 0 --integrity "$INTEGRITY_FILE" \
+    >"$work/fake.out" 2>"$work/fake.log" &
 pids+=("$!")
 FAKE_URL=""
 for _ in $(seq 300); do
-    read -r first <"$work/fake.out" 2>/dev/null || first=""
+    read -r first 2>/dev/null <"$work/fake.out" || first=""
     if [[ "$first" =~ ^fake_cloudtrail\ listening\ on\ (http://127\.0\.0\.1:[0-9]+)$ ]]; then
         FAKE_URL="${BASH_REMATCH[1]}"
         break
@@ -208,6 +247,35 @@ check 2 "${common[@]}" "--endpoint-url=$MOTO_URL" "--s3-endpoint-url=$MOTO_URL" 
 # demo-hardened validates, but moto delivers no digest to its bucket: CRITICAL.
 check 2 "${common[@]}" "--endpoint-url=$MOTO_URL" "--s3-endpoint-url=$MOTO_URL" \
     --mode=logintegrity --trail-name=demo-hardened --verbose
+
+say "logintegrity on a signed chain (DescribeTrails, ListPublicKeys at fake_cloudtrail.py; digests, logs in moto's S3)"
+# demo-signed's chain as written: OK, every count in the perfdata.
+check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" "--s3-endpoint-url=$MOTO_URL" \
+    --mode=logintegrity --trail-name=demo-signed
+# One of its log files rewritten after CloudTrail hashed it: CRITICAL, and
+# --verbose names the file (the state directory kept the file's ETag: a
+# changed file is read again).
+read -r edited_bucket edited_key <<<"$EDITED_LOG"
+"$E2E_PY" - "$MOTO_URL" "$REGION" "$ACCESS_KEY" "$SECRET_KEY" "$edited_bucket" "$edited_key" <<'PY' \
+    || e2e_die "could not edit the log file in moto"
+import sys
+from datetime import datetime, timezone
+import botocore.session
+from botocore.config import Config
+
+sys.path.insert(0, "tests/e2e")
+import digests
+
+url, region, ak, sk, bucket, key = sys.argv[1:7]
+s3 = botocore.session.Session().create_client(
+    "s3", region_name=region, endpoint_url=url, aws_access_key_id=ak, aws_secret_access_key=sk,
+    config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
+layout = digests.Layout("123456789012", "demo-signed", region)
+s3.put_object(Bucket=bucket, Key=key, Body=digests.forged_log(layout, datetime.now(timezone.utc)))
+print(f"\n(edited s3://{bucket}/{key}: other records, same key)")
+PY
+check 2 "${common[@]}" "--endpoint-url=$FAKE_URL" "--s3-endpoint-url=$MOTO_URL" \
+    --mode=logintegrity --trail-name=demo-signed --verbose
 
 say "countevents (LookupEvents over 3 pages, 500 ms apart, against fake_cloudtrail.py)"
 check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60

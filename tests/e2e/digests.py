@@ -3,8 +3,9 @@ them (aws-facts 8.1-8.4), for tests only: RSA keys and their
 ListPublicKeys entries, log files, hourly digests signed over the string
 CloudTrail signs, with the S3 user metadata that carries the signature.
 
-Used by gen_digest_fixtures.py (the unit tests' committed known answers)
-and test_logintegrity_moto.py (chains written into moto's S3 at run time).
+Used by gen_digest_fixtures.py (the unit tests' committed known answers),
+test_logintegrity_moto.py (chains written into moto's S3 at run time),
+the engine suites (engines.py) and scripts/demo.sh (hourly_chain below).
 Needs `cryptography` (pinned in requirements.txt).
 """
 
@@ -151,3 +152,47 @@ def gz(text):
     """gzip of `text` (bytes or str), reproducible (no timestamp)."""
     data = text.encode() if isinstance(text, str) else text
     return gzip.compress(data, mtime=0)
+
+
+def hourly_chain(layout, bucket, region, signer, now, logs=(2, 0, 1, 2)):
+    """A plain chain of `region`: len(logs) hourly digests, the newest
+    ending 2 minutes before `now` (a datetime), digest i listing logs[i]
+    log files, each signed by `signer` and linked to the one before.
+    Returns (objects, chain, log_keys): {S3 key: (bytes, user metadata)}
+    to write, the Signed digests oldest first, and each digest's log keys."""
+    objects, chain, log_keys = {}, [], []
+    n = len(logs)
+    for i, count in enumerate(logs):
+        end = now - timedelta(seconds=120) - timedelta(hours=n - 1 - i)
+        start = end - timedelta(hours=1)
+        entries = []
+        for j in range(count):
+            t = start + timedelta(minutes=5 + 20 * j)
+            unique = f"{region}-{i}-{j}"
+            body = log_body(layout.account, t, unique, 2)
+            key = layout.log_key(region, t, unique)
+            objects[key] = (gz(body), {})
+            entries.append(log_entry(bucket, key, body, t, 2))
+        key = layout.digest_key(region, end)
+        previous = chain[-1].link(bucket) if chain else None
+        d = digest(layout.account, bucket, key, start, end, signer, previous, entries)
+        objects[key] = (gz(d.body), d.metadata)
+        chain.append(d)
+        log_keys.append([e["s3Object"] for e in entries])
+    return objects, chain, log_keys
+
+
+def forged_log(layout, now):
+    """A log file's gzipped text that no digest vouches for (an edit)."""
+    return gz(log_body(layout.account, now, "forged", 2))
+
+
+def trail_entry(layout, bucket):
+    """The trail's DescribeTrails entry (validation on, multi-region), as
+    fake_cloudtrail.py --integrity serves it."""
+    return {"Name": layout.trail,
+            "TrailARN": f"arn:aws:cloudtrail:{layout.home_region}:{layout.account}:trail/{layout.trail}",
+            "HomeRegion": layout.home_region, "S3BucketName": bucket,
+            "IsMultiRegionTrail": True, "IsOrganizationTrail": False,
+            "LogFileValidationEnabled": True, "IncludeGlobalServiceEvents": True,
+            "HasCustomEventSelectors": False, "HasInsightSelectors": False}

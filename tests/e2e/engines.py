@@ -1,11 +1,14 @@
 """Helpers for running check_cloudtrail under real monitoring engines
 (tests/e2e/test_engine_*.py): the plugin's output split as engines split
 it, perfdata parsed, command lines expanded as an engine expands them,
-Centreon's CLAPI templates rendered as Nagios objects, and loopback
-servers (a CloudTrail router, a server that never answers).
+Centreon's CLAPI templates rendered as Nagios objects, loopback servers
+(a CloudTrail router, a server that never answers), ages in outputs, and
+signed digest chains for logintegrity (digests.py into moto's S3, the
+trails and keys for fake_cloudtrail.py --integrity).
 """
 
 import json
+import os
 import re
 import shlex
 import socket
@@ -13,9 +16,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import digests
 from conftest import ACCOUNT, REGION
 
 # --------------------------------------------------------------------------
@@ -74,6 +80,19 @@ def parse_perfdata(text):
         assert label not in out, f"label {label} twice in {text!r}"
         out[label] = Metric(label, v.group(1), v.group(2), *fields[1:])
     return out
+
+
+# A duration as the plugin prints it: "35m 0s ago", "1h 2m 3s ago", "4s ago".
+AGE = re.compile(r"\b(?:(\d+)h )?(?:(\d+)m )?(\d+)s ago\b")
+
+
+def ages(text):
+    """(text with every "…s ago" as "Ns ago", [the seconds of each]):
+    two runs a moment apart compare on the rest, their ages within a
+    tolerance ("just now" is "0s ago")."""
+    text = text.replace("just now", "0s ago")
+    secs = [int(h or 0) * 3600 + int(m or 0) * 60 + int(s) for h, m, s in AGE.findall(text)]
+    return AGE.sub("Ns ago", text), secs
 
 
 # --------------------------------------------------------------------------
@@ -301,3 +320,61 @@ class SilentServer:
         self.sock.close()
         for c in self.conns:
             c.close()
+
+
+# --------------------------------------------------------------------------
+# Signed digest chains for logintegrity
+
+# What logintegrity reports on the two trails of write_signed_trails():
+# four hourly digests listing 2, 0, 1 and 2 log files (the newest ending
+# 2 minutes before the write), all valid; and the same with one log file
+# edited after CloudTrail hashed it.
+INTEGRITY_VALID = {"digests_valid": 4, "digests_invalid": 0, "digests_missing": 0, "logs_valid": 5,
+                   "logs_invalid": 0, "logs_missing": 0, "chain_breaks": 0}
+INTEGRITY_EDITED = dict(INTEGRITY_VALID, logs_valid=4, logs_invalid=1)
+
+
+@dataclass
+class SignedTrails:
+    valid: str  # trail names (DescribeTrails at the fake knows them)
+    edited: str
+    edited_log: str  # s3://bucket/key of the edited log file
+
+
+def write_signed_trails(s3, integrity_file, region, prefix):
+    """Two trails with log file validation on, home region `region`, each
+    in a bucket of its own written through `s3` (a botocore S3 client of
+    moto that may create buckets) with a chain of digests.py:
+    `<prefix>-valid` as CloudTrail wrote it, `<prefix>-edited` with its
+    newest digest's first log file rewritten afterwards. Their
+    DescribeTrails entries and the region's public key go to
+    `integrity_file`, for fake_cloudtrail.py --integrity."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    key = digests.new_key()
+    trails, edited_log = [], None
+    for name in ("valid", "edited"):
+        layout = digests.Layout(ACCOUNT, f"{prefix}-{name}", region)
+        bucket = f"{prefix}-{name}-{uuid.uuid4().hex[:8]}"
+        objects, _, log_keys = digests.hourly_chain(layout, bucket, region, key, now)
+        if name == "edited":
+            log = log_keys[-1][0]
+            objects[log] = (digests.forged_log(layout, now), {})
+            edited_log = f"s3://{bucket}/{log}"
+        where = {} if region == "us-east-1" else {
+            "CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=bucket, **where)
+        for k, (body, meta) in objects.items():
+            s3.put_object(Bucket=bucket, Key=k, Body=body, Metadata=meta)
+        trails.append(digests.trail_entry(layout, bucket))
+    listed = [key.entry(now - timedelta(days=30), now + timedelta(days=30))]
+    tmp = f"{integrity_file}.tmp"
+    with open(tmp, "w") as f:
+        json.dump({"keys": {region: listed}, "trails": trails}, f)
+    os.replace(tmp, integrity_file)
+    return SignedTrails(trails[0]["Name"], trails[1]["Name"], edited_log)
+
+
+def integrity_metrics(perf):
+    """{label: value} of logintegrity's counts in parsed perfdata
+    ({label: value}, digest_age left out: it moves with the clock)."""
+    return {k: v for k, v in perf.items() if k in INTEGRITY_VALID}

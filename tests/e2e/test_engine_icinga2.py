@@ -41,6 +41,7 @@ import pytest
 
 from conftest import (FakeCloudTrail, Keys, MotoServer, ROOT, _die_with_parent, base_env,
                       botocore_client, free_port, plugin_path, policy, tail)
+from engines import INTEGRITY_EDITED, INTEGRITY_VALID, integrity_metrics, write_signed_trails
 
 CONTRIB = ROOT / "contrib/icinga2"
 SHIPPED = [CONTRIB / "check_cloudtrail.conf", CONTRIB / "cloudtrail-services.conf"]
@@ -288,10 +289,12 @@ class SilentServer:
             c.close()
 
 
-def own_moto(log_dir):
+def own_moto(log_dir, integrity_file):
     """A moto of this module's own (the session's has other tests' trails,
     which --all-trails would see): IAM auth on after creating one user;
-    a logging trail in REGION, a stopped one in STOPPED_REGION."""
+    a logging trail in REGION, a stopped one in STOPPED_REGION; two
+    signed chains in buckets of their own (write_signed_trails), their
+    trails and key in `integrity_file` for the fake."""
     server = MotoServer(log_dir, {"INITIAL_NO_AUTH_ACTION_COUNT": "3"})
     iam = botocore_client("iam", server.url, "AKIAIOSFODNN7EXAMPLE", "bootstrap")
     iam.create_user(UserName="icinga")
@@ -307,7 +310,9 @@ def own_moto(log_dir):
         ct.create_trail(Name=name, S3BucketName=bucket)
         if logging:
             ct.start_logging(Name=name)
-    return server, keys
+    s3 = botocore_client("s3", server.url, keys.access_key, keys.secret_key, region=REGION)
+    signed = write_signed_trails(s3, integrity_file, REGION, "icinga-li")
+    return server, keys, signed
 
 
 # --------------------------------------------------------------------------
@@ -336,7 +341,7 @@ def service(host_name, name, mode, **more):
     return "\n".join(lines) + "\n}\n"
 
 
-def main_config(d, api_port, plugin_dir, shipped, moto_url, keys, fake_url, events_url, silent_url):
+def main_config(d, api_port, plugin_dir, shipped, moto_url, keys, fake_url, events_url, silent_url, signed):
     state = d / "state"
     bad = Keys(keys.access_key, "not-the-secret")
     region = f'[ {q(REGION)} ]'
@@ -391,6 +396,12 @@ object Host "silent" {{
 // logintegrity on a trail that does not validate its log files: CRITICAL.
 {service("aws", "logintegrity-off", "logintegrity",
          **{"vars.cloudtrail_trail_name": q("icinga-main"), "vars.cloudtrail_region": q(REGION)})}
+// logintegrity on real signed chains: DescribeTrails and ListPublicKeys
+// at the fake, the digests and log files in moto's S3.
+{host("signed", fake_url, keys, state, cloudtrail_region=q(REGION), cloudtrail_s3_endpoint_url=q(moto_url))}
+{service("signed", "logintegrity-valid", "logintegrity", **{"vars.cloudtrail_trail_name": q(signed.valid)})}
+{service("signed", "logintegrity-edited", "logintegrity",
+         **{"vars.cloudtrail_trail_name": q(signed.edited), "vars.cloudtrail_verbose": "true"})}
 {service("events", "countevents-ok", "countevents")}
 {service("events", "countevents-warning", "countevents", **{"vars.cloudtrail_warning_count": 5})}
 {service("events", "countevents-critical", "countevents",
@@ -419,13 +430,14 @@ def engine(plugin, tmp_path_factory):
     e.dir = d
     e.icinga = Icinga2(binary, d / "engine")
     e.icinga.certificate()
-    moto, keys = own_moto(d)
-    fake = FakeCloudTrail(d)
+    integrity_file = d / "integrity.json"
+    moto, keys, e.signed = own_moto(d, integrity_file)
+    fake = FakeCloudTrail(d, integrity=integrity_file)
     e.events, e.silent = EventsServer(), SilentServer()
     try:
         e.icinga.port = free_port()
         text = main_config(d, e.icinga.port, plugin_path().parent, SHIPPED, moto.url, keys, fake.url,
-                           e.events.url, e.silent.url)
+                           e.events.url, e.silent.url, e.signed)
         e.config = d / "main.conf"
         e.config.write_text(text.replace("{{PASSWORD}}", q(e.icinga.password)))
         e.validation = e.icinga.validate(e.config)
@@ -508,6 +520,9 @@ EXPECTED = {
     "live!cloudtrail-securityevents-eu-west-1": (0, "OK: "),
     "silent!plugin-timeout": (3, "UNKNOWN: LookupEvents failed: timed out"),
     "aws!logintegrity-off": (2, "CRITICAL: log file validation is off on trail icinga-main"),
+    "signed!logintegrity-valid": (0, "OK: digest files: 4 valid, 0 invalid, 0 missing - "
+                                     "log files: 5 valid, 0 invalid, 0 missing - chain breaks: 0"),
+    "signed!logintegrity-edited": (2, "CRITICAL: log files: 4 valid, 1 invalid, 0 missing"),
 }
 MODES = {"checktrailstatus", "countevents", "securityevents", "traildelivery", "trailsecurity", "listtrails",
          "logintegrity"}
@@ -559,6 +574,7 @@ def test_engine_result_equals_the_plugin_run_directly(engine, tmp_path):
     with ThreadPoolExecutor(max_workers=8) as pool:
         direct = dict(zip(names, pool.map(
             lambda n: run_like_engine(engine.first[n]["last_check_result"]["command"], tmp_path), names)))
+    done = time.time()
     compared = 0
     for name in names:
         cr = engine.first[name]["last_check_result"]
@@ -575,7 +591,10 @@ def test_engine_result_equals_the_plugin_run_directly(engine, tmp_path):
             e_value, *e_rest = engine_perf[label]
             assert e_rest == rest, (name, label)
             if label.endswith("_age"):
-                assert abs(e_value - value) <= 5, (name, label)
+                # Seconds since a delivery or a digest's end, read by the
+                # engine and by the direct run up to `slack` seconds apart.
+                slack = max(5, done - cr["execution_start"] + 1)
+                assert abs(e_value - value) <= slack, (name, label, e_value, value, slack)
             else:
                 assert e_value == value, (name, label)
         compared += 1
@@ -639,3 +658,21 @@ def test_a_failing_trail_status_holds_back_the_other_services(engine, host, chil
     # A host whose trail logs: the same child stays reachable.
     ok = engine.icinga.force("aws!cloudtrail-trailsecurity-eu-west-1")["aws!cloudtrail-trailsecurity-eu-west-1"]
     assert ok["last_reachable"] is True
+
+
+def test_logintegrity_on_signed_chains(engine):
+    """The shipped CheckCommand on real signed chains (digests.py, in
+    moto's S3): the valid chain OK with every metric, the edited log file
+    CRITICAL with logs_invalid=1, named in the --verbose output. (That the
+    engine's record equals the plugin's own run, metric by metric, is
+    test_engine_result_equals_the_plugin_run_directly's.)"""
+    for name, counts in (("signed!logintegrity-valid", INTEGRITY_VALID),
+                         ("signed!logintegrity-edited", INTEGRITY_EDITED)):
+        cr = engine.first[name]["last_check_result"]
+        perf = {k: v[0] for k, v in perfdata(cr["performance_data"]).items()}
+        assert integrity_metrics(perf) == counts, (name, perf)
+        assert 0 <= perf["digest_age"] < 600, (name, perf)
+        assert perf.keys() == {*counts, "digest_age"}, (name, perf)
+    edited = engine.first["signed!logintegrity-edited"]["last_check_result"]
+    assert f"log file {engine.signed.edited_log} INVALID: hash value doesn't match" in edited["output"], edited
+    assert "--verbose" in edited["command"] and "--s3-endpoint-url" in edited["command"], edited["command"]

@@ -28,9 +28,10 @@ import pytest
 
 from conftest import (REGION, ROOT, VENV_BIN, FakeCloudTrail, _die_with_parent, base_env, plugin_path,
                       run_plugin, stop_process, tail)
-from engines import (CloudTrailRouter, SilentServer, centreon_command_line, expand_command,
-                     nagios_commands, nagios_objects, parse_clapi, parse_perfdata, render_clapi,
-                     root_event, split_output)
+from engines import (INTEGRITY_EDITED, INTEGRITY_VALID, CloudTrailRouter, SilentServer, ages,
+                     centreon_command_line, expand_command, integrity_metrics, nagios_commands,
+                     nagios_objects, parse_clapi, parse_perfdata, render_clapi, root_event,
+                     split_output, write_signed_trails)
 
 NAGIOS = "/usr/sbin/nagios4"
 DEBIAN_CFG = Path("/etc/nagios4/nagios.cfg")
@@ -197,8 +198,8 @@ class Nagios:
 # The scene
 
 
-HOST_OK, HOST_DOWN, HOST_MISC, HOST_CENTREON, HOST_DOC = (
-    "acct-ok", "acct-down", "acct-misc", "centreon-acct", "centreon-doc")
+HOST_OK, HOST_DOWN, HOST_MISC, HOST_CENTREON, HOST_DOC, HOST_SIGNED = (
+    "acct-ok", "acct-down", "acct-misc", "centreon-acct", "centreon-doc", "centreon-signed")
 PACK = ["Cloudtrail-Check-Trail-Status", "Cloudtrail-Count-Events", "Cloudtrail-Trail-Delivery",
         "Cloudtrail-Trail-Security", "Cloudtrail-Security-Events"]
 CENTREON_QUOTED = {
@@ -213,8 +214,11 @@ class Scene:
     """Nagios with the shipped objects and the test's hosts and services;
     `expected[key]` is how to run the same check directly."""
 
-    def __init__(self, d, moto, fake):
+    def __init__(self, d, moto, fake, integrity_file):
         self.d = d
+        # Two trails with signed chains in moto's S3 (one with an edited
+        # log file); DescribeTrails and ListPublicKeys at the fake.
+        self.signed = write_signed_trails(moto.client("s3"), integrity_file, REGION, "nagios-li")
         self.router = CloudTrailRouter(moto.url)
         self.silent = SilentServer()
         self.big = CloudTrailRouter(moto.url)
@@ -263,6 +267,7 @@ class Scene:
         objs.append(host_block(HOST_MISC, "generic-host", {}))
         base = opts(self.router.url)
         fake_opts = opts(fake.url)
+        signed_opts = f"{fake_opts} --s3-endpoint-url={moto.url}"
         misc = {
             "events-warning": ("check_cloudtrail_events", [REGION, "60", "5", "20", fake_opts]),
             "events-critical": ("check_cloudtrail_events", [REGION, "60", "5", "8", fake_opts]),
@@ -276,6 +281,12 @@ class Scene:
             # The trail does not validate its log files: CRITICAL from
             # DescribeTrails alone.
             "logintegrity": ("check_cloudtrail_logintegrity", [REGION, self.trail, "60", "hash", base]),
+            # Real signed chains: the bucket from DescribeTrails, the keys
+            # from ListPublicKeys (both at the fake), the files in moto's S3.
+            "logintegrity-valid": ("check_cloudtrail_logintegrity",
+                                   [REGION, self.signed.valid, "1440", "hash", signed_opts]),
+            "logintegrity-edited": ("check_cloudtrail_logintegrity",
+                                    [REGION, self.signed.edited, "1440", "hash", signed_opts + " --verbose"]),
         }
         for svc, (cmd, args) in misc.items():
             objs.append(service_block(HOST_MISC, svc, "cloudtrail-service", "!".join([cmd, *args]), {}))
@@ -299,6 +310,10 @@ class Scene:
                "EXTRAOPTIONS": f"--endpoint-url={moto.url}"}
         self.centreon_service(objs, HOST_DOC, doc, {
             "Cloud-Aws-Cloudtrail-Check-Trail-Status-Api": {"TRAILNAME": self.doc_trail}})
+        # Centreon's logintegrity template on the valid signed chain.
+        signed = dict(hmacros, EXTRAOPTIONS=f"{opts(fake.url, [])} --s3-endpoint-url={moto.url}")
+        self.centreon_service(objs, HOST_SIGNED, signed, {
+            "Cloud-Aws-Cloudtrail-Log-Integrity-Api": {"TRAILNAME": self.signed.valid}})
         self.nagios = Nagios(d, "\n".join(objs), plugin_dir)
         # Only forced checks run: no check of the engine's own choosing.
         self.nagios.command(*[f"DISABLE_SVC_CHECK;{h};{s}" for h, s in self.expected])
@@ -371,8 +386,9 @@ def service_block(host, desc, use, check_command, variables):
 def scene(plugin, moto_iam, tmp_path_factory):
     ensure_nagios()
     d = tmp_path_factory.mktemp("nagios")
-    fake = FakeCloudTrail(d)
-    s = Scene(d, moto_iam, fake)
+    integrity_file = d / "integrity.json"
+    fake = FakeCloudTrail(d, integrity=integrity_file)
+    s = Scene(d, moto_iam, fake, integrity_file)
     # The hanging check starts first: its 50 s run alongside the others.
     s.hang_before = s.nagios.force((HOST_MISC, "hang"))
     try:
@@ -382,30 +398,27 @@ def scene(plugin, moto_iam, tmp_path_factory):
         fake.stop()
 
 
-AGE = re.compile(r"\b(\d+)s ago\b")
-
-
 def assert_same(engine, direct):
     """The engine's record of a check equals the plugin's own run."""
     output, long_output, perf = split_output(direct.stdout)
     got = {"state": STATES[int(engine["current_state"])], "output": engine["plugin_output"],
            "long": engine["long_plugin_output"]}
     want = {"state": STATES.get(direct.rc, direct.rc), "output": output, "long": long_output}
+    # traildelivery, logintegrity: ages read by the engine's check and by
+    # the direct run, up to `slack` seconds apart (a delivery during the
+    # check itself is "just now").
+    slack = max(2, time.time() - int(engine["last_check"]) + 1)
     for k in ("output", "long"):
-        # traildelivery: seconds since moto's delivery, read a moment apart
-        # (a delivery during the check itself is "just now").
-        got[k], want[k] = got[k].replace("just now", "0s ago"), want[k].replace("just now", "0s ago")
-        e, p = AGE.findall(got[k]), AGE.findall(want[k])
-        assert len(e) == len(p) and all(abs(int(a) - int(b)) <= 2 for a, b in zip(e, p)), (got, want)
-        got[k], want[k] = AGE.sub("Ns ago", got[k]), AGE.sub("Ns ago", want[k])
+        (got[k], e), (want[k], p) = ages(got[k]), ages(want[k])
+        assert len(e) == len(p) and all(abs(a - b) <= slack for a, b in zip(e, p)), (got, want, slack)
     assert got == want, f"engine {got}\nplugin {direct}"
     ep, dp = parse_perfdata(engine["performance_data"]), parse_perfdata(perf)
     assert ep.keys() == dp.keys(), (engine["performance_data"], perf)
     for label, m in dp.items():
         e = ep[label]
         if "age" in label or "delay" in label:
-            # Seconds since a delivery, read a moment apart: ±2 s.
-            assert abs(float(e.value) - float(m.value)) <= 2, (label, e, m)
+            # Seconds since a delivery or a digest's end: ±slack.
+            assert abs(float(e.value) - float(m.value)) <= slack, (label, e, m, slack)
             e.value = m.value
         assert e == m, label
 
@@ -523,3 +536,32 @@ def test_the_plugins_timeout_wins_over_the_engines_kill(scene):
     assert s["current_state"] == "3", s
     assert "Service check timed out" not in s["plugin_output"], s
     assert re.match(r"UNKNOWN: .*timed out, the check's --timeout of 50s ran out", s["plugin_output"]), s
+
+
+SIGNED = {(HOST_MISC, "logintegrity-valid"): ("OK", INTEGRITY_VALID),
+          (HOST_SIGNED, "Cloudtrail-Log-Integrity"): ("OK", INTEGRITY_VALID),
+          (HOST_MISC, "logintegrity-edited"): ("CRITICAL", INTEGRITY_EDITED)}
+
+
+def test_logintegrity_on_signed_chains(scene):
+    """logintegrity through the shipped Nagios command and Centreon
+    template on real signed chains (digests.py, in moto's S3): the valid
+    chain OK with every metric, the chain whose log file was edited
+    CRITICAL with logs_invalid=1 and (--verbose) the file named; the
+    engine's record equals the plugin's own run, metric by metric."""
+    n = scene.nagios
+    before = n.force(*SIGNED)
+    for key, (state, counts) in SIGNED.items():
+        engine = n.result(key, before)
+        assert_same(engine, scene.direct(key))
+        assert STATES[int(engine["current_state"])] == state, engine
+        perf = {k: m.value for k, m in parse_perfdata(engine["performance_data"]).items()}
+        assert integrity_metrics(perf) == {k: str(v) for k, v in counts.items()}, perf
+        assert 0 <= int(perf["digest_age"]) < 600, perf
+    edited = n.services()[(HOST_MISC, "logintegrity-edited")]
+    assert edited["plugin_output"].startswith("CRITICAL: log files: 4 valid, 1 invalid, 0 missing"), edited
+    assert f"log file {scene.signed.edited_log} INVALID: hash value doesn't match" in \
+        edited["long_plugin_output"], edited
+    ok = n.services()[(HOST_MISC, "logintegrity-valid")]
+    assert ok["plugin_output"].startswith(
+        "OK: digest files: 4 valid, 0 invalid, 0 missing - log files: 5 valid, 0 invalid, 0 missing"), ok
