@@ -753,7 +753,8 @@ def test_organization_trail(world, org, plugin):
     assert world.fake.requests()[before:] == [], other
 
 
-@pytest.mark.parametrize("garbage", ["o-", "O-ABCDEFGHIJ", "o-abc", "123456789012", "o-abcdefghij/"])
+@pytest.mark.parametrize("garbage", ["o-", "O-ABCDEFGHIJ", "o-abc", "123456789012",
+                                     "o-abcdefghij/"])
 def test_organization_id_garbage(world, plugin, garbage):
     """Refused before any call: UNKNOWN naming the option."""
     run = plugin("--mode=logintegrity", f"--trail-name=arn:aws:cloudtrail:{HOME}:{ACCOUNT}:trail/x",
@@ -764,3 +765,68 @@ def test_organization_id_garbage(world, plugin, garbage):
     assert run.line.startswith(f"UNKNOWN: --organization-id '{garbage}' is not an organization "
                                "id"), run
 
+
+
+def test_all_accounts(world, org, plugin):
+    """--all-accounts over an organization trail's folders: the management
+    account's clean, member A's with an edited log file; member B is
+    ACTIVE without a folder, the closed one is not expected. With
+    organizations:ListAccounts: three accounts, two failing; denied it,
+    the folders define the accounts: two, one failing. The aws CLI, run
+    once per account folder (--account-id) and region, sums to our counts."""
+    t = Trail(world, "org-all", layout="organization", org_id=org.id)
+    a, b = org.active
+    chain = t.chain(HOME)
+    edited = t.member(a)
+    edited_chain = edited.chain(HOME)
+    log = edited.logs[edited_chain[3].key][0]
+    edited.objects[log][0] = digests.gz(digests.log_body(a, t.now, "forged", 2))
+    t.write()
+    edited.write()
+    assert chain[-1].end == edited_chain[-1].end
+    counts = {"digests_valid": 8, "logs_valid": 9, "logs_invalid": 1}
+    edited_line = f"account {a}: CRITICAL: log files: 4 valid, 1 invalid, 0 missing"
+    problem = f"log file {t.url(log)} INVALID: hash value doesn't match"
+
+    def expect(ours, total, failing, missing=()):
+        line, _ = expected(ours, counts, chain[-1].end)
+        status, perf = line.split(" | ")
+        for m in missing:
+            status += (f" - account {m}: no digest folder under s3://{t.bucket}/AWSLogs/"
+                       f"{org.id}/{m}/CloudTrail-Digest/")
+        perf += f" 'accounts_total'={total};;;0; 'accounts_failing'={failing};;;0;"
+        assert ours.status == f"{status} | {perf}", ours.run
+        assert ours.run.rc == 2, ours.run
+        assert ours.perfdata["accounts_total"] == str(total), ours.run
+        assert ours.perfdata["accounts_failing"] == str(failing), ours.run
+
+    ours = run_ours(world, t, plugin, "--all-accounts", bucket=False, keys=world.org_monitor,
+                    env=orgs_env(world))
+    assert ours.described == 1, ours.run
+    expect(ours, 3, 2, missing=[b])
+    lines = {a: edited_line, b: f"account {b}: CRITICAL: no digest folder under "
+                                f"s3://{t.bucket}/AWSLogs/{org.id}/{b}/CloudTrail-Digest/"}
+    assert [x for x in ours.long if x] == [
+        f"organization {org.id}: 3 member accounts (ListAccounts)",
+        *(lines[i] for i in sorted(lines)), problem], ours.run
+    assert org.closed not in ours.run.stdout, ours.run
+
+    # The aws CLI, once per account folder: the same sums and INVALID line.
+    cli = [run_cli_regions(world, m, ours) for m in (t, edited)]
+    assert tuple(map(sum, zip(*(c.digests for c in cli)))) == (8, 8), cli
+    assert tuple(map(sum, zip(*(c.logs for c in cli)))) == (9, 10), cli
+    assert [c.problems for c in cli] == [
+        [], [("log", t.url(log), "INVALID: hash value doesn't match")]], cli
+    assert [c.rc for c in cli] == [0, 1], cli
+
+    # organizations:ListAccounts denied (e2e-integrity): the folders tell.
+    denied = run_ours(world, t, plugin, "--all-accounts", bucket=False, env=orgs_env(world))
+    expect(denied, 2, 1)
+    assert [x for x in denied.long if x] == [
+        f"organization {org.id}: 2 member accounts (folders)", edited_line, problem], denied.run
+
+    # --s3-bucket and --organization-id: no DescribeTrails, the same answer.
+    named = run_ours(world, t, plugin, "--all-accounts", f"--organization-id={org.id}",
+                     keys=world.org_monitor, env=orgs_env(world))
+    assert named.described == 0, named.run
+    expect(named, 3, 2, missing=[b])
