@@ -25,12 +25,18 @@ says, then:
   INVALID lines are our long lines.
 
 Who may do what in moto:
-  e2e-writer     s3:* — makes the buckets and writes the files
+  e2e-writer     s3:*, organizations:* — makes the buckets, writes the
+                 files, makes moto's organization and its accounts
   e2e-integrity  the README's IAM for logintegrity with --s3-bucket:
                  s3:ListBucket, s3:GetObject, cloudtrail:ListPublicKeys
-                 (the fake checks no IAM: CloudTrail's half is not proven)
+                 (the fake checks no IAM: CloudTrail's half is not proven);
+                 for --all-accounts, ListAccounts denied
+  e2e-integrity-org  the same plus organizations:ListAccounts
   e2e-cli        validate-logs' IAM (its documentation): the same plus
-                 s3:GetBucketLocation and cloudtrail:DescribeTrails
+                 s3:GetBucketLocation and cloudtrail:DescribeTrails, and
+                 organizations:DescribeOrganization for organization trails
+                 (the CLI's organizations client at moto through
+                 AWS_ENDPOINT_URL_ORGANIZATIONS, --account-id given)
 
 Where the aws CLI v1 legitimately differs, the test asserts the
 difference: it loads public keys as PKCS#1 only (`rsa.PublicKey.load_pkcs1`),
