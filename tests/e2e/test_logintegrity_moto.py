@@ -25,12 +25,18 @@ says, then:
   INVALID lines are our long lines.
 
 Who may do what in moto:
-  e2e-writer     s3:* — makes the buckets and writes the files
+  e2e-writer     s3:*, organizations:* — makes the buckets, writes the
+                 files, makes moto's organization and its accounts
   e2e-integrity  the README's IAM for logintegrity with --s3-bucket:
                  s3:ListBucket, s3:GetObject, cloudtrail:ListPublicKeys
-                 (the fake checks no IAM: CloudTrail's half is not proven)
+                 (the fake checks no IAM: CloudTrail's half is not proven);
+                 for --all-accounts, ListAccounts denied
+  e2e-integrity-org  the same plus organizations:ListAccounts
   e2e-cli        validate-logs' IAM (its documentation): the same plus
-                 s3:GetBucketLocation and cloudtrail:DescribeTrails
+                 s3:GetBucketLocation and cloudtrail:DescribeTrails, and
+                 organizations:DescribeOrganization for organization trails
+                 (the CLI's organizations client at moto through
+                 AWS_ENDPOINT_URL_ORGANIZATIONS, --account-id given)
 
 Where the aws CLI v1 legitimately differs, the test asserts the
 difference: it loads public keys as PKCS#1 only (`rsa.PublicKey.load_pkcs1`),
@@ -56,7 +62,7 @@ from conftest import (ACCOUNT, VENV_BIN, FakeCloudTrail, Keys, MotoServer, base_
 
 HOME = "us-east-1"  # the trail's home region (its ARN's) and its bucket's
 OTHER = "eu-west-1"
-BOOTSTRAP_CALLS = 9  # three users, three calls each
+BOOTSTRAP_CALLS = 12  # four users, three calls each
 CLI_TIMEOUT = 60
 PERFDATA_ORDER = ["digests_valid", "digests_invalid", "digests_missing", "logs_valid",
                   "logs_invalid", "logs_missing", "chain_breaks"]
@@ -64,15 +70,18 @@ THRESHOLDS = {"digests_invalid": ";0:0", "digests_missing": ";0:0", "logs_invali
               "logs_missing": ";0:0", "chain_breaks": "0:0;"}
 
 
-def standard_layout(account, trail, home):
+def standard_layout(account, trail, home, org_id=None):
     return digests.Layout(account, trail, home)
 
 
-# The key layouts a variant can use. An organization trail's
-# (AWSLogs/o-xxxx/ACCOUNT/...) goes here once the binary reads it:
-#   "organization": lambda a, t, h: digests.Layout(a, t, h, org_id="o-exampleorgid"),
-# and the CLI then needs --account-id (and organizations:DescribeOrganization).
-LAYOUTS = {"standard": standard_layout}
+def organization_layout(account, trail, home, org_id):
+    """An organization trail's: AWSLogs/o-ID/ACCOUNT/... (the CLI then
+    needs --account-id, and organizations:DescribeOrganization for the id)."""
+    return digests.Layout(account, trail, home, org_id=org_id)
+
+
+# The key layouts a variant can use.
+LAYOUTS = {"standard": standard_layout, "organization": organization_layout}
 
 
 @dataclass
@@ -84,7 +93,9 @@ class World:
     monitor: Keys
     cli: Keys
     keys: dict  # name -> digests.Key
+    org_monitor: Keys = None  # monitor's IAM plus organizations:ListAccounts
     trails: list = field(default_factory=list)
+    buckets: set = field(default_factory=set)
     s3: object = None
 
     def publish(self, keys):
@@ -113,16 +124,19 @@ def world(tmp_path_factory):
             iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy(*actions))
             return Keys(k["AccessKeyId"], k["SecretAccessKey"])
 
-        writer = user("e2e-writer", "s3:*")
-        monitor = user("e2e-integrity", "s3:ListBucket", "s3:GetObject",
-                       "cloudtrail:ListPublicKeys")
+        writer = user("e2e-writer", "s3:*", "organizations:*")
+        monitored = ("s3:ListBucket", "s3:GetObject", "cloudtrail:ListPublicKeys")
+        monitor = user("e2e-integrity", *monitored)
+        org_monitor = user("e2e-integrity-org", *monitored, "organizations:ListAccounts")
         cli = user("e2e-cli", "s3:ListBucket", "s3:GetObject", "s3:GetBucketLocation",
-                   "cloudtrail:ListPublicKeys", "cloudtrail:DescribeTrails")
+                   "cloudtrail:ListPublicKeys", "cloudtrail:DescribeTrails",
+                   "organizations:DescribeOrganization")
         with pytest.raises(botocore.exceptions.ClientError, match="InvalidClientTokenId"):
             iam.list_users()  # IAM authentication is on from here
         fake = FakeCloudTrail(tmp, integrity=integrity_file)
         w = World(server, fake, integrity_file, writer, monitor, cli,
-                  keys={n: digests.new_key() for n in ("home", "other", "unknown")})
+                  keys={n: digests.new_key() for n in ("home", "other", "unknown")},
+                  org_monitor=org_monitor)
         w.s3 = botocore_client("s3", server.url, writer.access_key, writer.secret_key, region=HOME)
         yield w
     finally:
@@ -139,12 +153,14 @@ class Trail:
     """One test's trail: its files, built in memory, broken as the variant
     says, then written to a bucket of its own."""
 
-    def __init__(self, world, name, layout="standard"):
+    def __init__(self, world, name, layout="standard", account=ACCOUNT, org_id=None):
         self.world = world
         self.name = f"li-{name}"
         self.arn = f"arn:aws:cloudtrail:{HOME}:{ACCOUNT}:trail/{self.name}"
         self.bucket = f"e2e-li-{name.replace('_', '-')}-{uuid.uuid4().hex[:6]}"
-        self.layout = LAYOUTS[layout](ACCOUNT, self.name, HOME)
+        self.account = account  # whose files these are
+        self.org_id = org_id  # an organization trail's (AWSLogs/o-ID/ACCOUNT/)
+        self.layout = LAYOUTS[layout](account, self.name, HOME, org_id)
         self.now = datetime.now(timezone.utc).replace(microsecond=0)
         self.objects = {}  # key -> [bytes, metadata]
         self.chains = {}  # region -> [digests.Signed], oldest first
@@ -152,8 +168,18 @@ class Trail:
         self.keys = {HOME: self.world.keys["home"], OTHER: self.world.keys["other"]}
         self.der = {}  # region -> "pkcs1" or "spki", as listed
 
+    def member(self, account):
+        """The same organization trail (name, bucket, keys, now), another
+        member account's files."""
+        m = Trail.__new__(Trail)
+        m.__dict__.update(self.__dict__)
+        m.account = account
+        m.layout = organization_layout(account, self.name, HOME, self.org_id)
+        m.objects, m.chains, m.logs, m.der = {}, {}, {}, {}
+        return m
+
     def log(self, region, t, unique, n=2):
-        body = digests.log_body(ACCOUNT, t, unique, n)
+        body = digests.log_body(self.account, t, unique, n)
         key = self.layout.log_key(region, t, unique)
         self.objects[key] = [digests.gz(body), {}]
         return digests.log_entry(self.bucket, key, body, t, n)
@@ -176,7 +202,8 @@ class Trail:
             previous = out[-1].link(self.bucket) if out and i != restart else None
             signer = (signers or {}).get(i, self.keys[region])
             key = self.layout.digest_key(region, end)
-            d = digests.digest(ACCOUNT, self.bucket, key, start, end, signer, previous, entries)
+            d = digests.digest(self.account, self.bucket, key, start, end, signer, previous,
+                               entries)
             d.start, d.end = start, end
             self.objects[key] = [digests.gz(d.body), d.metadata]
             self.logs[key] = [e["s3Object"] for e in entries]
@@ -192,7 +219,7 @@ class Trail:
         entries = [self.log(region, start + timedelta(minutes=50), f"{region}-late-{j}")
                    for j in range(count)]
         key = self.layout.digest_key(region, end, backfill=True)
-        d = digests.digest(ACCOUNT, self.bucket, key, start, end, self.keys[region], None,
+        d = digests.digest(self.account, self.bucket, key, start, end, self.keys[region], None,
                            entries, {"backfill-generation-timestamp": digests.iso(generated)})
         d.start, d.end = start, end
         self.objects[key] = [digests.gz(d.body), d.metadata]
@@ -206,13 +233,18 @@ class Trail:
         """The bucket and its objects in moto; the trail and the keys at
         the fake."""
         s3 = self.world.s3
+        if self.bucket in self.world.buckets:  # another member account's files
+            for key, (body, meta) in self.objects.items():
+                s3.put_object(Bucket=self.bucket, Key=key, Body=body, Metadata=meta)
+            return
+        self.world.buckets.add(self.bucket)
         s3.create_bucket(Bucket=self.bucket)
         for key, (body, meta) in self.objects.items():
             s3.put_object(Bucket=self.bucket, Key=key, Body=body, Metadata=meta)
         self.world.trails.append({
             "Name": self.name, "TrailARN": self.arn, "HomeRegion": HOME,
             "S3BucketName": self.bucket, "IsMultiRegionTrail": True,
-            "IsOrganizationTrail": False, "LogFileValidationEnabled": True,
+            "IsOrganizationTrail": self.org_id is not None, "LogFileValidationEnabled": True,
             "IncludeGlobalServiceEvents": True, "HasCustomEventSelectors": False,
             "HasInsightSelectors": False,
         })
@@ -234,6 +266,7 @@ class Ours:
     run: object
     start: int  # the window the binary checked, epoch seconds
     end: int
+    described: int = 0  # DescribeTrails calls at the fake
 
     @property
     def status(self):
@@ -248,21 +281,26 @@ class Ours:
         return self.run.stdout.split("\n")[1:]
 
 
-def run_ours(world, trail, plugin, *extra, bucket=True):
+def fake_calls(world, before, op):
+    """The bodies of the fake's `op` requests after the first `before`."""
+    return [json.loads(r["body"]) for r in world.fake.requests()[before:]
+            if {k.lower(): v for k, v in r["headers"]}.get("x-amz-target", "").endswith(f".{op}")]
+
+
+def run_ours(world, trail, plugin, *extra, bucket=True, keys=None, env=None):
     """The binary on `trail`: with --s3-bucket, else the bucket from
-    DescribeTrails (the fake's)."""
+    DescribeTrails (the fake's); as `keys` (default: world.monitor)."""
     before = len(world.fake.requests())
     where = [f"--s3-bucket={trail.bucket}"] if bucket else []
     run = plugin("--mode=logintegrity", f"--trail-name={trail.arn}", *where,
                  f"--s3-endpoint-url={world.moto.url}", f"--endpoint-url={world.fake.url}",
                  f"--region={HOME}", "--disable-statefile", "--verbose",
-                 *world.monitor.args(), *extra)
-    calls = [json.loads(r["body"]) for r in world.fake.requests()[before:]
-             if {k.lower(): v for k, v in r["headers"]}.get("x-amz-target", "").endswith(
-                 ".ListPublicKeys")]
+                 *(keys or world.monitor).args(), *extra, env=env)
+    calls = fake_calls(world, before, "ListPublicKeys")
     assert calls, f"the binary did not call ListPublicKeys:\n{run}"
     # The first: the standard chain's keys over [start, end + 2 h].
-    return Ours(run, int(calls[0]["StartTime"]), int(calls[0]["EndTime"]) - 7200)
+    return Ours(run, int(calls[0]["StartTime"]), int(calls[0]["EndTime"]) - 7200,
+                len(fake_calls(world, before, "DescribeTrails")))
 
 
 @dataclass
@@ -277,15 +315,20 @@ class Cli:
 
 
 def run_cli(world, trail, region, start, end):
+    """validate-logs over `region`; for an organization trail with
+    --account-id (the org id from moto's DescribeOrganization)."""
     env = base_env()
     env.update({"AWS_ACCESS_KEY_ID": world.cli.access_key,
                 "AWS_SECRET_ACCESS_KEY": world.cli.secret_key,
                 "AWS_ENDPOINT_URL_S3": world.moto.url,
+                "AWS_ENDPOINT_URL_ORGANIZATIONS": world.moto.url,
                 "AWS_MAX_ATTEMPTS": "1"})
     iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
     argv = [str(VENV_BIN / "aws"), "cloudtrail", "validate-logs", "--trail-arn", trail.arn,
             "--start-time", iso(start), "--end-time", iso(end), "--verbose",
             "--region", region, "--endpoint-url", world.fake.url]
+    if trail.org_id is not None:
+        argv += ["--account-id", trail.account]
     p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=CLI_TIMEOUT,
                        stdin=subprocess.DEVNULL, check=False)
     out = Cli(p.returncode, p.stdout, p.stderr)
@@ -638,3 +681,158 @@ def test_truncated_log(world, plugin):
           cli_differs=True)
     assert (cli.digests, cli.logs, cli.rc) == ((4, 4), (4, 5), 1), cli
     assert cli.problems == [("log", t.url(log), "INVALID: hash value doesn't match")], cli
+
+
+# --------------------------------------------------------------------------
+# Organization trails: AWSLogs/o-ID/ACCOUNT/..., the organization moto's.
+
+
+@dataclass
+class Org:
+    id: str
+    active: list  # member accounts created ACTIVE (the management account aside)
+    closed: str  # a member account closed (moto: SUSPENDED)
+    listed: list  # ListAccounts as moto answers it
+
+
+@pytest.fixture(scope="module")
+def org(world):
+    """moto's organization, its management account ACCOUNT (the trail's),
+    two active member accounts and a closed one; made by e2e-writer."""
+    o = botocore_client("organizations", world.moto.url, world.writer.access_key,
+                        world.writer.secret_key, region=HOME)
+    org_id = o.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+
+    def account(name):
+        s = o.create_account(Email=f"{name}@example.com", AccountName=name)
+        return s["CreateAccountStatus"]["AccountId"]
+
+    active = [account("e2e-member-a"), account("e2e-member-b")]
+    closed = account("e2e-member-closed")
+    o.close_account(AccountId=closed)
+    listed = o.list_accounts()["Accounts"]
+    assert {(a["Id"], a["Status"]) for a in listed} == {
+        (ACCOUNT, "ACTIVE"), (active[0], "ACTIVE"), (active[1], "ACTIVE"), (closed, "SUSPENDED")}
+    return Org(org_id, active, closed, listed)
+
+
+def orgs_env(world):
+    return {"AWS_ENDPOINT_URL_ORGANIZATIONS": world.moto.url}
+
+
+def test_organization_trail(world, org, plugin):
+    """An organization trail (DescribeTrails: IsOrganizationTrail) with the
+    management account's files under AWSLogs/o-ID/ACCOUNT/: the single
+    o-… folder is found, by DescribeTrails and with --s3-bucket, and the
+    aws CLI (--account-id, the org id from DescribeOrganization) counts
+    what we count."""
+    t = Trail(world, "org", layout="organization", org_id=org.id)
+    chain = t.chain(HOME)
+    log = t.logs[chain[0].key][0]
+    del t.objects[log]
+    t.write()
+    counts = {"digests_valid": 4, "logs_valid": 4, "logs_missing": 1}
+    problems = [("log", t.url(log), NOT_FOUND)]
+    described = run_ours(world, t, plugin, bucket=False)
+    assert described.described == 1, described.run
+    cli = run_cli_regions(world, t, described)
+    check(described, cli, counts, chain[-1].end, problems)
+    assert f"AWSLogs/{org.id}/{ACCOUNT}/CloudTrail/" in log
+    # --s3-bucket: the account has no folder of its own, the o-… one is read.
+    ours = run_ours(world, t, plugin)
+    assert ours.described == 0, ours.run
+    check(ours, cli, counts, chain[-1].end, problems)
+    # --s3-bucket and --organization-id: that folder, DescribeTrails not called.
+    named = run_ours(world, t, plugin, f"--organization-id={org.id}")
+    assert named.described == 0, named.run
+    check(named, cli, counts, chain[-1].end, problems)
+    # Another organization's folder: nothing there.
+    before = len(world.fake.requests())
+    other = plugin("--mode=logintegrity", f"--trail-name={t.arn}", f"--s3-bucket={t.bucket}",
+                   "--organization-id=o-0123456789", f"--s3-endpoint-url={world.moto.url}",
+                   f"--endpoint-url={world.fake.url}", f"--region={HOME}", "--disable-statefile",
+                   *world.monitor.args())
+    assert other.line == (f"CRITICAL: no digest folder under s3://{t.bucket}/AWSLogs/"
+                          f"o-0123456789/{ACCOUNT}/CloudTrail-Digest/: is log file "
+                          f"validation on for trail {t.name}? "), other
+    assert other.rc == 2
+    assert world.fake.requests()[before:] == [], other
+
+
+@pytest.mark.parametrize("garbage", ["o-", "O-ABCDEFGHIJ", "o-abc", "123456789012",
+                                     "o-abcdefghij/"])
+def test_organization_id_garbage(world, plugin, garbage):
+    """Refused before any call: UNKNOWN naming the option."""
+    run = plugin("--mode=logintegrity", f"--trail-name=arn:aws:cloudtrail:{HOME}:{ACCOUNT}:trail/x",
+                 "--s3-bucket=e2e-li-never", f"--organization-id={garbage}",
+                 f"--s3-endpoint-url={world.moto.url}", f"--endpoint-url={world.fake.url}",
+                 f"--region={HOME}", "--disable-statefile", *world.monitor.args())
+    assert run.rc == 3, run
+    assert run.line.startswith(f"UNKNOWN: --organization-id '{garbage}' is not an organization "
+                               "id"), run
+
+
+
+def test_all_accounts(world, org, plugin):
+    """--all-accounts over an organization trail's folders: the management
+    account's clean, member A's with an edited log file; member B is
+    ACTIVE without a folder, the closed one is not expected. With
+    organizations:ListAccounts: three accounts, two failing; denied it,
+    the folders define the accounts: two, one failing. The aws CLI, run
+    once per account folder (--account-id) and region, sums to our counts."""
+    t = Trail(world, "org-all", layout="organization", org_id=org.id)
+    a, b = org.active
+    chain = t.chain(HOME)
+    edited = t.member(a)
+    edited_chain = edited.chain(HOME)
+    log = edited.logs[edited_chain[3].key][0]
+    edited.objects[log][0] = digests.gz(digests.log_body(a, t.now, "forged", 2))
+    t.write()
+    edited.write()
+    assert chain[-1].end == edited_chain[-1].end
+    counts = {"digests_valid": 8, "logs_valid": 9, "logs_invalid": 1}
+    edited_line = f"account {a}: CRITICAL: log files: 4 valid, 1 invalid, 0 missing"
+    problem = f"log file {t.url(log)} INVALID: hash value doesn't match"
+
+    def expect(ours, total, failing, missing=()):
+        line, _ = expected(ours, counts, chain[-1].end)
+        status, perf = line.split(" | ")
+        for m in missing:
+            status += (f" - account {m}: no digest folder under s3://{t.bucket}/AWSLogs/"
+                       f"{org.id}/{m}/CloudTrail-Digest/")
+        perf += f" 'accounts_total'={total};;;0; 'accounts_failing'={failing};;;0;"
+        assert ours.status == f"{status} | {perf}", ours.run
+        assert ours.run.rc == 2, ours.run
+        assert ours.perfdata["accounts_total"] == str(total), ours.run
+        assert ours.perfdata["accounts_failing"] == str(failing), ours.run
+
+    ours = run_ours(world, t, plugin, "--all-accounts", bucket=False, keys=world.org_monitor,
+                    env=orgs_env(world))
+    assert ours.described == 1, ours.run
+    expect(ours, 3, 2, missing=[b])
+    lines = {a: edited_line, b: f"account {b}: CRITICAL: no digest folder under "
+                                f"s3://{t.bucket}/AWSLogs/{org.id}/{b}/CloudTrail-Digest/"}
+    assert [x for x in ours.long if x] == [
+        f"organization {org.id}: 3 member accounts (ListAccounts)",
+        *(lines[i] for i in sorted(lines)), problem], ours.run
+    assert org.closed not in ours.run.stdout, ours.run
+
+    # The aws CLI, once per account folder: the same sums and INVALID line.
+    cli = [run_cli_regions(world, m, ours) for m in (t, edited)]
+    assert tuple(map(sum, zip(*(c.digests for c in cli)))) == (8, 8), cli
+    assert tuple(map(sum, zip(*(c.logs for c in cli)))) == (9, 10), cli
+    assert [c.problems for c in cli] == [
+        [], [("log", t.url(log), "INVALID: hash value doesn't match")]], cli
+    assert [c.rc for c in cli] == [0, 1], cli
+
+    # organizations:ListAccounts denied (e2e-integrity): the folders tell.
+    denied = run_ours(world, t, plugin, "--all-accounts", bucket=False, env=orgs_env(world))
+    expect(denied, 2, 1)
+    assert [x for x in denied.long if x] == [
+        f"organization {org.id}: 2 member accounts (folders)", edited_line, problem], denied.run
+
+    # --s3-bucket and --organization-id: no DescribeTrails, the same answer.
+    named = run_ours(world, t, plugin, "--all-accounts", f"--organization-id={org.id}",
+                     keys=world.org_monitor, env=orgs_env(world))
+    assert named.described == 0, named.run
+    expect(named, 3, 2, missing=[b])

@@ -366,12 +366,15 @@ pub fn evaluate_accounts(
     let lines: Vec<String> = failing
         .iter()
         .map(|a| {
+            // An account's own problem says "account ID: …" for the
+            // status line; the long line names the account once.
+            let own = format!("account {}: ", a.account);
             let problems: Vec<&str> = a
                 .outcome
                 .entries
                 .iter()
                 .filter(|e| e.state != State::Ok)
-                .map(|e| e.text.as_str())
+                .map(|e| e.text.strip_prefix(&own).unwrap_or(&e.text))
                 .collect();
             format!(
                 "account {}: {}: {}",

@@ -688,3 +688,45 @@ fn digest_age_is_the_stalest_source_region() {
     assert_eq!(o.state(), State::Critical, "{o:?}");
     assert!(o.perfdata.iter().all(|p| p.label != "digest_age"));
 }
+
+#[test]
+fn all_accounts_name_each_failing_account_once() {
+    use super::{AccountCheck, evaluate_accounts};
+    use crate::output::Outcome;
+    let r = fake(&CHAIN).walk(VerifyLogs::Hash);
+    let no_folder = "account 222222222222: no digest folder under s3://b/AWSLogs/o-abcdefghij/\
+                     222222222222/CloudTrail-Digest/";
+    let checks = [
+        AccountCheck {
+            account: "111111111111".into(),
+            outcome: judged(&r),
+        },
+        AccountCheck {
+            account: "222222222222".into(),
+            outcome: Outcome::single(State::Critical, no_folder),
+        },
+    ];
+    let o = evaluate_accounts(
+        &Options::default(),
+        "demo",
+        &r,
+        &checks,
+        at("2026-01-01T04:30:00Z"),
+    );
+    assert_eq!(o.state(), State::Critical, "{o:?}");
+    // The status line says whose folder is missing ...
+    assert!(o.entries.iter().any(|e| e.text == no_folder), "{o:?}");
+    // ... and the account's long line does not say it twice.
+    assert_eq!(
+        o.long.first().map(String::as_str),
+        Some(
+            "account 222222222222: CRITICAL: no digest folder under \
+             s3://b/AWSLogs/o-abcdefghij/222222222222/CloudTrail-Digest/"
+        ),
+        "{o:?}"
+    );
+    assert_eq!(
+        o.long.iter().filter(|l| l.starts_with("account ")).count(),
+        1
+    );
+}
