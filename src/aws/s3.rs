@@ -360,7 +360,7 @@ pub struct Client<'a> {
 }
 
 /// The IAM action `op` needs, for AccessDenied lines.
-fn permission(op: &str) -> &'static str {
+pub(super) fn permission(op: &str) -> &'static str {
     PERMISSIONS
         .iter()
         .find(|(o, _)| *o == op)

@@ -365,3 +365,335 @@ impl s3::Client<'_> {
         unless_missing(NO_PUBLIC_ACCESS_BLOCK, r)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::MapEnv;
+
+    const NS: &str = r#"xmlns="http://s3.amazonaws.com/doc/2006-03-01/""#;
+
+    /// The AWS documentation's sample, with Transitions whose Days are
+    /// not Expiration's.
+    #[test]
+    fn lifecycle_with_a_filter_prefix() {
+        let xml = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LifecycleConfiguration {NS}>\
+             <Rule><ID>Archive and then delete rule</ID><Filter><Prefix>projectdocs/</Prefix></Filter>\
+             <Status>Enabled</Status>\
+             <Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>\
+             <Transition><Days>365</Days><StorageClass>GLACIER</StorageClass></Transition>\
+             <Expiration><Days>3650</Days></Expiration></Rule></LifecycleConfiguration>"
+        );
+        assert_eq!(
+            lifecycle(&xml).unwrap(),
+            [LifecycleRule {
+                id: Some("Archive and then delete rule".into()),
+                enabled: true,
+                prefix: "projectdocs/".into(),
+                expiration_days: Some(3650),
+                ..LifecycleRule::default()
+            }]
+        );
+    }
+
+    #[test]
+    fn lifecycle_filters_legacy_prefix_dates_and_noncurrent_versions() {
+        let xml = format!(
+            "<LifecycleConfiguration {NS}>\
+             <Rule><ID>tagged</ID><Filter><And><Prefix>AWSLogs/</Prefix>\
+             <Tag><Key>key1</Key><Value>value1</Value></Tag></And></Filter>\
+             <Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule>\
+             <Rule><ID>only-tag</ID><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>\
+             <Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>\
+             <Rule><ID>legacy</ID><Prefix>logs/</Prefix><Status>Disabled</Status>\
+             <Expiration><Date>2026-01-01T00:00:00.000Z</Date></Expiration></Rule>\
+             <Rule><Filter></Filter><Status>Enabled</Status>\
+             <Expiration><Date>2026-01-01T00:00:00Z</Date></Expiration>\
+             <NoncurrentVersionExpiration><NoncurrentDays>90</NoncurrentDays>\
+             </NoncurrentVersionExpiration></Rule>\
+             <Rule><ID>markers</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>\
+             <Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>\
+             </LifecycleConfiguration>"
+        );
+        let rules = lifecycle(&xml).unwrap();
+        assert_eq!(rules.len(), 5);
+        assert_eq!(
+            (rules[0].prefix.as_str(), rules[0].tagged),
+            ("AWSLogs/", true)
+        );
+        assert_eq!((rules[1].prefix.as_str(), rules[1].tagged), ("", true));
+        assert_eq!(
+            rules[2],
+            LifecycleRule {
+                id: Some("legacy".into()),
+                enabled: false,
+                prefix: "logs/".into(),
+                expiration_date: Some(1_767_225_600),
+                ..LifecycleRule::default()
+            }
+        );
+        assert_eq!(
+            rules[3],
+            LifecycleRule {
+                enabled: true,
+                expiration_date: Some(1_767_225_600),
+                noncurrent_days: Some(90),
+                ..LifecycleRule::default()
+            }
+        );
+        assert!(rules[4].expired_object_delete_marker && rules[4].expiration_days.is_none());
+        let empty = format!("<LifecycleConfiguration {NS}/>");
+        assert_eq!(lifecycle(&empty).unwrap(), []);
+    }
+
+    #[test]
+    fn bad_lifecycles_are_quoted_back() {
+        for (xml, why) in [
+            (
+                "<LifecycleConfiguration><Rule><ID>r1</ID><Expiration><Days>ten</Days></Expiration></Rule></LifecycleConfiguration>",
+                "Expiration/Days 'ten' of rule 'r1' is not a number",
+            ),
+            (
+                "<LifecycleConfiguration><Rule><NoncurrentVersionExpiration><NoncurrentDays>-1</NoncurrentDays></NoncurrentVersionExpiration></Rule></LifecycleConfiguration>",
+                "NoncurrentVersionExpiration/NoncurrentDays '-1' of rule #1 is not a number",
+            ),
+            (
+                "<LifecycleConfiguration><Rule><ID>r</ID><Expiration><Date>soon</Date></Expiration></Rule></LifecycleConfiguration>",
+                "Expiration/Date 'soon' of rule 'r' is not a date",
+            ),
+            (
+                "<Error><Code>X</Code></Error>",
+                "<Error> where LifecycleConfiguration was expected",
+            ),
+            ("<LifecycleConfiguration>", "not XML"),
+        ] {
+            let e = lifecycle(xml).unwrap_err();
+            assert!(e.contains(why), "{xml}: {e}");
+        }
+        let many = format!(
+            "<LifecycleConfiguration>{}</LifecycleConfiguration>",
+            "<Rule><Status>Enabled</Status></Rule>".repeat(40_000)
+        );
+        assert!(lifecycle(&many).unwrap_err().contains("nodes"));
+    }
+
+    #[test]
+    fn versioning_states() {
+        let v = |body: &str| {
+            versioning(&format!(
+                "<VersioningConfiguration {NS}>{body}</VersioningConfiguration>"
+            ))
+            .unwrap()
+        };
+        assert_eq!(v(""), Versioning::default());
+        assert_eq!(
+            versioning(&format!("<VersioningConfiguration {NS}/>")).unwrap(),
+            Versioning::default()
+        );
+        assert_eq!(
+            v("<Status>Enabled</Status>"),
+            Versioning {
+                status: Some("Enabled".into()),
+                mfa_delete: false
+            }
+        );
+        assert_eq!(
+            v("<Status>Suspended</Status><MfaDelete>Disabled</MfaDelete>"),
+            Versioning {
+                status: Some("Suspended".into()),
+                mfa_delete: false
+            }
+        );
+        assert_eq!(
+            v("<Status>Enabled</Status><MfaDelete>Enabled</MfaDelete>"),
+            Versioning {
+                status: Some("Enabled".into()),
+                mfa_delete: true
+            }
+        );
+        assert!(versioning("<Other/>").is_err());
+    }
+
+    #[test]
+    fn object_lock_with_days_or_years() {
+        let lock = |rule: &str| {
+            object_lock(&format!(
+                "<ObjectLockConfiguration {NS}><ObjectLockEnabled>Enabled</ObjectLockEnabled>{rule}</ObjectLockConfiguration>"
+            ))
+        };
+        assert_eq!(
+            lock("<Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>1</Days></DefaultRetention></Rule>")
+                .unwrap(),
+            ObjectLock {
+                enabled: true,
+                default_retention: Some(("GOVERNANCE".into(), 1))
+            }
+        );
+        assert_eq!(
+            lock("<Rule><DefaultRetention><Mode>COMPLIANCE</Mode><Years>7</Years></DefaultRetention></Rule>")
+                .unwrap()
+                .default_retention,
+            Some(("COMPLIANCE".into(), 7 * 365))
+        );
+        assert_eq!(
+            lock("").unwrap(),
+            ObjectLock {
+                enabled: true,
+                default_retention: None
+            }
+        );
+        for (rule, why) in [
+            (
+                "<Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Years>4294967295</Years></DefaultRetention></Rule>",
+                "Years '4294967295' is too many",
+            ),
+            (
+                "<Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>1.5</Days></DefaultRetention></Rule>",
+                "Days '1.5' is not a number",
+            ),
+            (
+                "<Rule><DefaultRetention><Days>1</Days></DefaultRetention></Rule>",
+                "without Mode",
+            ),
+            (
+                "<Rule><DefaultRetention><Mode>GOVERNANCE</Mode></DefaultRetention></Rule>",
+                "without Days or Years",
+            ),
+        ] {
+            let e = lock(rule).unwrap_err();
+            assert!(e.contains(why), "{rule}: {e}");
+        }
+    }
+
+    #[test]
+    fn public_access_blocks() {
+        let all = "<PublicAccessBlockConfiguration xmlns=\"http://awss3control.amazonaws.com/doc/2018-08-20/\">\
+             <BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls>\
+             <BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets>\
+             </PublicAccessBlockConfiguration>";
+        assert!(public_access_block(all).unwrap().all());
+        let some = format!(
+            "<PublicAccessBlockConfiguration {NS}><BlockPublicAcls>true</BlockPublicAcls>\
+             <BlockPublicPolicy>false</BlockPublicPolicy></PublicAccessBlockConfiguration>"
+        );
+        assert_eq!(
+            public_access_block(&some).unwrap(),
+            PublicAccessBlock {
+                block_public_acls: true,
+                ..PublicAccessBlock::default()
+            }
+        );
+        let e = public_access_block(
+            "<PublicAccessBlockConfiguration><IgnorePublicAcls>yes</IgnorePublicAcls></PublicAccessBlockConfiguration>",
+        )
+        .unwrap_err();
+        assert_eq!(e, "IgnorePublicAcls 'yes' is not true or false");
+        assert!(public_access_block("<Error/>").is_err());
+    }
+
+    #[test]
+    fn s3_control_endpoints() {
+        let none = MapEnv::new(&[]);
+        let url = |region: &str, fips: bool, env: &MapEnv| {
+            control_endpoint("123456789012", region, fips, env).map(|e| e.url)
+        };
+        assert_eq!(
+            url("eu-west-1", false, &none).unwrap(),
+            "https://123456789012.s3-control.eu-west-1.amazonaws.com/v20180820/configuration/publicAccessBlock"
+        );
+        assert_eq!(
+            url("us-east-1", true, &none).unwrap(),
+            "https://123456789012.s3-control-fips.us-east-1.amazonaws.com/v20180820/configuration/publicAccessBlock"
+        );
+        assert_eq!(
+            url("cn-north-1", false, &none).unwrap(),
+            "https://123456789012.s3-control.cn-north-1.amazonaws.com.cn/v20180820/configuration/publicAccessBlock"
+        );
+        let custom = MapEnv::new(&[
+            ("AWS_ENDPOINT_URL_S3_CONTROL", "http://127.0.0.1:9000/base/"),
+            ("AWS_ENDPOINT_URL", "http://all:1"),
+            ("AWS_ENDPOINT_URL_S3", "http://s3:2"),
+        ]);
+        let e = control_endpoint("123456789012", "eu-west-1", false, &custom).unwrap();
+        assert_eq!(
+            (e.host.as_str(), e.path.as_str()),
+            (
+                "127.0.0.1:9000",
+                "/base/v20180820/configuration/publicAccessBlock"
+            )
+        );
+        let all = MapEnv::new(&[("AWS_ENDPOINT_URL", "http://all:1")]);
+        assert_eq!(
+            url("eu-west-1", false, &all).unwrap(),
+            "http://all:1/v20180820/configuration/publicAccessBlock"
+        );
+        // S3's own variable is not S3 Control's.
+        let s3 = MapEnv::new(&[("AWS_ENDPOINT_URL_S3", "http://s3:2")]);
+        assert!(
+            url("eu-west-1", false, &s3)
+                .unwrap()
+                .starts_with("https://123456789012.s3-control.")
+        );
+        let ignored = MapEnv::new(&[
+            ("AWS_ENDPOINT_URL_S3_CONTROL", "http://127.0.0.1:9000"),
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+        ]);
+        assert!(
+            url("eu-west-1", false, &ignored)
+                .unwrap()
+                .starts_with("https://123456789012.s3-control.")
+        );
+        assert!(
+            url("eu-west-1", true, &custom)
+                .unwrap_err()
+                .contains("FIPS")
+        );
+        let bad = MapEnv::new(&[("AWS_ENDPOINT_URL_S3_CONTROL", "ftp://x")]);
+        assert!(
+            url("eu-west-1", false, &bad)
+                .unwrap_err()
+                .starts_with("AWS_ENDPOINT_URL_S3_CONTROL: ")
+        );
+        for account in [
+            "",
+            "12345678901",
+            "1234567890123",
+            "evil.example",
+            "12345678901a",
+        ] {
+            let e = control_endpoint(account, "eu-west-1", false, &none).unwrap_err();
+            assert!(e.contains(&format!("'{account}'")), "{e}");
+        }
+    }
+
+    #[test]
+    fn each_operation_names_its_iam_action() {
+        for (op, action) in [
+            (LIFECYCLE_OP, "s3:GetLifecycleConfiguration"),
+            (VERSIONING_OP, "s3:GetBucketVersioning"),
+            (OBJECT_LOCK_OP, "s3:GetBucketObjectLockConfiguration"),
+            (PUBLIC_ACCESS_OP, "s3:GetBucketPublicAccessBlock"),
+            (CONTROL_OP, "s3:GetAccountPublicAccessBlock"),
+        ] {
+            assert_eq!(s3::permission(op), action, "{op}");
+            assert!(s3::is_op(op), "{op}");
+        }
+    }
+
+    #[test]
+    fn missing_configurations_are_none() {
+        let api = |code: &str| Error::Api {
+            op: LIFECYCLE_OP,
+            code: code.into(),
+            message: "m".into(),
+            hint: None,
+        };
+        assert_eq!(
+            unless_missing::<u8>(NO_LIFECYCLE, Err(api(NO_LIFECYCLE))).unwrap(),
+            None
+        );
+        assert_eq!(unless_missing(NO_LIFECYCLE, Ok(1)).unwrap(), Some(1));
+        assert!(unless_missing::<u8>(NO_LIFECYCLE, Err(api("AccessDenied"))).is_err());
+    }
+}
