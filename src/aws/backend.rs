@@ -247,7 +247,7 @@ impl<'a> Backend<'a> {
         }
         // S3's answer judged --s3-role-arn's credentials, when a role is
         // assumed for S3: those are dropped, the main ones kept.
-        if s3::OPS.contains(op) && s.conn.s3.role.is_some() {
+        if s3::is_op(op) && s.conn.s3.role.is_some() {
             let cached = api
                 .s3_creds
                 .borrow()

@@ -170,6 +170,21 @@ pub fn resolve(
     flag: Option<&str>,
     env: &dyn Env,
 ) -> Result<Endpoint, String> {
+    match explicit(service, fips, flag, env)? {
+        Some(e) => Ok(e),
+        None => public(service, region, fips),
+    }
+}
+
+/// The URL [`resolve`] takes before the public endpoint, if any: for
+/// services whose public host is not `SERVICE.REGION.SUFFIX` (S3
+/// Control's carries the account ID) and build it themselves.
+pub fn explicit(
+    service: &str,
+    fips: bool,
+    flag: Option<&str>,
+    env: &dyn Env,
+) -> Result<Option<Endpoint>, String> {
     let service_var = format!("AWS_ENDPOINT_URL_{}", service.to_ascii_uppercase());
     let configured = if env.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
         None
@@ -188,8 +203,10 @@ pub fn resolve(
         Some((_, from)) if fips => Err(format!(
             "FIPS endpoints cannot be combined with {from}: set one or the other"
         )),
-        Some((url, from)) => Endpoint::parse(&url).map_err(|e| format!("{from}: {e}")),
-        None => public(service, region, fips),
+        Some((url, from)) => Endpoint::parse(&url)
+            .map(Some)
+            .map_err(|e| format!("{from}: {e}")),
+        None => Ok(None),
     }
 }
 

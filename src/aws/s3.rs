@@ -224,9 +224,35 @@ pub fn location_region(text: &str) -> Result<String, String> {
     })
 }
 
-/// The S3 operations, so an error can be told to come from S3 (whose
-/// credentials may be `--s3-role-arn`'s).
-pub const OPS: [&str; 4] = ["ListObjectsV2", "GetObject", "HeadObject", LOCATION_OP];
+/// The S3 operations (S3 Control's included: same credentials) and the
+/// IAM action each needs, named in AccessDenied lines.
+const PERMISSIONS: [(&str, &str); 9] = [
+    ("ListObjectsV2", "s3:ListBucket"),
+    ("GetObject", "s3:GetObject"),
+    ("HeadObject", "s3:GetObject"),
+    (LOCATION_OP, "s3:GetBucketLocation"),
+    (
+        "GetBucketLifecycleConfiguration",
+        "s3:GetLifecycleConfiguration",
+    ),
+    ("GetBucketVersioning", "s3:GetBucketVersioning"),
+    (
+        "GetObjectLockConfiguration",
+        "s3:GetBucketObjectLockConfiguration",
+    ),
+    ("GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+    (CONTROL_OP, "s3:GetAccountPublicAccessBlock"),
+];
+
+/// S3 Control's `GetPublicAccessBlock`, named apart from the bucket's
+/// operation of the same name so each error says which level failed.
+pub const CONTROL_OP: &str = "S3Control.GetPublicAccessBlock";
+
+/// Whether `op` is an S3 operation, so an error can be told to come from
+/// S3 (whose credentials may be `--s3-role-arn`'s).
+pub fn is_op(op: &str) -> bool {
+    PERMISSIONS.iter().any(|(o, _)| *o == op)
+}
 
 const LOCATION_OP: &str = "GetBucketLocation";
 
@@ -333,17 +359,16 @@ pub struct Client<'a> {
     located: Mutex<Vec<String>>,
 }
 
-/// The IAM action each operation needs, for AccessDenied lines.
-fn permission(op: &str) -> &'static str {
-    match op {
-        "ListObjectsV2" => "s3:ListBucket",
-        "GetBucketLocation" => "s3:GetBucketLocation",
-        _ => "s3:GetObject",
-    }
+/// The IAM action `op` needs, for AccessDenied lines.
+pub(super) fn permission(op: &str) -> &'static str {
+    PERMISSIONS
+        .iter()
+        .find(|(o, _)| *o == op)
+        .map_or("s3:GetObject", |(_, p)| p)
 }
 
 /// An AccessDenied line names the action the credentials lack.
-fn with_permission(e: Error) -> Error {
+pub(super) fn with_permission(e: Error) -> Error {
     match e {
         Error::Api {
             op,
@@ -414,7 +439,7 @@ impl<'a> Client<'a> {
     }
 
     /// One request, following a wrong-region answer once.
-    fn exchange(
+    pub(super) fn exchange(
         &self,
         op: &'static str,
         method: &'static str,
@@ -500,7 +525,7 @@ impl<'a> Client<'a> {
         with_permission(e)
     }
 
-    fn read_xml<T>(
+    pub(super) fn read_xml<T>(
         op: &'static str,
         answer: Answer,
         parse: impl Fn(&str) -> Result<T, String>,

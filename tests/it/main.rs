@@ -38,6 +38,7 @@ mod regions;
 mod retries;
 mod robot;
 mod s3;
+mod s3config;
 mod s3role;
 mod scale;
 mod secrets;
