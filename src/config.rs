@@ -9,7 +9,8 @@ use crate::aws::connection::Connection;
 use crate::aws::quota;
 use crate::error::Limit;
 use crate::modes::{
-    countevents, listtrails, logintegrity, securityevents, traildelivery, trailsecurity,
+    bucketposture, countevents, listtrails, logintegrity, securityevents, traildelivery,
+    trailsecurity,
 };
 use crate::statefile;
 
@@ -52,6 +53,20 @@ pub enum Mode {
         opts: securityevents::Options,
     },
     LogIntegrity(Box<Integrity>),
+    BucketPosture(Box<Posture>),
+}
+
+/// `bucketposture`: which trail's bucket, or which bucket.
+#[derive(Debug, Clone)]
+pub struct Posture {
+    /// `--trail-name`: DescribeTrails gives the bucket, unless `--s3-bucket`.
+    pub trail: Option<String>,
+    pub bucket: Option<String>,
+    pub prefix: Option<String>,
+    /// `--account-id`: the bucket's account, for its account-level Block
+    /// Public Access (else `--s3-role-arn`'s, else the trail ARN's).
+    pub account_id: Option<String>,
+    pub opts: bucketposture::Options,
 }
 
 /// `logintegrity`: which trail's digests, where, over which window.

@@ -3,8 +3,10 @@
 //! the mode reads and the mode turns it into an [`Outcome`]; several
 //! regions or trails are combined into one.
 
+mod bucket;
 mod integrity;
 mod pool;
+mod posture;
 pub(crate) mod window;
 
 use std::time::Instant;
@@ -83,6 +85,14 @@ pub fn run(
             "--custommode=awscli: validate-logs has no incremental form; logintegrity needs \
              the built-in client (--custommode=api, or CHECK_CLOUDTRAIL_AWSCLI=builtin on the \
              poller)."
+                .into(),
+        ));
+    }
+    if client == CustomMode::AwsCli && matches!(cfg.mode, Mode::BucketPosture(_)) {
+        return Err(Error::Option(
+            "--custommode=awscli: bucketposture would start six aws s3api/s3control processes \
+             a check for what the built-in client reads in one; it needs the built-in client \
+             (--custommode=api, or CHECK_CLOUDTRAIL_AWSCLI=builtin on the poller)."
                 .into(),
         ));
     }
@@ -280,6 +290,7 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
             securityevents::evaluate(opts, &events, seen.as_ref(), &d)
         }
         Mode::LogIntegrity(integrity) => integrity::check(b, integrity, now, s.ctx.state, s.trace),
+        Mode::BucketPosture(posture) => posture::check(b, posture, now, s.connection, s.trace),
     }
 }
 

@@ -201,6 +201,11 @@ impl<'a> Backend<'a> {
         &self.region
     }
 
+    /// The process environment (endpoint override variables).
+    pub fn env(&self) -> &dyn crate::env::Env {
+        self.shared.ctx.env
+    }
+
     /// Who the calls are made as, where (see [`scope`]).
     pub fn scope(&self) -> &str {
         &self.shared.scope

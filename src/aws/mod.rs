@@ -1,6 +1,7 @@
 //! Talking to AWS: signing, credentials, HTTP, and the service calls.
 
 pub mod apierror;
+pub mod arn;
 pub mod awscli;
 pub mod backend;
 pub mod caller;

@@ -64,13 +64,9 @@ pub fn region(
 
 /// `arn:aws:cloudtrail:eu-west-1:123456789012:trail/x` → `eu-west-1`.
 pub fn arn_region(name: &str) -> Option<&str> {
-    let mut parts = name.splitn(6, ':');
-    let (Some("arn"), Some(_partition), Some("cloudtrail"), Some(region)) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return None;
-    };
-    Some(region).filter(|r| !r.is_empty())
+    crate::aws::arn::Arn::parse(name)
+        .filter(|a| a.service == "cloudtrail")
+        .and_then(|a| a.region)
 }
 
 /// `--region`, else a trail ARN's region, else `AWS_REGION` /

@@ -282,7 +282,7 @@ const CONNECTOR: &[Opt] = &[
 
 /// Every option upstream declares, plus ours: the generic ones, then each
 /// mode's (cloud/aws/cloudtrail/mode/*.pm and ours).
-pub const OPTIONS: [&[Opt]; 12] = [
+pub const OPTIONS: [&[Opt]; 14] = [
     SCRIPT,
     SCRIPT_CUSTOM,
     OUTPUT,
@@ -295,6 +295,8 @@ pub const OPTIONS: [&[Opt]; 12] = [
     mode::securityevents::OPTIONS,
     mode::logintegrity::OPTIONS,
     mode::s3::OPTIONS,
+    mode::STATUS_OPTIONS,
+    mode::bucketposture::OPTIONS,
 ];
 
 pub fn options() -> impl Iterator<Item = &'static Opt> {

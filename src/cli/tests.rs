@@ -776,7 +776,7 @@ fn help_version_and_lists() {
     );
     assert!(
         info(&[PLUGIN, "--list-mode"])
-            .ends_with("Modes Available:\n   checktrailstatus\n   countevents\n   listtrails\n   logintegrity\n   securityevents\n   traildelivery\n   trailsecurity\n")
+            .ends_with("Modes Available:\n   bucketposture\n   checktrailstatus\n   countevents\n   listtrails\n   logintegrity\n   securityevents\n   traildelivery\n   trailsecurity\n")
     );
     assert!(
         info(&[PLUGIN, "--list-custommode"])

@@ -11,6 +11,7 @@ mod store;
 use std::collections::HashSet;
 use std::time::Duration;
 
+use super::bucket::{self, Located};
 use crate::aws::backend::Backend;
 use crate::aws::s3::{self, ListQuery};
 use crate::config::Integrity;
@@ -31,20 +32,6 @@ const LIST_PAGES: u32 = 100;
 /// Source regions listed at most.
 const MAX_REGIONS: usize = 100;
 
-/// Where the trail's digests are.
-struct Located {
-    trail_name: String,
-    home_region: String,
-    /// `--account-id`, else the trail ARN's (the management account for
-    /// an organization trail).
-    account_id: Option<String>,
-    bucket: String,
-    prefix: String,
-    validation: bool,
-    /// What DescribeTrails says; unknown with `--s3-bucket`.
-    organization_trail: Option<bool>,
-}
-
 /// One account's logs: the organization folder they are in, if any.
 #[derive(Clone, Copy)]
 struct Account<'a> {
@@ -52,65 +39,23 @@ struct Account<'a> {
     id: &'a str,
 }
 
-/// The trail's name in its ARN (`…:trail/NAME`), else as given.
-fn short_name(trail: &str) -> &str {
-    match trail.strip_prefix("arn:") {
-        Some(_) => trail.rsplit_once(":trail/").map_or(trail, |(_, n)| n),
-        None => trail,
-    }
-}
-
-/// `arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME`'s account.
-fn arn_field(arn: &str, n: usize) -> Option<&str> {
-    arn.strip_prefix("arn:")?;
-    arn.split(':').nth(n).filter(|f| !f.is_empty())
-}
-
 fn locate(b: &Backend<'_>, cfg: &Integrity, trace: &mut Trace) -> Result<Located, Error> {
-    let trail = cfg.trail.as_str();
-    let Some(bucket) = &cfg.bucket else {
-        let t = b.describe_trail(trail, trace)?;
-        let arn = t.arn.as_deref().unwrap_or(trail);
-        let account_id =
-            arn_field(arn, 4)
-                .map(str::to_owned)
-                .ok_or_else(|| Error::BadResponse {
-                    op: "DescribeTrails",
-                    detail: format!("trail {} has no TrailARN with an account", t.name),
-                })?;
-        let bucket = t.s3_bucket.clone().ok_or_else(|| Error::BadResponse {
-            op: "DescribeTrails",
-            detail: format!("trail {} has no S3BucketName", t.name),
-        })?;
-        return Ok(Located {
-            trail_name: t.name.clone(),
-            home_region: t
-                .home_region
-                .clone()
-                .unwrap_or_else(|| b.region().to_owned()),
-            account_id: Some(account_id),
-            bucket,
-            prefix: t.s3_key_prefix.clone().unwrap_or_default(),
-            validation: t.log_file_validation,
-            organization_trail: Some(t.is_organization_trail),
-        });
-    };
-    let account_id = cfg.account_id.as_deref().or_else(|| arn_field(trail, 4));
-    if account_id.is_none() && !cfg.all_accounts {
+    let at = bucket::locate(
+        b,
+        Some(&cfg.trail),
+        bucket::Given {
+            bucket: cfg.bucket.as_deref(),
+            prefix: cfg.prefix.as_deref(),
+            account_id: cfg.account_id.as_deref(),
+        },
+        trace,
+    )?;
+    if at.account_id.is_none() && !cfg.all_accounts {
         return Err(Error::Option(
             "--s3-bucket needs --account-id when --trail-name is not an ARN.".into(),
         ));
     }
-    Ok(Located {
-        trail_name: short_name(trail).to_owned(),
-        home_region: arn_field(trail, 3).unwrap_or(b.region()).to_owned(),
-        account_id: account_id.map(str::to_owned),
-        bucket: bucket.clone(),
-        prefix: cfg.prefix.clone().unwrap_or_default(),
-        // Not asked without DescribeTrails: the digests tell.
-        validation: true,
-        organization_trail: None,
-    })
+    Ok(at)
 }
 
 /// The check: every source region's chain walked over the window ending
@@ -395,10 +340,7 @@ fn merge(total: &mut Report, r: Report) {
 
 /// `[PREFIX/]AWSLogs/`.
 fn logs_root(at: &Located) -> String {
-    match at.prefix.as_str() {
-        "" => "AWSLogs/".to_owned(),
-        p => format!("{p}/AWSLogs/"),
-    }
+    bucket::logs_root(&at.prefix)
 }
 
 /// `[PREFIX/]AWSLogs/[O-ID/]ACCOUNT/CloudTrail-Digest/`.

@@ -2082,7 +2082,7 @@ fn lists_and_versions() {
     assert!(r.stdout.starts_with("\nPlugin Description:\n"));
     assert!(
         r.stdout.ends_with(
-            "\nModes Available:\n   checktrailstatus\n   countevents\n   listtrails\n   logintegrity\n   securityevents\n   traildelivery\n   trailsecurity\n"
+            "\nModes Available:\n   bucketposture\n   checktrailstatus\n   countevents\n   listtrails\n   logintegrity\n   securityevents\n   traildelivery\n   trailsecurity\n"
         ),
         "{}",
         r.stdout
@@ -2344,6 +2344,7 @@ fn every_help_option_is_exercised() {
         include_str!("textfile.rs"),
         include_str!("logintegrity.rs"),
         include_str!("s3role.rs"),
+        include_str!("bucketposture.rs"),
     ];
     let mut help = run(&[PLUGIN, "--help"]).stdout;
     for mode in MODES {

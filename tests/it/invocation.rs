@@ -22,7 +22,7 @@ fn help_and_version_exit_unknown() {
     let r = run(&[PLUGIN, "--list-mode"]);
     assert!(
         r.stdout
-            .ends_with("Modes Available:\n   checktrailstatus\n   countevents\n   listtrails\n   logintegrity\n   securityevents\n   traildelivery\n   trailsecurity\n")
+            .ends_with("Modes Available:\n   bucketposture\n   checktrailstatus\n   countevents\n   listtrails\n   logintegrity\n   securityevents\n   traildelivery\n   trailsecurity\n")
     );
     assert_eq!(r.code, 3);
     // --opt-exit applies to these as upstream (option_exit).

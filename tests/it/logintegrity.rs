@@ -746,3 +746,50 @@ fn a_log_file_denied_suggests_exists() {
         "{text}"
     );
 }
+
+#[test]
+fn organization_options_are_checked() {
+    let (server, _) = server(bucket(&CHAIN), true);
+    for (args, says) in [
+        (
+            &["--trail-name=demo", "--organization-id=o-UPPER"][..],
+            "--organization-id 'o-UPPER' is not an organization id",
+        ),
+        (
+            &[
+                "--trail-name=demo",
+                "--s3-bucket=ct-bucket",
+                "--account-id=123456789012",
+                "--all-accounts",
+            ][..],
+            "--account-id and --all-accounts",
+        ),
+        // No AWSLogs/o-…/ folder in this bucket: not an organization trail.
+        (
+            &[
+                "--trail-name=demo",
+                "--all-accounts",
+                "--warning-accounts-total=1:",
+                "--critical-accounts-total=1:",
+                "--warning-accounts-failing=0",
+                "--critical-accounts-failing=1",
+            ][..],
+            "--all-accounts: no organization folder (AWSLogs/o-…/) under s3://ct-bucket/AWSLogs/",
+        ),
+    ] {
+        let (text, code) = check(&server, args, &[]);
+        assert_eq!(code, 3, "{args:?}: {text}");
+        assert!(text.contains(says), "{args:?}: {text}");
+    }
+    // A named organization whose folder holds nothing: CRITICAL, not OK.
+    let (text, code) = check(
+        &server,
+        &["--trail-name=demo", "--organization-id=o-abcdefghij"],
+        &[],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("no digest folder under s3://ct-bucket/AWSLogs/o-abcdefghij/123456789012/"),
+        "{text}"
+    );
+}

@@ -21,6 +21,7 @@
 mod alltrails;
 mod architecture;
 mod bounds;
+mod bucketposture;
 mod contrib;
 mod countevents;
 mod countevents_beyond;

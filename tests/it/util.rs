@@ -41,6 +41,7 @@ impl Request {
     }
 }
 
+#[derive(Clone)]
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -198,7 +199,8 @@ impl Run {
 pub const PLUGIN: &str = "--plugin=cloud::aws::cloudtrail::plugin";
 
 /// Every mode the binary holds, as `--list-mode` lists them.
-pub const MODES: [&str; 7] = [
+pub const MODES: [&str; 8] = [
+    "bucketposture",
     "checktrailstatus",
     "countevents",
     "listtrails",

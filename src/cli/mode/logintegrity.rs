@@ -19,9 +19,6 @@ const METRIC_RANGES: PerLabel = PerLabel {
 };
 
 pub const OPTIONS: &[Opt] = &[
-    mode_opt("s3-bucket", INTEGRITY),
-    mode_opt("s3-prefix", INTEGRITY),
-    mode_opt("account-id", INTEGRITY),
     mode_opt("organization-id", INTEGRITY),
     mode_flag("all-accounts", INTEGRITY),
     mode_opt("filter-region", INTEGRITY),
@@ -48,20 +45,9 @@ pub const HELP: Section = Section {
             built-in client (--custommode=api).",
     items: &[
         super::TRAIL_NAME,
-        Item {
-            tag: "--s3-bucket",
-            text: "Read the digests in this bucket without DescribeTrails (e.g. in a log \
-                   archive account); the trail's home region is its ARN's, else --region.",
-        },
-        Item {
-            tag: "--s3-prefix",
-            text: "The trail's S3 key prefix, with --s3-bucket (default: none).",
-        },
-        Item {
-            tag: "--account-id",
-            text: "The account whose logs are checked, with --s3-bucket (default: the trail \
-                   ARN's).",
-        },
+        super::s3::LOCATION_ITEMS[0],
+        super::s3::LOCATION_ITEMS[1],
+        super::s3::LOCATION_ITEMS[2],
         Item {
             tag: "--organization-id",
             text: "An organization trail's id (o-…), whose logs are under AWSLogs/o-ID/ACCOUNT/ \
@@ -121,16 +107,13 @@ pub fn build(raw: &Raw, trails: TrailChoice) -> Result<Mode, Error> {
         Trails::One(name) => name,
         Trails::All(_) => return Err(Error::Internal("several trails".into())),
     };
-    let bucket = raw.get("s3-bucket").map(str::to_owned);
-    for needs_bucket in ["s3-prefix", "account-id"] {
-        if bucket.is_none() && raw.get(needs_bucket).is_some() {
-            return Err(Error::Option(format!(
-                "--{needs_bucket} needs --s3-bucket (without it, DescribeTrails tells)."
-            )));
-        }
-    }
+    let super::s3::Location {
+        bucket,
+        prefix,
+        account_id,
+    } = super::s3::location(raw)?;
     let all_accounts = raw.flag("all-accounts");
-    if all_accounts && raw.get("account-id").is_some() {
+    if all_accounts && account_id.is_some() {
         return Err(Error::Option(
             "--account-id and --all-accounts: one account, or every member account, not both."
                 .into(),
@@ -142,13 +125,6 @@ pub fn build(raw: &Raw, trails: TrailChoice) -> Result<Mode, Error> {
         return Err(Error::Option(format!(
             "--organization-id '{o}' is not an organization id (o- and 10 to 32 lower-case \
              letters or digits)."
-        )));
-    }
-    if let Some(a) = raw.get("account-id")
-        && (a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(Error::Option(format!(
-            "--account-id '{a}' is not an account id (12 digits)."
         )));
     }
     let delta = number(raw, "delta", DELTA_RANGE, |d| {
@@ -176,8 +152,8 @@ pub fn build(raw: &Raw, trails: TrailChoice) -> Result<Mode, Error> {
     Ok(Mode::LogIntegrity(Box::new(Integrity {
         trail,
         bucket,
-        prefix: raw.get("s3-prefix").map(|p| p.trim_matches('/').to_owned()),
-        account_id: raw.get("account-id").map(str::to_owned),
+        prefix,
+        account_id,
         organization_id: raw.get("organization-id").map(str::to_owned),
         all_accounts,
         filter_region: pattern(raw, "filter-region")?,

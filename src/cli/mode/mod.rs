@@ -1,6 +1,7 @@
 //! One file per mode: its options, its `--help` section and its builder
 //! from [`Raw`] to [`Mode`]. The trail options three modes share are here.
 
+pub mod bucketposture;
 pub mod checktrailstatus;
 pub mod countevents;
 pub mod listtrails;
@@ -17,6 +18,7 @@ use super::options::{Kind, Opt, Raw, mode_opt};
 use super::values::pattern;
 use crate::config::{Mode, Trails};
 use crate::error::Error;
+use crate::expr::Expr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ModeName {
@@ -27,10 +29,12 @@ pub enum ModeName {
     ListTrails,
     SecurityEvents,
     LogIntegrity,
+    BucketPosture,
 }
 
 impl ModeName {
-    pub const ALL: [ModeName; 7] = [
+    pub const ALL: [ModeName; 8] = [
+        ModeName::BucketPosture,
         ModeName::CheckTrailStatus,
         ModeName::CountEvents,
         ModeName::ListTrails,
@@ -49,6 +53,7 @@ impl ModeName {
             ModeName::ListTrails => "listtrails",
             ModeName::SecurityEvents => "securityevents",
             ModeName::LogIntegrity => "logintegrity",
+            ModeName::BucketPosture => "bucketposture",
         }
     }
 
@@ -61,6 +66,7 @@ impl ModeName {
             ModeName::ListTrails => &listtrails::HELP,
             ModeName::SecurityEvents => &securityevents::HELP,
             ModeName::LogIntegrity => &logintegrity::HELP,
+            ModeName::BucketPosture => &bucketposture::HELP,
         }
     }
 }
@@ -93,12 +99,14 @@ impl PerLabel {
     }
 }
 
-/// logintegrity takes one trail, and refuses the others with the reason.
+/// logintegrity and bucketposture take one trail, and refuse the others
+/// with the reason.
 const TRAIL_MODES: &[ModeName] = &[
     ModeName::CheckTrailStatus,
     ModeName::TrailDelivery,
     ModeName::TrailSecurity,
     ModeName::LogIntegrity,
+    ModeName::BucketPosture,
 ];
 const TRAILS_AND_LIST: &[ModeName] = &[
     ModeName::CheckTrailStatus,
@@ -106,7 +114,65 @@ const TRAILS_AND_LIST: &[ModeName] = &[
     ModeName::TrailSecurity,
     ModeName::ListTrails,
     ModeName::LogIntegrity,
+    ModeName::BucketPosture,
 ];
+
+/// The modes whose checks are variables of status expressions.
+const STATUS_MODES: &[ModeName] = &[ModeName::TrailSecurity, ModeName::BucketPosture];
+
+/// Centreon's `--warning-status`/`--critical-status`, and
+/// `--filter-check`.
+pub const STATUS_OPTIONS: &[Opt] = &[
+    mode_opt("warning-status", STATUS_MODES),
+    mode_opt("critical-status", STATUS_MODES),
+    mode_opt("filter-check", STATUS_MODES),
+];
+
+/// The status expressions and `--filter-check`.
+pub struct Status {
+    pub warning: Option<Expr>,
+    pub critical: Option<Expr>,
+    pub filter: Option<Regex>,
+}
+
+/// The status expressions over `variables` (an empty one turns that
+/// state off; absent, the default) and `--filter-check`.
+pub fn status_options(
+    raw: &Raw,
+    variables: &[&str],
+    (default_warning, default_critical): (&str, &str),
+) -> Result<Status, Error> {
+    let expr = |name: &str, default: &str| -> Result<Option<Expr>, Error> {
+        let text = match raw.last(name) {
+            Some("") => return Ok(None),
+            Some(t) => t,
+            None if default.is_empty() => return Ok(None),
+            None => default,
+        };
+        Expr::parse_with(text, variables)
+            .map(Some)
+            .map_err(|e| Error::Option(format!("--{name} '{text}': {e}")))
+    };
+    Ok(Status {
+        warning: expr("warning-status", default_warning)?,
+        critical: expr("critical-status", default_critical)?,
+        filter: pattern(raw, "filter-check")?,
+    })
+}
+
+/// `--trail-name` alone: `--all-trails` and `--filter-trail-name` are
+/// refused with `why`.
+pub fn one_trail(trails: TrailChoice, mode: &str, why: &str) -> Result<Option<String>, Error> {
+    if trails.several() {
+        return Err(Error::Option(format!(
+            "--all-trails or --filter-trail-name is not for --mode={mode}: {why}"
+        )));
+    }
+    Ok(match trails.trails {
+        Some(Trails::One(name)) => Some(name),
+        _ => None,
+    })
+}
 
 /// cloud/aws/cloudtrail/mode/*.pm's `--trail-name`, and ours to check
 /// several trails.
@@ -199,5 +265,6 @@ pub fn build(
             thresholds: traildelivery::build(raw)?,
         },
         ModeName::LogIntegrity => logintegrity::build(raw, trails)?,
+        ModeName::BucketPosture => bucketposture::build(raw, trails)?,
     })
 }

@@ -11,13 +11,19 @@ use crate::error::Error;
 use super::ModeName;
 
 /// The modes that read S3.
-pub const S3_MODES: &[ModeName] = &[ModeName::LogIntegrity];
+pub const S3_MODES: &[ModeName] = &[ModeName::LogIntegrity, ModeName::BucketPosture];
 
+const BUCKET: &str = "s3-bucket";
+const PREFIX: &str = "s3-prefix";
+const ACCOUNT_ID: &str = "account-id";
 const ENDPOINT_URL: &str = "s3-endpoint-url";
 const ROLE_ARN: &str = "s3-role-arn";
 const EXTERNAL_ID: &str = "s3-external-id";
 
 pub const OPTIONS: &[Opt] = &[
+    mode_opt(BUCKET, S3_MODES),
+    mode_opt(PREFIX, S3_MODES),
+    mode_opt(ACCOUNT_ID, S3_MODES),
     mode_opt(ENDPOINT_URL, S3_MODES),
     mode_opt(ROLE_ARN, S3_MODES),
     mode_opt(EXTERNAL_ID, S3_MODES),
@@ -43,6 +49,55 @@ pub const HELP_ITEMS: [Item; 3] = [
         text: "External id the --s3-role-arn role's trust policy asks for.",
     },
 ];
+
+/// Where the trail's files are, in each S3 mode's section.
+pub const LOCATION_ITEMS: [Item; 3] = [
+    Item {
+        tag: "--s3-bucket",
+        text: "Read this bucket without DescribeTrails (e.g. in a log archive account); the \
+               trail's home region is its ARN's, else --region.",
+    },
+    Item {
+        tag: "--s3-prefix",
+        text: "The trail's S3 key prefix, with --s3-bucket (default: none).",
+    },
+    Item {
+        tag: "--account-id",
+        text: "The account whose logs are read, with --s3-bucket (default: the trail ARN's).",
+    },
+];
+
+/// `--s3-bucket [--s3-prefix] [--account-id]`.
+pub struct Location {
+    pub bucket: Option<String>,
+    /// Without slashes at either end.
+    pub prefix: Option<String>,
+    pub account_id: Option<String>,
+}
+
+/// `--s3-bucket [--s3-prefix] [--account-id]`, checked.
+pub fn location(raw: &Raw) -> Result<Location, Error> {
+    let bucket = raw.get(BUCKET).map(str::to_owned);
+    for needs_bucket in [PREFIX, ACCOUNT_ID] {
+        if bucket.is_none() && raw.get(needs_bucket).is_some() {
+            return Err(Error::Option(format!(
+                "--{needs_bucket} needs --{BUCKET} (without it, DescribeTrails tells)."
+            )));
+        }
+    }
+    if let Some(a) = raw.get(ACCOUNT_ID)
+        && (a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(Error::Option(format!(
+            "--{ACCOUNT_ID} '{a}' is not an account id (12 digits)."
+        )));
+    }
+    Ok(Location {
+        bucket,
+        prefix: raw.get(PREFIX).map(|p| p.trim_matches('/').to_owned()),
+        account_id: raw.get(ACCOUNT_ID).map(str::to_owned),
+    })
+}
 
 /// `--s3-endpoint-url`, `--s3-role-arn` and `--s3-external-id`, checked.
 /// The options exist only with the S3 modes, so with any other mode

@@ -2,21 +2,12 @@
 //! Hub, each check a variable of the status expressions.
 
 use crate::cli::help::{Item, Section};
-use crate::cli::options::{Opt, Raw, mode_opt};
-use crate::cli::values::pattern;
+use crate::cli::options::{Opt, Raw};
 use crate::error::Error;
-use crate::expr::Expr;
 use crate::modes::trailsecurity::{DEFAULT_CRITICAL, DEFAULT_WARNING, Options, variables};
 
-use super::ModeName;
-
-const SECURITY: &[ModeName] = &[ModeName::TrailSecurity];
-
-pub const OPTIONS: &[Opt] = &[
-    mode_opt("warning-status", SECURITY),
-    mode_opt("critical-status", SECURITY),
-    mode_opt("filter-check", SECURITY),
-];
+/// Its status options are [`super::STATUS_OPTIONS`].
+pub const OPTIONS: &[Opt] = &[];
 
 pub const HELP: Section = Section {
     title: "Mode",
@@ -54,19 +45,14 @@ pub const HELP: Section = Section {
 /// The status expressions (an empty one turns that state off) and
 /// `--filter-check`.
 pub fn build(raw: &Raw) -> Result<Options, Error> {
-    let expr = |name: &str, default: &str| -> Result<Option<Expr>, Error> {
-        let text = match raw.last(name) {
-            Some("") => return Ok(None),
-            Some(t) => t,
-            None => default,
-        };
-        Expr::parse_with(text, &variables())
-            .map(Some)
-            .map_err(|e| Error::Option(format!("--{name} '{text}': {e}")))
-    };
+    let super::Status {
+        warning,
+        critical,
+        filter,
+    } = super::status_options(raw, &variables(), (DEFAULT_WARNING, DEFAULT_CRITICAL))?;
     Ok(Options {
-        warning: expr("warning-status", DEFAULT_WARNING)?,
-        critical: expr("critical-status", DEFAULT_CRITICAL)?,
-        filter: pattern(raw, "filter-check")?,
+        warning,
+        critical,
+        filter,
     })
 }
