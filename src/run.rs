@@ -3,7 +3,7 @@
 //! the mode reads and the mode turns it into an [`Outcome`]; several
 //! regions or trails are combined into one.
 
-mod integrity;
+pub(crate) mod integrity;
 mod pool;
 pub(crate) mod window;
 

@@ -4,7 +4,7 @@
 //! (S3 for digests and log files, CloudTrail's `ListPublicKeys` for the
 //! keys), and what the state directory keeps between runs ([`kept`]).
 
-mod kept;
+pub(crate) mod kept;
 mod store;
 
 use std::collections::HashSet;
