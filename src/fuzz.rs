@@ -419,6 +419,193 @@ pub fn digests(data: &[u8]) {
     }
 }
 
+/// The header [`listings`] reads a state file for.
+const KEPT_HEADER: crate::run::integrity::kept::Header<'static> =
+    crate::run::integrity::kept::Header {
+        delta: 86_400,
+        verify: "hash",
+    };
+
+/// The S3 answers and the files logintegrity reads: a ListObjectsV2 page,
+/// a GetBucketLocation answer, an S3 error body (each status the client
+/// tells apart), the state kept between runs, and a gzip stream (every
+/// member, and the first alone) under small caps. None may panic; a page
+/// has no more objects or prefixes than its text names, and a token only
+/// when truncated; a region is a host name label; a decoded state is no
+/// larger than its bytes and round-trips through `encode`; an inflated
+/// stream is within its cap, hashed as handed over, the same however the
+/// bytes arrive, and its first member a prefix of all of them.
+pub fn listings(data: &[u8]) {
+    use crate::aws::s3;
+    use crate::error::Error;
+    use crate::run::integrity::kept;
+
+    let text = String::from_utf8_lossy(data);
+    if let Ok(p) = s3::list_page(&text) {
+        assert!(p.objects.len() <= text.matches("Contents").count());
+        assert!(p.prefixes.len() <= text.matches("CommonPrefixes").count());
+        assert!(p.next.as_ref().is_none_or(|t| !t.is_empty()));
+    }
+    if let Ok(r) = s3::location_region(&text) {
+        assert!((1..=64).contains(&r.len()), "{r:?}");
+        assert!(
+            r.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{r:?}"
+        );
+    }
+    // A status only matters without a body (a HEAD's answer).
+    let answers: &[(u16, &'static str)] = if data.is_empty() {
+        &[
+            (301, "HeadObject"),
+            (403, "HeadObject"),
+            (404, "HeadObject"),
+            (500, "HeadObject"),
+        ]
+    } else {
+        &[(403, "GetBucketLocation"), (400, "ListObjectsV2")]
+    };
+    for &(status, op) in answers {
+        let resp = Response {
+            status,
+            headers: vec![("date".into(), text.chars().take(40).collect())],
+            body: data.to_vec(),
+        };
+        let e = s3::error_of(op, &resp, 1_767_225_600);
+        assert!(
+            matches!(&e, Error::Api { .. } | Error::Http { .. }),
+            "{op} {status}: {e:?}"
+        );
+        if let Error::Api {
+            code,
+            message,
+            hint,
+            ..
+        } = &e
+        {
+            assert!(!code.is_empty());
+            assert!(message.chars().count() <= crate::error::MAX_KEPT + 1);
+            if code == "AccessDenied" {
+                assert!(hint.as_ref().is_some_and(|h| h.contains("s3:")), "{e:?}");
+            }
+        }
+        if let Error::Http { status: s, .. } = &e {
+            assert_eq!(*s, status);
+        }
+        let _ = e.to_string();
+    }
+
+    if let Ok(k) = kept::decode(data, KEPT_HEADER) {
+        let built = k.regions.len()
+            + k.digests
+                .values()
+                .map(|d| 1 + d.digest.log_files.len())
+                .sum::<usize>()
+            + k.logs.len();
+        assert!(
+            built <= data.len(),
+            "{built} items from {} bytes",
+            data.len()
+        );
+        let mut again = Vec::new();
+        assert!(kept::encode(&mut again, KEPT_HEADER, &k).is_ok());
+        assert_eq!(kept::decode(again.as_slice(), KEPT_HEADER).as_ref(), Ok(&k));
+        let mut pruned = k;
+        pruned.prune(i64::MIN, i64::MAX);
+        pruned.prune(i64::MAX, i64::MIN);
+    }
+
+    for cap in [100, 70_000] {
+        inflations(data, cap);
+    }
+}
+
+/// [`listings`]' gzip part: `data` inflated whole and first member alone,
+/// from one slice and one byte at a time: the same outcome either way.
+fn inflations(data: &[u8], cap: u64) {
+    use crate::gzip::{InflateError, Inflated, inflate, inflate_first};
+    use std::io::Read;
+
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((b, rest)), Some(out)) => {
+                    *out = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+    // What came out, checked against what was handed over.
+    let checked = |out: &[u8], r: &Result<Inflated, InflateError>| {
+        if let Ok(done) = r {
+            assert_eq!(done.size, out.len() as u64);
+            let sha = ring::digest::digest(&ring::digest::SHA256, out);
+            assert_eq!(done.sha256.as_slice(), sha.as_ref());
+        }
+        assert!(
+            out.len() as u64 <= cap,
+            "{} bytes past a cap of {cap}",
+            out.len()
+        );
+        // A slice never fails, the sink never refuses.
+        assert!(
+            matches!(
+                r,
+                Ok(_) | Err(InflateError::Corrupt(_) | InflateError::TooLarge(_))
+            ),
+            "{r:?}"
+        );
+        if let Err(InflateError::TooLarge(c)) = r {
+            assert_eq!(*c, cap);
+        }
+    };
+    // Only whether it failed: a member both too large and corrupt is
+    // either, as the decoder meets one or the other first (flate2 drops
+    // what a read inflated when the same read meets bad data).
+    let kind = |r: &Result<Inflated, InflateError>| r.as_ref().ok().cloned();
+    let mut results = Vec::new();
+    for trickle in [false, true] {
+        let mut all = Vec::new();
+        let mut sink = |c: &[u8]| {
+            all.extend_from_slice(c);
+            Ok(())
+        };
+        let whole = if trickle {
+            inflate(Trickle(data), cap, &mut sink)
+        } else {
+            inflate(data, cap, &mut sink)
+        };
+        checked(&all, &whole);
+        let mut first = Vec::new();
+        let mut sink = |c: &[u8]| {
+            first.extend_from_slice(c);
+            Ok(())
+        };
+        let one = if trickle {
+            inflate_first(Trickle(data), cap, &mut sink)
+        } else {
+            inflate_first(data, cap, &mut sink)
+        };
+        let (one, trailing) = match one {
+            Ok((d, t)) => (Ok(d), Some(t)),
+            Err(e) => (Err(e), None),
+        };
+        checked(&first, &one);
+        if whole.is_ok() {
+            assert!(one.is_ok() && all.starts_with(&first));
+        }
+        if trailing == Some(false) {
+            assert_eq!(kind(&whole), kind(&one));
+        }
+        results.push((kind(&whole), kind(&one), trailing));
+    }
+    assert_eq!(results.first(), results.last(), "{data:?}");
+}
+
 /// The S3 client as a mode's backend will build it, for the loopback and
 /// moto tests (no mode reads S3 yet, and no test may reach `aws::http`
 /// another way): static keys, `endpoint` as `--s3-endpoint-url` (path
@@ -485,11 +672,80 @@ mod tests {
             output(d);
             pipeline(d);
             statefile(d);
+            listings(d);
         }
         perfdata(&f64::NAN.to_le_bytes());
         // A valid events file whose bytes are then cut and flipped below.
         statefile(EVENTS);
         perfdata(&[&f64::INFINITY.to_le_bytes()[..], b"a'b=c;d"].concat());
+    }
+
+    /// A small logintegrity state: one region, one digest listing two
+    /// log files, both kept as verified.
+    fn kept_sample() -> crate::run::integrity::kept::Kept {
+        use crate::modes::logintegrity::digest::{Digest, LogFile};
+        use crate::run::integrity::kept::{Kept, KeptDigest, KeptLog, Stamp};
+        let (bucket, end) = ("trail-bucket", 1_767_322_800);
+        let key = "AWSLogs/123456789012/CloudTrail-Digest/eu-west-1/2026/01/02/123456789012_CloudTrail-Digest_eu-west-1_main_eu-west-1_20260102T030000Z.json.gz";
+        let log_files: Vec<LogFile> = (0..2)
+            .map(|i| LogFile {
+                bucket: bucket.into(),
+                key: format!("AWSLogs/123456789012/CloudTrail/eu-west-1/2026/01/02/{i}.json.gz"),
+                hash: format!("{i:064x}"),
+            })
+            .collect();
+        let mut k = Kept::default();
+        k.regions.insert("eu-west-1".into(), end);
+        for f in &log_files {
+            k.logs.insert(
+                (f.bucket.clone(), f.key.clone()),
+                KeptLog {
+                    stamp: Stamp::new("\"9b2cf535f27731c974343645a3985328\"", end - 60),
+                    hash: f.hash.clone(),
+                },
+            );
+        }
+        k.digests.insert(
+            (bucket.into(), key.into()),
+            KeptDigest {
+                stamp: Stamp::new("d41d8cd98f00b204e9800998ecf8427e", end + 300),
+                digest: Digest {
+                    start: end - 3600,
+                    end,
+                    end_time: crate::time::iso8601(end),
+                    bucket: bucket.into(),
+                    object: key.into(),
+                    fingerprint: "6a4e1a0b7e5c9f2d1c3b4a5968778695".into(),
+                    previous: Some((bucket.into(), key.replace("T030000Z", "T020000Z"))),
+                    previous_signature: None,
+                    log_files,
+                },
+            },
+        );
+        k
+    }
+
+    /// The corpus' state file is what `encode` writes today: a change of
+    /// format shows here, not as a seed that silently stopped decoding
+    /// (`WRITE_SEED=1 cargo test the_state_seed` writes it anew).
+    #[test]
+    fn the_state_seed_is_what_encode_writes() {
+        use crate::run::integrity::kept;
+        let mut written = Vec::new();
+        kept::encode(&mut written, KEPT_HEADER, &kept_sample()).unwrap();
+        let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/listings/state");
+        if std::env::var_os("WRITE_SEED").is_some() {
+            std::fs::write(seed, &written).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&std::fs::read(seed).unwrap()),
+            String::from_utf8_lossy(&written)
+        );
+        assert_eq!(
+            kept::decode(written.as_slice(), KEPT_HEADER),
+            Ok(kept_sample())
+        );
+        listings(&written);
     }
 
     const EVENTS: &[u8] = b"{\"version\":1,\"format\":4,\"delta\":3600,\"end\":100,\"count\":1}\n[\"a\",50,null,null,\"CreateVpc\",null,null,[[null,\"r\"]]]\n";

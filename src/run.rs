@@ -4,7 +4,7 @@
 //! regions or trails are combined into one.
 
 mod bucket;
-mod integrity;
+pub(crate) mod integrity;
 mod pool;
 mod posture;
 pub(crate) mod window;

@@ -347,6 +347,29 @@ impl Body {
     }
 }
 
+/// The error line of an S3 answer signed at `signed_at`: its XML
+/// `<Code>`, or for a HEAD (no body) a code from the status; AccessDenied
+/// names the action.
+pub(crate) fn error_of(op: &'static str, resp: &http::Response, signed_at: i64) -> Error {
+    let bodiless = match resp.status {
+        301 => Some("PermanentRedirect"),
+        403 => Some("AccessDenied"),
+        404 => Some("NotFound"),
+        _ => None,
+    }
+    .filter(|_| resp.body.is_empty());
+    let e = match bodiless {
+        Some(code) => Error::Api {
+            op,
+            code: code.to_owned(),
+            message: format!("HTTP {}", resp.status),
+            hint: None,
+        },
+        None => api_error(op, resp, signed_at),
+    };
+    with_permission(e)
+}
+
 /// The S3 client. `region` is where the bucket is believed to be; a
 /// redirect naming another region is followed once and remembered. It is
 /// `Sync`: logintegrity reads log files on a few threads through one.
@@ -503,26 +526,8 @@ impl<'a> Client<'a> {
         }
     }
 
-    /// The error line of an S3 answer: its XML `<Code>`, or for a HEAD
-    /// (no body) a code from the status; AccessDenied names the action.
     fn error(&self, op: &'static str, resp: &http::Response) -> Error {
-        let bodiless = match resp.status {
-            301 => Some("PermanentRedirect"),
-            403 => Some("AccessDenied"),
-            404 => Some("NotFound"),
-            _ => None,
-        }
-        .filter(|_| resp.body.is_empty());
-        let e = match bodiless {
-            Some(code) => Error::Api {
-                op,
-                code: code.to_owned(),
-                message: format!("HTTP {}", resp.status),
-                hint: None,
-            },
-            None => api_error(op, resp, self.caller.clock.epoch()),
-        };
-        with_permission(e)
+        error_of(op, resp, self.caller.clock.epoch())
     }
 
     pub(super) fn read_xml<T>(

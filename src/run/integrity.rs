@@ -5,7 +5,7 @@
 //! keys), and what the state directory keeps between runs ([`kept`]).
 
 mod accounts;
-mod kept;
+pub(crate) mod kept;
 mod store;
 
 use std::collections::HashSet;
