@@ -206,9 +206,10 @@ class Store:
                 previous, dkey = self.digest(region, end, previous, logs)
                 if k < hours:
                     gets.append((dkey, [entry["s3Object"] for entry in logs]))
-            # The walk goes newest first.
+            # The walk goes newest first; a digest's metadata comes with
+            # its GET (no HeadObject).
             for dkey, logs in reversed(gets):
-                self.plan += [f"GET /{BUCKET}/{dkey}", f"HEAD /{BUCKET}/{dkey}"]
+                self.plan += [f"GET /{BUCKET}/{dkey}"]
                 self.plan += [f"GET /{BUCKET}/{k}" for k in logs]
         self.keys = sorted(self.objects)
         self.build_seconds = time.time() - t0
