@@ -137,16 +137,18 @@ pub(super) fn all(
             Err(e) => {
                 checks.push(AccountCheck {
                     account: id.clone(),
-                    outcome: Outcome::single(State::Unknown, format!("account {id}: {e}")),
+                    outcome: Outcome::single(State::Unknown, e.to_string()),
+                    own_problem: true,
                 });
                 continue;
             }
         };
-        let outcome = if walked.regions.is_empty() {
+        let own_problem = walked.regions.is_empty();
+        let outcome = if own_problem {
             Outcome::single(
                 State::Critical,
                 format!(
-                    "account {id}: no digest folder under s3://{}/{}",
+                    "no digest folder under s3://{}/{}",
                     at.bucket,
                     super::digest_root(at, account)
                 ),
@@ -162,6 +164,7 @@ pub(super) fn all(
         checks.push(AccountCheck {
             account: id.clone(),
             outcome,
+            own_problem,
         });
     }
     let mut out = logintegrity::evaluate_accounts(&cfg.opts, &at.trail_name, &total, &checks, now);
