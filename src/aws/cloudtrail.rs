@@ -7,6 +7,7 @@ use super::caller::{Caller, Target};
 use super::credentials::value::Credentials;
 use super::endpoint::Endpoint;
 use super::pager::{FetchPage, Pager, Stop};
+use super::selectors::{EventSelectors, insights_on};
 use crate::error::Error;
 use crate::json::{Answer, ReadError};
 use crate::trace::Trace;
@@ -544,12 +545,19 @@ impl Client<'_> {
             .map(|pages| pages.items)
     }
 
-    /// `GetEventSelectors`: whether the trail records every management
-    /// event.
-    pub fn management_events(&self, name: &str, trace: &mut Trace) -> Result<bool, Error> {
+    /// `GetEventSelectors`: what the trail records.
+    pub fn event_selectors(&self, name: &str, trace: &mut Trace) -> Result<EventSelectors, Error> {
         const OP: &str = "GetEventSelectors";
         let v = self.call(OP, &json!({"TrailName": name}), trace)?;
-        records_all_management_events(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
+        EventSelectors::from_answer(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
+    }
+
+    /// `GetInsightSelectors`: whether Insights watches both API call and
+    /// error rates (`InsightNotEnabledException` is the caller's to read).
+    pub fn insights(&self, name: &str, trace: &mut Trace) -> Result<bool, Error> {
+        const OP: &str = "GetInsightSelectors";
+        let v = self.call(OP, &json!({"TrailName": name}), trace)?;
+        insights_on(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
     }
 
     pub fn get_trail_status(&self, name: &str, trace: &mut Trace) -> Result<TrailStatus, Error> {
