@@ -11,8 +11,6 @@
 
 use serde_json::Value;
 
-use super::cloudtrail::records_all_management_events;
-
 /// One `--require-data-events=TYPE[=ARN_PREFIX]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataEvents {
@@ -61,6 +59,53 @@ impl DataEvents {
     fn by_prefix(&self) -> bool {
         self.resource_type.ends_with("::Object")
     }
+}
+
+/// Does a trail record every management event, reads and writes, from
+/// every source? (`GetEventSelectors`: a basic selector with
+/// `IncludeManagementEvents`, `ReadWriteType: All` and no excluded source,
+/// or an advanced selector on `eventCategory = Management` that filters
+/// neither `readOnly` nor `eventSource`.)
+pub fn records_all_management_events(v: &Value) -> Result<bool, String> {
+    let basic = match v.get("EventSelectors") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(_) => return Err("EventSelectors is not a list".into()),
+    };
+    let basic_ok = basic.iter().any(|s| {
+        s.get("IncludeManagementEvents").and_then(Value::as_bool) == Some(true)
+            && s.get("ReadWriteType")
+                .and_then(Value::as_str)
+                .unwrap_or("All")
+                == "All"
+            && s.get("ExcludeManagementEventSources")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty)
+    });
+    let advanced = match v.get("AdvancedEventSelectors") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(_) => return Err("AdvancedEventSelectors is not a list".into()),
+    };
+    let advanced_ok = advanced.iter().any(|sel| {
+        let fields = sel
+            .get("FieldSelectors")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let field = |name: &str| {
+            fields
+                .iter()
+                .find(|f| f.get("Field").and_then(Value::as_str) == Some(name))
+        };
+        let management = field("eventCategory").is_some_and(|f| {
+            f.get("Equals")
+                .and_then(Value::as_array)
+                .is_some_and(|e| e.iter().any(|x| x.as_str() == Some("Management")))
+        });
+        management && field("readOnly").is_none() && field("eventSource").is_none()
+    });
+    Ok(basic_ok || advanced_ok)
 }
 
 /// Read events, write events: what a selector proves it records.
@@ -316,6 +361,26 @@ mod tests {
     }
 
     const PAYROLL: &str = "AWS::S3::Object=arn:aws:s3:::payroll/";
+
+    #[test]
+    fn management_event_selectors() {
+        let all = json!({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true,
+                                              "ExcludeManagementEventSources": []}]});
+        assert_eq!(records_all_management_events(&all), Ok(true));
+        let write_only = json!({"EventSelectors": [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": true}]});
+        assert_eq!(records_all_management_events(&write_only), Ok(false));
+        let excluded = json!({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true,
+                                                   "ExcludeManagementEventSources": ["kms.amazonaws.com"]}]});
+        assert_eq!(records_all_management_events(&excluded), Ok(false));
+        let advanced = json!({"AdvancedEventSelectors": [{"Name": "m", "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Management"]}]}]});
+        assert_eq!(records_all_management_events(&advanced), Ok(true));
+        let read_only = json!({"AdvancedEventSelectors": [{"FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Management"]}, {"Field": "readOnly", "Equals": ["true"]}]}]});
+        assert_eq!(records_all_management_events(&read_only), Ok(false));
+        assert_eq!(records_all_management_events(&json!({})), Ok(false));
+        assert!(records_all_management_events(&json!({"EventSelectors": 1})).is_err());
+    }
 
     #[test]
     fn requirements_parse() {
