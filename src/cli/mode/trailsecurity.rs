@@ -29,8 +29,8 @@ pub const HELP: Section = Section {
     title: "Mode",
     intro: "Check the trail's configuration against CIS AWS Foundations and Security Hub \
             (DescribeTrails, GetEventSelectors, GetTrailStatus, GetInsightSelectors). Each check \
-            is a true/false variable, named with what it defends against: %{logging} (Security \
-            Hub CloudTrail.3), %{multi_region} (CIS 3.1, CloudTrail.1), %{management_events}: \
+            is a true/false variable, with its control or what it defends against: %{logging} \
+            (Security Hub CloudTrail.3), %{multi_region} (CIS 3.1, CloudTrail.1), %{management_events}: \
             every read and write management event recorded (CIS 3.1, CloudTrail.1), \
             %{global_service_events} (CIS 3.1), %{log_file_validation} (CIS 3.2, CloudTrail.4), \
             %{kms_encryption} (CIS 3.7, CloudTrail.2), %{cloudwatch_logs} (CIS 3.4, \
@@ -52,8 +52,8 @@ pub const HELP: Section = Section {
         Item {
             tag: "--critical-status",
             text: "Condition for CRITICAL (default: %{logging} eq \"false\" or %{multi_region} eq \
-                   \"false\" or %{management_events} eq \"false\", plus or %{data_events} eq \
-                   \"false\" with --require-data-events; empty: never).",
+                   \"false\" or %{management_events} eq \"false\", with --require-data-events also or \
+                   %{data_events} eq \"false\"; empty: never).",
         },
         Item {
             tag: "--filter-check",
