@@ -59,6 +59,18 @@ impl DataEvents {
     fn by_prefix(&self) -> bool {
         self.resource_type.ends_with("::Object")
     }
+
+    /// Whether `v` names every resource of this type's service: its
+    /// service (`arn:aws:s3-object-lambda`) is the type's second word
+    /// (`AWS::S3ObjectLambda::AccessPoint`), case and dashes aside. A
+    /// service named otherwise is never taken for all: no guess.
+    fn every_resource(&self, v: &str) -> bool {
+        let service = |s: &str| s.replace('-', "").to_ascii_lowercase();
+        let parts: Vec<&str> = v.trim_end_matches(':').split(':').collect();
+        let ours = self.resource_type.split("::").nth(1).map(service);
+        matches!(parts.as_slice(), ["arn", partition, svc]
+            if !partition.is_empty() && Some(service(svc)) == ours)
+    }
 }
 
 /// Does a trail record every management event, reads and writes, from
@@ -154,13 +166,6 @@ fn strings(v: Option<&Value>) -> Vec<&str> {
         .unwrap_or_default()
 }
 
-/// A value naming every resource of its service: `arn:aws:s3`,
-/// `arn:aws:s3:::`, `arn:aws:lambda` (no region, account or resource).
-fn every_resource(v: &str) -> bool {
-    let parts: Vec<&str> = v.trim_end_matches(':').split(':').collect();
-    parts.len() == 3 && parts.first() == Some(&"arn") && parts.iter().all(|p| !p.is_empty())
-}
-
 impl EventSelectors {
     pub fn from_answer(v: &Value) -> Result<EventSelectors, String> {
         Ok(EventSelectors {
@@ -223,7 +228,7 @@ fn basic_covers(sel: &Value, want: &DataEvents) -> Rw {
 }
 
 fn value_covers(v: &str, want: &DataEvents) -> bool {
-    if every_resource(v) {
+    if want.every_resource(v) {
         // Of the same service, when a prefix says which.
         return want
             .prefix
@@ -232,7 +237,9 @@ fn value_covers(v: &str, want: &DataEvents) -> bool {
     }
     match &want.prefix {
         None => false,
-        Some(p) if want.by_prefix() => p.starts_with(v),
+        // A resource part there: `arn:aws:s3:::bucket`, not `arn:aws:s3`
+        // read as another service's prefix.
+        Some(p) if want.by_prefix() => v.split(':').count() >= 6 && p.starts_with(v),
         Some(p) => p == v,
     }
 }
@@ -306,7 +313,7 @@ fn arn_keeps(op: &str, vals: &[&str], want: &DataEvents) -> bool {
     match op {
         "StartsWith" => vals.iter().any(|v| match p {
             Some(p) => p.starts_with(v),
-            None => every_resource(v),
+            None => want.every_resource(v),
         }),
         "Equals" => p.is_some_and(|p| !want.by_prefix() && vals.contains(&p)),
         "NotStartsWith" => {
@@ -422,6 +429,7 @@ mod tests {
             assert!(!s.records(&want(PAYROLL)), "{narrower}");
         }
         // Another service's "all" is not this one's (nor is s3 s3express's).
+        assert!(!lambda_all_s3().records(&want("AWS::S3::Object")));
         let express = basic(json!([{"DataResources": [
             {"Type": "AWS::S3Express::Object", "Values": ["arn:aws:s3"]}]}]));
         assert!(!express.records(&want(
@@ -430,6 +438,29 @@ mod tests {
         let lambda_all = basic(json!([{"DataResources": [
             {"Type": "AWS::S3::Object", "Values": ["arn:aws:lambda"]}]}]));
         assert!(!lambda_all.records(&want(PAYROLL)));
+    }
+
+    fn lambda_all_s3() -> EventSelectors {
+        basic(
+            json!([{"DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:lambda"]}]}]),
+        )
+    }
+
+    #[test]
+    fn every_resource_of_the_types_service() {
+        let t = |ty: &str, v: &str| want(ty).every_resource(v);
+        assert!(t("AWS::S3::Object", "arn:aws:s3"));
+        assert!(t("AWS::S3::Object", "arn:aws:s3:::"));
+        assert!(t("AWS::S3::Object", "arn:aws-us-gov:s3"));
+        assert!(t("AWS::DynamoDB::Table", "arn:aws:dynamodb"));
+        assert!(t(
+            "AWS::S3ObjectLambda::AccessPoint",
+            "arn:aws:s3-object-lambda"
+        ));
+        assert!(!t("AWS::S3::Object", "arn:aws:s3:::b/"));
+        assert!(!t("AWS::S3::Object", "arn:aws:lambda"));
+        assert!(!t("AWS::S3Express::Object", "arn:aws:s3"));
+        assert!(!t("AWS::S3::Object", "arn::s3"));
     }
 
     #[test]
