@@ -136,6 +136,12 @@ impl Rw {
         read: false,
         write: false,
     };
+    fn and(self, o: Rw) -> Rw {
+        Rw {
+            read: self.read && o.read,
+            write: self.write && o.write,
+        }
+    }
     fn or(self, o: Rw) -> Rw {
         Rw {
             read: self.read || o.read,
@@ -271,7 +277,7 @@ fn advanced_covers(sel: &Value, want: &DataEvents) -> Rw {
         match f.get("Field").and_then(Value::as_str) {
             Some("eventCategory") => data = only_equals("Data"),
             Some("resources.type") => typed = only_equals(&want.resource_type),
-            Some("readOnly") => rw = read_only(&ops),
+            Some("readOnly") => rw = rw.and(read_only(&ops)),
             Some("resources.ARN") => {
                 if !ops.iter().all(|(op, vals)| arn_keeps(op, vals, want)) {
                     return Rw::NONE;
