@@ -18,6 +18,7 @@ use super::http;
 use super::organizations;
 use super::quota::Throttle;
 use super::s3;
+use super::selectors::{EventSelectors, INSIGHT_NOT_ENABLED};
 use super::sts;
 use crate::clock::Clock;
 use crate::env::Env;
@@ -374,13 +375,31 @@ impl<'a> Backend<'a> {
         )
     }
 
-    /// `GetEventSelectors`: whether every management event is recorded.
-    pub fn management_events(&self, name: &str, trace: &mut Trace) -> Result<bool, Error> {
+    /// `GetEventSelectors`: what the trail records.
+    pub fn event_selectors(&self, name: &str, trace: &mut Trace) -> Result<EventSelectors, Error> {
         self.with(
             trace,
-            |c, t| c.management_events(name, t),
-            |c, e, t| awscli::management_events(c, e, name, t),
+            |c, t| c.event_selectors(name, t),
+            |c, e, t| awscli::event_selectors(c, e, name, t),
         )
+    }
+
+    /// `GetInsightSelectors`: Insights on API call and error rates. A
+    /// trail without Insights answers `InsightNotEnabledException`, read
+    /// as an empty list, through either client.
+    pub fn insights(&self, name: &str, trace: &mut Trace) -> Result<bool, Error> {
+        let on = self.with(
+            trace,
+            |c, t| c.insights(name, t),
+            |c, e, t| awscli::insights(c, e, name, t),
+        );
+        match on {
+            Err(Error::Api { code, .. }) if code == INSIGHT_NOT_ENABLED => {
+                trace.log(|| format!("GetInsightSelectors: {INSIGHT_NOT_ENABLED}: Insights off"));
+                Ok(false)
+            }
+            other => other,
+        }
     }
 
     /// `ListTrails`: the trails visible in the region.
