@@ -182,6 +182,9 @@ class Store:
         sample = "".join(h + iso(0) + m + f"{i:032x}" + t for i, (h, m, t) in enumerate(pool[:300]))
         per_record = len(gzip.compress(sample.encode(), 6)) / 300
         root = f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/"
+        # With --s3-bucket the layout is not known: AWSLogs/ is listed
+        # once for an organization's folder.
+        self.plan.append(f"GET /{BUCKET}?list-type=2&prefix=AWSLogs%2F&delimiter=%2F")
         self.plan.append(f"GET /{BUCKET}?list-type=2&prefix={quote(root, safe='')}"
                          f"&delimiter=%2F")
         for region in self.regions:
