@@ -660,14 +660,7 @@ fn credentials_for(
     refresh: bool,
     trace: &mut Trace,
 ) -> Result<Credentials, Error> {
-    let sts_endpoint: Endpoint = endpoint::resolve(
-        "sts",
-        region,
-        conn.fips,
-        conn.sts_endpoint.as_deref(),
-        ctx.env,
-    )
-    .map_err(Error::Option)?;
+    let sts_endpoint = sts_endpoint(conn, ctx, region)?;
     let sts_target = Target {
         endpoint: &sts_endpoint,
         region,
@@ -706,34 +699,20 @@ fn credentials_for(
 /// only when it refuses, not when the answer is an HTTP error, garbage or
 /// a connection failure, and the line must say it was not the main role.
 fn naming_role(e: Error, what: &str) -> Error {
-    let with = |t: String| format!("{t} ({what})");
-    match e {
-        Error::Api {
-            op,
-            code,
-            message,
-            hint,
-        } => Error::Api {
-            op,
-            code,
-            message,
-            hint: Some(hint.map_or_else(|| what.to_owned(), |h| format!("{h}; {what}"))),
-        },
-        Error::Http { op, status, body } => Error::Http {
-            op,
-            status,
-            body: with(body),
-        },
-        Error::Transport { op, detail } => Error::Transport {
-            op,
-            detail: with(detail),
-        },
-        Error::BadResponse { op, detail } => Error::BadResponse {
-            op,
-            detail: with(detail),
-        },
-        other => other,
-    }
+    e.noted(what)
+}
+
+/// The STS endpoint for `region`: `--sts-endpoint-url`, the variables,
+/// else the region's own.
+fn sts_endpoint(conn: &Connection, ctx: Context<'_>, region: &str) -> Result<Endpoint, Error> {
+    endpoint::resolve(
+        "sts",
+        region,
+        conn.fips,
+        conn.sts_endpoint.as_deref(),
+        ctx.env,
+    )
+    .map_err(Error::Option)
 }
 
 /// Which role [`assume`] takes, under which cache kind.
@@ -758,14 +737,7 @@ fn assume(
     trace: &mut Trace,
 ) -> Result<Credentials, Error> {
     let role = how.role;
-    let sts_endpoint: Endpoint = endpoint::resolve(
-        "sts",
-        region,
-        conn.fips,
-        conn.sts_endpoint.as_deref(),
-        ctx.env,
-    )
-    .map_err(Error::Option)?;
+    let sts_endpoint = sts_endpoint(conn, ctx, region)?;
     let sts_target = Target {
         endpoint: &sts_endpoint,
         region,

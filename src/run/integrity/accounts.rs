@@ -3,7 +3,7 @@
 //! log archive account. Which organization folder to read, and with
 //! `--all-accounts` every member account's chains in one run.
 
-use super::{Account, Located, folders, logs_root, merge, one_account, reserve, store};
+use super::{Account, Located, folders, logs_root, merge, one_account, reserve};
 use crate::aws::backend::Backend;
 use crate::aws::s3;
 use crate::config::Integrity;
@@ -133,7 +133,7 @@ pub(super) fn all(
         };
         let walked = match one_account(s3, b, at, account, cfg, (w, now), state, trace) {
             Ok(walked) => walked,
-            Err(e) if store::fatal(&e) => return Err(e),
+            Err(e) if e.ends_run() => return Err(e),
             Err(e) => {
                 checks.push(AccountCheck {
                     account: id.clone(),
