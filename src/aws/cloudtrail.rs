@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::caller::{Caller, Target};
 use super::credentials::value::Credentials;
 use super::endpoint::Endpoint;
+use super::logfile::EventCategory;
 use super::pager::{FetchPage, Pager, Stop};
 use crate::error::Error;
 use crate::json::{Answer, ReadError};
@@ -232,6 +233,8 @@ pub struct Event {
     pub console_login: Option<String>,
     /// The record's `awsRegion`.
     pub region: Option<String>,
+    /// The record's `eventCategory` ([`EventCategory::of_record`]).
+    pub category: Option<EventCategory>,
 }
 
 impl Event {
@@ -298,6 +301,7 @@ impl Event {
             self.mfa_used,
             self.console_login,
             self.region,
+            self.category.map(EventCategory::name),
         ])
     }
 
@@ -337,6 +341,10 @@ impl Event {
             mfa_used: text(17),
             console_login: text(18),
             region: text(19),
+            category: row
+                .get(20)
+                .and_then(Value::as_str)
+                .and_then(EventCategory::parse),
         })
     }
 }
@@ -792,6 +800,7 @@ fn event_from(e: &Value) -> Result<Event, String> {
         mfa_used: nested("additionalEventData", "MFAUsed"),
         console_login: nested("responseElements", "ConsoleLogin"),
         region: text("awsRegion"),
+        category: Some(EventCategory::of_record(&inner)),
     })
 }
 
