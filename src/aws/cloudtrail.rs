@@ -6,7 +6,6 @@ use serde_json::{Value, json};
 use super::caller::{Caller, Target};
 use super::credentials::value::Credentials;
 use super::endpoint::Endpoint;
-use super::logfile::EventCategory;
 use super::pager::{FetchPage, Pager, Stop};
 use crate::error::Error;
 use crate::json::{Answer, ReadError};
@@ -184,6 +183,55 @@ pub fn trails_from(v: &Value) -> Result<Vec<Trail>, String> {
             })
         })
         .collect()
+}
+
+/// A record's `eventCategory`: what LookupEvents can return (management
+/// and Insights events) and what only log files hold (data and network
+/// activity events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventCategory {
+    Management,
+    Data,
+    NetworkActivity,
+    Insight,
+}
+
+/// Each category and its name, as records and `--event-category` spell it.
+pub const CATEGORIES: [(EventCategory, &str); 4] = [
+    (EventCategory::Management, "Management"),
+    (EventCategory::Data, "Data"),
+    (EventCategory::NetworkActivity, "NetworkActivity"),
+    (EventCategory::Insight, "Insight"),
+];
+
+impl EventCategory {
+    pub fn name(self) -> &'static str {
+        CATEGORIES
+            .iter()
+            .find(|(c, _)| *c == self)
+            .map_or("", |(_, n)| n)
+    }
+
+    /// A category by name, in any case.
+    pub fn parse(s: &str) -> Option<EventCategory> {
+        CATEGORIES
+            .iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(s))
+            .map(|(c, _)| *c)
+    }
+
+    /// The category of a record: its `eventCategory`; records written
+    /// before that field existed (eventVersion < 1.07) say whether they
+    /// are management events (`managementEvent`), else they are.
+    pub fn of_record(r: &Value) -> EventCategory {
+        match r.get("eventCategory").and_then(Value::as_str) {
+            Some(name) => EventCategory::parse(name).unwrap_or(EventCategory::Management),
+            None if r.get("managementEvent").and_then(Value::as_bool) == Some(false) => {
+                EventCategory::Data
+            }
+            None => EventCategory::Management,
+        }
+    }
 }
 
 /// One LookupEvents event, reduced to what the modes need. Every field
