@@ -7,8 +7,6 @@
 //! arrives ([`logfile`]), and only the events that count are kept.
 //! The events then go to the same evaluation as LookupEvents'.
 
-use std::time::Duration;
-
 use super::bucket::{self, Given};
 use super::pool;
 use crate::aws::arn::Arn;
@@ -174,7 +172,7 @@ fn fetch(
     keep: &(dyn Fn(&Event) -> bool + Sync),
     trace: &mut Trace,
 ) -> Result<Vec<Event>, Error> {
-    let reserve = reserve(s3);
+    let reserve = bucket::reserve(s3);
     let reads: Vec<FileRead> = pool::map(keys.len(), pool::WORKERS, trace, |i, t| {
         let key = keys.get(i)?;
         if s3.caller.http.remaining() < reserve {
@@ -252,12 +250,6 @@ fn read_file(
             detail: format!("log file s3://{bucket}/{key}: {why}"),
         }),
     }
-}
-
-/// The time kept for answering: a fifth of the check's time, at most 3 s
-/// (as logintegrity's reads).
-fn reserve(s3: &s3::Client<'_>) -> Duration {
-    Duration::from_millis(s3.caller.limit.secs.saturating_mul(200)).min(Duration::from_secs(3))
 }
 
 /// The ARNs our own calls show in records (`userIdentity.arn`): the
