@@ -100,7 +100,12 @@ pub fn events(b: &Backend<'_>, r: &Read<'_>, trace: &mut Trace) -> Result<Vec<Ev
         });
         let in_window = |e: &Event| e.time.is_some_and(|t| t >= start && t <= r.now);
         let keep = |e: &Event| in_window(e) && (r.keep)(e);
-        fetch(s3, &at.bucket, &keys, &keep, trace)
+        let mut events = fetch(s3, &at.bucket, &keys, &keep, trace)?;
+        // LookupEvents answers newest first, and --verbose lists the
+        // events in the order read: the same order here (files come in
+        // delivery order, records in no promised order).
+        events.sort_by(|a, b| b.time.cmp(&a.time));
+        Ok(events)
     })?
 }
 
