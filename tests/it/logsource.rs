@@ -12,7 +12,7 @@ use check_cloudtrail::{cli, execute};
 use serde_json::{Value, json};
 
 use crate::logintegrity::{ACCOUNT, Bucket, server, slow_server};
-use crate::util::{PLUGIN, Request, SECRET, Server};
+use crate::util::{PLUGIN, Request, SECRET, Server, TempDir};
 
 /// 2026-01-01T04:30:00Z.
 const NOW: i64 = 1_767_241_800;
@@ -130,6 +130,11 @@ fn bucket() -> Bucket {
 }
 
 fn check(server: &Server, args: &[&str]) -> (String, u8) {
+    check_at(server, args, NOW)
+}
+
+/// [`check`] at `now`; with the state directory when `args` name one.
+fn check_at(server: &Server, args: &[&str], now: i64) -> (String, u8) {
     let endpoint = format!("--endpoint-url={}", server.url("/"));
     let s3 = format!("--s3-endpoint-url={}", server.url("/"));
     let secret = format!("--aws-secret-key={SECRET}");
@@ -142,13 +147,15 @@ fn check(server: &Server, args: &[&str]) -> (String, u8) {
         "--aws-access-key=AKIDEXAMPLE",
         &s3,
         &secret,
-        "--disable-statefile",
         "--source=s3",
         "--trail-name=demo",
         "--delta=60",
     ];
     if !regions {
         argv.push(&endpoint);
+    }
+    if !args.iter().any(|a| a.starts_with("--statefile-dir")) {
+        argv.push("--disable-statefile");
     }
     argv.extend_from_slice(args);
     let url = server.url("/");
@@ -163,7 +170,7 @@ fn check(server: &Server, args: &[&str]) -> (String, u8) {
     let env = MapEnv::new(&vars);
     let files = SharedFiles::load(&env);
     let inv = cli::parse(argv, &env, files.as_ref().ok());
-    let done = execute(inv, &env, &files, &At(NOW), &|_, _| Ok(()));
+    let done = execute(inv, &env, &files, &At(now), &|_, _| Ok(()));
     (done.text, done.exit_code)
 }
 
@@ -438,4 +445,75 @@ fn insights_events_are_read_from_their_own_folder() {
         s3_gets(&server.requests()),
         [format!("/ct-bucket/{insight}")]
     );
+}
+
+/// The GETs of log files among the requests from the `from`th on.
+fn gets_since(server: &Server, from: usize) -> Vec<String> {
+    s3_gets(&server.requests()[from..])
+}
+
+#[test]
+fn with_the_state_each_log_file_is_read_once_and_the_answer_is_a_whole_reads() {
+    let (server, objects) = server(bucket(), true);
+    let dir = TempDir::new("logsource-state");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let args = ["--mode=countevents", "--verbose", &state];
+    let stateless = |server: &Server, now: i64, extra: &[&str]| {
+        let mut a = vec!["--mode=countevents", "--verbose"];
+        a.extend_from_slice(extra);
+        check_at(server, &a, now).0
+    };
+    let first = check(&server, &args).0;
+    assert_eq!(first, stateless(&server, NOW, &[]));
+    assert!(first.starts_with("OK: Number of events: 3.00"), "{first}");
+
+    // A file delivered since: the only one read.
+    let new = key("us-east-1", "0410", "n");
+    objects.lock().unwrap().insert(
+        new.clone(),
+        file(vec![record("n1", "0405", "StopInstances", json!({}))]),
+    );
+    let n = server.requests().len();
+    let second = check(&server, &args).0;
+    assert_eq!(gets_since(&server, n), [format!("/ct-bucket/{new}")]);
+    assert_eq!(second, stateless(&server, NOW, &[]));
+    assert!(second.starts_with("OK: Number of events: 4.00"), "{second}");
+
+    // Other filters on the same folder read nothing either: what is kept
+    // is every field of the category's events.
+    for extra in [["--exclude-self"], ["--filter-event-name=^Stop"]] {
+        let mut a = args.to_vec();
+        a.extend_from_slice(&extra);
+        let n = server.requests().len();
+        let line = check(&server, &a).0;
+        assert_eq!(gets_since(&server, n), Vec::<String>::new(), "{extra:?}");
+        assert_eq!(line, stateless(&server, NOW, &extra), "{extra:?}");
+    }
+
+    // Ten minutes on, the window has moved: nothing new is read, and the
+    // events gone out of it are not counted (03:31 is out at 04:40).
+    let later = NOW + 600;
+    let n = server.requests().len();
+    let moved = check_at(&server, &args, later).0;
+    assert_eq!(gets_since(&server, n), Vec::<String>::new());
+    assert_eq!(moved, stateless(&server, later, &[]));
+    assert!(moved.starts_with("OK: Number of events: 3.00"), "{moved}");
+
+    // A corrupted state file: every file is read again, same answer.
+    let kept: Vec<_> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("check_cloudtrail_logfiles_"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let text = std::fs::read_to_string(&kept[0]).unwrap();
+    std::fs::write(&kept[0], &text[..text.len() / 2]).unwrap();
+    let n = server.requests().len();
+    let again = check_at(&server, &args, later).0;
+    assert_eq!(
+        gets_since(&server, n).len(),
+        2,
+        "the files of 04:00 and 04:10"
+    );
+    assert_eq!(again, moved);
 }
