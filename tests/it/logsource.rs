@@ -11,7 +11,7 @@ use check_cloudtrail::env::MapEnv;
 use check_cloudtrail::{cli, execute};
 use serde_json::{Value, json};
 
-use crate::logintegrity::{ACCOUNT, Bucket, server, slow_server};
+use crate::logintegrity::{ACCOUNT, Bucket, hooked_server, server, slow_server};
 use crate::util::{PLUGIN, Request, SECRET, Server, TempDir};
 
 /// 2026-01-01T04:30:00Z.
@@ -516,4 +516,32 @@ fn with_the_state_each_log_file_is_read_once_and_the_answer_is_a_whole_reads() {
         "the files of 04:00 and 04:10"
     );
     assert_eq!(again, moved);
+}
+
+#[test]
+fn a_partial_read_keeps_the_files_it_read() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    // The file of 04:00 takes longer than the check's time, once.
+    let slow = Arc::new(AtomicBool::new(true));
+    let late = Arc::clone(&slow);
+    let (server, _) = hooked_server(bucket(), true, move |r| {
+        if r.path.contains("T0400Z_c") && late.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_secs(4));
+        }
+        None
+    });
+    let dir = TempDir::new("logsource-partial");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let (text, code) = check(&server, &["--mode=countevents", "--timeout=3", &state]);
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains("ran out with 1 of 2 log files"), "{text}");
+    slow.store(false, Ordering::SeqCst);
+    let n = server.requests().len();
+    let (text, _) = check(&server, &["--mode=countevents", &state]);
+    assert_eq!(
+        gets_since(&server, n),
+        [format!("/ct-bucket/{}", key("us-east-1", "0400", "c"))]
+    );
+    assert_eq!(text, check(&server, &["--mode=countevents"]).0);
 }
