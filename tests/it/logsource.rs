@@ -545,3 +545,28 @@ fn a_partial_read_keeps_the_files_it_read() {
     );
     assert_eq!(text, check(&server, &["--mode=countevents"]).0);
 }
+
+#[test]
+fn past_the_cap_nothing_is_kept_and_each_run_reads_the_file_again() {
+    // One more event than the state keeps, all in the window.
+    let records: Vec<Value> = (0..=20_000)
+        .map(|i| record(&format!("e{i}"), "0350", "RunInstances", json!({})))
+        .collect();
+    let mut b = Bucket::new();
+    let big = key("us-east-1", "0400", "big");
+    b.insert(big.clone(), file(records));
+    let (server, _) = server(b, true);
+    let dir = TempDir::new("logsource-cap");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let stateless = check(&server, &["--mode=countevents"]).0;
+    assert!(
+        stateless.starts_with("OK: Number of events: 20001.00"),
+        "{stateless}"
+    );
+    for _ in 0..2 {
+        let n = server.requests().len();
+        let (text, _) = check(&server, &["--mode=countevents", &state]);
+        assert_eq!(text, stateless);
+        assert_eq!(gets_since(&server, n), [format!("/ct-bucket/{big}")]);
+    }
+}
