@@ -201,7 +201,7 @@ pub(crate) fn slow_server(
 }
 
 /// [`server`], `hook` answering first when it has an answer.
-fn hooked_server(
+pub(crate) fn hooked_server(
     objects: Bucket,
     validation: bool,
     hook: impl Fn(&Request) -> Option<Reply> + Send + Sync + 'static,
