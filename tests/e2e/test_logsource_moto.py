@@ -29,6 +29,9 @@ Asserted:
   from DescribeTrails), the organization layout;
 - securityevents --source=s3: every CIS category found, with the counts
   of the Python rules (cis.rs written again), near misses left out;
+- incremental (a state directory): a second run after a new log file
+  arrived GETs that file alone and counts old and new events (GETs
+  counted by a forwarding proxy in front of moto);
 - the same management records served as LookupEvents by
   fake_cloudtrail.py --events give the same status line and, but for the
   user column of identities that are not IAM users (LookupEvents derives
@@ -47,11 +50,15 @@ skipped with that reason; the fixture's own checks run regardless.
 """
 
 import gzip
+import http.client
 import json
 import re
 import subprocess
+import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
 
 import botocore.exceptions
 import pytest
@@ -433,3 +440,116 @@ def test_cases_are_meaningful(world):
     for name, delta, filters in SAME_CASES:
         n = logsource.count(records(world), world.now, delta, "Management", filters)
         assert 0 < n <= 50, (name, n)
+
+
+# --------------------------------------------------------------------------
+# Incremental reads: count the GETs
+
+
+class Forwarder:
+    """A loopback HTTP forwarder to moto that records (method, path) of
+    every request; the Host header goes through unchanged, so moto
+    checks the signature the binary made for this address."""
+
+    def __init__(self, target):
+        self.requests = []
+        self.lock = threading.Lock()
+        host, port = urlsplit(target).hostname, urlsplit(target).port
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _any(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else None
+                with outer.lock:
+                    outer.requests.append((self.command, self.path))
+                c = http.client.HTTPConnection(host, port, timeout=30)
+                try:
+                    c.request(self.command, self.path, body=body, headers=dict(self.headers))
+                    r = c.getresponse()
+                    data = r.read()
+                finally:
+                    c.close()
+                self.send_response(r.status)
+                for k, v in r.getheaders():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection",
+                                         "server", "date"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_HEAD = do_PUT = do_POST = _any  # noqa: N815
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.1}, daemon=True)
+        self.thread.start()
+
+    def take(self):
+        with self.lock:
+            out, self.requests = self.requests, []
+        return out
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def object_gets(requests, bucket):
+    """The keys of the GetObject requests (a path with a key, no query)."""
+    out = []
+    for method, path in requests:
+        u = urlsplit(path)
+        parts = unquote(u.path).lstrip("/").split("/", 1)
+        if method == "GET" and len(parts) == 2 and parts[0] == bucket and parts[1]:
+            out.append(parts[1])
+    return out
+
+
+@needs_source
+def test_incremental_reads_only_new_files(plugin, world, tmp_path):
+    """With a state directory the second run GETs only the log file
+    delivered since the first, and still counts every event."""
+    fwd = Forwarder(world.moto.url)
+    try:
+        bucket = f"e2e-ls-inc-{uuid.uuid4().hex[:6]}"
+        fx = logsource.build(bucket, world.std, (REGION,), world.now, seed=31, per_region=80)
+        fx.write(world.s3)
+        state = f"--statefile-dir={tmp_path}"
+        args = [a for a in s3_args(world, bucket=bucket, region=REGION)
+                if not a.startswith(("--s3-endpoint-url=", "--disable-statefile"))]
+        args += [f"--s3-endpoint-url={fwd.url}", state, "--event-category=Management",
+                 "--delta=60", "--mode=countevents"]
+        recs = list(fx.records(ACCOUNT, REGION))
+        first = plugin(*args)
+        assert (first.line, first.rc) == (
+            count_line(logsource.count(recs, world.now, 60, "Management")), 0), str(first)
+        read = object_gets(fwd.take(), bucket)
+        assert read and all("/CloudTrail/" in k for k in read), read
+        assert len(read) == len(set(read)), read  # each file once
+        # A new file: three management events of the last minute.
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        new = []
+        for i in range(3):
+            r = dict(recs[i], eventID=str(uuid.uuid4()), eventCategory="Management",
+                     eventTime=logsource.iso(now - timedelta(seconds=30 + i)))
+            new.append(r)
+        key = world.std.log_key(REGION, now, "zzzzzzzzzzzzzzzz")
+        world.s3.put_object(Bucket=bucket, Key=key, Body=logsource.LogFile(key, new, REGION).body())
+        second = plugin(*args)
+        # The events of the last minute count: the window ends at the
+        # run's now (the fixture's events are minutes from its edges).
+        want = logsource.count(recs + new, now + timedelta(seconds=1), 60, "Management")
+        assert (second.line, second.rc) == (count_line(want), 0), str(second)
+        assert object_gets(fwd.take(), bucket) == [key]
+    finally:
+        fwd.stop()
