@@ -40,6 +40,13 @@ pub enum Error {
     PageCap { op: &'static str, pages: u32 },
     /// A 2xx whose body is not what the API promises.
     BadResponse { op: &'static str, detail: String },
+    /// The time ran out with reads left (`left` says which): a count of
+    /// what was read would be partial, never reported as such.
+    Partial {
+        op: &'static str,
+        left: String,
+        limit: Limit,
+    },
     /// A bug of ours (panic hook, impossible state).
     Internal(String),
 }
@@ -138,6 +145,11 @@ impl Error {
                 detail: redact(&detail),
             },
             Error::Internal(m) => Error::Internal(redact(&m)),
+            Error::Partial { op, left, limit } => Error::Partial {
+                op,
+                left: redact(&left),
+                limit,
+            },
             e @ (Error::Timeout { .. } | Error::Quota { .. } | Error::PageCap { .. }) => e,
         }
     }
@@ -194,6 +206,14 @@ impl fmt::Display for Error {
                 write!(f, "{op} failed: unexpected response: {}", one_line(detail))
             }
             Error::Internal(m) => write!(f, "internal error: {}", one_line(m)),
+            Error::Partial { op, left, limit } => write!(
+                f,
+                "{op} stopped: the check's {} of {}s ran out with {} unread: the count would \
+                 be partial",
+                limit.option,
+                limit.secs,
+                one_line(left)
+            ),
         }
     }
 }

@@ -213,8 +213,28 @@ pub fn read_list<T>(
     list: &List<'_>,
     item: &mut dyn FnMut(usize, &Value) -> Result<T, String>,
 ) -> Result<(Vec<T>, Option<String>), ReadError> {
-    let budget = Budget::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
+    list_from(&mut de, list, item)
+}
+
+/// [`read_list`] of a document read as it arrives (a log file inflating):
+/// only the item being handed over is ever built, whatever the length of
+/// the list.
+pub fn read_list_from<T>(
+    reader: impl std::io::Read,
+    list: &List<'_>,
+    item: &mut dyn FnMut(usize, &Value) -> Result<T, String>,
+) -> Result<(Vec<T>, Option<String>), ReadError> {
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    list_from(&mut de, list, item)
+}
+
+fn list_from<'de, R: serde_json::de::Read<'de>, T>(
+    de: &mut serde_json::Deserializer<R>,
+    list: &List<'_>,
+    item: &mut dyn FnMut(usize, &Value) -> Result<T, String>,
+) -> Result<(Vec<T>, Option<String>), ReadError> {
+    let budget = Budget::new();
     let page = PageVisitor {
         budget: &budget,
         list,

@@ -5,6 +5,7 @@
 
 mod bucket;
 pub(crate) mod integrity;
+mod logsource;
 mod pool;
 mod posture;
 pub(crate) mod window;
@@ -22,6 +23,7 @@ use crate::clock::{Clock, Deadline};
 use crate::config::{Config, Mode, Trails};
 use crate::env::Env;
 use crate::error::Error;
+use crate::modes::countevents::Source;
 use crate::modes::listtrails::Disco;
 use crate::modes::{
     checktrailstatus, cis, countevents, listtrails, securityevents, traildelivery, trailsecurity,
@@ -92,6 +94,14 @@ pub fn run(
         return Err(Error::Option(
             "--custommode=awscli: bucketposture would start six aws s3api/s3control processes \
              a check for what the built-in client reads in one; it needs the built-in client \
+             (--custommode=api, or CHECK_CLOUDTRAIL_AWSCLI=builtin on the poller)."
+                .into(),
+        ));
+    }
+    if client == CustomMode::AwsCli && log_source(&cfg.mode).is_some() {
+        return Err(Error::Option(
+            "--custommode=awscli: --source=s3 reads the log files as they download, which \
+             aws s3 cp would first write to disk whole; it needs the built-in client \
              (--custommode=api, or CHECK_CLOUDTRAIL_AWSCLI=builtin on the poller)."
                 .into(),
         ));
@@ -254,6 +264,25 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
         }
         Mode::CountEvents(opts) => {
             let d = deadline(s, at);
+            if let Source::S3(src) = &opts.source {
+                let own = logsource::own_arns(s.connection);
+                let keep = |e: &Event| {
+                    countevents::in_query(opts, e)
+                        && countevents::matches(opts, e)
+                        && !(opts.exclude_self && is_own(&own, e))
+                };
+                let read = logsource::Read {
+                    opts,
+                    src,
+                    region: at.name,
+                    now,
+                    keep: &keep,
+                };
+                let events = logsource::events(b, &read, s.trace)?;
+                s.trace
+                    .log(|| format!("log files: {} events kept", events.len()));
+                return countevents::evaluate_read(opts, &events, true, &d);
+            }
             let read = window::events(s, b, opts, (now, &d), b.scope())?;
             if read.complete {
                 s.trace
@@ -267,6 +296,14 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
                 });
             }
             countevents::evaluate_read(opts, &read.events, read.complete, &d)
+        }
+        Mode::SecurityEvents { read, opts } if read.source != Source::Api => {
+            let d = deadline(s, at);
+            let events = security_log_files(s, b, at, (read, opts))?;
+            let seen = window::seen(s, opts, read, &events, now, at.name);
+            s.trace
+                .log(|| format!("log files: {} events kept", events.len()));
+            securityevents::evaluate(opts, &events, seen.as_ref(), &d)
         }
         Mode::SecurityEvents { read, opts } => {
             let d = deadline(s, at);
@@ -292,6 +329,70 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
         Mode::LogIntegrity(integrity) => integrity::check(b, integrity, now, s.ctx.state, s.trace),
         Mode::BucketPosture(posture) => posture::check(b, posture, now, s.connection, s.trace),
     }
+}
+
+/// `--source=s3`'s trail, when a mode reads its window so.
+fn log_source(mode: &Mode) -> Option<&countevents::LogSource> {
+    let read = match mode {
+        Mode::CountEvents(opts) => opts,
+        Mode::SecurityEvents { read, .. } => read,
+        _ => return None,
+    };
+    match &read.source {
+        Source::S3(src) => Some(src),
+        Source::Api => None,
+    }
+}
+
+/// `--exclude-self` on log files: our sessions' records too (the log
+/// bucket's data events record our own reads).
+fn is_own(own: &[String], e: &Event) -> bool {
+    countevents::is_ours(e) || e.user_arn.as_ref().is_some_and(|a| own.contains(a))
+}
+
+/// securityevents' events from the log files of the region, and — as the
+/// api source does — the global services' events from the home region's
+/// folder.
+fn security_log_files(
+    s: &mut Session<'_>,
+    b: &Backend<'_>,
+    at: &Region<'_>,
+    (read, opts): (&countevents::Options, &securityevents::Options),
+) -> Result<Vec<Event>, Error> {
+    let Source::S3(src) = &read.source else {
+        return Err(Error::Internal("not the log-file source".into()));
+    };
+    let keep = |e: &Event| {
+        countevents::in_query(read, e) && opts.selected.iter().any(|(c, _)| c.matches(e))
+    };
+    let mut reads = vec![logsource::events(
+        b,
+        &logsource::Read {
+            opts: read,
+            src,
+            region: at.name,
+            now: at.now,
+            keep: &keep,
+        },
+        s.trace,
+    )?];
+    if let Some(home) = home_region_read(s.cfg, at, opts) {
+        s.trace
+            .log(|| format!("log files: global events from {home}"));
+        let global = |e: &Event| keep(e) && is_global(e);
+        reads.push(logsource::events(
+            b,
+            &logsource::Read {
+                opts: read,
+                src,
+                region: home,
+                now: at.now,
+                keep: &global,
+            },
+            s.trace,
+        )?);
+    }
+    Ok(securityevents::dedupe(reads))
 }
 
 /// A trail mode's check of one trail, or of every trail visible in the
@@ -408,12 +509,15 @@ fn home_region_read(
 /// The global services' events of the home region read: its regional
 /// events belong to that region's own check.
 fn global_only(mut events: Vec<Event>) -> Vec<Event> {
-    events.retain(|e| {
-        e.event_source
-            .as_deref()
-            .is_some_and(|s| cis::GLOBAL_SOURCES.contains(&s))
-    });
+    events.retain(is_global);
     events
+}
+
+/// An event of a global service (IAM, Organizations, sign-in).
+fn is_global(e: &Event) -> bool {
+    e.event_source
+        .as_deref()
+        .is_some_and(|s| cis::GLOBAL_SOURCES.contains(&s))
 }
 
 /// Who the check runs as, before any call: the scope of what is kept per

@@ -185,6 +185,55 @@ pub fn trails_from(v: &Value) -> Result<Vec<Trail>, String> {
         .collect()
 }
 
+/// A record's `eventCategory`: what LookupEvents can return (management
+/// and Insights events) and what only log files hold (data and network
+/// activity events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventCategory {
+    Management,
+    Data,
+    NetworkActivity,
+    Insight,
+}
+
+/// Each category and its name, as records and `--event-category` spell it.
+pub const CATEGORIES: [(EventCategory, &str); 4] = [
+    (EventCategory::Management, "Management"),
+    (EventCategory::Data, "Data"),
+    (EventCategory::NetworkActivity, "NetworkActivity"),
+    (EventCategory::Insight, "Insight"),
+];
+
+impl EventCategory {
+    pub fn name(self) -> &'static str {
+        CATEGORIES
+            .iter()
+            .find(|(c, _)| *c == self)
+            .map_or("", |(_, n)| n)
+    }
+
+    /// A category by name, in any case.
+    pub fn parse(s: &str) -> Option<EventCategory> {
+        CATEGORIES
+            .iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(s))
+            .map(|(c, _)| *c)
+    }
+
+    /// The category of a record: its `eventCategory`; records written
+    /// before that field existed (eventVersion < 1.07) say whether they
+    /// are management events (`managementEvent`), else they are.
+    pub fn of_record(r: &Value) -> EventCategory {
+        match r.get("eventCategory").and_then(Value::as_str) {
+            Some(name) => EventCategory::parse(name).unwrap_or(EventCategory::Management),
+            None if r.get("managementEvent").and_then(Value::as_bool) == Some(false) => {
+                EventCategory::Data
+            }
+            None => EventCategory::Management,
+        }
+    }
+}
+
 /// One LookupEvents event, reduced to what the modes need. Every field
 /// but the id is optional: a missing one only means a filter on it does
 /// not match (Centreon's own mock leaves several out).
@@ -232,6 +281,8 @@ pub struct Event {
     pub console_login: Option<String>,
     /// The record's `awsRegion`.
     pub region: Option<String>,
+    /// The record's `eventCategory` ([`EventCategory::of_record`]).
+    pub category: Option<EventCategory>,
 }
 
 impl Event {
@@ -298,6 +349,7 @@ impl Event {
             self.mfa_used,
             self.console_login,
             self.region,
+            self.category.map(EventCategory::name),
         ])
     }
 
@@ -337,6 +389,10 @@ impl Event {
             mfa_used: text(17),
             console_login: text(18),
             region: text(19),
+            category: row
+                .get(20)
+                .and_then(Value::as_str)
+                .and_then(EventCategory::parse),
         })
     }
 }
@@ -792,6 +848,7 @@ fn event_from(e: &Value) -> Result<Event, String> {
         mfa_used: nested("additionalEventData", "MFAUsed"),
         console_login: nested("responseElements", "ConsoleLogin"),
         region: text("awsRegion"),
+        category: Some(EventCategory::of_record(&inner)),
     })
 }
 

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod crypto;
 pub mod endpoint;
 pub mod http;
+pub mod logfile;
 pub mod organizations;
 pub mod pager;
 pub mod profile;

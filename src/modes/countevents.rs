@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use regex_lite::Regex;
 
+use crate::aws::cloudtrail::EventCategory;
 use crate::aws::cloudtrail::{Attribute, AttributeKey, Event, Lookup, Paged, Query};
 use crate::clock::Deadline;
 use crate::error::{Error, one_line};
@@ -39,6 +40,34 @@ pub struct Options {
     /// `--stop-at-critical`: stop paging once the count is CRITICAL
     /// whatever the pages left hold.
     pub stop_at_critical: bool,
+    /// `--event-category` (`--insight`: Insight): the record's
+    /// `eventCategory` counted (LookupEvents: management or Insights).
+    pub category: EventCategory,
+    /// `--source`: where the window's events are read.
+    pub source: Source,
+}
+
+/// Where the window's events are read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Source {
+    /// LookupEvents (event history).
+    #[default]
+    Api,
+    /// The trail's log files in S3.
+    S3(Box<LogSource>),
+}
+
+/// `--source=s3`: which trail's log files (as logintegrity finds them).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogSource {
+    /// `--trail-name`: DescribeTrails gives the bucket, unless `--s3-bucket`.
+    pub trail: Option<String>,
+    pub bucket: Option<String>,
+    pub prefix: Option<String>,
+    pub account_id: Option<String>,
+    /// `--organization-id`, else the single `AWSLogs/o-…/` folder of an
+    /// organization trail.
+    pub organization_id: Option<String>,
 }
 
 /// How our own calls show in the record's `userAgent`: the User-Agent we
@@ -107,6 +136,17 @@ pub fn matches(opts: &Options, e: &Event) -> bool {
                 .is_some_and(|n| re.is_match(matched_part(n)))
         })
         && !(opts.exclude_self && is_ours(e))
+}
+
+/// On the log-file source, what LookupEvents filters itself (the
+/// category, the lookup attribute) is checked on our side.
+pub fn in_query(opts: &Options, e: &Event) -> bool {
+    e.category.unwrap_or(EventCategory::Management) == opts.category
+        && opts
+            .query
+            .attribute
+            .as_ref()
+            .is_none_or(|a| attribute_matches(a, e))
 }
 
 /// The most of a field the patterns (`--error-message`,
@@ -508,6 +548,8 @@ mod tests {
         assert!(count(&o, &[], &passed).is_ok_and(|n| n == 0));
         let o = Options {
             stop_at_critical: true,
+            category: EventCategory::Management,
+            source: Source::Api,
             ..opts(None, None, None, Some("5"))
         };
         let p = plan(&o, None, 1000);
@@ -557,6 +599,8 @@ mod tests {
             filter_event_name: None,
             exclude_self: false,
             stop_at_critical: false,
+            category: EventCategory::Management,
+            source: Source::Api,
         }
     }
 

@@ -1,10 +1,13 @@
 //! Where a trail's files are, for the modes that read its bucket
-//! (logintegrity, bucketposture): DescribeTrails, or the command line
-//! (`--s3-bucket`, a log archive account) without it.
+//! (logintegrity, bucketposture, the log-file source of countevents and
+//! securityevents): DescribeTrails, or the command line (`--s3-bucket`, a
+//! log archive account) without it; and an organization trail's folder.
 
 use crate::aws::arn::{self, Arn};
 use crate::aws::backend::Backend;
+use crate::aws::s3::{self, ListQuery};
 use crate::error::Error;
+use crate::modes::logintegrity::valid_organization_id;
 use crate::trace::Trace;
 
 /// The trail's bucket and what is known of it.
@@ -92,5 +95,88 @@ pub fn logs_root(prefix: &str) -> String {
     match prefix {
         "" => "AWSLogs/".to_owned(),
         p => format!("{p}/AWSLogs/"),
+    }
+}
+
+/// Folders listed at most under `AWSLogs/` and under an organization's
+/// folder: an organization holds at most 10 000 accounts by default.
+pub const MAX_FOLDERS: usize = 20_000;
+
+/// The folder names one level under `prefix` (`Delimiter=/`), at most
+/// `max` of them.
+pub fn folders(
+    s3: &s3::Client<'_>,
+    bucket: &str,
+    prefix: &str,
+    max: usize,
+    trace: &mut Trace,
+) -> Result<Vec<String>, Error> {
+    let listing = s3.list_objects(
+        bucket,
+        &ListQuery {
+            prefix,
+            start_after: None,
+            delimiter: Some("/"),
+            max_keys: 0,
+            max_pages: (max / s3::PAGE_KEYS as usize + 1) as u32,
+            max_items: max,
+        },
+        trace,
+    )?;
+    let mut names: Vec<String> = listing
+        .prefixes
+        .iter()
+        .filter_map(|p| p.strip_prefix(prefix)?.strip_suffix('/'))
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// The organization folder the logs are in: `given` (`--organization-id`),
+/// else the single `o-…/` under `AWSLogs/` when the trail is an
+/// organization trail (or may be one: `--s3-bucket` without the account's
+/// own folder), else none. `all_accounts`: every member account is read,
+/// so the folder is needed whatever the trail says.
+pub fn organization(
+    s3: &s3::Client<'_>,
+    at: &Located,
+    given: Option<&str>,
+    all_accounts: bool,
+    trace: &mut Trace,
+) -> Result<Option<String>, Error> {
+    if let Some(o) = given {
+        return Ok(Some(o.to_owned()));
+    }
+    if at.organization_trail == Some(false) && !all_accounts {
+        return Ok(None);
+    }
+    let root = logs_root(&at.prefix);
+    let names = folders(s3, &at.bucket, &root, MAX_FOLDERS, trace)?;
+    let orgs: Vec<&String> = names.iter().filter(|n| valid_organization_id(n)).collect();
+    // With --s3-bucket the layout is not known: the account's own folder
+    // is a trail of its own.
+    let own = at.organization_trail.is_none()
+        && !all_accounts
+        && at.account_id.as_ref().is_some_and(|a| names.contains(a));
+    match orgs.as_slice() {
+        [] => Ok(None),
+        _ if own => Ok(None),
+        [one] => {
+            trace.log(|| format!("organization folder {root}{one}/"));
+            Ok(Some((*one).clone()))
+        }
+        several => Err(Error::Option(format!(
+            "several organization folders under s3://{}/{root}: {}; name one with \
+             --organization-id.",
+            at.bucket,
+            several
+                .iter()
+                .map(|o| o.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
     }
 }

@@ -11,7 +11,7 @@ mod store;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use super::bucket::{self, Located};
+use super::bucket::{self, Located, folders};
 use crate::aws::backend::Backend;
 use crate::aws::s3::{self, ListQuery};
 use crate::config::Integrity;
@@ -96,7 +96,13 @@ pub fn check(
         )
     });
     b.with_s3(&at.home_region, trace, |s3, trace| {
-        let organization = accounts::organization(s3, &at, cfg, trace)?;
+        let organization = bucket::organization(
+            s3,
+            &at,
+            cfg.organization_id.as_deref(),
+            cfg.all_accounts,
+            trace,
+        )?;
         if cfg.all_accounts {
             return accounts::all(
                 s3,
@@ -349,39 +355,6 @@ fn digest_root(at: &Located, account: Account<'_>) -> String {
         .organization
         .map_or(String::new(), |o| format!("{o}/"));
     format!("{}{org}{}/CloudTrail-Digest/", logs_root(at), account.id)
-}
-
-/// The folder names one level under `prefix` (`Delimiter=/`), at most
-/// `max` of them.
-fn folders(
-    s3: &s3::Client<'_>,
-    bucket: &str,
-    prefix: &str,
-    max: usize,
-    trace: &mut Trace,
-) -> Result<Vec<String>, Error> {
-    let listing = s3.list_objects(
-        bucket,
-        &ListQuery {
-            prefix,
-            start_after: None,
-            delimiter: Some("/"),
-            max_keys: 0,
-            max_pages: (max / s3::PAGE_KEYS as usize + 1) as u32,
-            max_items: max,
-        },
-        trace,
-    )?;
-    let mut names: Vec<String> = listing
-        .prefixes
-        .iter()
-        .filter_map(|p| p.strip_prefix(prefix)?.strip_suffix('/'))
-        .filter(|r| !r.is_empty())
-        .map(str::to_owned)
-        .collect();
-    names.sort();
-    names.dedup();
-    Ok(names)
 }
 
 /// The region folders under the account's digest root, those

@@ -2343,6 +2343,7 @@ fn every_help_option_is_exercised() {
         include_str!("securityevents.rs"),
         include_str!("textfile.rs"),
         include_str!("logintegrity.rs"),
+        include_str!("logsource.rs"),
         include_str!("s3role.rs"),
         include_str!("bucketposture.rs"),
     ];

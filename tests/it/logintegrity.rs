@@ -187,7 +187,11 @@ pub(crate) fn server(objects: Bucket, validation: bool) -> (Server, Arc<Mutex<Bu
 }
 
 /// [`server`], each object read (GET of a key, HEAD) taking `delay`.
-fn slow_server(objects: Bucket, validation: bool, delay: Duration) -> (Server, Arc<Mutex<Bucket>>) {
+pub(crate) fn slow_server(
+    objects: Bucket,
+    validation: bool,
+    delay: Duration,
+) -> (Server, Arc<Mutex<Bucket>>) {
     hooked_server(objects, validation, move |r| {
         if r.method == "HEAD" || r.method == "GET" && !r.path.contains("list-type=") {
             std::thread::sleep(delay);

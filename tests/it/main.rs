@@ -35,6 +35,7 @@ mod invocation;
 mod limits;
 mod listtrails;
 mod logintegrity;
+mod logsource;
 mod regions;
 mod retries;
 mod robot;

@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use crate::aws::cloudtrail::{Attribute, AttributeKey, Query};
+use crate::aws::cloudtrail::{CATEGORIES, EventCategory};
 use crate::cli::help::{Item, Section};
 use crate::cli::options::{Opt, Raw, mode_flag, mode_opt};
 use crate::cli::values::{number, parsed, pattern, positive_number, threshold};
 use crate::error::Error;
-use crate::modes::countevents::Options;
+use crate::modes::countevents::{LogSource, Options, Source};
 use crate::threshold::{Range, Thresholds};
 
 use super::ModeName;
@@ -44,6 +45,42 @@ pub const OPTIONS: &[Opt] = &[
     mode_flag("insight", COUNT),
     mode_flag("exclude-self", COUNT),
     mode_flag("stop-at-critical", COUNT),
+    mode_opt(SOURCE, WINDOW),
+    mode_opt(EVENT_CATEGORY, WINDOW),
+];
+
+const SOURCE: &str = "source";
+const EVENT_CATEGORY: &str = "event-category";
+
+/// `--source`'s values: LookupEvents, or the trail's log files.
+const SOURCES: [(&str, bool); 2] = [("api", false), ("s3", true)];
+
+/// `--source` and `--event-category` in each window mode's section.
+pub const SOURCE_ITEMS: [Item; 2] = [
+    Item {
+        tag: "--source",
+        text: "api: LookupEvents (default; management and Insights events, ~15 minutes late, \
+               2 requests a second); s3: the trail's own log files in S3 (every category, \
+               ~5 minutes late; needs --trail-name or --s3-bucket, and the built-in client).",
+    },
+    Item {
+        tag: "--event-category",
+        text: "Management (default), Data, NetworkActivity or Insight (any case): the \
+               records' eventCategory counted. LookupEvents holds only Management and \
+               Insight; --insight is Insight.",
+    },
+];
+
+/// `--trail-name` and the S3 options, with `--source=s3`.
+pub const S3_ITEMS: [Item; 8] = [
+    super::TRAIL_NAME_S3,
+    super::s3::LOCATION_ITEMS[0],
+    super::s3::LOCATION_ITEMS[1],
+    super::s3::LOCATION_ITEMS[2],
+    super::s3::ORGANIZATION_ITEM,
+    super::s3::HELP_ITEMS[0],
+    super::s3::HELP_ITEMS[1],
+    super::s3::HELP_ITEMS[2],
 ];
 
 /// The lookup-attribute options, in the order that picks the one sent to
@@ -145,6 +182,16 @@ pub const HELP: Section = Section {
             text: "Leave out the events of this plugin's own calls (user agent \
                    check_cloudtrail/...).",
         },
+        SOURCE_ITEMS[0],
+        SOURCE_ITEMS[1],
+        S3_ITEMS[0],
+        S3_ITEMS[1],
+        S3_ITEMS[2],
+        S3_ITEMS[3],
+        S3_ITEMS[4],
+        S3_ITEMS[5],
+        S3_ITEMS[6],
+        S3_ITEMS[7],
         Item {
             tag: "--stop-at-critical",
             text: "Stop reading pages once the count is CRITICAL whatever the rest holds \
@@ -161,6 +208,11 @@ pub const HELP: Section = Section {
 const MAX_DELTA_MINUTES: f64 = 90.0 * 24.0 * 60.0;
 const DELTA_RANGE: &str =
     "a positive number of minutes, at most 129600 (the 90 days of CloudTrail's event history)";
+
+/// The log-file source reads every file of its window on each run (no
+/// incremental state yet): a week of files is already hundreds of
+/// thousands of GETs in a busy account.
+const MAX_S3_DELTA_MINUTES: f64 = 7.0 * 24.0 * 60.0;
 
 /// 10 000 pages of 50 events, at LookupEvents' quota of 2 requests a
 /// second, take 83 minutes: more than any poller's check may last.
@@ -194,6 +246,15 @@ pub fn build(raw: &Raw, float_precision: Option<usize>) -> Result<Options, Error
         }
         c => c.map(str::to_owned),
     };
+    let category = category(raw)?;
+    let source = source(raw, category)?;
+    if source != Source::Api && delta.as_secs_f64() > MAX_S3_DELTA_MINUTES * 60.0 {
+        return Err(Error::Option(format!(
+            "--delta '{}': at most {MAX_S3_DELTA_MINUTES} minutes (7 days) with --source=s3, \
+             whose runs read every log file of the window.",
+            raw.get("delta").unwrap_or_default()
+        )));
+    }
     let stop_at_critical = raw.flag("stop-at-critical");
     if stop_at_critical {
         can_stop_at(critical, raw.get("critical-count"))?;
@@ -207,14 +268,102 @@ pub fn build(raw: &Raw, float_precision: Option<usize>) -> Result<Options, Error
         max_pages,
         query: Query {
             attribute: attributes.next(),
-            insight: raw.flag("insight"),
+            insight: category == EventCategory::Insight,
         },
         attributes: attributes.collect(),
         error_code,
         filter_event_name: pattern(raw, "filter-event-name")?,
         exclude_self: raw.flag("exclude-self"),
         stop_at_critical,
+        category,
+        source,
     })
+}
+
+/// `--event-category`, and `--insight` as its Insight; both given must
+/// agree.
+fn category(raw: &Raw) -> Result<EventCategory, Error> {
+    let insight = raw.flag("insight");
+    let Some(given) = raw.get(EVENT_CATEGORY) else {
+        return Ok(match insight {
+            true => EventCategory::Insight,
+            false => EventCategory::Management,
+        });
+    };
+    let c = EventCategory::parse(given).ok_or_else(|| {
+        Error::Option(format!(
+            "--{EVENT_CATEGORY} '{given}': must be one of {}.",
+            CATEGORIES.map(|(_, n)| n).join(", ")
+        ))
+    })?;
+    if insight && c != EventCategory::Insight {
+        return Err(Error::Option(format!(
+            "--insight means --{EVENT_CATEGORY}=Insight: not with --{EVENT_CATEGORY}='{given}'."
+        )));
+    }
+    Ok(c)
+}
+
+/// `--source`, and with s3 where the trail's log files are: the S3
+/// options (and `--trail-name`) are refused with the api source, whose
+/// reads they would not change.
+fn source(raw: &Raw, category: EventCategory) -> Result<Source, Error> {
+    let given = raw.get(SOURCE).unwrap_or("api");
+    let s3 = SOURCES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(given))
+        .map(|(_, s3)| *s3)
+        .ok_or_else(|| {
+            Error::Option(format!(
+                "--{SOURCE} '{given}': must be {}.",
+                SOURCES.map(|(n, _)| format!("'{n}'")).join(" or ")
+            ))
+        })?;
+    let trail = raw.get("trail-name").map(str::to_owned);
+    if !s3 && !matches!(category, EventCategory::Management | EventCategory::Insight) {
+        return Err(Error::Option(format!(
+            "--{EVENT_CATEGORY}={}: LookupEvents returns management and Insights events \
+             only; the other categories are in the trail's log files (--source=s3).",
+            category.name()
+        )));
+    }
+    if !s3 {
+        let other = match trail {
+            Some(_) => Some("trail-name"),
+            None => super::s3::first_given(raw),
+        };
+        return match other {
+            Some(o) => Err(Error::Option(format!(
+                "--{o} is for --{SOURCE}=s3 (the trail's log files); LookupEvents reads the \
+                 region's event history."
+            ))),
+            None => Ok(Source::Api),
+        };
+    }
+    let super::s3::Location {
+        bucket,
+        prefix,
+        account_id,
+    } = super::s3::location(raw)?;
+    if trail.is_none() && bucket.is_none() {
+        return Err(Error::Option("Need to specify --trail-name option.".into()));
+    }
+    let arn_account = trail
+        .as_deref()
+        .and_then(crate::aws::arn::Arn::trail)
+        .and_then(|a| a.account);
+    if bucket.is_some() && account_id.is_none() && arn_account.is_none() {
+        return Err(Error::Option(
+            "--s3-bucket needs --account-id when --trail-name is not an ARN.".into(),
+        ));
+    }
+    Ok(Source::S3(Box::new(LogSource {
+        trail,
+        bucket,
+        prefix,
+        account_id,
+        organization_id: super::s3::organization_id(raw)?,
+    })))
 }
 
 /// The lookup attributes given, in [`ATTRIBUTE_OPTIONS`] order.

@@ -6,7 +6,7 @@ use crate::cli::options::{Opt, Raw, mode_flag, mode_opt, per_label};
 use crate::cli::values::{number, override_thresholds, pattern, positive_number};
 use crate::config::{Integrity, Mode, Trails};
 use crate::error::Error;
-use crate::modes::logintegrity::{METRICS, Options, VerifyLogs, valid_organization_id};
+use crate::modes::logintegrity::{METRICS, Options, VerifyLogs};
 
 use super::{ModeName, PerLabel, TrailChoice};
 
@@ -19,7 +19,6 @@ const METRIC_RANGES: PerLabel = PerLabel {
 };
 
 pub const OPTIONS: &[Opt] = &[
-    mode_opt("organization-id", INTEGRITY),
     mode_flag("all-accounts", INTEGRITY),
     mode_opt("filter-region", INTEGRITY),
     mode_opt("verify-logs", INTEGRITY),
@@ -48,11 +47,7 @@ pub const HELP: Section = Section {
         super::s3::LOCATION_ITEMS[0],
         super::s3::LOCATION_ITEMS[1],
         super::s3::LOCATION_ITEMS[2],
-        Item {
-            tag: "--organization-id",
-            text: "An organization trail's id (o-…), whose logs are under AWSLogs/o-ID/ACCOUNT/ \
-                   (default: the single o-… folder under AWSLogs/).",
-        },
+        super::s3::ORGANIZATION_ITEM,
         Item {
             tag: "--all-accounts",
             text: "Check every member account folder of the organization trail (sums, plus \
@@ -119,14 +114,7 @@ pub fn build(raw: &Raw, trails: TrailChoice) -> Result<Mode, Error> {
                 .into(),
         ));
     }
-    if let Some(o) = raw.get("organization-id")
-        && !valid_organization_id(o)
-    {
-        return Err(Error::Option(format!(
-            "--organization-id '{o}' is not an organization id (o- and 10 to 32 lower-case \
-             letters or digits)."
-        )));
-    }
+    let organization_id = super::s3::organization_id(raw)?;
     let delta = number(raw, "delta", DELTA_RANGE, |d| {
         positive_number(d)
             .filter(|m| *m <= MAX_DELTA_MINUTES)
@@ -154,7 +142,7 @@ pub fn build(raw: &Raw, trails: TrailChoice) -> Result<Mode, Error> {
         bucket,
         prefix,
         account_id,
-        organization_id: raw.get("organization-id").map(str::to_owned),
+        organization_id,
         all_accounts,
         filter_region: pattern(raw, "filter-region")?,
         delta,

@@ -117,6 +117,18 @@ const TRAILS_AND_LIST: &[ModeName] = &[
     ModeName::BucketPosture,
 ];
 
+/// `--trail-name` also names the trail whose log files countevents and
+/// securityevents read with `--source=s3`.
+const TRAIL_NAME_MODES: &[ModeName] = &[
+    ModeName::CheckTrailStatus,
+    ModeName::TrailDelivery,
+    ModeName::TrailSecurity,
+    ModeName::LogIntegrity,
+    ModeName::BucketPosture,
+    ModeName::CountEvents,
+    ModeName::SecurityEvents,
+];
+
 /// The modes whose checks are variables of status expressions.
 const STATUS_MODES: &[ModeName] = &[ModeName::TrailSecurity, ModeName::BucketPosture];
 
@@ -177,7 +189,7 @@ pub fn one_trail(trails: TrailChoice, mode: &str, why: &str) -> Result<Option<St
 /// cloud/aws/cloudtrail/mode/*.pm's `--trail-name`, and ours to check
 /// several trails.
 pub const TRAIL_OPTIONS: &[Opt] = &[
-    mode_opt("trail-name", TRAIL_MODES),
+    mode_opt("trail-name", TRAIL_NAME_MODES),
     mode_opt("filter-trail-name", TRAILS_AND_LIST),
     Opt {
         kind: Kind::Flag,
@@ -193,9 +205,16 @@ const ALL_TRAILS: Item = Item {
 };
 
 /// The trail modes beyond upstream's checktrailstatus name their trail so.
-const TRAIL_NAME: Item = Item {
+pub(super) const TRAIL_NAME: Item = Item {
     tag: "--trail-name",
     text: "Name or ARN of the trail (required).",
+};
+
+/// countevents and securityevents read a trail's log files with it.
+const TRAIL_NAME_S3: Item = Item {
+    tag: "--trail-name",
+    text: "With --source=s3: name or ARN of the trail whose log files are read \
+           (DescribeTrails gives its bucket), unless --s3-bucket.",
 };
 
 const FILTER_TRAIL_NAME: Item = Item {

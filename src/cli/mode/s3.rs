@@ -1,4 +1,5 @@
-//! The options of the modes that read S3 (logintegrity today): where the
+//! The options of the modes that read S3 (logintegrity, bucketposture,
+//! and countevents and securityevents with `--source=s3`): where the
 //! bucket is reached and, for a bucket in another account, the role the
 //! S3 reads assume. Declared once here so a later S3 mode adds its name
 //! to [`S3_MODES`] and its help lists [`HELP_ITEMS`].
@@ -7,11 +8,25 @@ use crate::aws::connection::S3Access;
 use crate::cli::help::Item;
 use crate::cli::options::{Opt, Raw, mode_opt};
 use crate::error::Error;
+use crate::modes::logintegrity::valid_organization_id;
 
 use super::ModeName;
 
 /// The modes that read S3.
-pub const S3_MODES: &[ModeName] = &[ModeName::LogIntegrity, ModeName::BucketPosture];
+pub const S3_MODES: &[ModeName] = &[
+    ModeName::LogIntegrity,
+    ModeName::BucketPosture,
+    ModeName::CountEvents,
+    ModeName::SecurityEvents,
+];
+
+/// The modes that read a trail's log folders, an organization trail's
+/// under `AWSLogs/o-ID/`.
+const ORGANIZATION_MODES: &[ModeName] = &[
+    ModeName::LogIntegrity,
+    ModeName::CountEvents,
+    ModeName::SecurityEvents,
+];
 
 const BUCKET: &str = "s3-bucket";
 const PREFIX: &str = "s3-prefix";
@@ -19,6 +34,7 @@ const ACCOUNT_ID: &str = "account-id";
 const ENDPOINT_URL: &str = "s3-endpoint-url";
 const ROLE_ARN: &str = "s3-role-arn";
 const EXTERNAL_ID: &str = "s3-external-id";
+const ORGANIZATION_ID: &str = "organization-id";
 
 pub const OPTIONS: &[Opt] = &[
     mode_opt(BUCKET, S3_MODES),
@@ -27,7 +43,26 @@ pub const OPTIONS: &[Opt] = &[
     mode_opt(ENDPOINT_URL, S3_MODES),
     mode_opt(ROLE_ARN, S3_MODES),
     mode_opt(EXTERNAL_ID, S3_MODES),
+    mode_opt(ORGANIZATION_ID, ORGANIZATION_MODES),
 ];
+
+/// `--organization-id`, in the sections of [`ORGANIZATION_MODES`].
+pub const ORGANIZATION_ITEM: Item = Item {
+    tag: "--organization-id",
+    text: "An organization trail's id (o-…), whose logs are under AWSLogs/o-ID/ACCOUNT/ \
+           (default: the single o-… folder under AWSLogs/).",
+};
+
+/// `--organization-id`, checked.
+pub fn organization_id(raw: &Raw) -> Result<Option<String>, Error> {
+    match raw.get(ORGANIZATION_ID) {
+        Some(o) if !valid_organization_id(o) => Err(Error::Option(format!(
+            "--{ORGANIZATION_ID} '{o}' is not an organization id (o- and 10 to 32 lower-case \
+             letters or digits)."
+        ))),
+        o => Ok(o.map(str::to_owned)),
+    }
+}
 
 /// Their `--help` items, in each S3 mode's section.
 pub const HELP_ITEMS: [Item; 3] = [
@@ -66,6 +101,15 @@ pub const LOCATION_ITEMS: [Item; 3] = [
         text: "The account whose logs are read, with --s3-bucket (default: the trail ARN's).",
     },
 ];
+
+/// The first of these options given, for the modes where they apply to
+/// one source only.
+pub fn first_given(raw: &Raw) -> Option<&'static str> {
+    OPTIONS.iter().find_map(|o| match o.name {
+        crate::cli::options::Name::Exact(n) if raw.get(n).is_some() => Some(n),
+        _ => None,
+    })
+}
 
 /// `--s3-bucket [--s3-prefix] [--account-id]`.
 pub struct Location {

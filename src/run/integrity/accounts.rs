@@ -1,7 +1,7 @@
 //! Organization trails: an organization trail writes every member
 //! account's logs under `[PREFIX/]AWSLogs/o-ID/ACCOUNT/`, usually in a
-//! log archive account. Which organization folder to read, and with
-//! `--all-accounts` every member account's chains in one run.
+//! log archive account. With `--all-accounts` every member account's
+//! chains in one run (which organization folder: [`crate::run::bucket`]).
 
 use super::{Account, Located, folders, logs_root, merge, one_account, reserve, store};
 use crate::aws::backend::Backend;
@@ -9,62 +9,15 @@ use crate::aws::s3;
 use crate::config::Integrity;
 use crate::error::Error;
 use crate::modes::logintegrity::walk::{Report, Window};
-use crate::modes::logintegrity::{self, AccountCheck, valid_organization_id};
+use crate::modes::logintegrity::{self, AccountCheck};
 use crate::output::Outcome;
+use crate::run::bucket::MAX_FOLDERS;
 use crate::statefile::StateDir;
 use crate::status::State;
 use crate::trace::Trace;
 
-/// Folders listed at most under `AWSLogs/` and under an organization's
-/// folder: an organization holds at most 10 000 accounts by default.
-const MAX_FOLDERS: usize = 20_000;
-
 fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The organization folder the logs are in: `--organization-id`, else
-/// the single `o-…/` under `AWSLogs/` when the trail is an organization
-/// trail (or may be one: `--s3-bucket` without the account's own folder),
-/// else none.
-pub(super) fn organization(
-    s3: &s3::Client<'_>,
-    at: &Located,
-    cfg: &Integrity,
-    trace: &mut Trace,
-) -> Result<Option<String>, Error> {
-    if let Some(o) = &cfg.organization_id {
-        return Ok(Some(o.clone()));
-    }
-    if at.organization_trail == Some(false) && !cfg.all_accounts {
-        return Ok(None);
-    }
-    let root = logs_root(at);
-    let names = folders(s3, &at.bucket, &root, MAX_FOLDERS, trace)?;
-    let orgs: Vec<&String> = names.iter().filter(|n| valid_organization_id(n)).collect();
-    // With --s3-bucket the layout is not known: the account's own folder
-    // is a trail of its own.
-    let own = at.organization_trail.is_none()
-        && !cfg.all_accounts
-        && at.account_id.as_ref().is_some_and(|a| names.contains(a));
-    match orgs.as_slice() {
-        [] => Ok(None),
-        _ if own => Ok(None),
-        [one] => {
-            trace.log(|| format!("logintegrity: organization folder {root}{one}/"));
-            Ok(Some((*one).clone()))
-        }
-        several => Err(Error::Option(format!(
-            "several organization folders under s3://{}/{root}: {}; name one with \
-             --organization-id.",
-            at.bucket,
-            several
-                .iter()
-                .map(|o| o.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
 }
 
 /// Whether `ListAccounts` was refused for lack of permission (then the

@@ -1,0 +1,331 @@
+//! `--source=s3` end to end in-process (the clock set): countevents and
+//! securityevents reading a trail's log files from a loopback S3 (the
+//! logintegrity stub: DescribeTrails, ListObjectsV2 with prefix and
+//! start-after, GetObject gzip-compressing what the test builds).
+
+use std::time::{Duration, Instant};
+
+use check_cloudtrail::aws::credentials::SharedFiles;
+use check_cloudtrail::clock::Clock;
+use check_cloudtrail::env::MapEnv;
+use check_cloudtrail::{cli, execute};
+use serde_json::{Value, json};
+
+use crate::logintegrity::{ACCOUNT, Bucket, server, slow_server};
+use crate::util::{PLUGIN, Request, SECRET, Server};
+
+/// 2026-01-01T04:30:00Z.
+const NOW: i64 = 1_767_241_800;
+
+struct At(i64);
+
+impl Clock for At {
+    fn epoch(&self) -> i64 {
+        self.0
+    }
+    fn epoch_millis(&self) -> i64 {
+        self.0 * 1000
+    }
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+    fn sleep(&self, d: Duration) {
+        std::thread::sleep(d);
+    }
+    fn jitter(&self) -> f64 {
+        0.0
+    }
+}
+
+fn folder(region: &str) -> String {
+    format!("AWSLogs/{ACCOUNT}/CloudTrail/{region}/2026/01/01/")
+}
+
+/// A log file's key in `region`'s folder, delivered at `hhmm`.
+fn key(region: &str, hhmm: &str, unique: &str) -> String {
+    format!(
+        "{}{ACCOUNT}_CloudTrail_{region}_20260101T{hhmm}Z_{unique}.json.gz",
+        folder(region)
+    )
+}
+
+/// A record at 2026-01-01T`hhmm`.
+fn record(id: &str, hhmm: &str, name: &str, extra: Value) -> Value {
+    let mut r = json!({
+        "eventVersion": "1.09",
+        "eventID": id,
+        "eventTime": format!("2026-01-01T{}:{}:00Z", &hhmm[..2], &hhmm[2..]),
+        "eventName": name,
+        "eventSource": "ec2.amazonaws.com",
+        "eventType": "AwsApiCall",
+        "eventCategory": "Management",
+        "awsRegion": "us-east-1",
+        "userAgent": "aws-cli/2",
+        "sourceIPAddress": "203.0.113.5",
+        "userIdentity": {"type": "IAMUser", "userName": "alice",
+            "arn": format!("arn:aws:iam::{ACCOUNT}:user/alice")},
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        r[k] = v.clone();
+    }
+    r
+}
+
+fn file(records: Vec<Value>) -> (Vec<u8>, Vec<(String, String)>) {
+    (
+        json!({"Records": records}).to_string().into_bytes(),
+        Vec::new(),
+    )
+}
+
+/// The window 03:30–04:30 (`--delta=60`), listed from 03:15.
+fn bucket() -> Bucket {
+    let mut b = Bucket::new();
+    // Before the listing's start: never read (it would count).
+    b.insert(
+        key("us-east-1", "0310", "a"),
+        file(vec![record("early", "0331", "RunInstances", json!({}))]),
+    );
+    b.insert(
+        key("us-east-1", "0320", "b"),
+        file(vec![
+            record("before", "0316", "RunInstances", json!({})),
+            record("m1", "0331", "RunInstances", json!({})),
+        ]),
+    );
+    b.insert(
+        key("us-east-1", "0400", "c"),
+        file(vec![
+            record(
+                "login",
+                "0355",
+                "ConsoleLogin",
+                json!({"eventSource": "signin.amazonaws.com", "eventType": "AwsConsoleSignIn",
+                "responseElements": {"ConsoleLogin": "Success"},
+                "additionalEventData": {"MFAUsed": "No"}}),
+            ),
+            record(
+                "data",
+                "0358",
+                "GetObject",
+                json!({"eventSource": "s3.amazonaws.com", "eventCategory": "Data",
+                "readOnly": true, "resources": [{"type": "AWS::S3::Object",
+                "ARN": "arn:aws:s3:::data/x"}]}),
+            ),
+            record(
+                "self",
+                "0359",
+                "LookupEvents",
+                json!({"userAgent": "check_cloudtrail/1.0",
+                "eventSource": "cloudtrail.amazonaws.com"}),
+            ),
+        ]),
+    );
+    // Another region's folder: not read for --region=us-east-1.
+    b.insert(
+        key("eu-west-1", "0400", "d"),
+        file(vec![record("other", "0359", "RunInstances", json!({}))]),
+    );
+    b
+}
+
+fn check(server: &Server, args: &[&str]) -> (String, u8) {
+    let endpoint = format!("--endpoint-url={}", server.url("/"));
+    let s3 = format!("--s3-endpoint-url={}", server.url("/"));
+    let secret = format!("--aws-secret-key={SECRET}");
+    let mut argv = vec![
+        "check_cloudtrail",
+        PLUGIN,
+        "--region=us-east-1",
+        "--aws-access-key=AKIDEXAMPLE",
+        &endpoint,
+        &s3,
+        &secret,
+        "--disable-statefile",
+        "--source=s3",
+        "--trail-name=demo",
+        "--delta=60",
+    ];
+    argv.extend_from_slice(args);
+    let env = MapEnv::new(&[
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_CONFIG_FILE", "/dev/null"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+    ]);
+    let files = SharedFiles::load(&env);
+    let inv = cli::parse(argv, &env, files.as_ref().ok());
+    let done = execute(inv, &env, &files, &At(NOW), &|_, _| Ok(()));
+    (done.text, done.exit_code)
+}
+
+fn s3_gets(reqs: &[Request]) -> Vec<String> {
+    reqs.iter()
+        .filter(|r| r.method == "GET" && !r.path.contains("list-type="))
+        .map(|r| r.path.clone())
+        .collect()
+}
+
+#[test]
+fn countevents_counts_the_window_of_the_regions_log_files() {
+    let (server, _) = server(bucket(), true);
+    let (text, code) = check(&server, &["--mode=countevents"]);
+    assert_eq!(
+        text, "OK: Number of events: 3.00 | 'events_count'=3.00;;;0;\n",
+        "{text}"
+    );
+    assert_eq!(code, 0);
+    let reqs = server.requests();
+    let lists: Vec<&Request> = reqs
+        .iter()
+        .filter(|r| r.path.contains("list-type="))
+        .collect();
+    assert_eq!(lists.len(), 1, "one day folder");
+    let prefix = folder("us-east-1").replace('/', "%2F");
+    assert!(
+        lists[0].path.contains(&format!("prefix={prefix}")),
+        "{}",
+        lists[0].path
+    );
+    let after = format!("start-after={prefix}{ACCOUNT}_CloudTrail_us-east-1_20260101T0315Z");
+    assert!(lists[0].path.contains(&after), "{}", lists[0].path);
+    assert_eq!(
+        s3_gets(&reqs),
+        [
+            format!("/ct-bucket/{}", key("us-east-1", "0320", "b")),
+            format!("/ct-bucket/{}", key("us-east-1", "0400", "c")),
+        ]
+    );
+}
+
+#[test]
+fn filters_categories_and_our_own_calls() {
+    let (server, _) = server(bucket(), true);
+    let line = |args: &[&str]| {
+        let mut all = vec!["--mode=countevents"];
+        all.extend_from_slice(args);
+        check(&server, &all).0
+    };
+    assert_eq!(
+        line(&["--exclude-self"]),
+        "OK: Number of events: 2.00 | 'events_count'=2.00;;;0;\n"
+    );
+    assert_eq!(
+        line(&["--event-category=data", "--verbose"]),
+        "OK: Number of events: 1.00 | 'events_count'=1.00;;;0;\n\
+         2026-01-01T03:58:00Z GetObject alice 203.0.113.5\n"
+    );
+    assert_eq!(
+        line(&["--event-category=NetworkActivity"]),
+        "OK: Number of events: 0.00 | 'events_count'=0.00;;;0;\n"
+    );
+    // The lookup attribute LookupEvents would filter, checked here.
+    assert_eq!(
+        line(&[
+            "--username=alice",
+            "--event-name=ConsoleLogin",
+            "--critical-count=0"
+        ]),
+        "CRITICAL: Number of events: 1.00 | 'events_count'=1.00;;0:0;0;\n"
+    );
+    assert_eq!(
+        line(&["--resource-type=AWS::S3::Object", "--event-category=Data"]),
+        "OK: Number of events: 1.00 | 'events_count'=1.00;;;0;\n"
+    );
+}
+
+#[test]
+fn securityevents_finds_the_cis_categories_in_log_files() {
+    let (server, _) = server(bucket(), true);
+    let (text, code) = check(
+        &server,
+        &["--mode=securityevents", "--filter-category=console_login"],
+    );
+    assert!(
+        text.starts_with("WARNING: console logins without MFA: 1"),
+        "{text}"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_malformed_log_file_is_unknown_naming_it() {
+    let mut b = bucket();
+    let bad = key("us-east-1", "0410", "bad");
+    b.insert(bad.clone(), (b"{\"Records\": [oops".to_vec(), Vec::new()));
+    let (server, _) = server(b, true);
+    let (text, code) = check(&server, &["--mode=countevents"]);
+    assert_eq!(code, 3, "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "UNKNOWN: GetObject failed: unexpected response: log file s3://ct-bucket/{bad}: not JSON"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_partial_read_is_unknown_never_ok() {
+    let (server, _) = slow_server(bucket(), true, Duration::from_secs(4));
+    let (text, code) = check(&server, &["--mode=countevents", "--timeout=2"]);
+    assert_eq!(code, 3, "{text}");
+    assert!(
+        text.starts_with(
+            "UNKNOWN: GetObject stopped: the check's --timeout of 2s ran out with 2 of 2 log \
+             files (the first s3://ct-bucket/AWSLogs/"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn options_of_the_log_file_source() {
+    let (server, _) = server(bucket(), true);
+    let refused = |args: &[&str]| {
+        let (text, code) = check(&server, args);
+        assert_eq!(code, 3, "{text}");
+        text
+    };
+    assert!(
+        refused(&[
+            "--mode=countevents",
+            "--event-category=Data",
+            "--source=api"
+        ])
+        .contains("LookupEvents returns management and Insights events only")
+    );
+    assert!(
+        refused(&["--mode=countevents", "--insight", "--event-category=Data"])
+            .contains("--insight means --event-category=Insight")
+    );
+    assert!(
+        refused(&["--mode=countevents", "--custommode=awscli"])
+            .contains("--custommode=awscli: --source=s3")
+    );
+    assert!(
+        refused(&["--mode=countevents", "--source=api"])
+            .contains("--trail-name is for --source=s3")
+    );
+    assert!(refused(&["--mode=countevents", "--source=ftp"]).contains("--source 'ftp'"));
+    assert!(
+        refused(&["--mode=countevents", "--organization-id=bad"])
+            .contains("--organization-id 'bad' is not an organization id")
+    );
+    assert!(
+        refused(&[
+            "--mode=countevents",
+            "--s3-bucket=ct-bucket",
+            "--trail-name="
+        ])
+        .contains("needs --account-id")
+    );
+    let (text, _) = check(
+        &server,
+        &[
+            "--mode=countevents",
+            "--s3-bucket=ct-bucket",
+            "--account-id=123456789012",
+            "--s3-prefix=",
+        ],
+    );
+    assert!(text.starts_with("OK: Number of events: 3.00"), "{text}");
+}
