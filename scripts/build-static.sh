@@ -36,10 +36,11 @@ if grep -q '(NEEDED)' <<<"$dynamic"; then
     exit 1
 fi
 size=$(stat -c %s "$BIN")
-# The goal is 2.75 MB (decimal; 2.5 MB until S3, XML, gzip and RSA came
-# in for the audit-log modes); above it, README's "Size" says where the
-# bytes go (cargo bloat), so this warns rather than fails.
-goal=2750000
+# The goal is 3 MB (decimal; 2.5 MB until S3, XML, gzip and RSA came in
+# for logintegrity, 2.75 MB until bucketposture and the log-file source);
+# above it, README's "Size" says where the bytes go (cargo bloat), so this
+# warns rather than fails.
+goal=3000000
 echo "build-static: $BIN is static, $size bytes ($(( (size + 1023) / 1024 )) KiB; goal <= $goal bytes)"
 if (( size > goal )); then
     echo "build-static: WARNING: $size bytes is over the $goal-byte goal (see README, Size)" >&2

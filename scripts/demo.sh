@@ -6,9 +6,11 @@
 #
 # Builds the release binary, sets up the pinned venv (target/e2e-venv,
 # shared with scripts/e2e.sh), starts moto with three trails (one logging,
-# one stopped, one hardened as CIS asks) and a bucket holding a signed
+# one stopped, one hardened as CIS asks), a bucket holding a signed
 # digest chain (tests/e2e/digests.py: keys, log files, hourly digests as
-# CloudTrail writes them), and tests/e2e/fake_cloudtrail.py (LookupEvents:
+# CloudTrail writes them) and two log buckets for bucketposture (one
+# locked down, one expiring AWSLogs/ after a day), and
+# tests/e2e/fake_cloudtrail.py (LookupEvents:
 # ten events over three pages; ListPublicKeys and DescribeTrails for the
 # signed chain's trail), then runs every mode and shows each command, its
 # output line and exit code. Everything listens on 127.0.0.1 on ports
@@ -164,6 +166,38 @@ print(f"{bucket} {log_keys[-1][0]}")  # the log file edited later on
 PY
 )" || e2e_die "could not write the signed digest chain into moto"
 
+# ------------------------------------------------------ log bucket postures
+say "Creating two log buckets for bucketposture in moto (botocore)"
+# demo-locked-logs: Object Lock with a 400-day default retention (which
+# turns versioning on), every Block Public Access setting on. moto cannot
+# turn MFA delete on. demo-expiring-logs: the Stratus Red Team defeat, a
+# lifecycle rule expiring AWSLogs/ after one day; nothing else.
+"$E2E_PY" - "$MOTO_URL" "$REGION" "$ACCESS_KEY" "$SECRET_KEY" <<'PY' \
+    || e2e_die "could not create the bucketposture buckets in moto"
+import sys
+import botocore.session
+from botocore.config import Config
+
+url, region, ak, sk = sys.argv[1:5]
+s3 = botocore.session.Session().create_client(
+    "s3", region_name=region, endpoint_url=url, aws_access_key_id=ak, aws_secret_access_key=sk,
+    config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
+where = {"LocationConstraint": region}
+s3.create_bucket(Bucket="demo-locked-logs", CreateBucketConfiguration=where,
+                 ObjectLockEnabledForBucket=True)
+s3.put_object_lock_configuration(Bucket="demo-locked-logs", ObjectLockConfiguration={
+    "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 400}}})
+s3.put_public_access_block(Bucket="demo-locked-logs", PublicAccessBlockConfiguration={
+    "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True})
+s3.create_bucket(Bucket="demo-expiring-logs", CreateBucketConfiguration=where)
+s3.put_bucket_lifecycle_configuration(Bucket="demo-expiring-logs", LifecycleConfiguration={"Rules": [
+    {"ID": "nuke-cloudtrail-logs-after-1-day", "Status": "Enabled",
+     "Filter": {"Prefix": "AWSLogs/"}, "Expiration": {"Days": 1}}]})
+print("  s3://demo-locked-logs: Object Lock 400 days, Block Public Access on; "
+      "s3://demo-expiring-logs: AWSLogs/ expires after 1 day", file=sys.stderr)
+PY
+
 # ------------------------------------------------------ fake LookupEvents
 say "Starting tests/e2e/fake_cloudtrail.py (LookupEvents; ListPublicKeys, DescribeTrails of demo-signed) on 127.0.0.1"
 "$E2E_PY" tests/e2e/fake_cloudtrail.py --host 127.0.0.1 --port 0 --integrity "$INTEGRITY_FILE" \
@@ -276,6 +310,16 @@ print(f"\n(edited s3://{bucket}/{key}: other records, same key)")
 PY
 check 2 "${common[@]}" "--endpoint-url=$FAKE_URL" "--s3-endpoint-url=$MOTO_URL" \
     --mode=logintegrity --trail-name=demo-signed --verbose
+
+say "bucketposture (lifecycle, versioning, Object Lock, Block Public Access of a log bucket in moto's S3)"
+# The account's Block Public Access through S3 Control, at moto too.
+export AWS_ENDPOINT_URL_S3_CONTROL="$MOTO_URL"
+echo "(AWS_ENDPOINT_URL_S3_CONTROL=$MOTO_URL)"
+check 0 "${common[@]}" "--s3-endpoint-url=$MOTO_URL" --mode=bucketposture \
+    --s3-bucket=demo-locked-logs --account-id=123456789012
+check 2 "${common[@]}" "--s3-endpoint-url=$MOTO_URL" --mode=bucketposture \
+    --s3-bucket=demo-expiring-logs --account-id=123456789012 --verbose
+unset AWS_ENDPOINT_URL_S3_CONTROL
 
 say "countevents (LookupEvents over 3 pages, 500 ms apart, against fake_cloudtrail.py)"
 check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60

@@ -112,6 +112,56 @@ impl Error {
         Error::Option(format!("{name} must be {what}, got '{got}'."))
     }
 
+    /// Whether this error is about the run (the network, the deadline,
+    /// the pacing, the credentials) rather than one file or setting a
+    /// check reads: the S3 modes go on past a refused object, not past
+    /// these.
+    pub fn ends_run(&self) -> bool {
+        matches!(
+            self,
+            Error::Transport { .. }
+                | Error::Timeout { .. }
+                | Error::Quota { .. }
+                | Error::Credentials(_)
+                | Error::Internal(_)
+        )
+    }
+
+    /// `note` added where this error says where it came from: an API
+    /// error's hint, else after the text it quotes ("after 3 attempts",
+    /// which role failed).
+    pub fn noted(self, note: &str) -> Error {
+        let with = |t: String| format!("{t} ({note})");
+        match self {
+            Error::Api {
+                op,
+                code,
+                message,
+                hint,
+            } => Error::Api {
+                op,
+                code,
+                message,
+                hint: Some(hint.map_or_else(|| note.to_owned(), |h| format!("{h}; {note}"))),
+            },
+            // Whole: cut only when shown, after redaction.
+            Error::Http { op, status, body } => Error::Http {
+                op,
+                status,
+                body: with(body),
+            },
+            Error::Transport { op, detail } => Error::Transport {
+                op,
+                detail: with(detail),
+            },
+            Error::BadResponse { op, detail } => Error::BadResponse {
+                op,
+                detail: with(detail),
+            },
+            other => other,
+        }
+    }
+
     /// Every text this error quotes passed through `redact`. Errors keep
     /// the full text they quote until here; `Display` cuts it to length
     /// after, so a secret is never cut in two before it is recognised.

@@ -238,9 +238,14 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
         Mode::TrailSecurity { trails, opts } => each_trail(b, trails, s.trace, |b, name, trace| {
             let trail = b.describe_trail(name, trace)?;
             let name = trail.arn.as_deref().unwrap_or(name);
-            let management = b.management_events(name, trace)?;
+            let selectors = b.event_selectors(name, trace)?;
             let status = b.trail_status(name, trace)?;
-            let facts = trailsecurity::facts(&trail, &status, management);
+            let insights = if opts.selects("insights") {
+                Some(b.insights(name, trace)?)
+            } else {
+                None
+            };
+            let facts = trailsecurity::facts(opts, (&trail, &status), &selectors, insights);
             Ok(trailsecurity::evaluate(opts, &trail, &facts))
         }),
         Mode::ListTrails {

@@ -443,6 +443,49 @@ pub fn this_version(v: Value) -> Option<Value> {
     (v.get("version").and_then(Value::as_u64) == Some(VERSION)).then_some(v)
 }
 
+/// A state file of JSON lines, read one line at a time (only one line's
+/// tree is ever built): a header of this version, then one value a line.
+pub struct JsonLines<R> {
+    r: io::BufReader<R>,
+    line: Vec<u8>,
+}
+
+impl<R: Read> JsonLines<R> {
+    /// The header and the lines after it; why not, when the first line is
+    /// not a header of this version whose `format` is `format`.
+    pub fn open(r: R, format: u64) -> Result<(Value, JsonLines<R>), String> {
+        let mut lines = JsonLines {
+            r: io::BufReader::new(r),
+            line: Vec::new(),
+        };
+        let head = lines
+            .next_value()?
+            .and_then(this_version)
+            .ok_or("not of this version")?;
+        if head.get("format").and_then(Value::as_u64) != Some(format) {
+            return Err("not of this format".into());
+        }
+        Ok((head, lines))
+    }
+
+    /// The next line's value, `None` at the end.
+    pub fn next_value(&mut self) -> Result<Option<Value>, String> {
+        use io::BufRead;
+        self.line.clear();
+        if self
+            .r
+            .read_until(b'\n', &mut self.line)
+            .map_err(|e| e.to_string())?
+            == 0
+        {
+            return Ok(None);
+        }
+        serde_json::from_slice(&self.line)
+            .map(Some)
+            .map_err(|e| format!("not JSON ({e})"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

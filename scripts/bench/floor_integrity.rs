@@ -1,7 +1,7 @@
 //! The logintegrity benchmark's floor (`scripts/bench.sh`,
 //! `BENCH_ONLY=logintegrity`): the requests `check_cloudtrail
 //! --mode=logintegrity` makes over the window (every listing, every
-//! digest GET and HEAD, every log file GET, ListPublicKeys), issued one
+//! digest GET, every log file GET, ListPublicKeys), issued one
 //! after the other with one ureq agent, each body read to the end and
 //! dropped. No signing, no XML, no inflating, no hashing, no RSA: what any
 //! static Rust program pays here to move the same bytes with the same HTTP

@@ -198,6 +198,9 @@ class Store:
         sample = "".join(h + iso(0) + m + f"{i:032x}" + t for i, (h, m, t) in enumerate(pool[:300]))
         per_record = len(gzip.compress(sample.encode(), 6)) / 300
         root = f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/"
+        # With --s3-bucket the layout is not known: AWSLogs/ is listed
+        # once for an organization's folder.
+        self.plan.append(f"GET /{BUCKET}?list-type=2&prefix=AWSLogs%2F&delimiter=%2F")
         self.plan.append(f"GET /{BUCKET}?list-type=2&prefix={quote(root, safe='')}"
                          f"&delimiter=%2F")
         for region in self.regions:
@@ -222,9 +225,10 @@ class Store:
                 previous, dkey = self.digest(region, end, previous, logs)
                 if k < hours:
                     gets.append((dkey, [entry["s3Object"] for entry in logs]))
-            # The walk goes newest first.
+            # The walk goes newest first; a digest's metadata comes with
+            # its GET (no HeadObject).
             for dkey, logs in reversed(gets):
-                self.plan += [f"GET /{BUCKET}/{dkey}", f"HEAD /{BUCKET}/{dkey}"]
+                self.plan += [f"GET /{BUCKET}/{dkey}"]
                 self.plan += [f"GET /{BUCKET}/{k}" for k in logs]
         self.keys = sorted(self.objects)
         self.build_seconds = time.time() - t0

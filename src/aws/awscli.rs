@@ -18,6 +18,7 @@ use super::cloudtrail::{
 use super::connection::{AwsCli, Connection};
 use super::credentials::value::Credentials;
 use super::pager::Pager;
+use super::selectors::{EventSelectors, insights_on};
 use super::sts::Role;
 use super::xml::xml_text;
 use crate::clock::Clock;
@@ -366,25 +367,55 @@ pub fn list_trails(cli: &Cli<'_>, env: &ChildEnv, trace: &mut Trace) -> Result<V
         .map_err(|detail| Error::BadResponse { op: OP, detail })
 }
 
-/// `aws cloudtrail get-event-selectors`: whether every management event
-/// is recorded.
-pub fn management_events(
+/// `aws cloudtrail get-event-selectors`: what the trail records.
+pub fn event_selectors(
+    cli: &Cli<'_>,
+    env: &ChildEnv,
+    trail: &str,
+    trace: &mut Trace,
+) -> Result<EventSelectors, Error> {
+    const OP: &str = "GetEventSelectors";
+    let v = run(
+        cli,
+        OP,
+        trail_args("get-event-selectors", cli, trail),
+        env,
+        trace,
+    )?;
+    EventSelectors::from_answer(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
+}
+
+/// `aws cloudtrail get-insight-selectors`: whether Insights watches both
+/// API call and error rates. Without Insights the CLI exits with
+/// `An error occurred (InsightNotEnabledException)`, read as the built-in
+/// client's error.
+pub fn insights(
     cli: &Cli<'_>,
     env: &ChildEnv,
     trail: &str,
     trace: &mut Trace,
 ) -> Result<bool, Error> {
-    const OP: &str = "GetEventSelectors";
+    const OP: &str = "GetInsightSelectors";
+    let v = run(
+        cli,
+        OP,
+        trail_args("get-insight-selectors", cli, trail),
+        env,
+        trace,
+    )?;
+    insights_on(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
+}
+
+/// `aws cloudtrail <command> --trail-name <trail>` and the common arguments.
+fn trail_args(command: &str, cli: &Cli<'_>, trail: &str) -> Vec<String> {
     let mut args = vec![
         "cloudtrail".to_owned(),
-        "get-event-selectors".to_owned(),
+        command.to_owned(),
         "--trail-name".to_owned(),
         trail.to_owned(),
     ];
     args.extend(common_args(cli, cli.conn.endpoint.as_deref()));
-    let v = run(cli, OP, args, env, trace)?;
-    super::cloudtrail::records_all_management_events(&v)
-        .map_err(|detail| Error::BadResponse { op: OP, detail })
+    args
 }
 
 /// `--lookup-attributes` and `--event-category` for a query. The

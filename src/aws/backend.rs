@@ -18,6 +18,7 @@ use super::http;
 use super::organizations;
 use super::quota::Throttle;
 use super::s3;
+use super::selectors::{EventSelectors, INSIGHT_NOT_ENABLED};
 use super::sts;
 use crate::clock::Clock;
 use crate::env::Env;
@@ -374,13 +375,31 @@ impl<'a> Backend<'a> {
         )
     }
 
-    /// `GetEventSelectors`: whether every management event is recorded.
-    pub fn management_events(&self, name: &str, trace: &mut Trace) -> Result<bool, Error> {
+    /// `GetEventSelectors`: what the trail records.
+    pub fn event_selectors(&self, name: &str, trace: &mut Trace) -> Result<EventSelectors, Error> {
         self.with(
             trace,
-            |c, t| c.management_events(name, t),
-            |c, e, t| awscli::management_events(c, e, name, t),
+            |c, t| c.event_selectors(name, t),
+            |c, e, t| awscli::event_selectors(c, e, name, t),
         )
+    }
+
+    /// `GetInsightSelectors`: Insights on API call and error rates. A
+    /// trail without Insights answers `InsightNotEnabledException`, read
+    /// as an empty list, through either client.
+    pub fn insights(&self, name: &str, trace: &mut Trace) -> Result<bool, Error> {
+        let on = self.with(
+            trace,
+            |c, t| c.insights(name, t),
+            |c, e, t| awscli::insights(c, e, name, t),
+        );
+        match on {
+            Err(Error::Api { code, .. }) if code == INSIGHT_NOT_ENABLED => {
+                trace.log(|| format!("GetInsightSelectors: {INSIGHT_NOT_ENABLED}: Insights off"));
+                Ok(false)
+            }
+            other => other,
+        }
     }
 
     /// `ListTrails`: the trails visible in the region.
@@ -641,14 +660,7 @@ fn credentials_for(
     refresh: bool,
     trace: &mut Trace,
 ) -> Result<Credentials, Error> {
-    let sts_endpoint: Endpoint = endpoint::resolve(
-        "sts",
-        region,
-        conn.fips,
-        conn.sts_endpoint.as_deref(),
-        ctx.env,
-    )
-    .map_err(Error::Option)?;
+    let sts_endpoint = sts_endpoint(conn, ctx, region)?;
     let sts_target = Target {
         endpoint: &sts_endpoint,
         region,
@@ -687,34 +699,20 @@ fn credentials_for(
 /// only when it refuses, not when the answer is an HTTP error, garbage or
 /// a connection failure, and the line must say it was not the main role.
 fn naming_role(e: Error, what: &str) -> Error {
-    let with = |t: String| format!("{t} ({what})");
-    match e {
-        Error::Api {
-            op,
-            code,
-            message,
-            hint,
-        } => Error::Api {
-            op,
-            code,
-            message,
-            hint: Some(hint.map_or_else(|| what.to_owned(), |h| format!("{h}; {what}"))),
-        },
-        Error::Http { op, status, body } => Error::Http {
-            op,
-            status,
-            body: with(body),
-        },
-        Error::Transport { op, detail } => Error::Transport {
-            op,
-            detail: with(detail),
-        },
-        Error::BadResponse { op, detail } => Error::BadResponse {
-            op,
-            detail: with(detail),
-        },
-        other => other,
-    }
+    e.noted(what)
+}
+
+/// The STS endpoint for `region`: `--sts-endpoint-url`, the variables,
+/// else the region's own.
+fn sts_endpoint(conn: &Connection, ctx: Context<'_>, region: &str) -> Result<Endpoint, Error> {
+    endpoint::resolve(
+        "sts",
+        region,
+        conn.fips,
+        conn.sts_endpoint.as_deref(),
+        ctx.env,
+    )
+    .map_err(Error::Option)
 }
 
 /// Which role [`assume`] takes, under which cache kind.
@@ -739,14 +737,7 @@ fn assume(
     trace: &mut Trace,
 ) -> Result<Credentials, Error> {
     let role = how.role;
-    let sts_endpoint: Endpoint = endpoint::resolve(
-        "sts",
-        region,
-        conn.fips,
-        conn.sts_endpoint.as_deref(),
-        ctx.env,
-    )
-    .map_err(Error::Option)?;
+    let sts_endpoint = sts_endpoint(conn, ctx, region)?;
     let sts_target = Target {
         endpoint: &sts_endpoint,
         region,

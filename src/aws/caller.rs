@@ -232,34 +232,7 @@ fn with_attempts(e: Error, attempts: u32) -> Error {
     if attempts < 2 {
         return e;
     }
-    let note = format!("after {attempts} attempts");
-    match e {
-        Error::Api {
-            op,
-            code,
-            message,
-            hint,
-        } => Error::Api {
-            op,
-            code,
-            message,
-            hint: Some(match hint {
-                Some(h) => format!("{h}; {note}"),
-                None => note,
-            }),
-        },
-        Error::Transport { op, detail } => Error::Transport {
-            op,
-            detail: format!("{detail} ({note})"),
-        },
-        Error::Http { op, status, body } => Error::Http {
-            op,
-            status,
-            // Whole: cut only when shown, after redaction.
-            body: format!("{body} ({note})"),
-        },
-        other => other,
-    }
+    e.noted(&format!("after {attempts} attempts"))
 }
 
 /// Headers whose values are secret or derived from a secret.

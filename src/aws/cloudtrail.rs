@@ -7,6 +7,7 @@ use super::caller::{Caller, Target};
 use super::credentials::value::Credentials;
 use super::endpoint::Endpoint;
 use super::pager::{FetchPage, Pager, Stop};
+use super::selectors::{EventSelectors, insights_on};
 use crate::error::Error;
 use crate::json::{Answer, ReadError};
 use crate::trace::Trace;
@@ -47,53 +48,6 @@ pub struct Trail {
     /// `S3BucketName` and `S3KeyPrefix`: where the logs and digests go.
     pub s3_bucket: Option<String>,
     pub s3_key_prefix: Option<String>,
-}
-
-/// Does a trail record every management event, reads and writes, from
-/// every source? (`GetEventSelectors`: a basic selector with
-/// `IncludeManagementEvents`, `ReadWriteType: All` and no excluded source,
-/// or an advanced selector on `eventCategory = Management` that filters
-/// neither `readOnly` nor `eventSource`.)
-pub fn records_all_management_events(v: &Value) -> Result<bool, String> {
-    let basic = match v.get("EventSelectors") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a.clone(),
-        Some(_) => return Err("EventSelectors is not a list".into()),
-    };
-    let basic_ok = basic.iter().any(|s| {
-        s.get("IncludeManagementEvents").and_then(Value::as_bool) == Some(true)
-            && s.get("ReadWriteType")
-                .and_then(Value::as_str)
-                .unwrap_or("All")
-                == "All"
-            && s.get("ExcludeManagementEventSources")
-                .and_then(Value::as_array)
-                .is_none_or(Vec::is_empty)
-    });
-    let advanced = match v.get("AdvancedEventSelectors") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a.clone(),
-        Some(_) => return Err("AdvancedEventSelectors is not a list".into()),
-    };
-    let advanced_ok = advanced.iter().any(|sel| {
-        let fields = sel
-            .get("FieldSelectors")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let field = |name: &str| {
-            fields
-                .iter()
-                .find(|f| f.get("Field").and_then(Value::as_str) == Some(name))
-        };
-        let management = field("eventCategory").is_some_and(|f| {
-            f.get("Equals")
-                .and_then(Value::as_array)
-                .is_some_and(|e| e.iter().any(|x| x.as_str() == Some("Management")))
-        });
-        management && field("readOnly").is_none() && field("eventSource").is_none()
-    });
-    Ok(basic_ok || advanced_ok)
 }
 
 /// A page's `NextToken`: absent, null or empty means the last page.
@@ -600,12 +554,19 @@ impl Client<'_> {
             .map(|pages| pages.items)
     }
 
-    /// `GetEventSelectors`: whether the trail records every management
-    /// event.
-    pub fn management_events(&self, name: &str, trace: &mut Trace) -> Result<bool, Error> {
+    /// `GetEventSelectors`: what the trail records.
+    pub fn event_selectors(&self, name: &str, trace: &mut Trace) -> Result<EventSelectors, Error> {
         const OP: &str = "GetEventSelectors";
         let v = self.call(OP, &json!({"TrailName": name}), trace)?;
-        records_all_management_events(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
+        EventSelectors::from_answer(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
+    }
+
+    /// `GetInsightSelectors`: whether Insights watches both API call and
+    /// error rates (`InsightNotEnabledException` is the caller's to read).
+    pub fn insights(&self, name: &str, trace: &mut Trace) -> Result<bool, Error> {
+        const OP: &str = "GetInsightSelectors";
+        let v = self.call(OP, &json!({"TrailName": name}), trace)?;
+        insights_on(&v).map_err(|detail| Error::BadResponse { op: OP, detail })
     }
 
     pub fn get_trail_status(&self, name: &str, trace: &mut Trace) -> Result<TrailStatus, Error> {
@@ -951,26 +912,6 @@ mod tests {
             "second"
         );
         assert!(pick_trail(vec![t("first")], "second").is_err());
-    }
-
-    #[test]
-    fn management_event_selectors() {
-        let all = json!({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true,
-                                              "ExcludeManagementEventSources": []}]});
-        assert_eq!(records_all_management_events(&all), Ok(true));
-        let write_only = json!({"EventSelectors": [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": true}]});
-        assert_eq!(records_all_management_events(&write_only), Ok(false));
-        let excluded = json!({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true,
-                                                   "ExcludeManagementEventSources": ["kms.amazonaws.com"]}]});
-        assert_eq!(records_all_management_events(&excluded), Ok(false));
-        let advanced = json!({"AdvancedEventSelectors": [{"Name": "m", "FieldSelectors": [
-            {"Field": "eventCategory", "Equals": ["Management"]}]}]});
-        assert_eq!(records_all_management_events(&advanced), Ok(true));
-        let read_only = json!({"AdvancedEventSelectors": [{"FieldSelectors": [
-            {"Field": "eventCategory", "Equals": ["Management"]}, {"Field": "readOnly", "Equals": ["true"]}]}]});
-        assert_eq!(records_all_management_events(&read_only), Ok(false));
-        assert_eq!(records_all_management_events(&json!({})), Ok(false));
-        assert!(records_all_management_events(&json!({"EventSelectors": 1})).is_err());
     }
 
     #[test]

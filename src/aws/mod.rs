@@ -19,6 +19,7 @@ pub mod quota;
 pub mod retry;
 pub mod s3;
 pub mod s3config;
+pub mod selectors;
 pub mod sigv4;
 pub mod sts;
 pub mod xml;

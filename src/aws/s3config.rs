@@ -187,10 +187,20 @@ pub fn lifecycle(text: &str) -> Result<Vec<LifecycleRule>, String> {
     Ok(rules)
 }
 
-/// Reads `VersioningConfiguration` (empty when never enabled).
+/// The root moto 5 (its botocore-model serializer) gives a
+/// GetBucketVersioning answer, whose output shape names no element;
+/// botocore reads any root there, so the SDKs accept it.
+const VERSIONING_SERIALIZED_ROOT: &str = "GetBucketVersioningResponse";
+
+/// Reads `VersioningConfiguration` (empty when never enabled), or the
+/// same children under `GetBucketVersioningResponse` (moto's).
 pub fn versioning(text: &str) -> Result<Versioning, String> {
     let doc = xml::parse(text)?;
-    let root = root(&doc, "VersioningConfiguration")?;
+    let root = if doc.root_element().tag_name().name() == VERSIONING_SERIALIZED_ROOT {
+        doc.root_element()
+    } else {
+        root(&doc, "VersioningConfiguration")?
+    };
     Ok(Versioning {
         status: text_at(root, &["Status"]).filter(|s| !s.is_empty()),
         mfa_delete: text_at(root, &["MfaDelete"]).is_some_and(|s| s == "Enabled"),
@@ -513,6 +523,44 @@ mod tests {
             }
         );
         assert!(versioning("<Other/>").is_err());
+    }
+
+    /// moto 5.2.5's answers, byte for byte: the root is the operation's
+    /// `…Response`, not `VersioningConfiguration` (AWS's).
+    #[test]
+    fn versioning_as_moto_answers() {
+        let moto = |body: &str| {
+            format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<GetBucketVersioningResponse \
+                 xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"{body}"
+            )
+        };
+        assert_eq!(versioning(&moto("/>")).unwrap(), Versioning::default());
+        assert_eq!(
+            versioning(&moto(
+                "><Status>Suspended</Status></GetBucketVersioningResponse>"
+            ))
+            .unwrap(),
+            Versioning {
+                status: Some("Suspended".into()),
+                mfa_delete: false
+            }
+        );
+        assert_eq!(
+            versioning(&moto(
+                "><Status>Enabled</Status></GetBucketVersioningResponse>"
+            ))
+            .unwrap(),
+            Versioning {
+                status: Some("Enabled".into()),
+                mfa_delete: false
+            }
+        );
+        // Another operation's answer is still refused.
+        assert_eq!(
+            versioning("<GetBucketLifecycleConfigurationResponse/>").unwrap_err(),
+            "<GetBucketLifecycleConfigurationResponse> where VersioningConfiguration was expected"
+        );
     }
 
     #[test]

@@ -14,24 +14,11 @@ use crate::modes::bucketposture::{self, Bucket, Read};
 use crate::output::Outcome;
 use crate::trace::Trace;
 
-/// A read that ends the check (the network, the deadline, credentials)
-/// rather than one check's (a refusal).
-fn fatal(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Transport { .. }
-            | Error::Timeout { .. }
-            | Error::Quota { .. }
-            | Error::Credentials(_)
-            | Error::Internal(_)
-    )
-}
-
 /// `r` kept as the check's value, or its line when refused.
 fn kept<T>(r: Result<T, Error>) -> Result<Result<T, String>, Error> {
     match r {
         Ok(v) => Ok(Ok(v)),
-        Err(e) if fatal(&e) => Err(e),
+        Err(e) if e.ends_run() => Err(e),
         Err(e) => Ok(Err(e.to_string())),
     }
 }

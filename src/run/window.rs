@@ -3,7 +3,7 @@
 //! and for securityevents the events already seen (so each alerts once).
 
 use std::collections::HashSet;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 
 use serde_json::{Value, json};
 
@@ -35,24 +35,8 @@ pub const SEEN_CAP: u64 = 4 * 1024 * 1024;
 /// ever built, the memory is that of the events themselves). Why not,
 /// otherwise.
 pub fn decode_events(r: impl Read) -> Result<Cached, String> {
-    let mut r = BufReader::new(r);
-    let mut line = Vec::new();
-    let mut next = |line: &mut Vec<u8>| -> Result<Option<Value>, String> {
-        line.clear();
-        if r.read_until(b'\n', line).map_err(|e| e.to_string())? == 0 {
-            return Ok(None);
-        }
-        serde_json::from_slice(line)
-            .map(Some)
-            .map_err(|e| format!("not JSON ({e})"))
-    };
-    let head = next(&mut line)?
-        .and_then(statefile::this_version)
-        .ok_or("not of this version")?;
+    let (head, mut lines) = statefile::JsonLines::open(r, EVENTS_FORMAT)?;
     let field = |k: &str| head.get(k).and_then(Value::as_i64);
-    if head.get("format").and_then(Value::as_u64) != Some(EVENTS_FORMAT) {
-        return Err("not of this format".to_owned());
-    }
     let (Some(delta), Some(end), Some(count)) = (field("delta"), field("end"), field("count"))
     else {
         return Err("header incomplete".to_owned());
@@ -62,7 +46,7 @@ pub fn decode_events(r: impl Read) -> Result<Cached, String> {
         return Err(format!("{count} events, over {MAX_CACHED_EVENTS}"));
     }
     let mut events = Vec::with_capacity(count);
-    while let Some(row) = next(&mut line)? {
+    while let Some(row) = lines.next_value()? {
         if events.len() == count {
             return Err("more events than its header says".to_owned());
         }

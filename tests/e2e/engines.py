@@ -378,3 +378,49 @@ def integrity_metrics(perf):
     """{label: value} of logintegrity's counts in parsed perfdata
     ({label: value}, digest_age left out: it moves with the clock)."""
     return {k: v for k, v in perf.items() if k in INTEGRITY_VALID}
+
+
+# --------------------------------------------------------------------------
+# Log buckets for bucketposture
+
+# What bucketposture reports on the two buckets of make_posture_buckets():
+# each check's 0/1 metric (moto cannot turn MFA delete on: 0 on both),
+# and log_retention in days on the expiring one.
+POSTURE_OK = {"bucket_lifecycle": "1", "bucket_versioning": "1", "bucket_public_access": "1",
+              "bucket_mfa_delete": "0", "bucket_object_lock": "1"}
+POSTURE_CRITICAL = {"bucket_lifecycle": "0", "bucket_versioning": "0", "bucket_public_access": "0",
+                    "bucket_mfa_delete": "0", "bucket_object_lock": "0", "log_retention": "1"}
+POSTURE_OK_LINE = "OK: Bucket {}: MFA delete not enabled"
+POSTURE_CRITICAL_LINE = (
+    "CRITICAL: Bucket {}: a lifecycle rule expires CloudTrail's objects sooner than the retention, "
+    "versioning not enabled, Block Public Access not fully on (bucket or account), MFA delete not "
+    "enabled, no Object Lock default retention, CloudTrail's objects expire after 1 days")
+
+
+@dataclass
+class PostureBuckets:
+    ok: str  # bucket names
+    critical: str
+
+
+def make_posture_buckets(s3, prefix):
+    """Two log buckets in moto's S3 (`s3` may create buckets, in REGION):
+    `<prefix>-ok-…` locked down (Object Lock with a 400-day default
+    retention, which turns versioning on; every Block Public Access
+    setting on) and `<prefix>-critical-…` with Stratus Red Team's
+    one-day expiry on AWSLogs/ and nothing else. The account's Block
+    Public Access is left unset."""
+    tag = uuid.uuid4().hex[:8]
+    ok, critical = f"{prefix}-ok-{tag}", f"{prefix}-critical-{tag}"
+    where = {"LocationConstraint": REGION}
+    s3.create_bucket(Bucket=ok, CreateBucketConfiguration=where, ObjectLockEnabledForBucket=True)
+    s3.put_object_lock_configuration(Bucket=ok, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 400}}})
+    s3.put_public_access_block(Bucket=ok, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True})
+    s3.create_bucket(Bucket=critical, CreateBucketConfiguration=where)
+    s3.put_bucket_lifecycle_configuration(Bucket=critical, LifecycleConfiguration={"Rules": [
+        {"ID": "nuke-cloudtrail-logs-after-1-day", "Status": "Enabled",
+         "Filter": {"Prefix": "AWSLogs/"}, "Expiration": {"Days": 1}}]})
+    return PostureBuckets(ok, critical)

@@ -39,9 +39,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (FakeCloudTrail, Keys, MotoServer, ROOT, _die_with_parent, base_env,
+from conftest import (ACCOUNT, FakeCloudTrail, Keys, MotoServer, ROOT, _die_with_parent, base_env,
                       botocore_client, free_port, plugin_path, policy, tail)
-from engines import INTEGRITY_EDITED, INTEGRITY_VALID, integrity_metrics, write_signed_trails
+from engines import (INTEGRITY_EDITED, INTEGRITY_VALID, POSTURE_CRITICAL, POSTURE_CRITICAL_LINE, POSTURE_OK,
+                     POSTURE_OK_LINE, integrity_metrics, make_posture_buckets, write_signed_trails)
 
 CONTRIB = ROOT / "contrib/icinga2"
 SHIPPED = [CONTRIB / "check_cloudtrail.conf", CONTRIB / "cloudtrail-services.conf"]
@@ -109,6 +110,8 @@ class Icinga2:
         # As root, without dropping to the nagios user: the files are ours.
         self.defines += ["--define=RunAsUser=root", "--define=RunAsGroup=root"]
         self.port = None
+        # For every check the daemon runs (its environment is theirs).
+        self.env_extra = {}
         self.password = uuid.uuid4().hex
         self.proc = None
         self.log = self.root / "daemon.log"
@@ -133,7 +136,7 @@ class Icinga2:
             # A process group of its own: the daemon forks a worker, which
             # stop() ends with it.
             self.proc = subprocess.Popen([self.binary, "daemon", "-c", str(config), *self.defines],
-                                         env=base_env(), stdin=subprocess.DEVNULL, stdout=fh,
+                                         env={**base_env(), **self.env_extra}, stdin=subprocess.DEVNULL, stdout=fh,
                                          stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
                                          start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT
@@ -294,7 +297,8 @@ def own_moto(log_dir, integrity_file):
     which --all-trails would see): IAM auth on after creating one user;
     a logging trail in REGION, a stopped one in STOPPED_REGION; two
     signed chains in buckets of their own (write_signed_trails), their
-    trails and key in `integrity_file` for the fake."""
+    trails and key in `integrity_file` for the fake; the two log buckets
+    of make_posture_buckets (no trail: --all-trails would see it)."""
     server = MotoServer(log_dir, {"INITIAL_NO_AUTH_ACTION_COUNT": "3"})
     iam = botocore_client("iam", server.url, "AKIAIOSFODNN7EXAMPLE", "bootstrap")
     iam.create_user(UserName="icinga")
@@ -312,7 +316,8 @@ def own_moto(log_dir, integrity_file):
             ct.start_logging(Name=name)
     s3 = botocore_client("s3", server.url, keys.access_key, keys.secret_key, region=REGION)
     signed = write_signed_trails(s3, integrity_file, REGION, "icinga-li")
-    return server, keys, signed
+    posture = make_posture_buckets(s3, "icinga-bp")
+    return server, keys, signed, posture
 
 
 # --------------------------------------------------------------------------
@@ -341,7 +346,8 @@ def service(host_name, name, mode, **more):
     return "\n".join(lines) + "\n}\n"
 
 
-def main_config(d, api_port, plugin_dir, shipped, moto_url, keys, fake_url, events_url, silent_url, signed):
+def main_config(d, api_port, plugin_dir, shipped, moto_url, keys, fake_url, events_url, silent_url, signed,
+                posture):
     state = d / "state"
     bad = Keys(keys.access_key, "not-the-secret")
     region = f'[ {q(REGION)} ]'
@@ -402,6 +408,14 @@ object Host "silent" {{
 {service("signed", "logintegrity-valid", "logintegrity", **{"vars.cloudtrail_trail_name": q(signed.valid)})}
 {service("signed", "logintegrity-edited", "logintegrity",
          **{"vars.cloudtrail_trail_name": q(signed.edited), "vars.cloudtrail_verbose": "true"})}
+// bucketposture on two log buckets by --s3-bucket and --account-id, in
+// moto's S3; the account's Block Public Access at moto's S3 Control
+// (AWS_ENDPOINT_URL_S3_CONTROL in the daemon's environment).
+{host("posture", moto_url, keys, state, cloudtrail_region=q(REGION), cloudtrail_s3_endpoint_url=q(moto_url),
+      cloudtrail_account_id=q(ACCOUNT))}
+{service("posture", "bucketposture-ok", "bucketposture", **{"vars.cloudtrail_s3_bucket": q(posture.ok)})}
+{service("posture", "bucketposture-critical", "bucketposture",
+         **{"vars.cloudtrail_s3_bucket": q(posture.critical), "vars.cloudtrail_verbose": "true"})}
 {service("events", "countevents-ok", "countevents")}
 {service("events", "countevents-warning", "countevents", **{"vars.cloudtrail_warning_count": 5})}
 {service("events", "countevents-critical", "countevents",
@@ -431,13 +445,14 @@ def engine(plugin, tmp_path_factory):
     e.icinga = Icinga2(binary, d / "engine")
     e.icinga.certificate()
     integrity_file = d / "integrity.json"
-    moto, keys, e.signed = own_moto(d, integrity_file)
+    moto, keys, e.signed, e.posture = own_moto(d, integrity_file)
+    e.icinga.env_extra = {"AWS_ENDPOINT_URL_S3_CONTROL": moto.url}
     fake = FakeCloudTrail(d, integrity=integrity_file)
     e.events, e.silent = EventsServer(), SilentServer()
     try:
         e.icinga.port = free_port()
         text = main_config(d, e.icinga.port, plugin_path().parent, SHIPPED, moto.url, keys, fake.url,
-                           e.events.url, e.silent.url, e.signed)
+                           e.events.url, e.silent.url, e.signed, e.posture)
         e.config = d / "main.conf"
         e.config.write_text(text.replace("{{PASSWORD}}", q(e.icinga.password)))
         e.validation = e.icinga.validate(e.config)
@@ -495,14 +510,15 @@ def plugin_view(stdout):
     return "\n".join(text), perfdata(perf)
 
 
-def run_like_engine(argv, tmp):
-    """The argv Icinga 2 executed, run directly; a fresh state directory
-    (the engine's run already recorded the events it saw)."""
+def run_like_engine(argv, tmp, env_extra):
+    """The argv Icinga 2 executed, run directly with the daemon's extra
+    environment; a fresh state directory (the engine's run already
+    recorded the events it saw)."""
     argv = list(argv)
     if "--statefile-dir" in argv:
         i = argv.index("--statefile-dir")
         argv[i + 1] = str(tmp / uuid.uuid4().hex)
-    proc = subprocess.run(argv, env=base_env(), capture_output=True, text=True, timeout=60,
+    proc = subprocess.run(argv, env={**base_env(), **env_extra}, capture_output=True, text=True, timeout=60,
                           stdin=subprocess.DEVNULL, check=False)
     return proc
 
@@ -523,9 +539,11 @@ EXPECTED = {
     "signed!logintegrity-valid": (0, "OK: digest files: 4 valid, 0 invalid, 0 missing - "
                                      "log files: 5 valid, 0 invalid, 0 missing - chain breaks: 0"),
     "signed!logintegrity-edited": (2, "CRITICAL: log files: 4 valid, 1 invalid, 0 missing"),
+    "posture!bucketposture-ok": (0, "OK: Bucket icinga-bp-ok-"),
+    "posture!bucketposture-critical": (2, "CRITICAL: Bucket icinga-bp-critical-"),
 }
 MODES = {"checktrailstatus", "countevents", "securityevents", "traildelivery", "trailsecurity", "listtrails",
-         "logintegrity"}
+         "logintegrity", "bucketposture"}
 
 
 def test_config_validates_and_a_broken_copy_does_not(engine):
@@ -573,7 +591,8 @@ def test_engine_result_equals_the_plugin_run_directly(engine, tmp_path):
     names = sorted(set(engine.first) - skip)
     with ThreadPoolExecutor(max_workers=8) as pool:
         direct = dict(zip(names, pool.map(
-            lambda n: run_like_engine(engine.first[n]["last_check_result"]["command"], tmp_path), names)))
+            lambda n: run_like_engine(engine.first[n]["last_check_result"]["command"], tmp_path,
+                                      engine.icinga.env_extra), names)))
     done = time.time()
     compared = 0
     for name in names:
@@ -676,3 +695,28 @@ def test_logintegrity_on_signed_chains(engine):
     edited = engine.first["signed!logintegrity-edited"]["last_check_result"]
     assert f"log file {engine.signed.edited_log} INVALID: hash value doesn't match" in edited["output"], edited
     assert "--verbose" in edited["command"] and "--s3-endpoint-url" in edited["command"], edited["command"]
+
+
+def test_bucketposture_on_two_buckets(engine):
+    """The shipped CheckCommand's --s3-bucket, --account-id and
+    --s3-endpoint-url on a locked-down log bucket (OK) and one whose
+    lifecycle expires AWSLogs/ after a day (CRITICAL, log_retention=1d),
+    every metric. (That the engine's record equals the plugin's own run,
+    metric by metric, is test_engine_result_equals_the_plugin_run_directly's.)"""
+    for name, state, metrics, line, bucket in (
+        ("posture!bucketposture-ok", 0, POSTURE_OK, POSTURE_OK_LINE, engine.posture.ok),
+        ("posture!bucketposture-critical", 2, POSTURE_CRITICAL, POSTURE_CRITICAL_LINE, engine.posture.critical),
+    ):
+        cr = engine.first[name]["last_check_result"]
+        assert (cr["exit_status"], cr["state"]) == (state, state), (name, cr["output"])
+        # The space before the `|` stays on the first line (Icinga trims only the whole output's ends).
+        assert cr["output"].split("\n")[0] == line.format(bucket) + " ", (name, cr["output"])
+        perf = perfdata(cr["performance_data"])
+        assert {k: v[0] for k, v in perf.items()} == {k: float(v) for k, v in metrics.items()}, (name, perf)
+        for flag in (f"--s3-bucket={bucket}", f"--account-id={ACCOUNT}"):
+            k, _, v = flag.partition("=")
+            assert cr["command"][cr["command"].index(k) + 1] == v, cr["command"]
+    crit = engine.first["posture!bucketposture-critical"]["last_check_result"]
+    # The account level was read at moto (not configured there), not refused.
+    assert ("bucket_public_access: Block Public Access not fully on (bucket or account): Block Public "
+            "Access: bucket not configured, account not configured") in crit["output"], crit["output"]

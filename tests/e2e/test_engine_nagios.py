@@ -22,16 +22,18 @@ import shutil
 import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
 from conftest import (REGION, ROOT, VENV_BIN, FakeCloudTrail, _die_with_parent, base_env, plugin_path,
                       run_plugin, stop_process, tail)
-from engines import (INTEGRITY_EDITED, INTEGRITY_VALID, CloudTrailRouter, SilentServer, ages,
-                     centreon_command_line, expand_command, integrity_metrics, nagios_commands,
-                     nagios_objects, parse_clapi, parse_perfdata, render_clapi, root_event,
-                     split_output, write_signed_trails)
+from engines import (INTEGRITY_EDITED, INTEGRITY_VALID, POSTURE_CRITICAL, POSTURE_CRITICAL_LINE,
+                     POSTURE_OK, POSTURE_OK_LINE, CloudTrailRouter, SilentServer, ages,
+                     centreon_command_line, expand_command, integrity_metrics, make_posture_buckets,
+                     nagios_commands, nagios_objects, parse_clapi, parse_perfdata, render_clapi,
+                     root_event, split_output, write_signed_trails)
 
 NAGIOS = "/usr/sbin/nagios4"
 DEBIAN_CFG = Path("/etc/nagios4/nagios.cfg")
@@ -99,7 +101,7 @@ def parse_status(text):
 class Nagios:
     """Nagios 4 in `d`, with `objects` (text) after the shipped files."""
 
-    def __init__(self, d, objects, plugin_dir):
+    def __init__(self, d, objects, plugin_dir, env_extra=None):
         self.d = d
         for sub in ("spool", "rw", "home"):
             (d / sub).mkdir()
@@ -137,6 +139,7 @@ class Nagios:
         # A poller's PATH: the aws CLI (awscli custom mode) is on it.
         env["PATH"] = f"{VENV_BIN}:{env['PATH']}"
         env["HOME"] = str(d / "home")
+        env.update(env_extra or {})
         self.env = env
         check = subprocess.run([NAGIOS, "-v", str(self.cfg)], env=env, capture_output=True, text=True,
                                timeout=60, check=False)
@@ -198,8 +201,9 @@ class Nagios:
 # The scene
 
 
-HOST_OK, HOST_DOWN, HOST_MISC, HOST_CENTREON, HOST_DOC, HOST_SIGNED = (
-    "acct-ok", "acct-down", "acct-misc", "centreon-acct", "centreon-doc", "centreon-signed")
+HOST_OK, HOST_DOWN, HOST_MISC, HOST_CENTREON, HOST_DOC, HOST_SIGNED, HOST_POSTURE = (
+    "acct-ok", "acct-down", "acct-misc", "centreon-acct", "centreon-doc", "centreon-signed",
+    "centreon-posture")
 PACK = ["Cloudtrail-Check-Trail-Status", "Cloudtrail-Count-Events", "Cloudtrail-Trail-Delivery",
         "Cloudtrail-Trail-Security", "Cloudtrail-Security-Events"]
 CENTREON_QUOTED = {
@@ -232,6 +236,15 @@ class Scene:
             ct.create_trail(Name=self.doc_trail, S3BucketName=moto.bucket)
             ct.start_logging(Name=self.doc_trail)
             moto.trails.append(self.doc_trail)
+        # bucketposture: a locked-down log bucket and one expiring AWSLogs/
+        # after a day, each the bucket of a trail (not logging) of its own.
+        self.posture = make_posture_buckets(moto.client("s3"), "nagios-bp")
+        self.posture_trails = {}
+        for kind in ("ok", "critical"):
+            name = f"nagios-bp-{kind}-{uuid.uuid4().hex[:8]}"
+            ct.create_trail(Name=name, S3BucketName=getattr(self.posture, kind))
+            moto.trails.append(name)
+            self.posture_trails[kind] = name
         plugin_dir = d / "plugins"
         plugin_dir.mkdir()
         (plugin_dir / "check_cloudtrail").symlink_to(plugin_path())
@@ -287,6 +300,14 @@ class Scene:
                                    [REGION, self.signed.valid, "1440", "hash", signed_opts]),
             "logintegrity-edited": ("check_cloudtrail_logintegrity",
                                     [REGION, self.signed.edited, "1440", "hash", signed_opts + " --verbose"]),
+            # DescribeTrails through the router, the bucket in moto's S3,
+            # the account's Block Public Access at moto's S3 Control
+            # (AWS_ENDPOINT_URL_S3_CONTROL in the engine's environment).
+            "bucketposture-ok": ("check_cloudtrail_bucketposture",
+                                 [REGION, self.posture_trails["ok"], f"{base} --s3-endpoint-url={moto.url}"]),
+            "bucketposture-critical": ("check_cloudtrail_bucketposture",
+                                       [REGION, self.posture_trails["critical"],
+                                        f"{base} --s3-endpoint-url={moto.url} --verbose"]),
         }
         for svc, (cmd, args) in misc.items():
             objs.append(service_block(HOST_MISC, svc, "cloudtrail-service", "!".join([cmd, *args]), {}))
@@ -314,7 +335,14 @@ class Scene:
         signed = dict(hmacros, EXTRAOPTIONS=f"{opts(fake.url, [])} --s3-endpoint-url={moto.url}")
         self.centreon_service(objs, HOST_SIGNED, signed, {
             "Cloud-Aws-Cloudtrail-Log-Integrity-Api": {"TRAILNAME": self.signed.valid}})
-        self.nagios = Nagios(d, "\n".join(objs), plugin_dir)
+        # Centreon's bucketposture template (its defaults) on the expiring bucket.
+        posture = dict(hmacros, EXTRAOPTIONS=f"{opts(self.router.url, [])} --s3-endpoint-url={moto.url}")
+        self.centreon_service(objs, HOST_POSTURE, posture, {
+            "Cloud-Aws-Cloudtrail-Bucket-Posture-Api": {"TRAILNAME": self.posture_trails["critical"]}})
+        # S3 Control (bucketposture's account-level Block Public Access)
+        # has no option, only this variable: at moto, never at AWS.
+        self.control_env = {"AWS_ENDPOINT_URL_S3_CONTROL": moto.url}
+        self.nagios = Nagios(d, "\n".join(objs), plugin_dir, self.control_env)
         # Only forced checks run: no check of the engine's own choosing.
         self.nagios.command(*[f"DISABLE_SVC_CHECK;{h};{s}" for h, s in self.expected])
 
@@ -344,7 +372,8 @@ class Scene:
         args = [a if not a.startswith("--statefile-dir=") else f"--statefile-dir={fresh}" for a in argv[2:]]
         if not any(a.startswith("--statefile-dir=") for a in args):
             args.append(f"--statefile-dir={fresh}")
-        return run_plugin(*args, env={"PATH": self.nagios.env["PATH"]}, timeout=HANG_TIMEOUT)
+        return run_plugin(*args, env={"PATH": self.nagios.env["PATH"], **self.control_env},
+                          timeout=HANG_TIMEOUT)
 
     def stop(self):
         self.nagios.stop()
@@ -565,3 +594,35 @@ def test_logintegrity_on_signed_chains(scene):
     ok = n.services()[(HOST_MISC, "logintegrity-valid")]
     assert ok["plugin_output"].startswith(
         "OK: digest files: 4 valid, 0 invalid, 0 missing - log files: 5 valid, 0 invalid, 0 missing"), ok
+
+
+POSTURE = {(HOST_MISC, "bucketposture-ok"): ("OK", POSTURE_OK, "ok"),
+           (HOST_MISC, "bucketposture-critical"): ("CRITICAL", POSTURE_CRITICAL, "critical"),
+           (HOST_POSTURE, "Cloudtrail-Bucket-Posture"): ("CRITICAL", POSTURE_CRITICAL, "critical")}
+
+
+def test_bucketposture_through_the_shipped_definitions(scene):
+    """bucketposture through the shipped Nagios command and Centreon
+    template (its default thresholds and status expression, quotes
+    stripped by the engine) on a locked-down bucket (OK) and one whose
+    lifecycle expires AWSLogs/ after a day (CRITICAL, log_retention=1d):
+    the engine's record equals the plugin's own run, metric by metric."""
+    n = scene.nagios
+    before = n.force(*POSTURE)
+    for key, (state, metrics, kind) in POSTURE.items():
+        engine = n.result(key, before)
+        assert_same(engine, scene.direct(key))
+        assert STATES[int(engine["current_state"])] == state, engine
+        perf = parse_perfdata(engine["performance_data"])
+        assert {k: m.value for k, m in perf.items()} == metrics, engine
+        bucket = getattr(scene.posture, kind)
+        line = (POSTURE_OK_LINE if kind == "ok" else POSTURE_CRITICAL_LINE).format(bucket)
+        assert engine["plugin_output"] == line, engine
+    assert parse_perfdata(n.services()[(HOST_POSTURE, "Cloudtrail-Bucket-Posture")]["performance_data"])[
+        "log_retention"].crit == "7:"
+    # The account level was read at moto (not configured there), not refused.
+    crit = n.services()[(HOST_MISC, "bucketposture-critical")]
+    assert ("bucket_public_access: Block Public Access not fully on (bucket or account): Block Public "
+            "Access: bucket not configured, account not configured") in crit["long_plugin_output"], crit
+    argv = scene.argv((HOST_POSTURE, "Cloudtrail-Bucket-Posture"))
+    assert "--mode=bucketposture" in argv and "--critical-log-retention=7:" in argv, argv

@@ -11,7 +11,10 @@ and deletes the trails it made. Who may do what (bootstrap, unauthenticated):
                 bucket, KMS key, log group, CloudWatch Logs role, topic, trails
   e2e-monitor   cloudtrail:* — the binary's credentials
   e2e-readonly  exactly the IAM the README documents for the three modes:
-                DescribeTrails, GetEventSelectors, GetTrailStatus, ListTrails
+                DescribeTrails, GetEventSelectors, GetTrailStatus,
+                GetInsightSelectors, ListTrails
+  e2e-noinsight the same without GetInsightSelectors (the IAM documented
+                before the insights check)
   e2e-delivery  traildelivery's documented IAM only: DescribeTrails,
                 GetTrailStatus
 
@@ -39,6 +42,10 @@ moto/cloudtrail/models.py and checked against its answers):
   nor any CloudWatch Logs, digest or notification time or error. moto
   computes these epochs with time.mktime() on a UTC wall clock, so they are
   right only when moto's local time zone is UTC: hence TZ=UTC.
+- GetInsightSelectors of a trail without Insights answers no
+  `InsightSelectors` (AWS: InsightNotEnabledException, covered by the
+  loopback tests); PutInsightSelectors appends to the list, unchecked.
+- PutEventSelectors stores advanced selectors as given, unchecked.
 """
 
 import json
@@ -53,13 +60,13 @@ from conftest import ACCOUNT, REGION, VENV_BIN, Keys, MotoServer, botocore_clien
 
 OTHER_REGION = "us-east-1"
 # The bootstrap calls made before moto turns IAM authentication on.
-BOOTSTRAP_CALLS = 12
+BOOTSTRAP_CALLS = 15
 # Seconds between moto's LatestDeliveryTime (set when it answers) and the
 # binary's clock (read just after): 0 or 1 on a sane machine.
 MAX_DELIVERY_AGE = 2
 
 CHECKS = ["logging", "multi_region", "management_events", "global_service_events",
-          "log_file_validation", "kms_encryption", "cloudwatch_logs"]
+          "log_file_validation", "kms_encryption", "cloudwatch_logs", "insights"]
 CONTROLS = {
     "logging": "Security Hub CloudTrail.3",
     "multi_region": "CIS 3.1, Security Hub CloudTrail.1",
@@ -68,6 +75,8 @@ CONTROLS = {
     "log_file_validation": "CIS 3.2, Security Hub CloudTrail.4",
     "kms_encryption": "CIS 3.7, Security Hub CloudTrail.2",
     "cloudwatch_logs": "CIS 3.4, Security Hub CloudTrail.5",
+    "insights": "no benchmark control; unusual API call and error volumes: credential abuse, enumeration",
+    "data_events": "Stratus Red Team aws.defense-evasion.cloudtrail-event-selectors",
 }
 FAILURES = {
     "logging": "not logging",
@@ -77,6 +86,7 @@ FAILURES = {
     "log_file_validation": "log file validation off",
     "kms_encryption": "logs not encrypted with KMS",
     "cloudwatch_logs": "not sent to CloudWatch Logs",
+    "insights": "Insights not on for both API call and error rates",
 }
 
 # Event selectors (PutEventSelectors arguments).
@@ -97,6 +107,9 @@ ADVANCED_NO_KMS = {"AdvancedEventSelectors": [
     {"Name": "no-kms", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
                                           {"Field": "eventSource", "NotEquals": ["kms.amazonaws.com"]}]}]}
 MOTO_DEFAULT = None  # no PutEventSelectors: moto's empty selectors
+# Insight selectors (PutInsightSelectors arguments).
+BOTH_INSIGHTS = [{"InsightType": "ApiCallRateInsight"}, {"InsightType": "ApiErrorRateInsight"}]
+CALL_RATE_ONLY = [{"InsightType": "ApiCallRateInsight"}]
 
 
 def user_arn(name):
@@ -158,11 +171,14 @@ def env(tmp_path_factory):
         admin = user("e2e-admin", "cloudtrail:*", "s3:*", "sns:*", "kms:*", "logs:*", "iam:*")
         monitor = user("e2e-monitor", "cloudtrail:*")
         readonly = user("e2e-readonly", "cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors",
-                        "cloudtrail:GetTrailStatus", "cloudtrail:ListTrails")
+                        "cloudtrail:GetTrailStatus", "cloudtrail:GetInsightSelectors", "cloudtrail:ListTrails")
+        noinsight = user("e2e-noinsight", "cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors",
+                         "cloudtrail:GetTrailStatus", "cloudtrail:ListTrails")
         delivery = user("e2e-delivery", "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus")
         with pytest.raises(botocore.exceptions.ClientError, match="InvalidClientTokenId"):
             iam.list_users()  # IAM authentication is on from here
         e = TrailEnv(server, admin, monitor, readonly, delivery)
+        e.noinsight = noinsight
         e.make_resources()
         yield e
     finally:
@@ -178,10 +194,10 @@ class Trails:
 
     def create(self, name, *, region=REGION, multi_region=True, validation=True, kms=True,
                cloudwatch=True, sns=False, global_events=True, logging="on",
-               selectors=ALL_MANAGEMENT):
+               selectors=ALL_MANAGEMENT, insights=BOTH_INSIGHTS):
         """A trail; by default one that passes every security check.
         logging: "on", "never" (never started) or "stopped" (started, then
-        stopped)."""
+        stopped). insights: the insight selectors, None for none."""
         ct = self.env.client("cloudtrail", region)
         params = dict(Name=name, S3BucketName=self.env.bucket, IsMultiRegionTrail=multi_region,
                       EnableLogFileValidation=validation, IncludeGlobalServiceEvents=global_events)
@@ -196,6 +212,8 @@ class Trails:
         self.made.append((name, region))
         if selectors is not None:
             ct.put_event_selectors(TrailName=name, **selectors)
+        if insights is not None:
+            ct.put_insight_selectors(TrailName=name, InsightSelectors=insights)
         if logging in ("on", "stopped"):
             ct.start_logging(Name=name)
         if logging == "stopped":
@@ -262,7 +280,7 @@ def denied(op, who):
 
 def test_security_compliant_trail_is_ok(plugin, env, trails):
     trails.create("main")
-    ok = f"OK: Trail main: all 7 security checks pass | {security_perf()}\n"
+    ok = f"OK: Trail main: all 8 security checks pass | {security_perf()}\n"
     assert_run(plugin(*args(env, "trailsecurity", "--trail-name=main")), ok, 0)
     # By ARN too; and --verbose lists every check with its controls.
     run = plugin(*args(env, "trailsecurity", f"--trail-name={trail_arn('main')}", "--verbose"))
@@ -306,7 +324,7 @@ def test_security_coverage_gap_is_critical(plugin, env, trails, kwargs, failing)
 def test_security_advanced_selector_on_every_management_event_is_ok(plugin, env, trails):
     trails.create("main", selectors=ADVANCED_MANAGEMENT)
     assert_run(plugin(*args(env, "trailsecurity", "--trail-name=main")),
-               f"OK: Trail main: all 7 security checks pass | {security_perf()}\n", 0)
+               f"OK: Trail main: all 8 security checks pass | {security_perf()}\n", 0)
 
 
 def test_security_everything_wrong(plugin, env, trails):
@@ -314,7 +332,7 @@ def test_security_everything_wrong(plugin, env, trails):
     # AWS, refuses it on a multi-region one). Every failing check is on the
     # line, in the table's order; critical wins.
     trails.create("main", multi_region=False, global_events=False, validation=False, kms=False,
-                  cloudwatch=False, logging="never", selectors=WRITE_ONLY)
+                  cloudwatch=False, logging="never", selectors=WRITE_ONLY, insights=None)
     text = ", ".join(FAILURES[c] for c in CHECKS)
     run = plugin(*args(env, "trailsecurity", "--trail-name=main", "--verbose"))
     assert_run(run, f"CRITICAL: Trail main: {text} | {security_perf(*CHECKS)}\n" + security_long(*CHECKS), 2)
@@ -349,7 +367,7 @@ def test_security_custom_status_expressions(plugin, env, trails):
 def test_security_unknown_variable_is_refused(plugin, env):
     # Refused before any request, naming the variables there are.
     run = plugin(*args(env, "trailsecurity", "--trail-name=main", '--warning-status=%{encryption} eq "false"'))
-    known = ", ".join(f"%{{{v}}}" for v in [*CHECKS, "name"])
+    known = ", ".join(f"%{{{v}}}" for v in [*CHECKS, "data_events", "name"])
     assert_run(run, unknown(f"--warning-status '%{{encryption}} eq \"false\"': unknown variable %{{encryption}} "
                             f"(known: {known})"), 3)
 
@@ -378,7 +396,7 @@ def test_security_follows_changes(plugin, env, trails):
     trails.create("main")
     ct = env.client("cloudtrail")
     base = args(env, "trailsecurity", "--trail-name=main")
-    assert_run(plugin(*base), f"OK: Trail main: all 7 security checks pass | {security_perf()}\n", 0)
+    assert_run(plugin(*base), f"OK: Trail main: all 8 security checks pass | {security_perf()}\n", 0)
     ct.put_event_selectors(TrailName="main", **WRITE_ONLY)
     ct.stop_logging(Name="main")
     failing = ("logging", "management_events")
@@ -386,7 +404,7 @@ def test_security_follows_changes(plugin, env, trails):
                               f"management event | {security_perf(*failing)}\n", 2)
     ct.put_event_selectors(TrailName="main", **ALL_MANAGEMENT)
     ct.start_logging(Name="main")
-    assert_run(plugin(*base), f"OK: Trail main: all 7 security checks pass | {security_perf()}\n", 0)
+    assert_run(plugin(*base), f"OK: Trail main: all 8 security checks pass | {security_perf()}\n", 0)
 
 
 def test_security_unknown_trail(plugin, env, trails):
@@ -394,6 +412,86 @@ def test_security_unknown_trail(plugin, env, trails):
     # trail; AWS does for a name it does not know.
     run = plugin(*args(env, "trailsecurity", "--trail-name=nope"))
     assert_run(run, unknown("DescribeTrails failed: TrailNotFoundException: no trail named nope in the answer"), 3)
+
+
+# --------------------------------------------------------------------------
+# trailsecurity: Insights and --require-data-events
+
+WITH_DATA = [*CHECKS, "data_events"]
+PAYROLL = "AWS::S3::Object=arn:aws:s3:::payroll/"
+NO_PAYROLL = f"does not record every read and write data event of {PAYROLL}"
+BASIC_PAYROLL = {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True,
+                                     "DataResources": [{"Type": "AWS::S3::Object",
+                                                        "Values": ["arn:aws:s3:::payroll/"]}]}]}
+BASIC_PAYROLL_READS = {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True},
+                                          {"ReadWriteType": "ReadOnly", "IncludeManagementEvents": False,
+                                           "DataResources": [{"Type": "AWS::S3::Object",
+                                                              "Values": ["arn:aws:s3"]}]}]}
+
+
+def advanced_payroll(*arn_fields):
+    return {"AdvancedEventSelectors": [
+        {"Name": "management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]},
+        {"Name": "payroll", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
+                                               {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                                               *arn_fields]}]}
+
+
+ADVANCED_PAYROLL = advanced_payroll({"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::payroll/"]})
+ADVANCED_PAYROLL_CSV = advanced_payroll({"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::payroll/"]},
+                                        {"Field": "resources.ARN", "EndsWith": [".csv"]})
+ADVANCED_ALL_S3_WRITES = advanced_payroll({"Field": "readOnly", "Equals": ["false"]})
+
+
+@pytest.mark.parametrize("insights", [None, CALL_RATE_ONLY], ids=["no-insights", "call-rate-only"])
+def test_security_insights_off_is_named_and_measured_not_alerted(plugin, env, trails, insights):
+    trails.create("main", insights=insights)
+    line = f"Trail main: {FAILURES['insights']} | {security_perf('insights')}\n"
+    run = plugin(*args(env, "trailsecurity", "--trail-name=main", "--verbose"))
+    assert_run(run, "OK: " + line + security_long("insights"), 0)
+    run = plugin(*args(env, "trailsecurity", "--trail-name=main", '--warning-status=%{insights} eq "false"'))
+    assert_run(run, "WARNING: " + line, 1)
+
+
+@pytest.mark.parametrize("selectors", [BASIC_PAYROLL, ADVANCED_PAYROLL], ids=["basic", "advanced"])
+def test_security_required_data_events_recorded(plugin, env, trails, selectors):
+    trails.create("main", selectors=selectors)
+    base = args(env, "trailsecurity", "--trail-name=main")
+    # Without the option, no data_events check: the 8 others.
+    assert_run(plugin(*base), f"OK: Trail main: all 8 security checks pass | {security_perf()}\n", 0)
+    run = plugin(*base, f"--require-data-events={PAYROLL}", "--verbose")
+    assert_run(run, f"OK: Trail main: all 9 security checks pass | {security_perf(checks=WITH_DATA)}\n"
+                    + security_long() + f"data_events: ok ({CONTROLS['data_events']})\n", 0)
+    # Every S3 object is more than the trail records.
+    run = plugin(*base, "--require-data-events=AWS::S3::Object")
+    assert_run(run, "CRITICAL: Trail main: does not record every read and write data event of AWS::S3::Object"
+                    f" | {security_perf('data_events', checks=WITH_DATA)}\n", 2)
+
+
+@pytest.mark.parametrize("selectors", [ALL_MANAGEMENT, BASIC_PAYROLL_READS, ADVANCED_PAYROLL_CSV,
+                                       ADVANCED_ALL_S3_WRITES],
+                         ids=["management-only", "basic-reads-only", "advanced-csv-only", "advanced-writes-only"])
+def test_security_required_data_events_missing_is_critical(plugin, env, trails, selectors):
+    trails.create("main", selectors=selectors)
+    base = args(env, "trailsecurity", "--trail-name=main", f"--require-data-events={PAYROLL}")
+    line = f"Trail main: {NO_PAYROLL} | {security_perf('data_events', checks=WITH_DATA)}\n"
+    run = plugin(*base, "--verbose")
+    assert_run(run, "CRITICAL: " + line + security_long()
+               + f"data_events: {NO_PAYROLL} ({CONTROLS['data_events']})\n", 2)
+    # An explicit --critical-status stays as given.
+    assert_run(plugin(*base, '--critical-status=%{logging} eq "false"'), "OK: " + line, 0)
+
+
+def test_security_insights_and_data_events_through_the_aws_cli(plugin, aws_cli, env, trails):
+    trails.create("main", selectors=ADVANCED_PAYROLL)
+    trails.create("other", selectors=ADVANCED_PAYROLL_CSV, insights=None)
+    run = same_through_the_aws_cli(plugin, args(env, "trailsecurity", "--trail-name=main",
+                                                f"--require-data-events={PAYROLL}"))
+    assert_run(run, f"OK: Trail main: all 9 security checks pass | {security_perf(checks=WITH_DATA)}\n", 0)
+    run = same_through_the_aws_cli(plugin, args(env, "trailsecurity", "--trail-name=other",
+                                                f"--require-data-events={PAYROLL}"))
+    assert_run(run, f"CRITICAL: Trail other: {FAILURES['insights']}, {NO_PAYROLL} | "
+                    f"{security_perf('insights', 'data_events', checks=WITH_DATA)}\n", 2)
 
 
 # --------------------------------------------------------------------------
@@ -717,7 +815,7 @@ def test_all_trails_security_worst_state_wins(plugin, env, trails):
     run = plugin(*args(env, "trailsecurity", "--all-trails", "--verbose"))
     assert_run(run, "CRITICAL: Trail gamma: not logging WARNING: Trail beta: logs not encrypted with KMS | "
                     f"{perf}\n"
-                    "OK: Trail alpha: all 7 security checks pass\n"
+                    "OK: Trail alpha: all 8 security checks pass\n"
                     + "".join(f"  alpha: {ln}\n" for ln in security_long().splitlines())
                     + "WARNING: Trail beta: logs not encrypted with KMS\n"
                     + "".join(f"  beta: {ln}\n" for ln in security_long("kms_encryption").splitlines())
@@ -747,6 +845,16 @@ def test_documented_iam_is_enough(plugin, env, trails):
         assert_run(run, "CRITICAL: Trail main: CloudWatch Logs: last delivery never - "
                         "Trail main: digest files: last delivery never | "
                         f"{DELIVERY_ERROR} {age_perf(age)} {CW_ERROR} {DIGEST_ERROR}\n", 2)
+
+
+def test_insights_needs_its_iam_unless_left_out(plugin, env, trails):
+    trails.create("main")
+    k = env.noinsight  # the IAM documented before the insights check
+    assert_run(plugin(*args(env, "trailsecurity", "--trail-name=main", keys=k)),
+               denied("GetInsightSelectors", "e2e-noinsight"), 3)
+    seven = [c for c in CHECKS if c != "insights"]
+    run = plugin(*args(env, "trailsecurity", "--trail-name=main", f"--filter-check=^({'|'.join(seven)})$", keys=k))
+    assert_run(run, f"OK: Trail main: all 7 security checks pass | {security_perf(checks=seven)}\n", 0)
 
 
 def test_missing_iam_is_named(plugin, env, trails):

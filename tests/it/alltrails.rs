@@ -29,6 +29,7 @@ fn server(trails: Value, org_logging: bool) -> Server {
             )
         }
         "GetEventSelectors" => Reply::json(200, json!({"EventSelectors": []})),
+        "GetInsightSelectors" => Reply::json(200, json!({})),
         other => Reply::aws_error(400, "UnknownOperationException", other),
     })
 }

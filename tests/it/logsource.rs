@@ -133,12 +133,13 @@ fn check(server: &Server, args: &[&str]) -> (String, u8) {
     let endpoint = format!("--endpoint-url={}", server.url("/"));
     let s3 = format!("--s3-endpoint-url={}", server.url("/"));
     let secret = format!("--aws-secret-key={SECRET}");
+    // --regions takes CloudTrail's endpoint from the environment only.
+    let regions = args.iter().any(|a| a.starts_with("--regions"));
     let mut argv = vec![
         "check_cloudtrail",
         PLUGIN,
         "--region=us-east-1",
         "--aws-access-key=AKIDEXAMPLE",
-        &endpoint,
         &s3,
         &secret,
         "--disable-statefile",
@@ -146,12 +147,20 @@ fn check(server: &Server, args: &[&str]) -> (String, u8) {
         "--trail-name=demo",
         "--delta=60",
     ];
+    if !regions {
+        argv.push(&endpoint);
+    }
     argv.extend_from_slice(args);
-    let env = MapEnv::new(&[
+    let url = server.url("/");
+    let mut vars = vec![
         ("AWS_EC2_METADATA_DISABLED", "true"),
         ("AWS_CONFIG_FILE", "/dev/null"),
         ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
-    ]);
+    ];
+    if regions {
+        vars.push(("AWS_ENDPOINT_URL_CLOUDTRAIL", &url));
+    }
+    let env = MapEnv::new(&vars);
     let files = SharedFiles::load(&env);
     let inv = cli::parse(argv, &env, files.as_ref().ok());
     let done = execute(inv, &env, &files, &At(NOW), &|_, _| Ok(()));
@@ -328,4 +337,105 @@ fn options_of_the_log_file_source() {
         ],
     );
     assert!(text.starts_with("OK: Number of events: 3.00"), "{text}");
+}
+
+#[test]
+fn each_region_of_regions_reads_its_own_folder() {
+    let (server, _) = server(bucket(), true);
+    let (text, code) = check(
+        &server,
+        &[
+            "--mode=countevents",
+            "--regions=us-east-1,eu-west-1",
+            "--critical-count=2",
+        ],
+    );
+    assert_eq!(
+        text,
+        "CRITICAL: us-east-1: Number of events: 3.00 | \
+         'us-east-1~events_count'=3.00;;0:2;0; 'eu-west-1~events_count'=1.00;;0:2;0;\n",
+        "{text}"
+    );
+    assert_eq!(code, 2);
+    let gets = s3_gets(&server.requests());
+    assert!(gets.contains(&format!("/ct-bucket/{}", key("eu-west-1", "0400", "d"))));
+}
+
+#[test]
+fn an_organization_folder_and_a_window_over_midnight() {
+    // The organization trail's layout, found under AWSLogs/ (--s3-bucket:
+    // no DescribeTrails), and a window from 23:30 the day before.
+    let org = "o-abcdefghij";
+    let mut b = Bucket::new();
+    for (k, v) in bucket() {
+        b.insert(k.replace("AWSLogs/", &format!("AWSLogs/{org}/")), v);
+    }
+    let late = format!(
+        "AWSLogs/{org}/{ACCOUNT}/CloudTrail/us-east-1/2025/12/31/\
+         {ACCOUNT}_CloudTrail_us-east-1_20251231T2355Z_e.json.gz"
+    );
+    let mut r = record("late", "0000", "RunInstances", json!({}));
+    r["eventTime"] = json!("2025-12-31T23:50:00Z");
+    b.insert(late.clone(), file(vec![r]));
+    let (server, _) = server(b, true);
+    let (text, code) = check(
+        &server,
+        &[
+            "--mode=countevents",
+            "--s3-bucket=ct-bucket",
+            "--account-id=123456789012",
+            "--trail-name=",
+            "--delta=300",
+        ],
+    );
+    // 23:50, and the 5 records of 03:10-04:00 (03:16 is in this window).
+    assert_eq!(
+        text, "OK: Number of events: 6.00 | 'events_count'=6.00;;;0;\n",
+        "{text}"
+    );
+    assert_eq!(code, 0);
+    let reqs = server.requests();
+    let lists: Vec<&str> = reqs
+        .iter()
+        .filter(|r| r.path.contains("list-type="))
+        .map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(lists.len(), 3, "AWSLogs/, then two day folders: {lists:?}");
+    assert!(lists[0].contains("delimiter=%2F"), "{}", lists[0]);
+    assert!(lists[1].contains("2025%2F12%2F31%2F"), "{}", lists[1]);
+    assert!(
+        lists[1].contains("us-east-1_20251231T2315Z"),
+        "{}",
+        lists[1]
+    );
+    assert!(lists[2].contains("2026%2F01%2F01%2F"), "{}", lists[2]);
+    assert!(
+        lists[2].contains("us-east-1_20260101T0000Z"),
+        "{}",
+        lists[2]
+    );
+    assert!(s3_gets(&reqs).contains(&format!("/ct-bucket/{late}")));
+}
+
+#[test]
+fn insights_events_are_read_from_their_own_folder() {
+    let mut b = bucket();
+    let insight = format!(
+        "AWSLogs/{ACCOUNT}/CloudTrail-Insight/us-east-1/2026/01/01/\
+         {ACCOUNT}_CloudTrail-Insight_us-east-1_20260101T0400Z_i.json.gz"
+    );
+    let mut r = record("ins", "0350", "RunInstances", json!({}));
+    r["eventCategory"] = json!("Insight");
+    r["eventType"] = json!("AwsCloudTrailInsight");
+    b.insert(insight.clone(), file(vec![r]));
+    let (server, _) = server(b, true);
+    let (text, _) = check(&server, &["--mode=countevents", "--insight"]);
+    assert_eq!(
+        text, "OK: Number of events: 1.00 | 'events_count'=1.00;;;0;\n",
+        "{text}"
+    );
+    assert_eq!(
+        s3_gets(&server.requests()),
+        [format!("/ct-bucket/{insight}")]
+    );
 }

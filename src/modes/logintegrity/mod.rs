@@ -305,6 +305,9 @@ pub struct AccountCheck {
     /// Its own check (as a run with `--account-id` would answer), or why
     /// it has none (no folder, no digest, unreadable).
     pub outcome: Outcome,
+    /// The outcome is the account's own problem (no folder, unreadable),
+    /// which the summed counts cannot show: it goes on the status line.
+    pub own_problem: bool,
 }
 
 /// `--all-accounts`: the organization's totals judged as one check (the
@@ -323,17 +326,11 @@ pub fn evaluate_accounts(
         .iter()
         .filter(|a| a.outcome.state() != State::Ok)
         .collect();
-    // Problems that are an account's and not the files' (no folder, no
-    // digest): its state counts, the totals cannot show them.
-    for a in &failing {
-        if let Some(e) = a
-            .outcome
-            .entries
-            .iter()
-            .find(|e| e.text.starts_with("account "))
-        {
-            out.entries.push(e.clone());
-        }
+    for a in failing.iter().filter(|a| a.own_problem) {
+        out.entries.extend(a.outcome.entries.iter().map(|e| Entry {
+            state: e.state,
+            text: format!("account {}: {}", a.account, e.text),
+        }));
     }
     let mut state = State::Ok;
     for (label, th, v) in [
@@ -366,15 +363,12 @@ pub fn evaluate_accounts(
     let lines: Vec<String> = failing
         .iter()
         .map(|a| {
-            // An account's own problem says "account ID: …" for the
-            // status line; the long line names the account once.
-            let own = format!("account {}: ", a.account);
             let problems: Vec<&str> = a
                 .outcome
                 .entries
                 .iter()
                 .filter(|e| e.state != State::Ok)
-                .map(|e| e.text.strip_prefix(&own).unwrap_or(&e.text))
+                .map(|e| e.text.as_str())
                 .collect();
             format!(
                 "account {}: {}: {}",

@@ -694,16 +694,18 @@ fn all_accounts_name_each_failing_account_once() {
     use super::{AccountCheck, evaluate_accounts};
     use crate::output::Outcome;
     let r = fake(&CHAIN).walk(VerifyLogs::Hash);
-    let no_folder = "account 222222222222: no digest folder under s3://b/AWSLogs/o-abcdefghij/\
-                     222222222222/CloudTrail-Digest/";
+    let no_folder = "no digest folder under s3://b/AWSLogs/o-abcdefghij/222222222222/\
+                     CloudTrail-Digest/";
     let checks = [
         AccountCheck {
             account: "111111111111".into(),
             outcome: judged(&r),
+            own_problem: false,
         },
         AccountCheck {
             account: "222222222222".into(),
             outcome: Outcome::single(State::Critical, no_folder),
+            own_problem: true,
         },
     ];
     let o = evaluate_accounts(
@@ -715,7 +717,12 @@ fn all_accounts_name_each_failing_account_once() {
     );
     assert_eq!(o.state(), State::Critical, "{o:?}");
     // The status line says whose folder is missing ...
-    assert!(o.entries.iter().any(|e| e.text == no_folder), "{o:?}");
+    assert!(
+        o.entries
+            .iter()
+            .any(|e| e.text == format!("account 222222222222: {no_folder}")),
+        "{o:?}"
+    );
     // ... and the account's long line does not say it twice.
     assert_eq!(
         o.long.first().map(String::as_str),

@@ -3,7 +3,7 @@
 //! log archive account. With `--all-accounts` every member account's
 //! chains in one run (which organization folder: [`crate::run::bucket`]).
 
-use super::{Account, Located, folders, logs_root, merge, one_account, reserve, store};
+use super::{Account, Located, folders, logs_root, merge, one_account, reserve};
 use crate::aws::backend::Backend;
 use crate::aws::s3;
 use crate::config::Integrity;
@@ -86,20 +86,22 @@ pub(super) fn all(
         };
         let walked = match one_account(s3, b, at, account, cfg, (w, now), state, trace) {
             Ok(walked) => walked,
-            Err(e) if store::fatal(&e) => return Err(e),
+            Err(e) if e.ends_run() => return Err(e),
             Err(e) => {
                 checks.push(AccountCheck {
                     account: id.clone(),
-                    outcome: Outcome::single(State::Unknown, format!("account {id}: {e}")),
+                    outcome: Outcome::single(State::Unknown, e.to_string()),
+                    own_problem: true,
                 });
                 continue;
             }
         };
-        let outcome = if walked.regions.is_empty() {
+        let own_problem = walked.regions.is_empty();
+        let outcome = if own_problem {
             Outcome::single(
                 State::Critical,
                 format!(
-                    "account {id}: no digest folder under s3://{}/{}",
+                    "no digest folder under s3://{}/{}",
                     at.bucket,
                     super::digest_root(at, account)
                 ),
@@ -115,6 +117,7 @@ pub(super) fn all(
         checks.push(AccountCheck {
             account: id.clone(),
             outcome,
+            own_problem,
         });
     }
     let mut out = logintegrity::evaluate_accounts(&cfg.opts, &at.trail_name, &total, &checks, now);

@@ -6,7 +6,7 @@
 //! saves work; every run's perfdata still covers the whole window.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 
 use serde_json::{Value, json};
 
@@ -225,23 +225,7 @@ fn digest_row(v: &Value) -> Option<(At, KeptDigest)> {
 /// Reads a file [`encode`] wrote for `h`; why not, otherwise (then the
 /// run reads everything again).
 pub fn decode(r: impl Read, h: Header<'_>) -> Result<Kept, String> {
-    let mut r = BufReader::new(r);
-    let mut line = Vec::new();
-    let mut next = |line: &mut Vec<u8>| -> Result<Option<Value>, String> {
-        line.clear();
-        if r.read_until(b'\n', line).map_err(|e| e.to_string())? == 0 {
-            return Ok(None);
-        }
-        serde_json::from_slice(line)
-            .map(Some)
-            .map_err(|e| format!("not JSON ({e})"))
-    };
-    let head = next(&mut line)?
-        .and_then(statefile::this_version)
-        .ok_or("not of this version")?;
-    if head.get("format").and_then(Value::as_u64) != Some(FORMAT) {
-        return Err("not of this format".into());
-    }
+    let (head, mut lines) = statefile::JsonLines::open(r, FORMAT)?;
     if head.get("delta").and_then(Value::as_i64) != Some(h.delta)
         || head.get("verify").and_then(Value::as_str) != Some(h.verify)
     {
@@ -249,7 +233,7 @@ pub fn decode(r: impl Read, h: Header<'_>) -> Result<Kept, String> {
     }
     let mut kept = Kept::default();
     let mut entries = 0usize;
-    while let Some(row) = next(&mut line)? {
+    while let Some(row) = lines.next_value()? {
         entries += 1;
         if entries > MAX_ENTRIES {
             return Err(format!("more than {MAX_ENTRIES} entries"));

@@ -31,18 +31,6 @@ const FOLDER_PAGES: u32 = 20;
 /// How a backfill digest's key ends.
 const BACKFILL: &str = "_backfill.json.gz";
 
-/// Whether `e` is about the run rather than the file.
-pub(super) fn fatal(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Transport { .. }
-            | Error::Timeout { .. }
-            | Error::Quota { .. }
-            | Error::Credentials(_)
-            | Error::Internal(_)
-    )
-}
-
 fn is_missing(e: &Error) -> bool {
     matches!(e, Error::Api { code, .. } if code == "NoSuchKey" || code == "NotFound")
 }
@@ -71,7 +59,7 @@ impl<T> Done<T> {
         Done {
             value,
             stamp: None,
-            error: fatal(&e).then_some(e),
+            error: e.ends_run().then_some(e),
         }
     }
 }
@@ -342,7 +330,7 @@ impl<'a, 'b> S3Store<'a, 'b> {
                 Err(e) => {
                     self.trace
                         .log(|| format!("logintegrity: {} not listed: {e}", at.1));
-                    if fatal(&e) && self.failure.is_none() {
+                    if e.ends_run() && self.failure.is_none() {
                         self.failure = Some(e);
                     }
                     None
