@@ -107,8 +107,10 @@ fn main() -> ExitCode {
             n: 0,
         };
         let parsed = {
-            let mut de =
-                serde_json::Deserializer::from_reader(BufReader::with_capacity(64 << 10, &mut reader));
+            let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(
+                64 << 10,
+                &mut reader,
+            ));
             de.deserialize_map(FileVisitor(&mut counts))
                 .and_then(|()| de.end())
         };
