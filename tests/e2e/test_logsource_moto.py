@@ -412,6 +412,37 @@ def test_api_and_s3_give_the_same_lines(plugin, world, case):
     assert masked(s3.stdout) == masked(api.stdout), f"{api}\n{s3}"
 
 
+def masked_in_order(stdout, user=2):
+    """The --verbose lines in the order printed, the user column masked
+    as in masked()."""
+    out = []
+    for ln in stdout.split("\n")[1:]:
+        f = ln.split(" ")
+        if len(f) > user and f[user] not in IAM_USERS:
+            f[user] = "*"
+        out.append(" ".join(f))
+    return out
+
+
+@needs_source
+@pytest.mark.xfail(reason="logsrc: --source=s3 lists countevents' --verbose events in the order "
+                          "the files were read, not newest first as LookupEvents returns them; "
+                          "past 50 events the two sources list different events", strict=False)
+def test_api_and_s3_list_the_same_events_in_the_same_order(plugin, world):
+    """countevents --verbose: newest first, at most 50, then '… and N
+    more': the same lines in the same order through both sources, also
+    when the window holds more than 50."""
+    delta = 180
+    want = logsource.count(records(world), world.now, delta, "Management")
+    assert want > 50, want
+    common = ["--mode=countevents", f"--delta={delta}", "--verbose"]
+    api = plugin(*common, *api_args(world))
+    s3 = plugin(*common, "--event-category=Management", *s3_args(world))
+    assert (api.line, api.rc) == (count_line(want), 0), str(api)
+    assert f"… and {want - 50} more" in api.stdout, str(api)
+    assert masked_in_order(s3.stdout) == masked_in_order(api.stdout), f"{api}\n{s3}"
+
+
 @needs_source
 def test_api_and_s3_same_insights(plugin, world):
     api = plugin("--mode=countevents", "--insight", "--verbose", *api_args(world))
