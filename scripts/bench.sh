@@ -99,8 +99,10 @@ done
 # before anything is built or started, so a missing option fails at once.
 LS_OURS_ON=1
 if want logsource; then
-    if ! "$BIN" --plugin=cloud::aws::cloudtrail::plugin --mode=countevents --help 2>/dev/null |
-        grep -Eq '^[[:space:]]*--source\b'; then
+    # The help whole first: grep -q stops reading at the match, and with
+    # pipefail the binary's SIGPIPE would fail the test.
+    ls_help="$("$BIN" --plugin=cloud::aws::cloudtrail::plugin --mode=countevents --help 2>/dev/null || true)"
+    if ! grep -Eq '^[[:space:]]*--source\b' <<<"$ls_help"; then
         if [[ -n "${BENCH_LS_SKIP_OURS:-}" ]]; then
             e2e_log "logsource: $BIN has no --source: ours NOT measured (BENCH_LS_SKIP_OURS)"
             LS_OURS_ON=
