@@ -6,8 +6,8 @@
 #   BENCH_ONLY=logintegrity scripts/bench.sh  # only the tables named
 #
 # BENCH_ONLY: a comma-separated list of trailstatus, countevents, pages,
-# scale, logintegrity (tables 1a, 1b, 2, 3, 4 below); unset or empty:
-# every table.
+# scale, logintegrity, logsource (tables 1a, 1b, 2, 3, 4, 5 below); unset
+# or empty: every table.
 #
 # Everything runs against our loopback CloudTrail
 # (tests/e2e/fake_cloudtrail.py) on 127.0.0.1, never moto (which spends
@@ -45,6 +45,23 @@
 #    BENCH_LI_ROUNDS (default 10), BENCH_LI_HOURS (24), BENCH_LI_FILES (12)
 #    change its runs and size; the whole table must end within 30 minutes
 #    of the stub's start (its digests are dated from it).
+# 5. countevents --source=s3 over 1 000 000 events in 300 gzip log files of
+#    one region (s3stub.py --events: records of the same vocabulary, about
+#    1 KB each inflated, their times in the hour before the stub started,
+#    served from memory): ours (`--source=s3 --disable-statefile`, the
+#    whole window read), the aws CLI as an admin would do it (`aws s3 cp
+#    --recursive` of the region's folder to a temporary directory, then
+#    Python counting the records in the window: gzip + json.load), and
+#    the floor (scripts/bench/floor_logsource.rs, Cargo example
+#    bench_floor_logsource: the same GETs, each file inflated with flate2
+#    and parsed as it streams with serde_json, eventTime and eventID read,
+#    one file at a time). Inflated MB per CPU-second, events per second,
+#    peak RSS, next to the LookupEvents ceiling for the same events (50
+#    per request, 2 requests per second). Each row must count every event.
+#    Fails unless the binary has --source; BENCH_LS_SKIP_OURS=1 runs the
+#    other rows alone. BENCH_LS_ROUNDS (default 5, at least 5),
+#    BENCH_LS_EVENTS (1000000), BENCH_LS_FILES (300); the table must end
+#    within an hour of the stub's start (ours reads --delta=120).
 #
 # The single-check rows run with --disable-statefile --api-rate=0: no
 # pacing and no incremental cache, every run makes the whole call, as the
@@ -60,20 +77,40 @@ TARGET=x86_64-unknown-linux-musl
 e2e_log "static release build (scripts/build-static.sh) and the floor"
 scripts/build-static.sh >&2
 CC_x86_64_unknown_linux_musl=musl-gcc cargo build --release --locked --quiet \
-    --target "$TARGET" --example bench_floor --example bench_floor_integrity
+    --target "$TARGET" --example bench_floor --example bench_floor_integrity \
+    --example bench_floor_logsource
 BIN="$E2E_ROOT/target/$TARGET/release/check_cloudtrail"
 FLOOR="$E2E_ROOT/target/$TARGET/release/examples/bench_floor"
 FLOOR_LI="$E2E_ROOT/target/$TARGET/release/examples/bench_floor_integrity"
-[[ -x "$BIN" && -x "$FLOOR" && -x "$FLOOR_LI" ]] || e2e_die "missing $BIN, $FLOOR or $FLOOR_LI"
+FLOOR_LS="$E2E_ROOT/target/$TARGET/release/examples/bench_floor_logsource"
+[[ -x "$BIN" && -x "$FLOOR" && -x "$FLOOR_LI" && -x "$FLOOR_LS" ]] ||
+    e2e_die "missing $BIN, $FLOOR, $FLOOR_LI or $FLOOR_LS"
 
 # want TABLE: whether BENCH_ONLY selects that table.
 want() { [[ -z "${BENCH_ONLY:-}" || ",$BENCH_ONLY," == *",$1,"* ]]; }
 for t in ${BENCH_ONLY//,/ }; do
     case "$t" in
-        trailstatus | countevents | pages | scale | logintegrity) ;;
-        *) e2e_die "BENCH_ONLY: unknown table '$t' (trailstatus, countevents, pages, scale, logintegrity)" ;;
+        trailstatus | countevents | pages | scale | logintegrity | logsource) ;;
+        *) e2e_die "BENCH_ONLY: unknown table '$t' (trailstatus, countevents, pages, scale, logintegrity, logsource)" ;;
     esac
 done
+
+# Whether the binary reads log files ([logsource], issue 19): checked
+# before anything is built or started, so a missing option fails at once.
+LS_OURS_ON=1
+if want logsource; then
+    # The help whole first: grep -q stops reading at the match, and with
+    # pipefail the binary's SIGPIPE would fail the test.
+    ls_help="$("$BIN" --plugin=cloud::aws::cloudtrail::plugin --mode=countevents --help 2>/dev/null || true)"
+    if ! grep -Eq '^[[:space:]]*--source\b' <<<"$ls_help"; then
+        if [[ -n "${BENCH_LS_SKIP_OURS:-}" ]]; then
+            e2e_log "logsource: $BIN has no --source: ours NOT measured (BENCH_LS_SKIP_OURS)"
+            LS_OURS_ON=
+        else
+            e2e_die "logsource: $BIN has no --source option (countevents --source=s3, issue 19: branch logsrc not merged), so there is nothing of ours to measure. BENCH_LS_SKIP_OURS=1 runs the stub, the floor and the aws CLI rows alone."
+        fi
+    fi
+fi
 
 TIME_BIN=/usr/bin/time
 if ! "$TIME_BIN" -v true >/dev/null 2>&1; then
@@ -304,4 +341,71 @@ if want logintegrity; then
     "$E2E_PY" scripts/bench/runs.py "$work/logintegrity.json"
     echo
     echo "The steady-state row runs with the state directory on, each timed run after another; nothing changed in between, so it lists the window (4 LISTs) and reads no object: the state directory keeps what was verified (see logintegrity's \"Between runs\")."
+fi
+
+if want logsource; then
+    LS_ROUNDS="${BENCH_LS_ROUNDS:-5}" LS_EVENTS="${BENCH_LS_EVENTS:-1000000}" LS_FILES="${BENCH_LS_FILES:-300}"
+    (( LS_ROUNDS >= 5 )) || e2e_die "BENCH_LS_ROUNDS=$LS_ROUNDS: at least 5 runs per case"
+    LS_REGION=eu-west-1
+    e2e_log "logsource: building the stub's store ($LS_EVENTS events in $LS_FILES log files)"
+    "$E2E_PY" scripts/bench/s3stub.py --events "$LS_EVENTS" --log-files "$LS_FILES" \
+        --regions "$LS_REGION" >"$work/lsstub.out" 2>"$work/lsstub.err" &
+    pids+=($!)
+    LS_URL=
+    for _ in $(seq 1 3000); do
+        line="$(head -n1 "$work/lsstub.out" 2>/dev/null || true)"
+        if [[ "$line" == *"listening on "* ]]; then
+            LS_URL="${line##*listening on }"
+            break
+        fi
+        kill -0 "${pids[-1]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    [[ -n "$LS_URL" ]] || e2e_die "s3stub --events did not start: $(cat "$work/lsstub.err")"
+    e2e_log "$(tail -n1 "$work/lsstub.err")"
+    "$E2E_PY" -c 'import sys,urllib.request as u; sys.stdout.write(u.urlopen(sys.argv[1]+"/_plan").read().decode())' \
+        "$LS_URL" >"$work/ls-plan"
+    read -r ls_start ls_end ls_bytes ls_gz < <("$E2E_PY" -c 'import json,sys,urllib.request as u; d=json.load(u.urlopen(sys.argv[1]+"/_stats")); print(d["window_start"], d["window_end"], d["log_bytes"], d["log_bytes_gz"])' "$LS_URL")
+    ls_mean=$((ls_bytes / LS_EVENTS))
+    cat >"$work/count_logs.py" <<'PY'
+import gzip, json, pathlib, sys
+start, end, root = sys.argv[1:4]
+n = 0
+for p in pathlib.Path(root).rglob("*.json.gz"):
+    with gzip.open(p) as f:
+        n += sum(1 for r in json.load(f)["Records"] if start <= r["eventTime"] <= end)
+print(n)
+PY
+    LS_PREFIX="AWSLogs/123456789012/CloudTrail/$LS_REGION/"
+    # One line: BENCH_CASES is a case a line.
+    # shellcheck disable=SC2016
+    LS_CLI=(bash -c 'aws=$1 py=$2 script=$3 work=$4 url=$5 start=$6 end=$7; d=$(mktemp -d "$work/cli.XXXXXX"); "$aws" s3 cp "$url" "$d" --recursive --quiet --region eu-west-1 && "$py" "$script" "$start" "$end" "$d"; rc=$?; rm -rf "$d"; exit $rc'
+        cli-count "$AWS" "$E2E_PY" "$work/count_logs.py" "$work" "s3://bench-trail/$LS_PREFIX" "$ls_start" "$ls_end")
+    LS_OURS_LABEL="check_cloudtrail countevents --source=s3 --disable-statefile"
+    LS_CASES=""
+    if [[ -n "$LS_OURS_ON" ]]; then
+        LS_CASES="$(case_line "$LS_OURS_LABEL" 0 "OK: Number of events: $LS_EVENTS.00" 0 \
+            "$BIN" --plugin=cloud::aws::cloudtrail::plugin "${CREDS[@]}" --mode=countevents \
+            --source=s3 --s3-bucket=bench-trail --account-id=123456789012 \
+            --event-category=Management --delta=120 --timeout=600 --disable-statefile \
+            --s3-endpoint-url="$LS_URL" --endpoint-url="$LS_URL")"$'\n'
+    fi
+    LS_CASES+="$(
+        case_line "aws s3 cp --recursive (CLI v1) + Python gzip/json count" 0 "$LS_EVENTS" 1 "${LS_CLI[@]}"
+        case_line "floor: GET + inflate + streaming parse (flate2, serde_json)" 0 \
+            "$LS_EVENTS events in the window" 0 "$FLOOR_LS" "$LS_URL" "$work/ls-plan" "$ls_start" "$ls_end"
+    )"
+    ls_requests=$(( (LS_EVENTS + 49) / 50 ))
+    BENCH_S3_URL="$LS_URL" \
+    BENCH_SPEC_EXTRA="$(printf '{"throughput": {"bytes": %d, "events": %d, "ceiling_s": %d, "ceiling_label": "LookupEvents ceiling (%d requests of 50 events at 2 per second)", "mb_per_cpu_s": 100, "floor_ratio": 1.5, "rss_mb": 64}}' \
+        "$ls_bytes" "$LS_EVENTS" "$(( (ls_requests + 1) / 2 ))" "$ls_requests")" \
+    BENCH_CASES="$LS_CASES" \
+        spec "countevents --source=s3: $LS_EVENTS events in $LS_FILES log files of one region ($((ls_gz / 1000000)) MB gzip, $((ls_bytes / 1000000)) MB inflated, mean record $ls_mean bytes)" \
+        "$LS_ROUNDS" 0 "$LS_OURS_LABEL" "floor: GET + inflate + streaming parse (flate2, serde_json)" \
+        "$work/raw-logsource.json" >"$work/logsource.json"
+    "$E2E_PY" scripts/bench/runs.py "$work/logsource.json"
+    if [[ -z "$LS_OURS_ON" ]]; then
+        echo
+        echo "**ours NOT measured**: $BIN has no --source (BENCH_LS_SKIP_OURS=1); × ours is × the first row."
+    fi
 fi

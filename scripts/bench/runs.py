@@ -13,7 +13,13 @@ Optional: a case's "requests" (a "requests" column: what the server
 counted for one run), "targets" ({"floor_ratio", "compare_ratio",
 "rss_mb"}: the goals the lines under the table compare with, as ratios;
 without it the one-check goals: within 2 ms of the floor, ≥ 100× for the
-CLI, ≤ 4 MB), and "notes" (lines printed after the table).
+CLI, ≤ 4 MB), "throughput" ({"bytes", "events", "ceiling_s",
+"ceiling_label", "mb_per_cpu_s", "floor_ratio", "rss_mb"}: every case
+processes `bytes` of inflated JSON holding `events`; adds the columns
+inflated MB per CPU-second and events per second (wall), and the goals:
+ours at least mb_per_cpu_s, ours' CPU within floor_ratio of the floor's,
+peak RSS under rss_mb, and the LookupEvents ceiling for the same events,
+ceiling_s seconds), and "notes" (lines printed after the table).
 
 Every round runs each case once, in an order rotated by one each round,
 so a slow spell of the machine lands on every case alike. Wall time is
@@ -96,15 +102,19 @@ def main():
         rss = {c["label"]: peak_rss_kib(c, spec["time_bin"], spec["rss_runs"], out_path)
                for c in cases}
 
-    base = statistics.median(wall[spec["baseline"]])
+    base_label = spec["baseline"] if spec["baseline"] in wall else cases[0]["label"]
+    base = statistics.median(wall[base_label])
     units = spec.get("work_units")
     print()
     print(f"### {spec['title']}")
     print()
     counted = any("requests" in c for c in cases)
     head = ["case", "median", "p90", "CPU (median)"]
+    tp = spec.get("throughput")
     if units:
         head.append(f"per {spec.get('unit', 'unit')}: wall / CPU")
+    if tp:
+        head += ["inflated MB / CPU-s", "events / s"]
     head += ["peak RSS", "× ours"] + (["requests"] if counted else [])
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
@@ -115,6 +125,9 @@ def main():
         cols = [label, fmt_ms(med), fmt_ms(p90(wall[label])), fmt_ms(cmed)]
         if units:
             cols.append(f"{med / units * 1000:.0f} µs / {cmed / units * 1000:.0f} µs")
+        if tp:
+            cols += [f"{tp['bytes'] / 1e6 / (cmed / 1000):.0f}",
+                     f"{tp['events'] / (med / 1000):,.0f}".replace(",", " ")]
         cols += [f"{rss[label] / 1024:.1f} MiB", f"{med / base:.2f}×"]
         if counted:
             cols.append(str(c.get("requests", "")))
@@ -127,7 +140,27 @@ def main():
           f"under `{spec['time_bin']} -v`.")
     floor = spec.get("floor")
     targets = spec.get("targets")
-    if floor and targets:
+    if tp:
+        print()
+        ours = spec["baseline"]
+        if ours in wall:
+            o_med, o_cpu = statistics.median(wall[ours]), statistics.median(cpu[ours])
+            mbs = tp["bytes"] / 1e6 / (o_cpu / 1000)
+            print(f"- ours: {mbs:.0f} MB of inflated JSON per CPU-second "
+                  f"(goal: ≥ {tp['mb_per_cpu_s']}), "
+                  f"{tp['events'] / (o_med / 1000):,.0f} events per second".replace(",", " "))
+            if floor:
+                f_med, f_cpu = statistics.median(wall[floor]), statistics.median(cpu[floor])
+                print(f"- ours / floor: {o_cpu / f_cpu:.2f}× the CPU, {o_med / f_med:.2f}× the "
+                      f"wall time (goal: within {tp['floor_ratio']}×)")
+            print(f"- our peak RSS: {rss[ours] / 1024:.1f} MiB (goal: < {tp['rss_mb']} MB)")
+            print(f"- {tp['ceiling_label']}: {tp['ceiling_s']:,} s for the same events; "
+                  f"ours {o_med / 1000:.1f} s ({tp['ceiling_s'] / (o_med / 1000):,.0f}× less)"
+                  .replace(",", " "))
+        else:
+            print(f"- ours NOT MEASURED ({ours}); {tp['ceiling_label']}: "
+                  f"{tp['ceiling_s']:,} s for the same events".replace(",", " "))
+    elif floor and targets:
         f_med = statistics.median(wall[floor])
         print()
         print(f"- ours / floor (medians): {base / f_med:.2f}× "

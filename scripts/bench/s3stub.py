@@ -39,8 +39,18 @@ Extras (not counted):
                  a line ("GET PATH", "HEAD PATH", "POST PATH REGION TARGET
                  BODY"), for the floor (scripts/bench/floor_integrity.rs)
 
+With --events N (the logsource benchmark, BENCH_ONLY=logsource): no
+digests; instead N event records of the same vocabulary in --log-files
+gzip log files of the first region (CloudTrail/REGION/YYYY/MM/DD/...),
+their eventTime spread over ANCHOR - 55 min .. ANCHOR - 5 min, each
+eventID a distinct UUID, each file stamped at its newest event's minute.
+/_plan then lists one "GET PATH" per log file (the floor's plan,
+scripts/bench/floor_logsource.rs) and /_stats adds "events" and
+"window_start"/"window_end" (ISO times around the events).
+
 Usage: s3stub.py [--port 0] [--hours 24] [--files 12]
                  [--regions eu-west-1,us-east-1] [--seed 1]
+                 [--events N --log-files F]
 The first line on stdout is "s3stub listening on http://127.0.0.1:PORT"
 once the store is built. Stops on SIGTERM/SIGINT.
 """
@@ -139,7 +149,7 @@ def record_parts(rng):
         "responseElements": None,
         "requestID": f"{rng.getrandbits(64):016X}",
         "eventID": "@ID@", "readOnly": name.startswith(("Get", "Describe", "List", "Head")),
-        "eventType": "AwsApiCall", "managementEvent": source != "s3.amazonaws.com",
+        "eventType": "AwsApiCall", "managementEvent": True,
         "recipientAccountId": ACCOUNT, "eventCategory": "Management",
         "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
                        "clientProvidedHostHeader": f"{source.split('.')[0]}.eu-west-1.amazonaws.com"},
@@ -152,7 +162,7 @@ def record_parts(rng):
 
 
 class Store:
-    def __init__(self, hours, files, regions, seed):
+    def __init__(self, hours, files, regions, seed, events=0, log_files=0):
         t0 = time.time()
         rng = random.Random(seed)
         self.anchor = int(time.time())
@@ -178,6 +188,12 @@ class Store:
             "LogFileValidationEnabled": True, "HasCustomEventSelectors": False,
             "HasInsightSelectors": False, "IsOrganizationTrail": False}]}).encode()
         pool = [record_parts(rng) for _ in range(3000)]
+        self.events = events
+        if events:
+            self.logsource(rng, pool, events, log_files, self.regions[0])
+            self.keys = sorted(self.objects)
+            self.build_seconds = time.time() - t0
+            return
         # Compressed bytes per record, to size the files.
         sample = "".join(h + iso(0) + m + f"{i:032x}" + t for i, (h, m, t) in enumerate(pool[:300]))
         per_record = len(gzip.compress(sample.encode(), 6)) / 300
@@ -238,6 +254,39 @@ class Store:
         return {"s3Bucket": BUCKET, "s3Object": key,
                 "hashValue": hashlib.sha256(body).hexdigest(), "hashAlgorithm": "SHA-256",
                 "newestEventTime": iso(t), "oldestEventTime": iso(t - 600)}
+
+    def logsource(self, rng, pool, events, files, region):
+        """--events: `events` records in `files` log files of `region`
+        over ANCHOR - 55 min .. ANCHOR - 5 min, no digests."""
+        first, last = self.anchor - 55 * 60, self.anchor - 5 * 60
+        self.window_start, self.window_end = iso(first - 60), iso(last + 60)
+        per, extra = divmod(events, files)
+        span = (last - first) / files
+        hexdigits = "0123456789abcdef"
+        for f in range(files):
+            n = per + (1 if f < extra else 0)
+            lo = first + int(f * span)
+            hi = first + int((f + 1) * span) - 1
+            times = sorted(rng.randint(lo, hi) for _ in range(n))
+            parts = ['{"Records":[']
+            for i, t in enumerate(times):
+                h, m, tail = pool[rng.randrange(len(pool))]
+                x = f"{rng.getrandbits(128):032x}"
+                if i:
+                    parts.append(",")
+                parts += [h, iso(t), m, f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}", tail]
+            parts.append("]}")
+            body = "".join(parts).encode()
+            gz = gzip.compress(body, 6, mtime=0)
+            stamp_t = times[-1] if times else hi
+            unique = "".join(rng.choices(hexdigits, k=16))
+            key = (f"AWSLogs/{ACCOUNT}/CloudTrail/{region}/{day(stamp_t)}/{ACCOUNT}_CloudTrail_"
+                   f"{region}_{stamp(stamp_t, '%Y%m%dT%H%MZ')}_{unique}.json.gz")
+            self.objects[key] = Obj(gz, stamp_t + 120)
+            self.plan.append(f"GET /{BUCKET}/{quote(key)}")
+            self.logs_in_window += 1
+            self.log_bytes_gz += len(gz)
+            self.log_bytes += len(body)
 
     def digest(self, region, end, previous, logs):
         key = (f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/{region}/{day(end)}/{ACCOUNT}_CloudTrail-Digest_"
@@ -359,6 +408,9 @@ class Handler(BaseHTTPRequestHandler):
                      "logs_in_window": store.logs_in_window,
                      "log_bytes_gz": store.log_bytes_gz, "log_bytes": store.log_bytes,
                      "build_seconds": round(store.build_seconds, 1)}
+            if store.events:
+                stats.update(events=store.events, window_start=store.window_start,
+                             window_end=store.window_end)
             return self.answer(200, json.dumps(stats).encode(), "application/json")
         if url.path == "/_plan" and self.command == "GET":
             return self.answer(200, ("\n".join(store.plan) + "\n").encode(), "text/plain")
@@ -442,8 +494,13 @@ def main():
     ap.add_argument("--files", type=int, default=12)
     ap.add_argument("--regions", default="eu-west-1,us-east-1")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--events", type=int, default=0,
+                    help="logsource: this many events in --log-files log files, no digests")
+    ap.add_argument("--log-files", type=int, default=300)
     a = ap.parse_args()
-    store = Store(a.hours, a.files, a.regions.split(","), a.seed)
+    if a.events and a.log_files < 1:
+        ap.error("--log-files must be at least 1")
+    store = Store(a.hours, a.files, a.regions.split(","), a.seed, a.events, a.log_files)
     server = ThreadingHTTPServer((a.host, a.port), Handler)
     server.daemon_threads = True
     server.store, server.by_op, server.lock = store, {}, threading.Lock()

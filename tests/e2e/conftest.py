@@ -235,9 +235,10 @@ class MotoServer:
 class FakeCloudTrail:
     """tests/e2e/fake_cloudtrail.py on a port it binds itself; over https
     with `tls=(cert_pem, key_pem)`; `repeat` times the ten events;
-    ListPublicKeys and DescribeTrails from the JSON file `integrity`."""
+    ListPublicKeys and DescribeTrails from the JSON file `integrity`;
+    LookupEvents from the CloudTrail records of the JSON file `events`."""
 
-    def __init__(self, log_dir, page_size=4, repeat=1, tls=None, integrity=None):
+    def __init__(self, log_dir, page_size=4, repeat=1, tls=None, integrity=None, events=None):
         self.log = Path(log_dir) / f"fake-cloudtrail-{uuid.uuid4().hex[:8]}.log"
         argv = [sys.executable, str(HERE / "fake_cloudtrail.py"), "--port", "0",
                 "--page-size", str(page_size), "--repeat", str(repeat)]
@@ -245,6 +246,8 @@ class FakeCloudTrail:
             argv += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
         if integrity:
             argv += ["--integrity", str(integrity)]
+        if events:
+            argv += ["--events", str(events)]
         with open(self.log, "wb") as err:
             self.proc = subprocess.Popen(
                 argv,

@@ -38,6 +38,16 @@ as AWS does: the aws CLI reads only the first). TRAIL is a trailList entry
 of DescribeTrails; a trailNameList keeps the trails named (name or ARN).
 Without --integrity both operations are unknown here, as before.
 
+With --events FILE, LookupEvents serves CloudTrail records from that JSON
+file (a list of records, as in a log file's "Records"; read again on
+every call) instead of the ten fixed events: those whose eventTime is in
+StartTime..EndTime, newest first, of the category asked (EventCategory
+insight: eventCategory Insight; else management events only), passing
+the one LookupAttributes entry; each entry derived from its record as
+LookupEvents does (tests/e2e/logsource.py lookup_entry). For the proof
+that --source=api and --source=s3 give the same lines
+(test_logsource_moto.py).
+
 Extras for tests:
   GET  /_requests       every request received so far, as JSON (time,
                         path, headers, body), for checking paging and pacing.
@@ -46,7 +56,7 @@ Extras for tests:
 
 Usage: fake_cloudtrail.py [--host 127.0.0.1] [--port 0] [--page-size 4]
                           [--repeat 1] [--tls-cert PEM --tls-key PEM]
-                          [--integrity FILE]
+                          [--integrity FILE] [--events FILE]
 The first line on stdout is "fake_cloudtrail listening on http://HOST:PORT"
 (https:// with --tls-cert; the port actually bound when --port is 0).
 --repeat N serves the ten events N times over (10*N events, the counts
@@ -346,13 +356,59 @@ class Handler(BaseHTTPRequestHandler):
             if decoded is None or decoded[1:] != (start, end):
                 raise ApiError("InvalidNextTokenException", "Invalid NextToken")
             offset = decoded[0]
-        events = events_for_window(start, end, self.server.repeat)
+        if self.server.events:
+            events = self.file_events(p, start, end)
+        else:
+            events = events_for_window(start, end, self.server.repeat)
         size = min(max_results, self.server.page_size)
         page = events[offset:offset + size]
         out = {"Events": page}
         if offset + size < len(events):
             out["NextToken"] = encode_token(offset + size, start, end)
         return out
+
+
+LOOKUP_FIELDS = {"EventName": "EventName", "EventSource": "EventSource",
+                 "Username": "Username", "AccessKeyId": "AccessKeyId",
+                 "ReadOnly": "ReadOnly", "EventId": "EventId"}
+
+
+def file_events(self, p, start, end):
+    """--events: the file's records in the window, as LookupEvents
+    entries, newest first (see the module's docstring)."""
+    from logsource import lookup_entry  # tests/e2e, next to this file
+
+    with open(self.server.events, encoding="utf-8") as f:
+        records = json.load(f)
+    insight = str(p.get("EventCategory", "")).lower() == "insight"
+    attrs = p.get("LookupAttributes") or []
+    if len(attrs) > 1:
+        raise ApiError("InvalidLookupAttributesException", "only one lookup attribute")
+    out = []
+    for r in records:
+        cat = r.get("eventCategory") or "Management"
+        if (cat == "Insight") != insight or (not insight and cat != "Management"):
+            continue
+        e = lookup_entry(r)
+        if not start <= e["EventTime"] <= end:
+            continue
+        if attrs:
+            key, value = attrs[0].get("AttributeKey"), attrs[0].get("AttributeValue")
+            if key in LOOKUP_FIELDS:
+                if e.get(LOOKUP_FIELDS[key]) != value:
+                    continue
+            elif key in ("ResourceType", "ResourceName"):
+                field = key
+                if all(x.get(field) != value for x in e["Resources"]):
+                    continue
+            else:
+                raise ApiError("InvalidLookupAttributesException", f"AttributeKey {key!r}")
+        out.append(e)
+    out.sort(key=lambda e: e["EventTime"], reverse=True)
+    return out
+
+
+Handler.file_events = file_events
 
 
 def main():
@@ -368,6 +424,8 @@ def main():
                     help="throttle over N requests per second per access key (0: never)")
     ap.add_argument("--integrity", metavar="FILE",
                     help="answer ListPublicKeys and DescribeTrails from this JSON file")
+    ap.add_argument("--events", metavar="FILE",
+                    help="serve LookupEvents from the CloudTrail records in this JSON file")
     args = ap.parse_args()
     if args.page_size < 1:
         ap.error("--page-size must be at least 1")
@@ -392,6 +450,7 @@ def main():
     server.verbose = args.verbose
     server.tps = args.tps
     server.integrity = args.integrity
+    server.events = args.events
     server.buckets = {}
     server.log = []
     server.lock = threading.Lock()
