@@ -3,39 +3,18 @@
 //! logintegrity stub: DescribeTrails, ListObjectsV2 with prefix and
 //! start-after, GetObject gzip-compressing what the test builds).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use check_cloudtrail::aws::credentials::SharedFiles;
-use check_cloudtrail::clock::Clock;
 use check_cloudtrail::env::MapEnv;
 use check_cloudtrail::{cli, execute};
 use serde_json::{Value, json};
 
 use crate::logintegrity::{ACCOUNT, Bucket, hooked_server, server, slow_server};
-use crate::util::{PLUGIN, Request, SECRET, Server, TempDir};
+use crate::util::{At, PLUGIN, Request, SECRET, Server, TempDir};
 
 /// 2026-01-01T04:30:00Z.
 const NOW: i64 = 1_767_241_800;
-
-struct At(i64);
-
-impl Clock for At {
-    fn epoch(&self) -> i64 {
-        self.0
-    }
-    fn epoch_millis(&self) -> i64 {
-        self.0 * 1000
-    }
-    fn now(&self) -> Instant {
-        Instant::now()
-    }
-    fn sleep(&self, d: Duration) {
-        std::thread::sleep(d);
-    }
-    fn jitter(&self) -> f64 {
-        0.0
-    }
-}
 
 fn folder(region: &str) -> String {
     format!("AWSLogs/{ACCOUNT}/CloudTrail/{region}/2026/01/01/")
