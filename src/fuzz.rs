@@ -446,6 +446,14 @@ pub fn listings(data: &[u8]) {
         assert!(p.prefixes.len() <= text.matches("CommonPrefixes").count());
         assert!(p.next.as_ref().is_none_or(|t| !t.is_empty()));
     }
+    // bucketposture's reads of the bucket's configuration: no panic, and
+    // no more rules than the text names.
+    if let Ok(rules) = crate::aws::s3config::lifecycle(&text) {
+        assert!(rules.len() <= text.matches("Rule").count());
+    }
+    let _ = crate::aws::s3config::versioning(&text);
+    let _ = crate::aws::s3config::object_lock(&text);
+    let _ = crate::aws::s3config::public_access_block(&text);
     if let Ok(r) = s3::location_region(&text) {
         assert!((1..=64).contains(&r.len()), "{r:?}");
         assert!(
