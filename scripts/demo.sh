@@ -9,8 +9,9 @@
 # one stopped, one hardened as CIS asks), a bucket holding a signed
 # digest chain (tests/e2e/digests.py: keys, log files, hourly digests as
 # CloudTrail writes them) and two log buckets for bucketposture (one
-# locked down, one expiring AWSLogs/ after a day), and
-# tests/e2e/fake_cloudtrail.py (LookupEvents:
+# locked down, one expiring AWSLogs/ after a day), a trail whose bucket
+# holds log files of management and data events (digests.event_logs) for
+# --source=s3, and tests/e2e/fake_cloudtrail.py (LookupEvents:
 # ten events over three pages; ListPublicKeys and DescribeTrails for the
 # signed chain's trail), then runs every mode and shows each command, its
 # output line and exit code. Everything listens on 127.0.0.1 on ports
@@ -198,6 +199,40 @@ print("  s3://demo-locked-logs: Object Lock 400 days, Block Public Access on; "
       "s3://demo-expiring-logs: AWSLogs/ expires after 1 day", file=sys.stderr)
 PY
 
+# ------------------------------------------------------ trail log files
+say "Writing a trail's log files into moto's S3 (tests/e2e/digests.py)"
+# Trail demo-events (logging, though moto delivers no log file) and its
+# bucket with three log files as CloudTrail delivers them: 4 management
+# events (one a root account use) and 3 data events (S3 object reads and
+# writes) in the last hour, one of each two hours before.
+"$E2E_PY" - "$MOTO_URL" "$REGION" "$ACCESS_KEY" "$SECRET_KEY" <<'PY' \
+    || e2e_die "could not write the trail's log files into moto"
+import sys
+from datetime import datetime, timezone
+import botocore.session
+from botocore.config import Config
+
+sys.path.insert(0, "tests/e2e")
+import digests
+
+url, region, ak, sk = sys.argv[1:5]
+def client(service):
+    return botocore.session.Session().create_client(
+        service, region_name=region, endpoint_url=url, aws_access_key_id=ak, aws_secret_access_key=sk,
+        config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
+bucket = "demo-events-logs"
+s3 = client("s3")
+s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+files = digests.event_logs(digests.Layout("123456789012", "demo-events", region), region,
+                           datetime.now(timezone.utc))
+for k, body in files.items():
+    s3.put_object(Bucket=bucket, Key=k, Body=body)
+ct = client("cloudtrail")
+ct.create_trail(Name="demo-events", S3BucketName=bucket)
+ct.start_logging(Name="demo-events")  # --all-trails below: only demo-stopped is stopped
+print(f"  trail demo-events, s3://{bucket}: {len(files)} log files", file=sys.stderr)
+PY
+
 # ------------------------------------------------------ fake LookupEvents
 say "Starting tests/e2e/fake_cloudtrail.py (LookupEvents; ListPublicKeys, DescribeTrails of demo-signed) on 127.0.0.1"
 "$E2E_PY" tests/e2e/fake_cloudtrail.py --host 127.0.0.1 --port 0 --integrity "$INTEGRITY_FILE" \
@@ -333,6 +368,16 @@ check 2 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=countevents --delta=60 
 say "securityevents (the 15 CIS monitoring categories from one LookupEvents read; the fake's events are benign)"
 check 0 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=securityevents --delta=60 --disable-statefile
 check 3 "${common[@]}" "--endpoint-url=$FAKE_URL" --mode=securityevents --filter-category=no_such_category
+
+say "countevents and securityevents --source=s3 (DescribeTrails, then the trail's log files in moto's S3)"
+# Data events, which LookupEvents does not hold: 3 in the last hour.
+check 0 "${common[@]}" "--endpoint-url=$MOTO_URL" "--s3-endpoint-url=$MOTO_URL" --mode=countevents \
+    --source=s3 --event-category=Data --trail-name=demo-events --delta=60 --verbose
+check 1 "${common[@]}" "--endpoint-url=$MOTO_URL" "--s3-endpoint-url=$MOTO_URL" --mode=countevents \
+    --source=s3 --event-category=Data --trail-name=demo-events --delta=60 --warning-count=2 --critical-count=10
+# The management events: the root account's ListBuckets is CIS 4.3.
+check 2 "${common[@]}" "--endpoint-url=$MOTO_URL" "--s3-endpoint-url=$MOTO_URL" --mode=securityevents \
+    --source=s3 --trail-name=demo-events --delta=60 --verbose
 
 printf '\n'
 if ((failed)); then

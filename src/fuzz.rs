@@ -650,6 +650,46 @@ pub fn with_s3<R>(
     Ok((r, trace.lines))
 }
 
+/// A trail's log file (`--source=s3`): the bytes as a gzip file, and as
+/// the JSON of one (gzipped here). Never a panic; every record handed
+/// over is counted; a file that reads is a `Records` list of that many.
+pub fn logfiles(data: &[u8]) {
+    use crate::aws::logfile;
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+
+    let mut seen = 0usize;
+    if let Ok(n) = logfile::read(data, &mut |_, _| {
+        seen += 1;
+        Ok(())
+    }) {
+        assert_eq!(n, seen);
+    }
+    let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+    if gz.write_all(data).is_err() {
+        return;
+    }
+    let Ok(file) = gz.finish() else { return };
+    let mut seen = 0usize;
+    let read = logfile::read(file.as_slice(), &mut |record, event| {
+        seen += 1;
+        // An event is its record's: the same name and time.
+        assert_eq!(
+            event.event_name.as_deref(),
+            record.get("eventName").and_then(serde_json::Value::as_str)
+        );
+        Ok(())
+    });
+    if let Ok(n) = read {
+        assert_eq!(n, seen);
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) {
+            let listed = v.get("Records").and_then(serde_json::Value::as_array);
+            assert_eq!(listed.map_or(0, Vec::len), n, "{v}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

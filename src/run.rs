@@ -6,6 +6,7 @@
 mod bucket;
 pub(crate) mod integrity;
 mod logsource;
+mod logstate;
 mod pool;
 mod posture;
 pub(crate) mod window;
@@ -282,6 +283,7 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
                     region: at.name,
                     now,
                     keep: &keep,
+                    state: s.ctx.state,
                 };
                 let events = logsource::events(b, &read, s.trace)?;
                 s.trace
@@ -378,6 +380,7 @@ fn security_log_files(
             region: at.name,
             now: at.now,
             keep: &keep,
+            state: s.ctx.state,
         },
         s.trace,
     )?];
@@ -393,6 +396,7 @@ fn security_log_files(
                 region: home,
                 now: at.now,
                 keep: &global,
+                state: s.ctx.state,
             },
             s.trace,
         )?);

@@ -141,12 +141,18 @@ pub fn matches(opts: &Options, e: &Event) -> bool {
 /// On the log-file source, what LookupEvents filters itself (the
 /// category, the lookup attribute) is checked on our side.
 pub fn in_query(opts: &Options, e: &Event) -> bool {
-    e.category.unwrap_or(EventCategory::Management) == opts.category
+    in_category(opts, e)
         && opts
             .query
             .attribute
             .as_ref()
             .is_none_or(|a| attribute_matches(a, e))
+}
+
+/// Whether a record is of `--event-category` (one without the field is a
+/// management event, as [`EventCategory::of_record`] has it).
+pub fn in_category(opts: &Options, e: &Event) -> bool {
+    e.category.unwrap_or(EventCategory::Management) == opts.category
 }
 
 /// The most of a field the patterns (`--error-message`,

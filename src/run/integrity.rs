@@ -9,7 +9,6 @@ pub(crate) mod kept;
 mod store;
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use super::bucket::{self, Located, folders};
 use crate::aws::backend::Backend;
@@ -246,7 +245,7 @@ fn walk_regions(
     regions.sort();
     regions.dedup();
     let found = !regions.is_empty();
-    let reserve = reserve(s3);
+    let reserve = bucket::reserve(s3);
     let mut walked = Walked {
         report: Report::default(),
         regions: Vec::new(),
@@ -324,12 +323,6 @@ fn walk_regions(
             .push("none with a digest in the window".into());
     }
     Ok(walked)
-}
-
-/// The time kept for saving the state and answering: a fifth of the
-/// check's time, at most 3 s.
-fn reserve(s3: &s3::Client<'_>) -> Duration {
-    Duration::from_millis(s3.caller.limit.secs.saturating_mul(200)).min(Duration::from_secs(3))
 }
 
 /// One region's report added to the total.

@@ -5,11 +5,16 @@
 //! from shortly before its start ([`LATENESS_MARGIN`]); the files are
 //! read a few at a time on [`pool`], each inflated and parsed as it
 //! arrives ([`logfile`]), and only the events that count are kept.
+//! With a state directory each file is read once: what a later window
+//! may count of it is kept ([`logstate`]) and given again from there.
 //! The events then go to the same evaluation as LookupEvents'.
 
-use std::time::Duration;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::bucket::{self, Given};
+use super::logstate;
 use super::pool;
 use crate::aws::arn::Arn;
 use crate::aws::backend::Backend;
@@ -18,8 +23,9 @@ use crate::aws::cloudtrail::{Event, MAX_EVENTS_BYTES};
 use crate::aws::connection::Connection;
 use crate::aws::logfile::{self, LogFileError};
 use crate::aws::s3::{self, ListQuery};
-use crate::error::Error;
-use crate::modes::countevents::{self, LogSource};
+use crate::error::{Error, Limit};
+use crate::modes::countevents::{self, LogSource, MAX_CACHED_EVENTS};
+use crate::statefile::StateDir;
 use crate::trace::Trace;
 
 /// How far before the window's start the listing starts. A log file is
@@ -48,6 +54,8 @@ pub struct Read<'a> {
     /// Whether an event is kept (it may count): the window and the
     /// category are checked here.
     pub keep: &'a (dyn Fn(&Event) -> bool + Sync),
+    /// Where the files read are kept for the next run ([`logstate`]).
+    pub state: Option<&'a StateDir>,
 }
 
 /// The events of the window in `r.region`'s folder that `r.keep` keeps.
@@ -102,7 +110,80 @@ pub fn events(b: &Backend<'_>, r: &Read<'_>, trace: &mut Trace) -> Result<Vec<Ev
         });
         let in_window = |e: &Event| e.time.is_some_and(|t| t >= start && t <= r.now);
         let keep = |e: &Event| in_window(e) && (r.keep)(e);
-        fetch(s3, &at.bucket, &keys, &keep, trace)
+        // What a later window may count of a file: its category's events
+        // from this window's start on (the windows only move forward).
+        let stores =
+            |e: &Event| e.time.is_some_and(|t| t >= start) && countevents::in_category(r.opts, e);
+        let header = logstate::Header {
+            bucket: &at.bucket,
+            folder: &folder,
+            category: r.opts.category.name(),
+            from: start,
+        };
+        let state = r.state.map(|st| {
+            let path = st.file(
+                "logfiles",
+                &format!("{}|{folder}|{delta}|{}", at.bucket, header.category),
+            );
+            (st, path)
+        });
+        let mut kept = match &state {
+            Some((st, path)) => load(st, path, header, trace),
+            None => logstate::Kept::new(),
+        };
+        // Only the files listed again are of use: the others left the window.
+        let listed: HashSet<&str> = keys.iter().map(String::as_str).collect();
+        kept.retain(|k, _| listed.contains(k.as_str()));
+        let fresh: Vec<&str> = keys
+            .iter()
+            .map(String::as_str)
+            .filter(|k| !kept.contains_key(*k))
+            .collect();
+        if state.is_some() {
+            trace.log(|| {
+                format!(
+                    "log files: {} kept from the last run, {} to read",
+                    kept.len(),
+                    fresh.len()
+                )
+            });
+        }
+        let store = Store {
+            keeps: &stores,
+            used: AtomicUsize::new(kept.values().map(Vec::len).sum()),
+        };
+        let reads = fetch(
+            s3,
+            &at.bucket,
+            &fresh,
+            &keep,
+            state.is_some().then_some(&store),
+            trace,
+        );
+        let mut reads = fresh.iter().zip(reads);
+        let mut files = Files::default();
+        for key in &keys {
+            let file = match kept.remove(key) {
+                Some(mut events) => {
+                    events.retain(|e| stores(e));
+                    Some(Ok(FileEvents {
+                        events,
+                        whole: true,
+                    }))
+                }
+                None => reads.next().and_then(|(_, read)| read),
+            };
+            files.add(key, file, &keep);
+        }
+        if let Some((st, path)) = &state {
+            save(st, path, header, &files.whole, trace);
+        }
+        let mut events = files.outcome(&at.bucket, keys.len(), s3.caller.limit)?;
+        // LookupEvents answers newest first, and --verbose lists the
+        // events in the order read: the same order here (files come in
+        // delivery order, records in no promised order).
+        events.sort_by_key(|e| std::cmp::Reverse(e.time));
+        Ok(events)
     })?
 }
 
@@ -161,81 +242,197 @@ fn list(
     Ok(keys)
 }
 
-/// One file's read: the events kept, or why not; `None` when it was not
-/// started for lack of time.
-type FileRead = Option<Result<Vec<Event>, Error>>;
+/// The files kept by the last run, if its state is usable; why not
+/// goes to `--debug`.
+fn load(
+    st: &StateDir,
+    path: &Path,
+    header: logstate::Header<'_>,
+    trace: &mut Trace,
+) -> logstate::Kept {
+    let read = st
+        .reader(path, logstate::CAP)
+        .map(|r| logstate::decode(r, header));
+    for n in st.take_notes() {
+        trace.log(|| n);
+    }
+    match read {
+        Some(Ok(kept)) => kept,
+        Some(Err(why)) => {
+            trace.log(|| format!("state: ignored {}: {why}", path.display()));
+            logstate::Kept::new()
+        }
+        None => logstate::Kept::new(),
+    }
+}
 
-/// Every file read on the pool, the events kept; the first error ends
-/// the read, and files left for lack of time make it partial.
+/// Writes the files read whole for the next run, unless over the caps
+/// (then it reads every file again, as the api source's cache does). A
+/// file that cannot be written only costs the next run a whole read.
+fn save(
+    st: &StateDir,
+    path: &Path,
+    header: logstate::Header<'_>,
+    whole: &[(String, Vec<Event>)],
+    trace: &mut Trace,
+) {
+    if let Some(why) = logstate::too_many(whole.iter().map(|(_, e)| e)) {
+        st.remove(path);
+        trace.log(|| format!("log files: {why}: the next run reads every file"));
+    } else {
+        let files = whole.iter().map(|(k, e)| (k.as_str(), e.as_slice()));
+        let _ = st.write_with(path, logstate::CAP, |w| logstate::encode(w, header, files));
+    }
+    for n in st.take_notes() {
+        trace.log(|| n);
+    }
+}
+
+/// One file's events: when `whole`, every event the [`Store`] keeps
+/// (what a later window may count, kept for the next run); otherwise
+/// only those that count.
+struct FileEvents {
+    events: Vec<Event>,
+    whole: bool,
+}
+
+/// With a state directory, what is kept of each file for the next run,
+/// and how many events are held so: past [`MAX_CACHED_EVENTS`] a file
+/// keeps only what counts (memory stays that of a read without state),
+/// and is read again by the next run.
+struct Store<'a> {
+    keeps: &'a (dyn Fn(&Event) -> bool + Sync),
+    used: AtomicUsize,
+}
+
+/// The window's events gathered file by file, in the listing's order (a
+/// file kept from the last run gives the events a read would).
+#[derive(Default)]
+struct Files<'k> {
+    events: Vec<Event>,
+    held: usize,
+    /// The first error, in the listing's order: the read's outcome.
+    error: Option<Error>,
+    /// Files not read for lack of time.
+    left: Vec<&'k str>,
+    /// The files read whole: kept for the next run, even when the read
+    /// is partial.
+    whole: Vec<(String, Vec<Event>)>,
+}
+
+impl<'k> Files<'k> {
+    fn add(&mut self, key: &'k str, file: FileRead, keep: &dyn Fn(&Event) -> bool) {
+        let file = match file {
+            None => return self.left.push(key),
+            Some(Err(e)) => {
+                self.error.get_or_insert(e);
+                return;
+            }
+            Some(Ok(file)) => file,
+        };
+        let mut file = file;
+        if self.error.is_none() {
+            let counted: Vec<Event> = if file.whole {
+                file.events.iter().filter(|e| keep(e)).cloned().collect()
+            } else {
+                std::mem::take(&mut file.events)
+            };
+            self.held = counted
+                .iter()
+                .fold(self.held, |sum, e| sum.saturating_add(e.weight()));
+            if self.held > MAX_EVENTS_BYTES {
+                self.error = Some(Error::BadResponse {
+                    op: "GetObject",
+                    detail: format!(
+                        "the events read hold more than {}, the most one read keeps; \
+                         narrow --delta or the filters",
+                        crate::env::size(MAX_EVENTS_BYTES as u64)
+                    ),
+                });
+            } else {
+                self.events.extend(counted);
+            }
+        }
+        if file.whole {
+            self.whole.push((key.to_owned(), file.events));
+        }
+    }
+
+    /// The events, or the first error, or — files left for lack of time
+    /// — a partial read: a count of part of the window is never given.
+    fn outcome(self, bucket: &str, listed: usize, limit: Limit) -> Result<Vec<Event>, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if let Some(first) = self.left.first() {
+            return Err(Error::Partial {
+                op: "GetObject",
+                left: format!(
+                    "{} of {listed} log files (the first s3://{bucket}/{first})",
+                    self.left.len()
+                ),
+                limit,
+            });
+        }
+        Ok(self.events)
+    }
+}
+
+/// Whether an event is kept.
+type Filter<'a> = dyn Fn(&Event) -> bool + Sync + 'a;
+
+/// One file's read: the events, or why not; `None` when it was not
+/// started for lack of time.
+type FileRead = Option<Result<FileEvents, Error>>;
+
+/// The files read on the pool, each file's outcome in `keys`' order.
 fn fetch(
     s3: &s3::Client<'_>,
     bucket: &str,
-    keys: &[String],
+    keys: &[&str],
     keep: &(dyn Fn(&Event) -> bool + Sync),
+    store: Option<&Store<'_>>,
     trace: &mut Trace,
-) -> Result<Vec<Event>, Error> {
-    let reserve = reserve(s3);
-    let reads: Vec<FileRead> = pool::map(keys.len(), pool::WORKERS, trace, |i, t| {
+) -> Vec<FileRead> {
+    let reserve = bucket::reserve(s3);
+    pool::map(keys.len(), pool::WORKERS, trace, |i, t| {
         let key = keys.get(i)?;
         if s3.caller.http.remaining() < reserve {
             return None;
         }
-        match read_file(s3, bucket, key, keep, t) {
+        match read_file(s3, bucket, key, (keep, store), t) {
             Err(Error::Timeout { .. }) => None,
             other => Some(other),
         }
-    });
-    let mut events = Vec::new();
-    let mut held = 0usize;
-    let mut left = Vec::new();
-    for (key, read) in keys.iter().zip(reads) {
-        match read {
-            None => left.push(key.as_str()),
-            Some(Err(e)) => return Err(e),
-            Some(Ok(kept)) => {
-                held = kept
-                    .iter()
-                    .fold(held, |sum, e| sum.saturating_add(e.weight()));
-                if held > MAX_EVENTS_BYTES {
-                    return Err(Error::BadResponse {
-                        op: "GetObject",
-                        detail: format!(
-                            "the events read hold more than {}, the most one read keeps; \
-                             narrow --delta or the filters",
-                            crate::env::size(MAX_EVENTS_BYTES as u64)
-                        ),
-                    });
-                }
-                events.extend(kept);
-            }
-        }
-    }
-    if let Some(first) = left.first() {
-        return Err(Error::Partial {
-            op: "GetObject",
-            left: format!(
-                "{} of {} log files (the first s3://{bucket}/{first})",
-                left.len(),
-                keys.len()
-            ),
-            limit: s3.caller.limit,
-        });
-    }
-    Ok(events)
+    })
 }
 
-/// One log file, the events `keep` keeps; a malformed file is an error
+/// One log file: the events `store` keeps for the next run (within its
+/// budget), else those `keep` keeps; a malformed file is an error
 /// naming it.
 fn read_file(
     s3: &s3::Client<'_>,
     bucket: &str,
     key: &str,
-    keep: &(dyn Fn(&Event) -> bool + Sync),
+    (keep, store): (&Filter<'_>, Option<&Store<'_>>),
     trace: &mut Trace,
-) -> Result<Vec<Event>, Error> {
+) -> Result<FileEvents, Error> {
     let mut body = s3.get_object(bucket, key, MAX_FILE_BYTES, trace)?;
     let mut kept = Vec::new();
+    let mut whole = store.is_some();
     let read = logfile::read(&mut body, &mut |_, e| {
+        if let Some(st) = store.filter(|_| whole) {
+            if !(st.keeps)(&e) {
+                return Ok(());
+            }
+            if st.used.fetch_add(1, Ordering::Relaxed) < MAX_CACHED_EVENTS {
+                kept.push(e);
+                return Ok(());
+            }
+            // Over the budget: this file is read again next run.
+            whole = false;
+            kept.retain(|e| keep(e));
+        }
         if keep(&e) {
             kept.push(e);
         }
@@ -244,7 +441,17 @@ fn read_file(
     match read {
         Ok(records) => {
             trace.log(|| format!("{key}: {records} records, {} kept", kept.len()));
-            Ok(kept)
+            if store.is_some() && !whole {
+                trace.log(|| {
+                    format!(
+                        "{key}: over the {MAX_CACHED_EVENTS} events kept between runs: not kept"
+                    )
+                });
+            }
+            Ok(FileEvents {
+                events: kept,
+                whole,
+            })
         }
         Err(LogFileError::Source(io)) => Err(body.error(io)),
         Err(LogFileError::Malformed(why)) => Err(Error::BadResponse {
@@ -252,12 +459,6 @@ fn read_file(
             detail: format!("log file s3://{bucket}/{key}: {why}"),
         }),
     }
-}
-
-/// The time kept for answering: a fifth of the check's time, at most 3 s
-/// (as logintegrity's reads).
-fn reserve(s3: &s3::Client<'_>) -> Duration {
-    Duration::from_millis(s3.caller.limit.secs.saturating_mul(200)).min(Duration::from_secs(3))
 }
 
 /// The ARNs our own calls show in records (`userIdentity.arn`): the

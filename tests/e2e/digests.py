@@ -6,7 +6,8 @@ CloudTrail signs, with the S3 user metadata that carries the signature.
 Used by gen_digest_fixtures.py (the unit tests' committed known answers),
 test_logintegrity_moto.py (chains written into moto's S3 at run time),
 the engine suites (engines.py) and scripts/demo.sh (hourly_chain below).
-Needs `cryptography` (pinned in requirements.txt).
+event_logs writes log files of management and data events as
+`--source=s3` reads them (engines.py, scripts/demo.sh). Needs `cryptography` (pinned in requirements.txt).
 """
 
 import base64
@@ -185,6 +186,57 @@ def hourly_chain(layout, bucket, region, signer, now, logs=(2, 0, 1, 2)):
 def forged_log(layout, now):
     """A log file's gzipped text that no digest vouches for (an edit)."""
     return gz(log_body(layout.account, now, "forged", 2))
+
+
+# What event_logs() holds within the hour before `now`, by eventCategory
+# (one of the management events a root account use: CIS 4.3), and one more
+# of each category two hours before, outside a 60-minute --delta.
+EVENT_LOGS_COUNTS = {"Management": 4, "Data": 3}
+
+
+def event_record(account, region, t, unique, category, name, source, root=False):
+    """One CloudTrail record (eventVersion 1.09) of `category`
+    (Management or Data) at `t`, by an IAM user or, `root`, the root user."""
+    if root:
+        identity = {"type": "Root", "principalId": account, "arn": f"arn:aws:iam::{account}:root",
+                    "accountId": account}
+    else:
+        identity = {"type": "IAMUser", "principalId": "AIDAE2EEXAMPLE00000",
+                    "arn": f"arn:aws:iam::{account}:user/app", "accountId": account,
+                    "accessKeyId": "AKIAE2EEXAMPLE000000", "userName": "app"}
+    record = {"eventVersion": "1.09", "userIdentity": identity, "eventTime": iso(t),
+              "eventSource": source, "eventName": name, "awsRegion": region,
+              "sourceIPAddress": "198.51.100.7", "userAgent": "e2e-app/1.0", "eventID": unique,
+              "readOnly": True, "eventType": "AwsApiCall", "managementEvent": category == "Management",
+              "recipientAccountId": account, "eventCategory": category}
+    if category == "Data":
+        record["resources"] = [{"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::app-data/{unique}"}]
+    return record
+
+
+def event_logs(layout, region, now):
+    """Log files of `region` as CloudTrail delivers them (each named by
+    its delivery minute, holding the minutes before): {S3 key: gzip}.
+    Three files: one two hours before `now` (a management and a data
+    event), then two in the last hour holding EVENT_LOGS_COUNTS (a root
+    ListBuckets among the management events)."""
+    m, d = "Management", "Data"
+    files = [
+        (125, [(m, "DescribeInstances", "ec2.amazonaws.com", False), (d, "GetObject", "s3.amazonaws.com", False)]),
+        (40, [(m, "DescribeInstances", "ec2.amazonaws.com", False), (d, "GetObject", "s3.amazonaws.com", False),
+              (m, "ListBuckets", "s3.amazonaws.com", True), (d, "PutObject", "s3.amazonaws.com", False)]),
+        (10, [(m, "GetCallerIdentity", "sts.amazonaws.com", False), (d, "GetObject", "s3.amazonaws.com", False),
+              (m, "DescribeTrails", "cloudtrail.amazonaws.com", False)]),
+    ]
+    out = {}
+    for ago, events in files:
+        delivered = now - timedelta(minutes=ago)
+        unique = f"{region}-{ago}"
+        records = [event_record(layout.account, region, delivered - timedelta(minutes=len(events) - i),
+                                f"{unique}-{i}", *e) for i, e in enumerate(events)]
+        key = layout.log_key(region, delivered, unique)
+        out[key] = gz(json.dumps({"Records": records}, separators=(",", ":")))
+    return out
 
 
 def trail_entry(layout, bucket):

@@ -4,7 +4,8 @@ it, perfdata parsed, command lines expanded as an engine expands them,
 Centreon's CLAPI templates rendered as Nagios objects, loopback servers
 (a CloudTrail router, a server that never answers), ages in outputs, and
 signed digest chains for logintegrity (digests.py into moto's S3, the
-trails and keys for fake_cloudtrail.py --integrity).
+trails and keys for fake_cloudtrail.py --integrity), log buckets for
+bucketposture, and log files of data events for countevents --source=s3.
 """
 
 import json
@@ -424,3 +425,25 @@ def make_posture_buckets(s3, prefix):
         {"ID": "nuke-cloudtrail-logs-after-1-day", "Status": "Enabled",
          "Filter": {"Prefix": "AWSLogs/"}, "Expiration": {"Days": 1}}]})
     return PostureBuckets(ok, critical)
+
+
+# --------------------------------------------------------------------------
+# Log files for countevents --source=s3
+
+# What countevents --source=s3 --event-category=Data --delta=60 counts in
+# the files of write_event_logs() (digests.event_logs: 3 data events in
+# the hour, a fourth two hours before; 4 management events).
+DATA_EVENTS = digests.EVENT_LOGS_COUNTS["Data"]
+
+
+def write_event_logs(s3, prefix, trail):
+    """A bucket `<prefix>-…` in REGION (through `s3`, a botocore S3
+    client of moto that may create buckets) holding the log files of
+    digests.event_logs() for `trail` in account ACCOUNT, region REGION,
+    written now. Returns the bucket's name."""
+    bucket = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    layout = digests.Layout(ACCOUNT, trail, REGION)
+    for key, body in digests.event_logs(layout, REGION, datetime.now(timezone.utc)).items():
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+    return bucket

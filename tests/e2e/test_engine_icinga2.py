@@ -41,8 +41,9 @@ import pytest
 
 from conftest import (ACCOUNT, FakeCloudTrail, Keys, MotoServer, ROOT, _die_with_parent, base_env,
                       botocore_client, free_port, plugin_path, policy, tail)
-from engines import (INTEGRITY_EDITED, INTEGRITY_VALID, POSTURE_CRITICAL, POSTURE_CRITICAL_LINE, POSTURE_OK,
-                     POSTURE_OK_LINE, integrity_metrics, make_posture_buckets, write_signed_trails)
+from engines import (DATA_EVENTS, INTEGRITY_EDITED, INTEGRITY_VALID, POSTURE_CRITICAL, POSTURE_CRITICAL_LINE,
+                     POSTURE_OK, POSTURE_OK_LINE, integrity_metrics, make_posture_buckets, write_event_logs,
+                     write_signed_trails)
 
 CONTRIB = ROOT / "contrib/icinga2"
 SHIPPED = [CONTRIB / "check_cloudtrail.conf", CONTRIB / "cloudtrail-services.conf"]
@@ -298,7 +299,8 @@ def own_moto(log_dir, integrity_file):
     a logging trail in REGION, a stopped one in STOPPED_REGION; two
     signed chains in buckets of their own (write_signed_trails), their
     trails and key in `integrity_file` for the fake; the two log buckets
-    of make_posture_buckets (no trail: --all-trails would see it)."""
+    of make_posture_buckets and the log files of write_event_logs (no
+    trail: --all-trails would see it)."""
     server = MotoServer(log_dir, {"INITIAL_NO_AUTH_ACTION_COUNT": "3"})
     iam = botocore_client("iam", server.url, "AKIAIOSFODNN7EXAMPLE", "bootstrap")
     iam.create_user(UserName="icinga")
@@ -317,7 +319,8 @@ def own_moto(log_dir, integrity_file):
     s3 = botocore_client("s3", server.url, keys.access_key, keys.secret_key, region=REGION)
     signed = write_signed_trails(s3, integrity_file, REGION, "icinga-li")
     posture = make_posture_buckets(s3, "icinga-bp")
-    return server, keys, signed, posture
+    data = write_event_logs(s3, "icinga-data", "icinga-data")
+    return server, keys, signed, posture, data
 
 
 # --------------------------------------------------------------------------
@@ -347,7 +350,7 @@ def service(host_name, name, mode, **more):
 
 
 def main_config(d, api_port, plugin_dir, shipped, moto_url, keys, fake_url, events_url, silent_url, signed,
-                posture):
+                posture, data_bucket):
     state = d / "state"
     bad = Keys(keys.access_key, "not-the-secret")
     region = f'[ {q(REGION)} ]'
@@ -416,6 +419,14 @@ object Host "silent" {{
 {service("posture", "bucketposture-ok", "bucketposture", **{"vars.cloudtrail_s3_bucket": q(posture.ok)})}
 {service("posture", "bucketposture-critical", "bucketposture",
          **{"vars.cloudtrail_s3_bucket": q(posture.critical), "vars.cloudtrail_verbose": "true"})}
+// countevents --source=s3 --event-category=Data on log files in moto's S3,
+// by --s3-bucket and --account-id: 3 data events in the hour > 2, WARNING.
+{host("data", moto_url, keys, state, cloudtrail_region=q(REGION), cloudtrail_s3_endpoint_url=q(moto_url),
+      cloudtrail_account_id=q(ACCOUNT))}
+{service("data", "dataevents-s3", "countevents",
+         **{"vars.cloudtrail_source": q("s3"), "vars.cloudtrail_event_category": q("Data"),
+            "vars.cloudtrail_s3_bucket": q(data_bucket), "vars.cloudtrail_delta": 60,
+            "vars.cloudtrail_warning_count": 2, "vars.cloudtrail_verbose": "true"})}
 {service("events", "countevents-ok", "countevents")}
 {service("events", "countevents-warning", "countevents", **{"vars.cloudtrail_warning_count": 5})}
 {service("events", "countevents-critical", "countevents",
@@ -445,14 +456,14 @@ def engine(plugin, tmp_path_factory):
     e.icinga = Icinga2(binary, d / "engine")
     e.icinga.certificate()
     integrity_file = d / "integrity.json"
-    moto, keys, e.signed, e.posture = own_moto(d, integrity_file)
+    moto, keys, e.signed, e.posture, e.data_bucket = own_moto(d, integrity_file)
     e.icinga.env_extra = {"AWS_ENDPOINT_URL_S3_CONTROL": moto.url}
     fake = FakeCloudTrail(d, integrity=integrity_file)
     e.events, e.silent = EventsServer(), SilentServer()
     try:
         e.icinga.port = free_port()
         text = main_config(d, e.icinga.port, plugin_path().parent, SHIPPED, moto.url, keys, fake.url,
-                           e.events.url, e.silent.url, e.signed, e.posture)
+                           e.events.url, e.silent.url, e.signed, e.posture, e.data_bucket)
         e.config = d / "main.conf"
         e.config.write_text(text.replace("{{PASSWORD}}", q(e.icinga.password)))
         e.validation = e.icinga.validate(e.config)
@@ -541,6 +552,7 @@ EXPECTED = {
     "signed!logintegrity-edited": (2, "CRITICAL: log files: 4 valid, 1 invalid, 0 missing"),
     "posture!bucketposture-ok": (0, "OK: Bucket icinga-bp-ok-"),
     "posture!bucketposture-critical": (2, "CRITICAL: Bucket icinga-bp-critical-"),
+    "data!dataevents-s3": (1, f"WARNING: Number of events: {DATA_EVENTS}.00"),
 }
 MODES = {"checktrailstatus", "countevents", "securityevents", "traildelivery", "trailsecurity", "listtrails",
          "logintegrity", "bucketposture"}
@@ -720,3 +732,21 @@ def test_bucketposture_on_two_buckets(engine):
     # The account level was read at moto (not configured there), not refused.
     assert ("bucket_public_access: Block Public Access not fully on (bucket or account): Block Public "
             "Access: bucket not configured, account not configured") in crit["output"], crit["output"]
+
+
+def test_data_events_from_s3(engine):
+    """The shipped CheckCommand's --source, --event-category, --s3-bucket,
+    --account-id and --s3-endpoint-url: countevents on log files in moto's
+    S3 holding 4 management and 3 data events in the hour (one of each two
+    hours before) counts the 3 data events, WARNING over 2, --verbose
+    listing them. (That the engine's record equals the plugin's own run,
+    metric by metric, is test_engine_result_equals_the_plugin_run_directly's.)"""
+    cr = engine.first["data!dataevents-s3"]["last_check_result"]
+    assert (cr["exit_status"], cr["state"]) == (1, 1), cr["output"]
+    perf = perfdata(cr["performance_data"])
+    assert perf == {"events_count": (float(DATA_EVENTS), "", "0:2", "", "0", "")}, perf
+    listed = cr["output"].split("\n")[1:]
+    assert len(listed) == DATA_EVENTS and all(" GetObject " in x or " PutObject " in x for x in listed), cr["output"]
+    for flag, value in (("--source", "s3"), ("--event-category", "Data"), ("--s3-bucket", engine.data_bucket),
+                        ("--account-id", ACCOUNT), ("--delta", "60")):
+        assert cr["command"][cr["command"].index(flag) + 1] == value, cr["command"]

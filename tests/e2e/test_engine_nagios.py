@@ -29,11 +29,11 @@ import pytest
 
 from conftest import (REGION, ROOT, VENV_BIN, FakeCloudTrail, _die_with_parent, base_env, plugin_path,
                       run_plugin, stop_process, tail)
-from engines import (INTEGRITY_EDITED, INTEGRITY_VALID, POSTURE_CRITICAL, POSTURE_CRITICAL_LINE,
+from engines import (DATA_EVENTS, INTEGRITY_EDITED, INTEGRITY_VALID, POSTURE_CRITICAL, POSTURE_CRITICAL_LINE,
                      POSTURE_OK, POSTURE_OK_LINE, CloudTrailRouter, SilentServer, ages,
                      centreon_command_line, expand_command, integrity_metrics, make_posture_buckets,
                      nagios_commands, nagios_objects, parse_clapi, parse_perfdata, render_clapi,
-                     root_event, split_output, write_signed_trails)
+                     root_event, split_output, write_event_logs, write_signed_trails)
 
 NAGIOS = "/usr/sbin/nagios4"
 DEBIAN_CFG = Path("/etc/nagios4/nagios.cfg")
@@ -201,9 +201,9 @@ class Nagios:
 # The scene
 
 
-HOST_OK, HOST_DOWN, HOST_MISC, HOST_CENTREON, HOST_DOC, HOST_SIGNED, HOST_POSTURE = (
+HOST_OK, HOST_DOWN, HOST_MISC, HOST_CENTREON, HOST_DOC, HOST_SIGNED, HOST_POSTURE, HOST_DATA = (
     "acct-ok", "acct-down", "acct-misc", "centreon-acct", "centreon-doc", "centreon-signed",
-    "centreon-posture")
+    "centreon-posture", "centreon-data")
 PACK = ["Cloudtrail-Check-Trail-Status", "Cloudtrail-Count-Events", "Cloudtrail-Trail-Delivery",
         "Cloudtrail-Trail-Security", "Cloudtrail-Security-Events"]
 CENTREON_QUOTED = {
@@ -245,6 +245,12 @@ class Scene:
             ct.create_trail(Name=name, S3BucketName=getattr(self.posture, kind))
             moto.trails.append(name)
             self.posture_trails[kind] = name
+        # countevents --source=s3: a trail (not logging) whose bucket holds
+        # log files of management and data events (digests.event_logs).
+        self.data_trail = f"nagios-data-{uuid.uuid4().hex[:8]}"
+        data_bucket = write_event_logs(moto.client("s3"), "nagios-data", self.data_trail)
+        ct.create_trail(Name=self.data_trail, S3BucketName=data_bucket)
+        moto.trails.append(self.data_trail)
         plugin_dir = d / "plugins"
         plugin_dir.mkdir()
         (plugin_dir / "check_cloudtrail").symlink_to(plugin_path())
@@ -308,6 +314,10 @@ class Scene:
             "bucketposture-critical": ("check_cloudtrail_bucketposture",
                                        [REGION, self.posture_trails["critical"],
                                         f"{base} --s3-endpoint-url={moto.url} --verbose"]),
+            # Data events from the trail's log files: DescribeTrails through
+            # the router, the files in moto's S3; 3 in the hour > 2: WARNING.
+            "dataevents-s3": ("check_cloudtrail_dataevents",
+                              [REGION, self.data_trail, "60", "2", "10", f"{base} --s3-endpoint-url={moto.url}"]),
         }
         for svc, (cmd, args) in misc.items():
             objs.append(service_block(HOST_MISC, svc, "cloudtrail-service", "!".join([cmd, *args]), {}))
@@ -339,6 +349,10 @@ class Scene:
         posture = dict(hmacros, EXTRAOPTIONS=f"{opts(self.router.url, [])} --s3-endpoint-url={moto.url}")
         self.centreon_service(objs, HOST_POSTURE, posture, {
             "Cloud-Aws-Cloudtrail-Bucket-Posture-Api": {"TRAILNAME": self.posture_trails["critical"]}})
+        # Centreon's data events template (empty EVENTSOURCE and thresholds:
+        # OK) over the hour (its DELTA of 15 would race the test's pace).
+        self.centreon_service(objs, HOST_DATA, posture, {
+            "Cloud-Aws-Cloudtrail-Data-Events-S3-Api": {"TRAILNAME": self.data_trail, "DELTA": "60"}})
         # S3 Control (bucketposture's account-level Block Public Access)
         # has no option, only this variable: at moto, never at AWS.
         self.control_env = {"AWS_ENDPOINT_URL_S3_CONTROL": moto.url}
@@ -626,3 +640,28 @@ def test_bucketposture_through_the_shipped_definitions(scene):
             "Access: bucket not configured, account not configured") in crit["long_plugin_output"], crit
     argv = scene.argv((HOST_POSTURE, "Cloudtrail-Bucket-Posture"))
     assert "--mode=bucketposture" in argv and "--critical-log-retention=7:" in argv, argv
+
+
+DATA = {(HOST_MISC, "dataevents-s3"): "WARNING", (HOST_DATA, "Cloudtrail-Data-Events-S3"): "OK"}
+
+
+def test_data_events_from_s3_through_the_shipped_definitions(scene):
+    """countevents --source=s3 --event-category=Data through the shipped
+    Nagios command (warning 2: WARNING) and Centreon template (its empty
+    EVENTSOURCE and thresholds: OK) on a trail whose log files in moto's
+    S3 hold 4 management and 3 data events in the hour (and one of each
+    two hours before): 3 counted; the engine's record equals the
+    plugin's own run, metric by metric."""
+    n = scene.nagios
+    before = n.force(*DATA)
+    for key, state in DATA.items():
+        engine = n.result(key, before)
+        assert_same(engine, scene.direct(key))
+        assert STATES[int(engine["current_state"])] == state, engine
+        assert engine["plugin_output"] == f"{state}: Number of events: {DATA_EVENTS}.00", engine
+        assert parse_perfdata(engine["performance_data"])["events_count"].value == f"{DATA_EVENTS}.00", engine
+        argv = scene.argv(key)
+        assert {"--mode=countevents", "--source=s3", "--event-category=Data",
+                f"--trail-name={scene.data_trail}"} <= set(argv), argv
+    assert parse_perfdata(n.services()[(HOST_MISC, "dataevents-s3")]["performance_data"])[
+        "events_count"].warn == "0:2"

@@ -45,8 +45,6 @@ Who may do what in moto:
                   s3:GetObject, s3:GetBucketLocation (cloudtrail:
                   DescribeTrails is the fake's, which checks no IAM)
 
-Until the binary has --source (branch logsrc), the tests that run it are
-skipped with that reason; the fixture's own checks run regardless.
 """
 
 import gzip
@@ -79,17 +77,6 @@ BOOTSTRAP_CALLS = 6  # two users, three calls each
 IAM_USERS = {"alice", "bob", "carol", "mallory"}
 
 
-def has_source():
-    try:
-        p = subprocess.run([str(plugin_path()), PLUGIN, "--mode=countevents", "--help"],
-                           capture_output=True, text=True, timeout=20, env=base_env(), check=False)
-    except OSError:
-        return False
-    return re.search(r"^\s*--source\b", p.stdout, re.M) is not None
-
-
-needs_source = pytest.mark.skipif(
-    not has_source(), reason="the binary has no --source yet (issue 19, branch logsrc)")
 
 
 class World:
@@ -279,7 +266,6 @@ COUNT_CASES = [
 ]
 
 
-@needs_source
 @pytest.mark.parametrize("case", COUNT_CASES, ids=[c[0] for c in COUNT_CASES])
 def test_count_s3_equals_python(plugin, world, case):
     _, delta, category, filters, layout = case
@@ -296,7 +282,6 @@ def test_count_s3_equals_python(plugin, world, case):
     assert (run.line, run.rc) == (count_line(want), 0), str(run)
 
 
-@needs_source
 def test_count_regions(plugin, world):
     """--regions: each region's folder read and counted on its own."""
     delta = 180
@@ -310,7 +295,6 @@ def test_count_regions(plugin, world):
     assert {r: float(v) for r, v in perf.items()} == want, str(run)
 
 
-@needs_source
 def test_count_trail_name_finds_the_bucket(plugin, world):
     """--trail-name without --s3-bucket: the bucket from DescribeTrails,
     the account from the trail's ARN."""
@@ -322,7 +306,6 @@ def test_count_trail_name_finds_the_bucket(plugin, world):
     assert (run.line, run.rc) == (count_line(want), 0), str(run)
 
 
-@needs_source
 def test_count_thresholds(plugin, world):
     delta = 60
     want = logsource.count(records(world), world.now, delta, "Management")
@@ -333,7 +316,6 @@ def test_count_thresholds(plugin, world):
         f"0:{want + 5};0;", 1), str(run)
 
 
-@needs_source
 def test_api_source_refuses_data_categories(plugin, world):
     """On the api source only Management and Insight are possible."""
     for cat in ("Data", "NetworkActivity"):
@@ -349,7 +331,6 @@ def test_api_source_refuses_data_categories(plugin, world):
 # securityevents --source=s3
 
 
-@needs_source
 def test_securityevents_s3_finds_every_cis_category(plugin, world):
     delta = 60
     run = plugin("--mode=securityevents", f"--delta={delta}", "--verbose", *s3_args(world))
@@ -398,7 +379,6 @@ SAME_CASES = [
 ]
 
 
-@needs_source
 @pytest.mark.parametrize("case", SAME_CASES, ids=[c[0] for c in SAME_CASES])
 def test_api_and_s3_give_the_same_lines(plugin, world, case):
     _, delta, filters = case
@@ -424,10 +404,6 @@ def masked_in_order(stdout, user=2):
     return out
 
 
-@needs_source
-@pytest.mark.xfail(reason="logsrc: --source=s3 lists countevents' --verbose events in the order "
-                          "the files were read, not newest first as LookupEvents returns them; "
-                          "past 50 events the two sources list different events", strict=False)
 def test_api_and_s3_list_the_same_events_in_the_same_order(plugin, world):
     """countevents --verbose: newest first, at most 50, then '… and N
     more': the same lines in the same order through both sources, also
@@ -443,7 +419,6 @@ def test_api_and_s3_list_the_same_events_in_the_same_order(plugin, world):
     assert masked_in_order(s3.stdout) == masked_in_order(api.stdout), f"{api}\n{s3}"
 
 
-@needs_source
 def test_api_and_s3_same_insights(plugin, world):
     api = plugin("--mode=countevents", "--insight", "--verbose", *api_args(world))
     s3 = plugin("--mode=countevents", "--insight", "--verbose", *s3_args(world))
@@ -452,7 +427,6 @@ def test_api_and_s3_same_insights(plugin, world):
     assert masked(s3.stdout) == masked(api.stdout), f"{api}\n{s3}"
 
 
-@needs_source
 def test_api_and_s3_same_securityevents(plugin, world):
     common = ["--mode=securityevents", "--delta=60", "--verbose"]
     api = plugin(*common, *api_args(world))
@@ -546,9 +520,6 @@ def object_gets(requests, bucket):
     return out
 
 
-@needs_source
-@pytest.mark.xfail(reason="logsrc: the incremental state for --source=s3 is not done yet "
-                          "(README: every run reads the whole window)", strict=False)
 def test_incremental_reads_only_new_files(plugin, world, tmp_path):
     """With a state directory the second run GETs only the log file
     delivered since the first, and still counts every event."""

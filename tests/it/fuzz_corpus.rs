@@ -28,4 +28,5 @@ fn corpus_replays_without_panic() {
     assert!(replay("statefile", check_cloudtrail::fuzz::statefile) >= 10);
     assert!(replay("digests", check_cloudtrail::fuzz::digests) >= 10);
     assert!(replay("listings", check_cloudtrail::fuzz::listings) >= 10);
+    assert!(replay("logfiles", check_cloudtrail::fuzz::logfiles) >= 10);
 }

@@ -6,17 +6,16 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use check_cloudtrail::aws::credentials::SharedFiles;
-use check_cloudtrail::clock::Clock;
 use check_cloudtrail::env::MapEnv;
 use check_cloudtrail::{cli, execute};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde_json::{Value, json};
 
-use crate::util::{PLUGIN, Reply, Request, SECRET, Server, TempDir, run};
+use crate::util::{At, PLUGIN, Reply, Request, SECRET, Server, TempDir, run};
 
 const FIXTURE: &str = include_str!("../fixtures/logintegrity/store.json");
 pub(crate) const ACCOUNT: &str = "123456789012";
@@ -30,27 +29,6 @@ fn digest_key(name: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-/// The wall clock at `epoch`; the rest is real time.
-struct At(i64);
-
-impl Clock for At {
-    fn epoch(&self) -> i64 {
-        self.0
-    }
-    fn epoch_millis(&self) -> i64 {
-        self.0 * 1000
-    }
-    fn now(&self) -> Instant {
-        Instant::now()
-    }
-    fn sleep(&self, d: Duration) {
-        std::thread::sleep(d);
-    }
-    fn jitter(&self) -> f64 {
-        0.0
-    }
 }
 
 /// 2026-01-01T04:30:00Z: half an hour after the chain's last digest.
@@ -201,7 +179,7 @@ pub(crate) fn slow_server(
 }
 
 /// [`server`], `hook` answering first when it has an answer.
-fn hooked_server(
+pub(crate) fn hooked_server(
     objects: Bucket,
     validation: bool,
     hook: impl Fn(&Request) -> Option<Reply> + Send + Sync + 'static,

@@ -3,39 +3,18 @@
 //! logintegrity stub: DescribeTrails, ListObjectsV2 with prefix and
 //! start-after, GetObject gzip-compressing what the test builds).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use check_cloudtrail::aws::credentials::SharedFiles;
-use check_cloudtrail::clock::Clock;
 use check_cloudtrail::env::MapEnv;
 use check_cloudtrail::{cli, execute};
 use serde_json::{Value, json};
 
-use crate::logintegrity::{ACCOUNT, Bucket, server, slow_server};
-use crate::util::{PLUGIN, Request, SECRET, Server};
+use crate::logintegrity::{ACCOUNT, Bucket, hooked_server, server, slow_server};
+use crate::util::{At, PLUGIN, Request, SECRET, Server, TempDir};
 
 /// 2026-01-01T04:30:00Z.
 const NOW: i64 = 1_767_241_800;
-
-struct At(i64);
-
-impl Clock for At {
-    fn epoch(&self) -> i64 {
-        self.0
-    }
-    fn epoch_millis(&self) -> i64 {
-        self.0 * 1000
-    }
-    fn now(&self) -> Instant {
-        Instant::now()
-    }
-    fn sleep(&self, d: Duration) {
-        std::thread::sleep(d);
-    }
-    fn jitter(&self) -> f64 {
-        0.0
-    }
-}
 
 fn folder(region: &str) -> String {
     format!("AWSLogs/{ACCOUNT}/CloudTrail/{region}/2026/01/01/")
@@ -130,6 +109,11 @@ fn bucket() -> Bucket {
 }
 
 fn check(server: &Server, args: &[&str]) -> (String, u8) {
+    check_at(server, args, NOW)
+}
+
+/// [`check`] at `now`; with the state directory when `args` name one.
+fn check_at(server: &Server, args: &[&str], now: i64) -> (String, u8) {
     let endpoint = format!("--endpoint-url={}", server.url("/"));
     let s3 = format!("--s3-endpoint-url={}", server.url("/"));
     let secret = format!("--aws-secret-key={SECRET}");
@@ -142,13 +126,15 @@ fn check(server: &Server, args: &[&str]) -> (String, u8) {
         "--aws-access-key=AKIDEXAMPLE",
         &s3,
         &secret,
-        "--disable-statefile",
         "--source=s3",
         "--trail-name=demo",
         "--delta=60",
     ];
     if !regions {
         argv.push(&endpoint);
+    }
+    if !args.iter().any(|a| a.starts_with("--statefile-dir")) {
+        argv.push("--disable-statefile");
     }
     argv.extend_from_slice(args);
     let url = server.url("/");
@@ -163,7 +149,7 @@ fn check(server: &Server, args: &[&str]) -> (String, u8) {
     let env = MapEnv::new(&vars);
     let files = SharedFiles::load(&env);
     let inv = cli::parse(argv, &env, files.as_ref().ok());
-    let done = execute(inv, &env, &files, &At(NOW), &|_, _| Ok(()));
+    let done = execute(inv, &env, &files, &At(now), &|_, _| Ok(()));
     (done.text, done.exit_code)
 }
 
@@ -438,4 +424,128 @@ fn insights_events_are_read_from_their_own_folder() {
         s3_gets(&server.requests()),
         [format!("/ct-bucket/{insight}")]
     );
+}
+
+/// The GETs of log files among the requests from the `from`th on.
+fn gets_since(server: &Server, from: usize) -> Vec<String> {
+    s3_gets(&server.requests()[from..])
+}
+
+#[test]
+fn with_the_state_each_log_file_is_read_once_and_the_answer_is_a_whole_reads() {
+    let (server, objects) = server(bucket(), true);
+    let dir = TempDir::new("logsource-state");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let args = ["--mode=countevents", "--verbose", &state];
+    let stateless = |server: &Server, now: i64, extra: &[&str]| {
+        let mut a = vec!["--mode=countevents", "--verbose"];
+        a.extend_from_slice(extra);
+        check_at(server, &a, now).0
+    };
+    let first = check(&server, &args).0;
+    assert_eq!(first, stateless(&server, NOW, &[]));
+    assert!(first.starts_with("OK: Number of events: 3.00"), "{first}");
+
+    // A file delivered since: the only one read.
+    let new = key("us-east-1", "0410", "n");
+    objects.lock().unwrap().insert(
+        new.clone(),
+        file(vec![record("n1", "0405", "StopInstances", json!({}))]),
+    );
+    let n = server.requests().len();
+    let second = check(&server, &args).0;
+    assert_eq!(gets_since(&server, n), [format!("/ct-bucket/{new}")]);
+    assert_eq!(second, stateless(&server, NOW, &[]));
+    assert!(second.starts_with("OK: Number of events: 4.00"), "{second}");
+
+    // Other filters on the same folder read nothing either: what is kept
+    // is every field of the category's events.
+    for extra in [["--exclude-self"], ["--filter-event-name=^Stop"]] {
+        let mut a = args.to_vec();
+        a.extend_from_slice(&extra);
+        let n = server.requests().len();
+        let line = check(&server, &a).0;
+        assert_eq!(gets_since(&server, n), Vec::<String>::new(), "{extra:?}");
+        assert_eq!(line, stateless(&server, NOW, &extra), "{extra:?}");
+    }
+
+    // Ten minutes on, the window has moved: nothing new is read, and the
+    // events gone out of it are not counted (03:31 is out at 04:40).
+    let later = NOW + 600;
+    let n = server.requests().len();
+    let moved = check_at(&server, &args, later).0;
+    assert_eq!(gets_since(&server, n), Vec::<String>::new());
+    assert_eq!(moved, stateless(&server, later, &[]));
+    assert!(moved.starts_with("OK: Number of events: 3.00"), "{moved}");
+
+    // A corrupted state file: every file is read again, same answer.
+    let kept: Vec<_> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("check_cloudtrail_logfiles_"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let text = std::fs::read_to_string(&kept[0]).unwrap();
+    std::fs::write(&kept[0], &text[..text.len() / 2]).unwrap();
+    let n = server.requests().len();
+    let again = check_at(&server, &args, later).0;
+    assert_eq!(
+        gets_since(&server, n).len(),
+        2,
+        "the files of 04:00 and 04:10"
+    );
+    assert_eq!(again, moved);
+}
+
+#[test]
+fn a_partial_read_keeps_the_files_it_read() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    // The file of 04:00 takes longer than the check's time, once.
+    let slow = Arc::new(AtomicBool::new(true));
+    let late = Arc::clone(&slow);
+    let (server, _) = hooked_server(bucket(), true, move |r| {
+        if r.path.contains("T0400Z_c") && late.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_secs(4));
+        }
+        None
+    });
+    let dir = TempDir::new("logsource-partial");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let (text, code) = check(&server, &["--mode=countevents", "--timeout=3", &state]);
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains("ran out with 1 of 2 log files"), "{text}");
+    slow.store(false, Ordering::SeqCst);
+    let n = server.requests().len();
+    let (text, _) = check(&server, &["--mode=countevents", &state]);
+    assert_eq!(
+        gets_since(&server, n),
+        [format!("/ct-bucket/{}", key("us-east-1", "0400", "c"))]
+    );
+    assert_eq!(text, check(&server, &["--mode=countevents"]).0);
+}
+
+#[test]
+fn past_the_cap_nothing_is_kept_and_each_run_reads_the_file_again() {
+    // One more event than the state keeps, all in the window.
+    let records: Vec<Value> = (0..=20_000)
+        .map(|i| record(&format!("e{i}"), "0350", "RunInstances", json!({})))
+        .collect();
+    let mut b = Bucket::new();
+    let big = key("us-east-1", "0400", "big");
+    b.insert(big.clone(), file(records));
+    let (server, _) = server(b, true);
+    let dir = TempDir::new("logsource-cap");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let stateless = check(&server, &["--mode=countevents"]).0;
+    assert!(
+        stateless.starts_with("OK: Number of events: 20001.00"),
+        "{stateless}"
+    );
+    for _ in 0..2 {
+        let n = server.requests().len();
+        let (text, _) = check(&server, &["--mode=countevents", &state]);
+        assert_eq!(text, stateless);
+        assert_eq!(gets_since(&server, n), [format!("/ct-bucket/{big}")]);
+    }
 }

@@ -98,7 +98,8 @@ pub const ATTRIBUTE_OPTIONS: [(&str, AttributeKey); 7] = [
 pub const HELP: Section = Section {
     title: "Mode",
     intro: "Check cloudtrail events: count the management events of the last --delta minutes \
-            (LookupEvents). With --verbose, the events counted are listed (time, name, user, \
+            (LookupEvents; with --source=s3, the events of the trail's log files, of any \
+            --event-category). With --verbose, the events counted are listed (time, name, user, \
             source IP, error code), at most 50.",
     items: &[
         Item {

@@ -30,7 +30,8 @@ pub const HELP: Section = Section {
     title: "Mode",
     intro: "Count the CIS AWS Foundations 4.1-4.15 monitoring events (Security Hub \
             CloudWatch.1-14) in the last --delta minutes of event history, from one paged \
-            LookupEvents read: no trail, log group or metric filter needed. One perfdata \
+            LookupEvents read (or the trail's log files with --source=s3): no log group or \
+            metric filter needed. One perfdata \
             label per category, named as its range options below. IAM, Organizations and console sign-in events are \
             recorded in the partition's home region (us-east-1, cn-north-1, us-gov-west-1): when \
             --region is another one, that region is read too, and an event seen in both counts \

@@ -3,7 +3,7 @@
 //! log archive account. With `--all-accounts` every member account's
 //! chains in one run (which organization folder: [`crate::run::bucket`]).
 
-use super::{Account, Located, folders, logs_root, merge, one_account, reserve};
+use super::{Account, Located, folders, logs_root, merge, one_account};
 use crate::aws::backend::Backend;
 use crate::aws::s3;
 use crate::config::Integrity;
@@ -72,7 +72,7 @@ pub(super) fn all(
         }
         ids.sort();
     }
-    let reserve = reserve(s3);
+    let reserve = crate::run::bucket::reserve(s3);
     let mut total = Report::default();
     let mut checks = Vec::with_capacity(ids.len());
     for id in &ids {
