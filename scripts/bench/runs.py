@@ -146,20 +146,20 @@ def main():
         if ours in wall:
             o_med, o_cpu = statistics.median(wall[ours]), statistics.median(cpu[ours])
             mbs = tp["bytes"] / 1e6 / (o_cpu / 1000)
+            rate = f"{tp['events'] / (o_med / 1000):,.0f}".replace(",", " ")
             print(f"- ours: {mbs:.0f} MB of inflated JSON per CPU-second "
-                  f"(goal: ≥ {tp['mb_per_cpu_s']}), "
-                  f"{tp['events'] / (o_med / 1000):,.0f} events per second".replace(",", " "))
+                  f"(goal: ≥ {tp['mb_per_cpu_s']}), {rate} events per second")
             if floor:
                 f_med, f_cpu = statistics.median(wall[floor]), statistics.median(cpu[floor])
                 print(f"- ours / floor: {o_cpu / f_cpu:.2f}× the CPU, {o_med / f_med:.2f}× the "
                       f"wall time (goal: within {tp['floor_ratio']}×)")
             print(f"- our peak RSS: {rss[ours] / 1024:.1f} MiB (goal: < {tp['rss_mb']} MB)")
-            print(f"- {tp['ceiling_label']}: {tp['ceiling_s']:,} s for the same events; "
-                  f"ours {o_med / 1000:.1f} s ({tp['ceiling_s'] / (o_med / 1000):,.0f}× less)"
-                  .replace(",", " "))
+            sp = lambda n: f"{n:,.0f}".replace(",", " ")  # noqa: E731
+            print(f"- {tp['ceiling_label']}: {sp(tp['ceiling_s'])} s for the same events; "
+                  f"ours {o_med / 1000:.1f} s ({sp(tp['ceiling_s'] / (o_med / 1000))}× less)")
         else:
             print(f"- ours NOT MEASURED ({ours}); {tp['ceiling_label']}: "
-                  f"{tp['ceiling_s']:,} s for the same events".replace(",", " "))
+                  + f"{tp['ceiling_s']:,} s for the same events".replace(",", " "))
     elif floor and targets:
         f_med = statistics.median(wall[floor])
         print()

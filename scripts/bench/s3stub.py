@@ -45,8 +45,11 @@ gzip log files of the first region (CloudTrail/REGION/YYYY/MM/DD/...),
 their eventTime spread over ANCHOR - 55 min .. ANCHOR - 5 min, each
 eventID a distinct UUID, each file stamped at its newest event's minute.
 /_plan then lists one "GET PATH" per log file (the floor's plan,
-scripts/bench/floor_logsource.rs) and /_stats adds "events" and
-"window_start"/"window_end" (ISO times around the events).
+scripts/bench/floor_logsource.rs) and /_stats adds "events",
+"window_start"/"window_end" (ISO times around the events) and
+"selected" (the records of eventName GetTrailStatus by the assumed-role
+session alice: what `--event-name=GetTrailStatus --username=alice`
+counts).
 
 Usage: s3stub.py [--port 0] [--hours 24] [--files 12]
                  [--regions eu-west-1,us-east-1] [--seed 1]
@@ -261,6 +264,11 @@ class Store:
         first, last = self.anchor - 55 * 60, self.anchor - 5 * 60
         self.window_start, self.window_end = iso(first - 60), iso(last + 60)
         per, extra = divmod(events, files)
+        # The records a filter of the benchmark selects (--event-name=
+        # GetTrailStatus --username=alice: about 1 in 112), counted here.
+        chosen = {k for k, (h, m, _) in enumerate(pool)
+                  if '"eventName":"GetTrailStatus"' in m and "assumed-role/alice-role/alice\"" in h}
+        self.selected = 0
         span = (last - first) / files
         hexdigits = "0123456789abcdef"
         for f in range(files):
@@ -270,7 +278,9 @@ class Store:
             times = sorted(rng.randint(lo, hi) for _ in range(n))
             parts = ['{"Records":[']
             for i, t in enumerate(times):
-                h, m, tail = pool[rng.randrange(len(pool))]
+                k = rng.randrange(len(pool))
+                h, m, tail = pool[k]
+                self.selected += k in chosen
                 x = f"{rng.getrandbits(128):032x}"
                 if i:
                     parts.append(",")
@@ -409,7 +419,8 @@ class Handler(BaseHTTPRequestHandler):
                      "log_bytes_gz": store.log_bytes_gz, "log_bytes": store.log_bytes,
                      "build_seconds": round(store.build_seconds, 1)}
             if store.events:
-                stats.update(events=store.events, window_start=store.window_start,
+                stats.update(events=store.events, selected=store.selected,
+                             window_start=store.window_start,
                              window_end=store.window_end)
             return self.answer(200, json.dumps(stats).encode(), "application/json")
         if url.path == "/_plan" and self.command == "GET":

@@ -37,7 +37,9 @@ Asserted:
   user column of identities that are not IAM users (LookupEvents derives
   Username; README names the difference), the same --verbose lines
   through --source=api and --source=s3, for every filter but the derived
-  ones (--username, --resource-type, --resource-name).
+  ones (--username, --resource-type, --resource-name); past 50 events
+  (--verbose lists 50 and "… and N more") the same lines in the same
+  order, newest first.
 
 Who may do what in moto:
   e2e-ls-writer   s3:* (makes the buckets, writes the files)
@@ -51,7 +53,6 @@ import gzip
 import http.client
 import json
 import re
-import subprocess
 import threading
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -64,8 +65,7 @@ import pytest
 import digests
 import logsource
 from logsource import Filters
-from conftest import (ACCOUNT, FakeCloudTrail, Keys, MotoServer, botocore_client, plugin_path,
-                      policy, PLUGIN, base_env)
+from conftest import ACCOUNT, FakeCloudTrail, Keys, MotoServer, botocore_client, policy
 
 REGIONS = ("eu-west-1", "us-east-1")
 REGION = REGIONS[0]
@@ -75,8 +75,6 @@ TRAIL = "logsrc"
 TRAIL_ARN = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{TRAIL}"
 BOOTSTRAP_CALLS = 6  # two users, three calls each
 IAM_USERS = {"alice", "bob", "carol", "mallory"}
-
-
 
 
 class World:
