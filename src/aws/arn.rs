@@ -49,6 +49,12 @@ impl<'a> Arn<'a> {
     }
 }
 
+/// An AWS account id: 12 digits (it names a folder, a host label, an
+/// option's value).
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The trail's name: its ARN's, else as given.
 pub fn trail_name(trail: &str) -> &str {
     Arn::trail(trail)
@@ -76,5 +82,7 @@ mod tests {
         assert_eq!(role.account, Some("444455556666"));
         assert_eq!(Arn::parse("my-trail"), None);
         assert_eq!(Arn::parse("arn:aws:cloudtrail"), None);
+        assert!(is_account_id("123456789012"));
+        assert!(!is_account_id("12345678901") && !is_account_id("12345678901x"));
     }
 }

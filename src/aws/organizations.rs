@@ -66,7 +66,7 @@ pub fn accounts_page(v: &Value) -> Result<(Vec<Account>, Option<String>), String
     for a in list {
         let text = |k: &str| a.get(k).and_then(Value::as_str).map(str::to_owned);
         let id = text("Id")
-            .filter(|id| id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|id| super::arn::is_account_id(id))
             .ok_or_else(|| {
                 format!(
                     "an account without a 12-digit Id: {}",

@@ -260,7 +260,7 @@ pub fn control_endpoint(
     env: &dyn Env,
 ) -> Result<Endpoint, String> {
     // The account ID becomes a host label.
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+    if !super::arn::is_account_id(account) {
         return Err(format!(
             "S3 Control needs a 12-digit account ID, not '{account}'"
         ));

@@ -130,7 +130,7 @@ pub fn location(raw: &Raw) -> Result<Location, Error> {
         }
     }
     if let Some(a) = raw.get(ACCOUNT_ID)
-        && (a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+        && !crate::aws::arn::is_account_id(a)
     {
         return Err(Error::Option(format!(
             "--{ACCOUNT_ID} '{a}' is not an account id (12 digits)."

@@ -16,10 +16,6 @@ use crate::statefile::StateDir;
 use crate::status::State;
 use crate::trace::Trace;
 
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// Whether `ListAccounts` was refused for lack of permission (then the
 /// folders define the accounts).
 fn denied(e: &Error) -> bool {
@@ -54,7 +50,7 @@ pub(super) fn all(
     };
     let root = format!("{}{org}/", logs_root(at));
     let mut ids: Vec<String> = folders(s3, &at.bucket, &root, MAX_FOLDERS, trace)?;
-    ids.retain(|i| is_account_id(i));
+    ids.retain(|i| crate::aws::arn::is_account_id(i));
     let listed = match b.organization_accounts(trace) {
         Ok(a) => Some(a),
         Err(e) if denied(&e) => {
