@@ -301,6 +301,14 @@ fn options_of_the_log_file_source() {
             .contains("--trail-name is for --source=s3")
     );
     assert!(refused(&["--mode=countevents", "--source=ftp"]).contains("--source 'ftp'"));
+    for paging in ["--max-pages=5", "--stop-at-critical"] {
+        let text = refused(&["--mode=countevents", "--critical-count=10", paging]);
+        assert!(
+            text.contains("bounds LookupEvents' pages (--source=api)"),
+            "{text}"
+        );
+    }
+    assert!(refused(&["--mode=securityevents", "--max-pages=5"]).contains("--max-pages bounds"),);
     assert!(
         refused(&["--mode=countevents", "--organization-id=bad"])
             .contains("--organization-id 'bad' is not an organization id")

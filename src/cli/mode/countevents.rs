@@ -128,7 +128,7 @@ pub const HELP: Section = Section {
             tag: "--max-pages",
             text: "Stop with UNKNOWN after this many LookupEvents pages of 50 events rather \
                    than report a partial count (default: 100). Pages are paced at 2 per second, \
-                   the LookupEvents quota.",
+                   the LookupEvents quota. Not with --source=s3.",
         },
         Item {
             tag: "--event-name",
@@ -197,7 +197,7 @@ pub const HELP: Section = Section {
             tag: "--stop-at-critical",
             text: "Stop reading pages once the count is CRITICAL whatever the rest holds \
                    (needs a --critical-count alerting above a bound, like 10); the output \
-                   then says 'at least N'.",
+                   then says 'at least N'. Not with --source=s3.",
         },
     ],
     from_table: Vec::new,
@@ -210,8 +210,8 @@ const MAX_DELTA_MINUTES: f64 = 90.0 * 24.0 * 60.0;
 const DELTA_RANGE: &str =
     "a positive number of minutes, at most 129600 (the 90 days of CloudTrail's event history)";
 
-/// The log-file source reads every file of its window on each run (no
-/// incremental state yet): a week of files is already hundreds of
+/// Without a state directory the log-file source reads every file of
+/// its window on each run: a week of files is already hundreds of
 /// thousands of GETs in a busy account.
 const MAX_S3_DELTA_MINUTES: f64 = 7.0 * 24.0 * 60.0;
 
@@ -340,6 +340,20 @@ fn source(raw: &Raw, category: EventCategory) -> Result<Source, Error> {
             ))),
             None => Ok(Source::Api),
         };
+    }
+    // Both options bound LookupEvents' paging; a log-file read has no
+    // pages to stop at, and silently ignoring them would read more than
+    // the admin asked for.
+    for (given, o) in [
+        (raw.get("max-pages").is_some(), "max-pages"),
+        (raw.flag("stop-at-critical"), "stop-at-critical"),
+    ] {
+        if given {
+            return Err(Error::Option(format!(
+                "--{o} bounds LookupEvents' pages (--{SOURCE}=api); --{SOURCE}=s3 reads every \
+                 log file of the window, within --timeout."
+            )));
+        }
     }
     let super::s3::Location {
         bucket,

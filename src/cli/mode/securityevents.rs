@@ -49,7 +49,7 @@ pub const HELP: Section = Section {
         Item {
             tag: "--max-pages",
             text: "Stop with UNKNOWN after this many LookupEvents pages of 50 events per region \
-                   read (default: 100).",
+                   read (default: 100). Not with --source=s3.",
         },
         Item {
             tag: "--filter-category",
