@@ -21,7 +21,8 @@ const FILES: [(&str, &str); 3] = [
 ];
 
 fn options_in(text: &str) -> Vec<String> {
-    let re = Regex::new(r"--[a-z][a-z0-9_-]*[a-z0-9]").unwrap();
+    // Upper case too: a typo like --event-categoryX must fail here.
+    let re = Regex::new(r"--[A-Za-z][A-Za-z0-9_-]*[A-Za-z0-9]").unwrap();
     let mut v: Vec<String> = re.find_iter(text).map(|m| m.as_str().to_owned()).collect();
     v.sort();
     v.dedup();
