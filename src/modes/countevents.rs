@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use regex_lite::Regex;
+use serde_json::{Value, json};
 
+use super::counted::{Counted, Tally};
 use crate::aws::cloudtrail::EventCategory;
 use crate::aws::cloudtrail::{Attribute, AttributeKey, Event, Lookup, Paged, Query};
 use crate::clock::Deadline;
@@ -147,6 +149,29 @@ pub fn in_query(opts: &Options, e: &Event) -> bool {
             .attribute
             .as_ref()
             .is_none_or(|a| attribute_matches(a, e))
+}
+
+/// On the log-file source, everything besides the category that decides
+/// whether an event counts: what the state keeps of a log file was
+/// filtered so, and serves only the same filters. `own` are the ARNs
+/// `--exclude-self` drops besides our user agent.
+pub fn filter_key(opts: &Options, own: &[String]) -> String {
+    let attributes: Vec<Value> = opts
+        .attributes
+        .iter()
+        .map(|a| json!([a.key.api_name(), a.value]))
+        .collect();
+    json!({
+        "mode": "countevents",
+        "query": opts.query.key(),
+        "event_type": opts.event_type,
+        "error_message": opts.error_message.as_ref().map(Regex::as_str),
+        "attributes": attributes,
+        "error_code": opts.error_code,
+        "filter_event_name": opts.filter_event_name.as_ref().map(Regex::as_str),
+        "exclude_self": opts.exclude_self.then_some(own),
+    })
+    .to_string()
 }
 
 /// Whether a record is of `--event-category` (one without the field is a
@@ -436,8 +461,40 @@ pub fn evaluate_read(
     deadline: &Deadline<'_>,
 ) -> Result<Outcome, Error> {
     let matching: Vec<&Event> = matching(events, deadline, |e| matches(opts, e))?;
+    Ok(outcome(opts, &matching, 0, complete))
+}
+
+/// The outcome of a whole log-file read: its full events are matched as
+/// a LookupEvents read's; its compact ones were matched as they were
+/// read, each counts.
+pub fn evaluate_tally(
+    opts: &Options,
+    tally: &Tally,
+    deadline: &Deadline<'_>,
+) -> Result<Outcome, Error> {
+    let matching: Vec<&Event> = matching(&tally.full, deadline, |e| matches(opts, e))?;
+    let compact = tagged(&tally.compact, 1, deadline)?;
+    Ok(outcome(opts, &matching, compact, true))
+}
+
+/// How many of `compact` carry `bit`, the run's deadline checked every
+/// so many (one check per event would cost more than the count).
+pub fn tagged(compact: &[Counted], bit: u16, deadline: &Deadline<'_>) -> Result<usize, Error> {
+    let mut n = 0;
+    for chunk in compact.chunks(1 << 16) {
+        deadline.check(MATCHING)?;
+        n += chunk.iter().filter(|c| c.tags & bit != 0).count();
+    }
+    Ok(n)
+}
+
+/// The count of `matching` and `compact` more, `matching` listed (the
+/// compact events have nothing to list: they are kept so only when long
+/// output is off, [`crate::modes::counted`]).
+fn outcome(opts: &Options, matching: &[&Event], compact: usize, complete: bool) -> Outcome {
+    let total = matching.len() + compact;
     // Counts stay far below 2^53, where f64 is exact.
-    let value = matching.len() as f64;
+    let value = total as f64;
     let mut outcome = Outcome::single(
         opts.thresholds
             .evaluate_rounded(value, opts.float_precision),
@@ -456,15 +513,14 @@ pub fn evaluate_read(
         min: Some(0.0),
         ..Perfdata::new("events_count", value)
     });
+    let listed = matching.len().min(LISTED);
     outcome
         .long
-        .extend(matching.iter().take(LISTED).map(|e| event_line(e)));
-    if matching.len() > LISTED {
-        outcome
-            .long
-            .push(format!("… and {} more", matching.len() - LISTED));
+        .extend(matching.iter().take(listed).map(|e| event_line(e)));
+    if total > listed {
+        outcome.long.push(format!("… and {} more", total - listed));
     }
-    Ok(outcome)
+    outcome
 }
 
 #[cfg(test)]
