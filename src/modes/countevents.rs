@@ -959,4 +959,89 @@ mod tests {
         assert_eq!(count(&o, &merged, &none).unwrap(), 3);
         assert_eq!(count_merged(&o, (&[], &fresh), 0, &none).unwrap(), 2);
     }
+
+    #[test]
+    fn compact_events_count_as_their_full_selves() {
+        use crate::modes::counted::Counted;
+        let o = opts(None, None, Some("2"), None);
+        let events: Vec<Event> = (0..3)
+            .map(|n| {
+                full(
+                    &format!("00000000-0000-4000-8000-{n:012x}"),
+                    "GetObject",
+                    "u",
+                    None,
+                )
+            })
+            .collect();
+        let tally = Tally {
+            full: vec![full("not-a-uuid", "GetObject", "u", None)],
+            compact: events.iter().map(|e| Counted::of(e, 1).unwrap()).collect(),
+        };
+        let mut four = events.clone();
+        four.push(full("not-a-uuid", "GetObject", "u", None));
+        let d = Deadline::none();
+        let compact = evaluate_tally(&o, &tally, &d).unwrap();
+        assert_eq!(text(&compact, false), text(&evaluate(&o, &four), false));
+        assert_eq!(
+            text(&compact, false),
+            "WARNING: Number of events: 4.00 | 'events_count'=4.00;0:2;;0;\n"
+        );
+        // The full one listed, the compact ones only counted.
+        assert_eq!(compact.long.len(), 2);
+        assert_eq!(compact.long[1], "… and 3 more");
+    }
+
+    #[test]
+    fn the_filter_key_changes_with_every_filter() {
+        let base = opts(None, None, None, None);
+        let key = |o: &Options, own: &[String]| filter_key(o, own);
+        let own = ["arn:aws:sts::1:assumed-role/r/s".to_owned()];
+        let mut seen = HashSet::from([key(&base, &[])]);
+        let mut changed = |o: Options, own: &[String]| assert!(seen.insert(key(&o, own)));
+        changed(opts(Some("AwsApiCall"), None, None, None), &[]);
+        changed(opts(None, Some("x"), None, None), &[]);
+        changed(
+            Options {
+                error_code: Some("E".into()),
+                ..base.clone()
+            },
+            &[],
+        );
+        changed(
+            Options {
+                filter_event_name: Some(Regex::new("^Get").unwrap()),
+                ..base.clone()
+            },
+            &[],
+        );
+        changed(
+            Options {
+                attributes: vec![attr(AttributeKey::Username, "alice")],
+                ..base.clone()
+            },
+            &[],
+        );
+        let excluding = Options {
+            exclude_self: true,
+            ..base.clone()
+        };
+        changed(excluding.clone(), &[]);
+        changed(excluding, &own);
+        changed(
+            Options {
+                query: Query {
+                    attribute: Some(attr(AttributeKey::EventName, "GetObject")),
+                    ..Query::default()
+                },
+                ..base.clone()
+            },
+            &[],
+        );
+        // Thresholds and the like do not decide what counts.
+        assert_eq!(
+            key(&opts(None, None, Some("5"), None), &own),
+            key(&base, &[])
+        );
+    }
 }

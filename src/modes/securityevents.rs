@@ -358,4 +358,53 @@ mod tests {
              arn:aws:iam::123456789012:user/alice 192.0.2.1 eu-west-1 AccessDenied"
         );
     }
+
+    #[test]
+    fn compact_events_count_as_their_full_selves() {
+        use crate::modes::counted::Counted;
+        let o = opts();
+        let at = |n: u32, source: &str, name: &str| Event {
+            time: Some(1_700_000_000 + i64::from(n)),
+            ..ev(&format!("00000000-0000-4000-8000-{n:012x}"), source, name)
+        };
+        let events = [
+            at(1, "config.amazonaws.com", "StopConfigurationRecorder"),
+            at(2, "ec2.amazonaws.com", "AuthorizeSecurityGroupIngress"),
+            at(3, "ec2.amazonaws.com", "CreateVpc"),
+        ];
+        // Each category's bit, by its place among those selected.
+        let vpc = o
+            .selected
+            .iter()
+            .position(|(c, _)| c.label == "vpc_changes")
+            .unwrap();
+        assert_eq!(tags(&o, &events[2]), bit(vpc));
+        assert_eq!(tags(&o, &ev("x", "ec2.amazonaws.com", "DescribeVpcs")), 0);
+        assert_eq!(bit(16), 0);
+        let full = all(&events);
+        let compact = Tally {
+            full: Vec::new(),
+            compact: events
+                .iter()
+                .map(|e| Counted::of(e, tags(&o, e)).unwrap())
+                .collect(),
+        };
+        let d = Deadline::none();
+        let shown = |t: &Tally, seen: Option<&HashSet<String>>| {
+            crate::output::text(&evaluate(&o, t, seen, &d).unwrap(), false)
+        };
+        assert_eq!(shown(&compact, None), shown(&full, None));
+        let out = evaluate(&o, &compact, None, &d).unwrap();
+        assert_eq!(out.long, ["… and 3 more"]);
+        // The first-seen state reads the same either way, ids as text.
+        let seen = seen_before(Some(&seen_json(&o, &compact, 0, 1)));
+        assert_eq!(seen, seen_before(Some(&seen_json(&o, &full, 0, 1))));
+        assert!(seen.contains("00000000-0000-4000-8000-000000000003"));
+        let first = seen_before(Some(&seen_json(&o, &all(&events[..1]), 0, 1)));
+        assert_eq!(shown(&compact, Some(&first)), shown(&full, Some(&first)));
+        assert_eq!(
+            evaluate(&o, &compact, Some(&seen), &d).unwrap().state(),
+            State::Ok
+        );
+    }
 }

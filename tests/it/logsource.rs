@@ -610,3 +610,72 @@ fn a_busy_window_is_counted_whole_and_kept_compact() {
         .sum();
     assert!(size < 30_002 * 32, "{size}");
 }
+
+#[test]
+fn securityevents_alert_once_on_compact_events() {
+    let login = |id: &str, hhmm: &str| {
+        record(
+            id,
+            hhmm,
+            "ConsoleLogin",
+            json!({"eventSource": "signin.amazonaws.com", "eventType": "AwsConsoleSignIn",
+            "responseElements": {"ConsoleLogin": "Success"},
+            "additionalEventData": {"MFAUsed": "No"}}),
+        )
+    };
+    let mut b = Bucket::new();
+    b.insert(
+        key("us-east-1", "0400", "c"),
+        file(vec![
+            login(&uuid(1), "0355"),
+            record(&uuid(2), "0356", "RunInstances", json!({})),
+        ]),
+    );
+    let (server, objects) = server(b, true);
+    let dir = TempDir::new("logsource-seen");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let args = [
+        "--mode=securityevents",
+        "--filter-category=console_login",
+        &state,
+    ];
+    let first = check(&server, &args).0;
+    assert!(
+        first.starts_with("WARNING: console logins without MFA: 1 new (1 in the window)"),
+        "{first}"
+    );
+    // A late login: only it is new; the first one is not again.
+    let new = key("us-east-1", "0410", "n");
+    objects
+        .lock()
+        .unwrap()
+        .insert(new.clone(), file(vec![login(&uuid(3), "0405")]));
+    let n = server.requests().len();
+    let second = check(&server, &args).0;
+    assert_eq!(gets_since(&server, n), [format!("/ct-bucket/{new}")]);
+    assert!(
+        second.starts_with("WARNING: console logins without MFA: 1 new (2 in the window)"),
+        "{second}"
+    );
+    let third = check(&server, &args).0;
+    assert!(third.starts_with("OK: no security events"), "{third}");
+    // With --verbose (its own state, the events kept whole): the same
+    // counts, the events listed.
+    let mut verbose = args.to_vec();
+    verbose.push("--verbose");
+    let listed = check(&server, &verbose).0;
+    assert!(listed.starts_with("OK: no security events"), "{listed}");
+    let stateless = check(
+        &server,
+        &[
+            "--mode=securityevents",
+            "--filter-category=console_login",
+            "--verbose",
+        ],
+    )
+    .0;
+    assert!(
+        stateless.contains("console_login_without_mfa ConsoleLogin alice 203.0.113.5"),
+        "{stateless}"
+    );
+}
