@@ -503,4 +503,84 @@ mod tests {
         conn.role = Some(role("not an arn", "x"));
         assert_eq!(own_arns(&conn).len(), 1);
     }
+
+    const LIMIT: Limit = Limit {
+        secs: 10,
+        option: "--timeout",
+    };
+
+    fn counted(n: u32, time: u32) -> Counted {
+        Counted {
+            id: crate::modes::counted::uuid(&format!("00000000-0000-4000-8000-{n:012x}")).unwrap(),
+            time,
+            tags: 1,
+        }
+    }
+
+    fn full(id: &str, time: i64) -> Event {
+        Event {
+            event_id: id.into(),
+            time: Some(time),
+            ..Event::default()
+        }
+    }
+
+    #[test]
+    fn files_give_the_window_each_event_once() {
+        let mut files = Files::default();
+        let one = Tally {
+            full: vec![full("x", 150), full("old", 50)],
+            compact: vec![counted(1, 100), counted(2, 99), counted(3, 300)],
+        };
+        // The same event delivered in a second file counts once.
+        let two = Tally {
+            full: vec![full("x", 150), full("y", 180)],
+            compact: vec![counted(1, 100), counted(4, 201)],
+        };
+        files.add("k1", Some(Ok(one)), 100);
+        files.add("k2", Some(Ok(two)), 100);
+        // What is kept for the next run: from the window's start on,
+        // events after its end too (a later window counts them).
+        assert_eq!(files.read[0].1.compact, [counted(1, 100), counted(3, 300)]);
+        assert_eq!(files.read[0].1.full, [full("x", 150)]);
+        let t = files.outcome("b", 2, LIMIT, 200).unwrap();
+        assert_eq!(t.full, [full("y", 180), full("x", 150)], "newest first");
+        assert_eq!(t.compact, [counted(1, 100)]);
+    }
+
+    #[test]
+    fn a_partial_or_failed_read_is_never_a_count() {
+        let mut files = Files::default();
+        files.add("k1", Some(Ok(Tally::default())), 0);
+        files.add("k2", None, 0);
+        let e = files.outcome("b", 2, LIMIT, 9).unwrap_err();
+        assert!(matches!(e, Error::Partial { .. }), "{e}");
+        assert!(e.to_string().contains("1 of 2 log files"), "{e}");
+        let mut files = Files::default();
+        files.add("k1", Some(Err(Error::Internal("x".into()))), 0);
+        files.add("k2", Some(Ok(Tally::default())), 0);
+        assert!(files.outcome("b", 2, LIMIT, 9).is_err());
+    }
+
+    #[test]
+    fn past_the_memory_caps_the_read_is_refused() {
+        let mut files = Files::default();
+        let many = Tally {
+            full: Vec::new(),
+            compact: vec![counted(1, 10); MAX_COMPACT_HELD / 2 + 1],
+        };
+        files.add("k1", Some(Ok(many.clone())), 0);
+        assert!(files.error.is_none());
+        files.add("k2", Some(Ok(many)), 0);
+        let e = files.outcome("b", 2, LIMIT, 99).unwrap_err().to_string();
+        assert!(e.contains("more than 4000000 events count"), "{e}");
+        let mut files = Files::default();
+        let big = Event {
+            error_message: Some("m".repeat(MAX_EVENTS_BYTES)),
+            ..full("x", 10)
+        };
+        files.add("k1", Some(Ok(Tally::of_events(vec![big]))), 0);
+        let e = files.outcome("b", 1, LIMIT, 99).unwrap_err().to_string();
+        assert!(e.contains("hold more than 16 MiB"), "{e}");
+    }
 }
