@@ -111,4 +111,7 @@ pub struct Config {
     /// `--api-rate`: requests per second for every API (0: no pacing);
     /// else a little under each API's quota.
     pub rates: quota::Rates,
+    /// Long output is shown (`--verbose`, `--debug`): the log-file source
+    /// then keeps every field of the events it lists.
+    pub long: bool,
 }

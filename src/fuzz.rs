@@ -311,9 +311,12 @@ pub fn pipeline(data: &[u8]) {
         })
         .and_then(|(events, _)| match &cfg.mode {
             Mode::CountEvents(opts) => countevents::evaluate_read(opts, &events, true, &deadline),
-            Mode::SecurityEvents { opts, .. } => {
-                securityevents::evaluate(opts, &events, None, &deadline)
-            }
+            Mode::SecurityEvents { opts, .. } => securityevents::evaluate(
+                opts,
+                &crate::modes::counted::Tally::of_events(events),
+                None,
+                &deadline,
+            ),
             _ => Ok(Outcome::default()),
         });
     let (outcome, error) = match evaluated {

@@ -24,6 +24,7 @@ use crate::clock::{Clock, Deadline};
 use crate::config::{Config, Mode, Trails};
 use crate::env::Env;
 use crate::error::Error;
+use crate::modes::counted::Tally;
 use crate::modes::countevents::Source;
 use crate::modes::listtrails::Disco;
 use crate::modes::{
@@ -272,23 +273,28 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
             let d = deadline(s, at);
             if let Source::S3(src) = &opts.source {
                 let own = logsource::own_arns(s.connection);
-                let keep = |e: &Event| {
-                    countevents::in_query(opts, e)
-                        && countevents::matches(opts, e)
-                        && !(opts.exclude_self && is_own(&own, e))
+                let tags = |e: &Event| {
+                    u16::from(
+                        countevents::in_query(opts, e)
+                            && countevents::matches(opts, e)
+                            && !(opts.exclude_self && is_own(&own, e)),
+                    )
                 };
+                let filters = countevents::filter_key(opts, &own);
                 let read = logsource::Read {
                     opts,
                     src,
                     region: at.name,
                     now,
-                    keep: &keep,
+                    tags: &tags,
+                    filters: &filters,
+                    long: s.cfg.long,
                     state: s.ctx.state,
                 };
                 let events = logsource::events(b, &read, s.trace)?;
                 s.trace
                     .log(|| format!("log files: {} events kept", events.len()));
-                return countevents::evaluate_read(opts, &events, true, &d);
+                return countevents::evaluate_tally(opts, &events, &d);
             }
             let read = window::events(s, b, opts, (now, &d), b.scope())?;
             if read.complete {
@@ -327,7 +333,7 @@ fn check(s: &mut Session<'_>, b: &Backend<'_>, at: &Region<'_>) -> Result<Outcom
                 )?;
                 reads.push(global_only(global.events));
             }
-            let events = securityevents::dedupe(reads);
+            let events = Tally::of_events(securityevents::dedupe(reads));
             let seen = window::seen(s, opts, read, &events, now, at.name);
             s.trace
                 .log(|| format!("LookupEvents: {} events in the window", events.len()));
@@ -365,43 +371,56 @@ fn security_log_files(
     b: &Backend<'_>,
     at: &Region<'_>,
     (read, opts): (&countevents::Options, &securityevents::Options),
-) -> Result<Vec<Event>, Error> {
+) -> Result<Tally, Error> {
     let Source::S3(src) = &read.source else {
         return Err(Error::Internal("not the log-file source".into()));
     };
-    let keep = |e: &Event| {
-        countevents::in_query(read, e) && opts.selected.iter().any(|(c, _)| c.matches(e))
+    let tags = |e: &Event| {
+        if countevents::in_query(read, e) {
+            securityevents::tags(opts, e)
+        } else {
+            0
+        }
     };
-    let mut reads = vec![logsource::events(
+    let filters = securityevents::filter_key(opts, read);
+    let mut events = logsource::events(
         b,
         &logsource::Read {
             opts: read,
             src,
             region: at.name,
             now: at.now,
-            keep: &keep,
+            tags: &tags,
+            filters: &filters,
+            long: s.cfg.long,
             state: s.ctx.state,
         },
         s.trace,
-    )?];
+    )?;
     if let Some(home) = home_region_read(s.cfg, at, opts) {
         s.trace
             .log(|| format!("log files: global events from {home}"));
-        let global = |e: &Event| keep(e) && is_global(e);
-        reads.push(logsource::events(
+        let global = |e: &Event| if is_global(e) { tags(e) } else { 0 };
+        let filters = format!("{filters}|global");
+        let more = logsource::events(
             b,
             &logsource::Read {
                 opts: read,
                 src,
                 region: home,
                 now: at.now,
-                keep: &global,
+                tags: &global,
+                filters: &filters,
+                long: s.cfg.long,
                 state: s.ctx.state,
             },
             s.trace,
-        )?);
+        )?;
+        events.full.extend(more.full);
+        events.compact.extend(more.compact);
+        events.dedupe();
     }
-    Ok(securityevents::dedupe(reads))
+    Ok(events)
 }
 
 /// A trail mode's check of one trail, or of every trail visible in the

@@ -275,6 +275,12 @@ pub(in crate::cli) fn role_of(
     }))
 }
 
+/// Whether long output is shown (`--verbose`, `--debug`): the log-file
+/// source keeps the listed events' fields only then.
+pub fn long(raw: &Raw) -> bool {
+    raw.flag("verbose") || raw.flag("debug") || raw.flag("debug-stream")
+}
+
 /// The generic output options, validated.
 pub fn presentation(raw: &Raw) -> Result<Presentation, Error> {
     let args = GenericArgs {
@@ -297,7 +303,7 @@ pub fn presentation(raw: &Raw) -> Result<Presentation, Error> {
     Ok(Presentation {
         generic,
         format,
-        long: raw.flag("verbose") || raw.flag("debug") || raw.flag("debug-stream"),
+        long: long(raw),
         ignore_label: raw.flag("output-ignore-label"),
         ignore_perfdata: raw.flag("output-ignore-perfdata"),
         plugin: raw

@@ -165,6 +165,7 @@ fn build(raw: &Raw, env: &dyn Env, files: Option<&SharedFiles>) -> Result<Comman
         regions,
         state: build::state(raw),
         rates: limits.rates,
+        long: build::long(raw),
     })))
 }
 

@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use regex_lite::Regex;
+use serde_json::{Value, json};
 
+use super::counted::{Counted, Tally};
 use crate::aws::cloudtrail::EventCategory;
 use crate::aws::cloudtrail::{Attribute, AttributeKey, Event, Lookup, Paged, Query};
 use crate::clock::Deadline;
@@ -147,6 +149,29 @@ pub fn in_query(opts: &Options, e: &Event) -> bool {
             .attribute
             .as_ref()
             .is_none_or(|a| attribute_matches(a, e))
+}
+
+/// On the log-file source, everything besides the category that decides
+/// whether an event counts: what the state keeps of a log file was
+/// filtered so, and serves only the same filters. `own` are the ARNs
+/// `--exclude-self` drops besides our user agent.
+pub fn filter_key(opts: &Options, own: &[String]) -> String {
+    let attributes: Vec<Value> = opts
+        .attributes
+        .iter()
+        .map(|a| json!([a.key.api_name(), a.value]))
+        .collect();
+    json!({
+        "mode": "countevents",
+        "query": opts.query.key(),
+        "event_type": opts.event_type,
+        "error_message": opts.error_message.as_ref().map(Regex::as_str),
+        "attributes": attributes,
+        "error_code": opts.error_code,
+        "filter_event_name": opts.filter_event_name.as_ref().map(Regex::as_str),
+        "exclude_self": opts.exclude_self.then_some(own),
+    })
+    .to_string()
 }
 
 /// Whether a record is of `--event-category` (one without the field is a
@@ -436,8 +461,40 @@ pub fn evaluate_read(
     deadline: &Deadline<'_>,
 ) -> Result<Outcome, Error> {
     let matching: Vec<&Event> = matching(events, deadline, |e| matches(opts, e))?;
+    Ok(outcome(opts, &matching, 0, complete))
+}
+
+/// The outcome of a whole log-file read: its full events are matched as
+/// a LookupEvents read's; its compact ones were matched as they were
+/// read, each counts.
+pub fn evaluate_tally(
+    opts: &Options,
+    tally: &Tally,
+    deadline: &Deadline<'_>,
+) -> Result<Outcome, Error> {
+    let matching: Vec<&Event> = matching(&tally.full, deadline, |e| matches(opts, e))?;
+    let compact = tagged(&tally.compact, 1, deadline)?;
+    Ok(outcome(opts, &matching, compact, true))
+}
+
+/// How many of `compact` carry `bit`, the run's deadline checked every
+/// so many (one check per event would cost more than the count).
+pub fn tagged(compact: &[Counted], bit: u16, deadline: &Deadline<'_>) -> Result<usize, Error> {
+    let mut n = 0;
+    for chunk in compact.chunks(1 << 16) {
+        deadline.check(MATCHING)?;
+        n += chunk.iter().filter(|c| c.tags & bit != 0).count();
+    }
+    Ok(n)
+}
+
+/// The count of `matching` and `compact` more, `matching` listed (the
+/// compact events have nothing to list: they are kept so only when long
+/// output is off, [`crate::modes::counted`]).
+fn outcome(opts: &Options, matching: &[&Event], compact: usize, complete: bool) -> Outcome {
+    let total = matching.len() + compact;
     // Counts stay far below 2^53, where f64 is exact.
-    let value = matching.len() as f64;
+    let value = total as f64;
     let mut outcome = Outcome::single(
         opts.thresholds
             .evaluate_rounded(value, opts.float_precision),
@@ -456,15 +513,14 @@ pub fn evaluate_read(
         min: Some(0.0),
         ..Perfdata::new("events_count", value)
     });
+    let listed = matching.len().min(LISTED);
     outcome
         .long
-        .extend(matching.iter().take(LISTED).map(|e| event_line(e)));
-    if matching.len() > LISTED {
-        outcome
-            .long
-            .push(format!("… and {} more", matching.len() - LISTED));
+        .extend(matching.iter().take(listed).map(|e| event_line(e)));
+    if total > listed {
+        outcome.long.push(format!("… and {} more", total - listed));
     }
-    Ok(outcome)
+    outcome
 }
 
 #[cfg(test)]
@@ -902,5 +958,90 @@ mod tests {
         );
         assert_eq!(count(&o, &merged, &none).unwrap(), 3);
         assert_eq!(count_merged(&o, (&[], &fresh), 0, &none).unwrap(), 2);
+    }
+
+    #[test]
+    fn compact_events_count_as_their_full_selves() {
+        use crate::modes::counted::Counted;
+        let o = opts(None, None, Some("2"), None);
+        let events: Vec<Event> = (0..3)
+            .map(|n| {
+                full(
+                    &format!("00000000-0000-4000-8000-{n:012x}"),
+                    "GetObject",
+                    "u",
+                    None,
+                )
+            })
+            .collect();
+        let tally = Tally {
+            full: vec![full("not-a-uuid", "GetObject", "u", None)],
+            compact: events.iter().map(|e| Counted::of(e, 1).unwrap()).collect(),
+        };
+        let mut four = events.clone();
+        four.push(full("not-a-uuid", "GetObject", "u", None));
+        let d = Deadline::none();
+        let compact = evaluate_tally(&o, &tally, &d).unwrap();
+        assert_eq!(text(&compact, false), text(&evaluate(&o, &four), false));
+        assert_eq!(
+            text(&compact, false),
+            "WARNING: Number of events: 4.00 | 'events_count'=4.00;0:2;;0;\n"
+        );
+        // The full one listed, the compact ones only counted.
+        assert_eq!(compact.long.len(), 2);
+        assert_eq!(compact.long[1], "… and 3 more");
+    }
+
+    #[test]
+    fn the_filter_key_changes_with_every_filter() {
+        let base = opts(None, None, None, None);
+        let key = |o: &Options, own: &[String]| filter_key(o, own);
+        let own = ["arn:aws:sts::1:assumed-role/r/s".to_owned()];
+        let mut seen = HashSet::from([key(&base, &[])]);
+        let mut changed = |o: Options, own: &[String]| assert!(seen.insert(key(&o, own)));
+        changed(opts(Some("AwsApiCall"), None, None, None), &[]);
+        changed(opts(None, Some("x"), None, None), &[]);
+        changed(
+            Options {
+                error_code: Some("E".into()),
+                ..base.clone()
+            },
+            &[],
+        );
+        changed(
+            Options {
+                filter_event_name: Some(Regex::new("^Get").unwrap()),
+                ..base.clone()
+            },
+            &[],
+        );
+        changed(
+            Options {
+                attributes: vec![attr(AttributeKey::Username, "alice")],
+                ..base.clone()
+            },
+            &[],
+        );
+        let excluding = Options {
+            exclude_self: true,
+            ..base.clone()
+        };
+        changed(excluding.clone(), &[]);
+        changed(excluding, &own);
+        changed(
+            Options {
+                query: Query {
+                    attribute: Some(attr(AttributeKey::EventName, "GetObject")),
+                    ..Query::default()
+                },
+                ..base.clone()
+            },
+            &[],
+        );
+        // Thresholds and the like do not decide what counts.
+        assert_eq!(
+            key(&opts(None, None, Some("5"), None), &own),
+            key(&base, &[])
+        );
     }
 }

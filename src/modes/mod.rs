@@ -4,6 +4,7 @@
 pub mod bucketposture;
 pub mod checktrailstatus;
 pub mod cis;
+pub mod counted;
 pub mod countevents;
 pub mod listtrails;
 pub mod logintegrity;

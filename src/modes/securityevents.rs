@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use super::cis::Category;
+use super::counted::{self, Tally};
 use super::countevents::{self, or_dash, parts};
 use crate::aws::cloudtrail::Event;
 use crate::clock::Deadline;
@@ -50,14 +51,54 @@ pub fn seen_before(previous: Option<&Value>) -> HashSet<String> {
 /// What the next run needs: the matching events of this window, by
 /// eventID with their time. Events older than the window cannot come back
 /// in the next one, so they are not kept.
-pub fn seen_json(opts: &Options, events: &[Event], window_start: i64, version: u64) -> Value {
-    let ids: serde_json::Map<String, Value> = events
+pub fn seen_json(opts: &Options, events: &Tally, window_start: i64, version: u64) -> Value {
+    let mut ids: serde_json::Map<String, Value> = events
+        .full
         .iter()
         .filter(|e| e.time.or(e.event_time).is_none_or(|t| t >= window_start))
         .filter(|e| opts.selected.iter().any(|(c, _)| c.matches(e)))
         .map(|e| (e.event_id.clone(), json!(e.time.or(e.event_time))))
         .collect();
+    let all = selected_bits(opts);
+    ids.extend(
+        events
+            .compact
+            .iter()
+            .filter(|c| c.at() >= window_start && c.tags & all != 0)
+            .map(|c| (c.event_id(), json!(c.at()))),
+    );
     json!({ "version": version, "ids": ids })
+}
+
+/// On the log-file source, everything besides the category that decides
+/// an event's counters: the selected categories (bit i is the i-th), and
+/// the lookup attribute.
+pub fn filter_key(opts: &Options, read: &countevents::Options) -> String {
+    let labels: Vec<&str> = opts.selected.iter().map(|(c, _)| c.label).collect();
+    json!({"mode": "securityevents", "categories": labels, "query": read.query.key()}).to_string()
+}
+
+/// The tag of the `i`th selected category on a compact event.
+pub fn bit(i: usize) -> u16 {
+    // Checked once for all: the categories fit the tags.
+    const _: () = assert!(super::cis::CATEGORIES.len() <= u16::BITS as usize);
+    u32::try_from(i)
+        .ok()
+        .and_then(|i| 1u16.checked_shl(i))
+        .unwrap_or(0)
+}
+
+/// The tags of `e`: the selected categories it matches.
+pub fn tags(opts: &Options, e: &Event) -> u16 {
+    opts.selected
+        .iter()
+        .enumerate()
+        .filter(|(_, (c, _))| c.matches(e))
+        .fold(0, |t, (i, _)| t | bit(i))
+}
+
+fn selected_bits(opts: &Options) -> u16 {
+    (0..opts.selected.len()).fold(0, |t, i| t | bit(i))
 }
 
 /// One counter per selected category, perfdata under its label, and the
@@ -65,28 +106,44 @@ pub fn seen_json(opts: &Options, events: &[Event], window_start: i64, version: u
 /// [errorCode]`. With `seen` (a state directory), each category is judged
 /// on the events first seen by this run, so an event alerts once even
 /// when it arrives late into a window that reaches back over several
-/// runs; `<label>_new` gives that count.
-/// Matching stops when the run's time is up.
+/// runs; `<label>_new` gives that count. Compact events count by their
+/// tags and are not listed (they are compact only when long output is
+/// off). Matching stops when the run's time is up.
 pub fn evaluate(
     opts: &Options,
-    events: &[Event],
+    events: &Tally,
     seen: Option<&HashSet<String>>,
     deadline: &Deadline<'_>,
 ) -> Result<Outcome, Error> {
     let mut out = Outcome::default();
     let mut listed = Vec::new();
-    for (c, thresholds) in &opts.selected {
-        let matching: Vec<&Event> = countevents::matching(events, deadline, |e| c.matches(e))?;
-        let value = matching.len() as f64;
-        let fresh = seen.map(|s| matching.iter().filter(|e| !s.contains(&e.event_id)).count());
-        let (state, text) = match fresh {
-            None => (
-                thresholds.evaluate(value),
-                format!("{}: {}", c.what, matching.len()),
+    let mut more = 0;
+    // A compact event's id is compared as bytes: the same test as the
+    // text's, since only canonical ids are compact.
+    let seen_ids: Option<HashSet<[u8; 16]>> =
+        seen.map(|s| s.iter().filter_map(|id| counted::uuid(id)).collect());
+    for (i, (c, thresholds)) in opts.selected.iter().enumerate() {
+        let matching: Vec<&Event> =
+            countevents::matching(&events.full, deadline, |e| c.matches(e))?;
+        let compact = countevents::tagged(&events.compact, bit(i), deadline)?;
+        let total = matching.len() + compact;
+        let value = total as f64;
+        let fresh = match (seen, &seen_ids) {
+            (Some(s), Some(ids)) => Some(
+                matching.iter().filter(|e| !s.contains(&e.event_id)).count()
+                    + events
+                        .compact
+                        .iter()
+                        .filter(|k| k.tags & bit(i) != 0 && !ids.contains(&k.id))
+                        .count(),
             ),
+            _ => None,
+        };
+        let (state, text) = match fresh {
+            None => (thresholds.evaluate(value), format!("{}: {total}", c.what)),
             Some(n) => (
                 thresholds.evaluate(n as f64),
-                format!("{}: {n} new ({} in the window)", c.what, matching.len()),
+                format!("{}: {n} new ({total} in the window)", c.what),
             ),
         };
         out.entries.push(Entry { state, text });
@@ -108,15 +165,16 @@ pub fn evaluate(
                     .push(pair(format!("{}_new", c.label), n as f64));
             }
         }
+        more += compact;
         listed.extend(matching.into_iter().map(|e| (e, c.label)));
     }
     listed.sort_by_key(|(e, _)| e.event_time.or(e.time));
     for (e, label) in listed.iter().take(LISTED) {
         out.long.push(line(e, label));
     }
-    if listed.len() > LISTED {
-        out.long
-            .push(format!("… and {} more", listed.len() - LISTED));
+    let more = more + listed.len().saturating_sub(LISTED);
+    if more > 0 {
+        out.long.push(format!("… and {more} more"));
     }
     if out.state() == State::Ok {
         out.entries = vec![Entry {
@@ -167,6 +225,10 @@ mod tests {
         }
     }
 
+    fn all(events: &[Event]) -> Tally {
+        Tally::of_events(events.to_vec())
+    }
+
     fn ev(id: &str, source: &str, name: &str) -> Event {
         Event {
             event_id: id.into(),
@@ -184,7 +246,7 @@ mod tests {
     fn quiet_window_is_ok_with_every_counter_at_zero() {
         let out = evaluate(
             &opts(),
-            &[ev("1", "ec2.amazonaws.com", "DescribeInstances")],
+            &all(&[ev("1", "ec2.amazonaws.com", "DescribeInstances")]),
             None,
             &Deadline::none(),
         )
@@ -202,7 +264,7 @@ mod tests {
             ev("2", "ec2.amazonaws.com", "AuthorizeSecurityGroupIngress"),
             ev("3", "ec2.amazonaws.com", "DescribeInstances"),
         ];
-        let out = evaluate(&opts(), &events, None, &Deadline::none()).unwrap();
+        let out = evaluate(&opts(), &all(&events), None, &Deadline::none()).unwrap();
         assert_eq!(out.state(), State::Critical);
         let texts: Vec<_> = out.entries.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(
@@ -225,7 +287,7 @@ mod tests {
         let a = ev("1", "iam.amazonaws.com", "PutUserPolicy");
         let merged = dedupe(vec![vec![a.clone()], vec![a, ev("2", "x", "y")]]);
         assert_eq!(merged.len(), 2);
-        let out = evaluate(&opts(), &merged, None, &Deadline::none()).unwrap();
+        let out = evaluate(&opts(), &all(&merged), None, &Deadline::none()).unwrap();
         let p = out
             .perfdata
             .iter()
@@ -242,9 +304,9 @@ mod tests {
         ];
         let o = opts();
         // The previous run saw `old` only; `late` arrived after it.
-        let before = seen_json(&o, &events[..1], 0, 1);
+        let before = seen_json(&o, &all(&events[..1]), 0, 1);
         let seen = seen_before(Some(&before));
-        let out = evaluate(&o, &events, Some(&seen), &Deadline::none()).unwrap();
+        let out = evaluate(&o, &all(&events), Some(&seen), &Deadline::none()).unwrap();
         assert_eq!(out.state(), State::Warning);
         assert_eq!(out.entries[0].text, "VPC changes: 1 new (2 in the window)");
         let vpc: Vec<_> = out
@@ -258,9 +320,9 @@ mod tests {
             [("vpc_changes", 2.0, false), ("vpc_changes_new", 1.0, true)]
         );
         // Next run: both seen, nothing new, OK although still in the window.
-        let seen = seen_before(Some(&seen_json(&o, &events, 0, 1)));
+        let seen = seen_before(Some(&seen_json(&o, &all(&events), 0, 1)));
         assert_eq!(
-            evaluate(&o, &events, Some(&seen), &Deadline::none())
+            evaluate(&o, &all(&events), Some(&seen), &Deadline::none())
                 .unwrap()
                 .state(),
             State::Ok
@@ -269,14 +331,14 @@ mod tests {
         // ones are not.
         let kept = seen_json(
             &o,
-            &[
+            &all(&[
                 Event {
                     event_time: Some(10),
                     ..ev("gone", "ec2.amazonaws.com", "CreateVpc")
                 },
                 ev("benign", "ec2.amazonaws.com", "DescribeVpcs"),
                 ev("kept", "ec2.amazonaws.com", "CreateVpc"),
-            ],
+            ]),
             100,
             1,
         );
@@ -294,6 +356,55 @@ mod tests {
             line(&e, "unauthorized_api_calls"),
             "2023-11-14T22:13:20Z unauthorized_api_calls GetObject \
              arn:aws:iam::123456789012:user/alice 192.0.2.1 eu-west-1 AccessDenied"
+        );
+    }
+
+    #[test]
+    fn compact_events_count_as_their_full_selves() {
+        use crate::modes::counted::Counted;
+        let o = opts();
+        let at = |n: u32, source: &str, name: &str| Event {
+            time: Some(1_700_000_000 + i64::from(n)),
+            ..ev(&format!("00000000-0000-4000-8000-{n:012x}"), source, name)
+        };
+        let events = [
+            at(1, "config.amazonaws.com", "StopConfigurationRecorder"),
+            at(2, "ec2.amazonaws.com", "AuthorizeSecurityGroupIngress"),
+            at(3, "ec2.amazonaws.com", "CreateVpc"),
+        ];
+        // Each category's bit, by its place among those selected.
+        let vpc = o
+            .selected
+            .iter()
+            .position(|(c, _)| c.label == "vpc_changes")
+            .unwrap();
+        assert_eq!(tags(&o, &events[2]), bit(vpc));
+        assert_eq!(tags(&o, &ev("x", "ec2.amazonaws.com", "DescribeVpcs")), 0);
+        assert_eq!(bit(16), 0);
+        let full = all(&events);
+        let compact = Tally {
+            full: Vec::new(),
+            compact: events
+                .iter()
+                .map(|e| Counted::of(e, tags(&o, e)).unwrap())
+                .collect(),
+        };
+        let d = Deadline::none();
+        let shown = |t: &Tally, seen: Option<&HashSet<String>>| {
+            crate::output::text(&evaluate(&o, t, seen, &d).unwrap(), false)
+        };
+        assert_eq!(shown(&compact, None), shown(&full, None));
+        let out = evaluate(&o, &compact, None, &d).unwrap();
+        assert_eq!(out.long, ["… and 3 more"]);
+        // The first-seen state reads the same either way, ids as text.
+        let seen = seen_before(Some(&seen_json(&o, &compact, 0, 1)));
+        assert_eq!(seen, seen_before(Some(&seen_json(&o, &full, 0, 1))));
+        assert!(seen.contains("00000000-0000-4000-8000-000000000003"));
+        let first = seen_before(Some(&seen_json(&o, &all(&events[..1]), 0, 1)));
+        assert_eq!(shown(&compact, Some(&first)), shown(&full, Some(&first)));
+        assert_eq!(
+            evaluate(&o, &compact, Some(&seen), &d).unwrap().state(),
+            State::Ok
         );
     }
 }

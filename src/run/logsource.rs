@@ -11,7 +11,6 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::bucket::{self, Given};
 use super::logstate;
@@ -24,6 +23,7 @@ use crate::aws::connection::Connection;
 use crate::aws::logfile::{self, LogFileError};
 use crate::aws::s3::{self, ListQuery};
 use crate::error::{Error, Limit};
+use crate::modes::counted::{Counted, Tally};
 use crate::modes::countevents::{self, LogSource, MAX_CACHED_EVENTS};
 use crate::statefile::StateDir;
 use crate::trace::Trace;
@@ -51,17 +51,23 @@ pub struct Read<'a> {
     /// The region whose folder is read.
     pub region: &'a str,
     pub now: i64,
-    /// Whether an event is kept (it may count): the window and the
-    /// category are checked here.
-    pub keep: &'a (dyn Fn(&Event) -> bool + Sync),
+    /// The counters an event adds to (0: it does not count): the category
+    /// and the filters are checked here, the window by the read.
+    pub tags: &'a (dyn Fn(&Event) -> u16 + Sync),
+    /// Everything that decides `tags`: what a state written for other
+    /// filters kept is not what this read counts.
+    pub filters: &'a str,
+    /// Whether long output lists the events: then each is kept whole
+    /// ([`counted`](crate::modes::counted)).
+    pub long: bool,
     /// Where the files read are kept for the next run ([`logstate`]).
     pub state: Option<&'a StateDir>,
 }
 
-/// The events of the window in `r.region`'s folder that `r.keep` keeps.
-/// Every file of the window is read, or the read fails: a count of part
-/// of them is never given.
-pub fn events(b: &Backend<'_>, r: &Read<'_>, trace: &mut Trace) -> Result<Vec<Event>, Error> {
+/// The events of the window in `r.region`'s folder that count. Every
+/// file of the window is read, or the read fails: a count of part of
+/// them is never given.
+pub fn events(b: &Backend<'_>, r: &Read<'_>, trace: &mut Trace) -> Result<Tally, Error> {
     let src = r.src;
     let at = bucket::locate(
         b,
@@ -108,22 +114,21 @@ pub fn events(b: &Backend<'_>, r: &Read<'_>, trace: &mut Trace) -> Result<Vec<Ev
                 crate::time::iso8601(start.saturating_sub(LATENESS_MARGIN))
             )
         });
-        let in_window = |e: &Event| e.time.is_some_and(|t| t >= start && t <= r.now);
-        let keep = |e: &Event| in_window(e) && (r.keep)(e);
-        // What a later window may count of a file: its category's events
-        // from this window's start on (the windows only move forward).
-        let stores =
-            |e: &Event| e.time.is_some_and(|t| t >= start) && countevents::in_category(r.opts, e);
         let header = logstate::Header {
             bucket: &at.bucket,
             folder: &folder,
             category: r.opts.category.name(),
+            filters: r.filters,
+            long: r.long,
             from: start,
         };
         let state = r.state.map(|st| {
             let path = st.file(
                 "logfiles",
-                &format!("{}|{folder}|{delta}|{}", at.bucket, header.category),
+                &format!(
+                    "{}|{folder}|{delta}|{}|{}|{}",
+                    at.bucket, header.category, r.filters, r.long
+                ),
             );
             (st, path)
         });
@@ -148,42 +153,25 @@ pub fn events(b: &Backend<'_>, r: &Read<'_>, trace: &mut Trace) -> Result<Vec<Ev
                 )
             });
         }
-        let store = Store {
-            keeps: &stores,
-            used: AtomicUsize::new(kept.values().map(Vec::len).sum()),
+        let how = How {
+            tags: r.tags,
+            start,
+            long: r.long,
         };
-        let reads = fetch(
-            s3,
-            &at.bucket,
-            &fresh,
-            &keep,
-            state.is_some().then_some(&store),
-            trace,
-        );
+        let reads = fetch(s3, &at.bucket, &fresh, &how, trace);
         let mut reads = fresh.iter().zip(reads);
         let mut files = Files::default();
         for key in &keys {
             let file = match kept.remove(key) {
-                Some(mut events) => {
-                    events.retain(|e| stores(e));
-                    Some(Ok(FileEvents {
-                        events,
-                        whole: true,
-                    }))
-                }
+                Some(t) => Some(Ok(t)),
                 None => reads.next().and_then(|(_, read)| read),
             };
-            files.add(key, file, &keep);
+            files.add(key, file, start);
         }
         if let Some((st, path)) = &state {
-            save(st, path, header, &files.whole, trace);
+            save(st, path, header, &files.read, trace);
         }
-        let mut events = files.outcome(&at.bucket, keys.len(), s3.caller.limit)?;
-        // LookupEvents answers newest first, and --verbose lists the
-        // events in the order read: the same order here (files come in
-        // delivery order, records in no promised order).
-        events.sort_by_key(|e| std::cmp::Reverse(e.time));
-        Ok(events)
+        files.outcome(&at.bucket, keys.len(), s3.caller.limit, r.now)
     })?
 }
 
@@ -266,63 +254,63 @@ fn load(
     }
 }
 
-/// Writes the files read whole for the next run, unless over the caps
-/// (then it reads every file again, as the api source's cache does). A
-/// file that cannot be written only costs the next run a whole read.
+/// Writes the files read for the next run, the newest first within the
+/// caps ([`logstate::fitting`]); those left out are read again by the
+/// next run. A file that cannot be written only costs the next run a
+/// whole read.
 fn save(
     st: &StateDir,
     path: &Path,
     header: logstate::Header<'_>,
-    whole: &[(String, Vec<Event>)],
+    read: &[(&str, Tally)],
     trace: &mut Trace,
 ) {
-    if let Some(why) = logstate::too_many(whole.iter().map(|(_, e)| e)) {
-        st.remove(path);
-        trace.log(|| format!("log files: {why}: the next run reads every file"));
-    } else {
-        let files = whole.iter().map(|(k, e)| (k.as_str(), e.as_slice()));
-        let _ = st.write_with(path, logstate::CAP, |w| logstate::encode(w, header, files));
+    let files: Vec<(&str, &Tally)> = read.iter().map(|(k, t)| (*k, t)).collect();
+    let fits = logstate::fitting(&files);
+    let left = fits.iter().filter(|f| !**f).count();
+    if left > 0 {
+        trace.log(|| {
+            format!(
+                "log files: {left} over the {} files, {} compact or {MAX_CACHED_EVENTS} full \
+                 events kept between runs: the next run reads them again",
+                logstate::MAX_FILES,
+                logstate::MAX_COMPACT
+            )
+        });
     }
+    let kept = files
+        .into_iter()
+        .zip(fits)
+        .filter_map(|(f, fits)| fits.then_some(f));
+    let _ = st.write_with(path, logstate::CAP, |w| logstate::encode(w, header, kept));
     for n in st.take_notes() {
         trace.log(|| n);
     }
 }
 
-/// One file's events: when `whole`, every event the [`Store`] keeps
-/// (what a later window may count, kept for the next run); otherwise
-/// only those that count.
-struct FileEvents {
-    events: Vec<Event>,
-    whole: bool,
-}
-
-/// With a state directory, what is kept of each file for the next run,
-/// and how many events are held so: past [`MAX_CACHED_EVENTS`] a file
-/// keeps only what counts (memory stays that of a read without state),
-/// and is read again by the next run.
-struct Store<'a> {
-    keeps: &'a (dyn Fn(&Event) -> bool + Sync),
-    used: AtomicUsize,
-}
+/// The most compact events one read holds: 24 bytes each, ~96 MB. Past
+/// it the window is refused rather than counted in part.
+pub const MAX_COMPACT_HELD: usize = 4_000_000;
 
 /// The window's events gathered file by file, in the listing's order (a
 /// file kept from the last run gives the events a read would).
 #[derive(Default)]
 struct Files<'k> {
-    events: Vec<Event>,
+    /// Each file read (or kept) whole: its events from the window's start
+    /// on, kept for the next run even when the read is partial.
+    read: Vec<(&'k str, Tally)>,
+    /// The full events' weight, and the compact events, held.
     held: usize,
+    compact: usize,
     /// The first error, in the listing's order: the read's outcome.
     error: Option<Error>,
     /// Files not read for lack of time.
     left: Vec<&'k str>,
-    /// The files read whole: kept for the next run, even when the read
-    /// is partial.
-    whole: Vec<(String, Vec<Event>)>,
 }
 
 impl<'k> Files<'k> {
-    fn add(&mut self, key: &'k str, file: FileRead, keep: &dyn Fn(&Event) -> bool) {
-        let file = match file {
+    fn add(&mut self, key: &'k str, file: FileRead, start: i64) {
+        let mut file = match file {
             None => return self.left.push(key),
             Some(Err(e)) => {
                 self.error.get_or_insert(e);
@@ -330,37 +318,41 @@ impl<'k> Files<'k> {
             }
             Some(Ok(file)) => file,
         };
-        let mut file = file;
-        if self.error.is_none() {
-            let counted: Vec<Event> = if file.whole {
-                file.events.iter().filter(|e| keep(e)).cloned().collect()
-            } else {
-                std::mem::take(&mut file.events)
-            };
-            self.held = counted
-                .iter()
-                .fold(self.held, |sum, e| sum.saturating_add(e.weight()));
-            if self.held > MAX_EVENTS_BYTES {
-                self.error = Some(Error::BadResponse {
-                    op: "GetObject",
-                    detail: format!(
-                        "the events read hold more than {}, the most one read keeps; \
-                         narrow --delta or the filters",
-                        crate::env::size(MAX_EVENTS_BYTES as u64)
-                    ),
-                });
-            } else {
-                self.events.extend(counted);
-            }
+        // A file kept from an earlier window may hold events before this
+        // one: not counted, and not kept for later windows either.
+        file.full.retain(|e| e.time.is_some_and(|t| t >= start));
+        file.compact.retain(|c| c.at() >= start);
+        self.held = file
+            .full
+            .iter()
+            .fold(self.held, |sum, e| sum.saturating_add(e.weight()));
+        self.compact = self.compact.saturating_add(file.compact.len());
+        if self.error.is_none() && self.held > MAX_EVENTS_BYTES {
+            self.error = Some(Error::BadResponse {
+                op: "GetObject",
+                detail: format!(
+                    "the events read hold more than {}, the most one read keeps; \
+                     narrow --delta or the filters",
+                    crate::env::size(MAX_EVENTS_BYTES as u64)
+                ),
+            });
         }
-        if file.whole {
-            self.whole.push((key.to_owned(), file.events));
+        if self.error.is_none() && self.compact > MAX_COMPACT_HELD {
+            self.error = Some(Error::BadResponse {
+                op: "GetObject",
+                detail: format!(
+                    "more than {MAX_COMPACT_HELD} events count, the most one read holds; \
+                     narrow --delta or the filters"
+                ),
+            });
         }
+        self.read.push((key, file));
     }
 
-    /// The events, or the first error, or — files left for lack of time
-    /// — a partial read: a count of part of the window is never given.
-    fn outcome(self, bucket: &str, listed: usize, limit: Limit) -> Result<Vec<Event>, Error> {
+    /// The events up to `now`, each once, or the first error, or — files
+    /// left for lack of time — a partial read: a count of part of the
+    /// window is never given.
+    fn outcome(self, bucket: &str, listed: usize, limit: Limit, now: i64) -> Result<Tally, Error> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -374,24 +366,44 @@ impl<'k> Files<'k> {
                 limit,
             });
         }
-        Ok(self.events)
+        let mut all = Tally::default();
+        for (_, t) in self.read {
+            all.full.extend(
+                t.full
+                    .into_iter()
+                    .filter(|e| e.time.is_some_and(|t| t <= now)),
+            );
+            all.compact
+                .extend(t.compact.into_iter().filter(|c| c.at() <= now));
+        }
+        all.dedupe();
+        // LookupEvents answers newest first, and --verbose lists the
+        // events in the order read: the same order here (files come in
+        // delivery order, records in no promised order).
+        all.full.sort_by_key(|e| std::cmp::Reverse(e.time));
+        Ok(all)
     }
 }
 
-/// Whether an event is kept.
-type Filter<'a> = dyn Fn(&Event) -> bool + Sync + 'a;
+/// What a file read keeps: the events from the window's start on whose
+/// `tags` are not 0; each compact unless `long` (or it has no compact
+/// form).
+struct How<'a> {
+    tags: &'a (dyn Fn(&Event) -> u16 + Sync),
+    start: i64,
+    long: bool,
+}
 
 /// One file's read: the events, or why not; `None` when it was not
 /// started for lack of time.
-type FileRead = Option<Result<FileEvents, Error>>;
+type FileRead = Option<Result<Tally, Error>>;
 
 /// The files read on the pool, each file's outcome in `keys`' order.
 fn fetch(
     s3: &s3::Client<'_>,
     bucket: &str,
     keys: &[&str],
-    keep: &(dyn Fn(&Event) -> bool + Sync),
-    store: Option<&Store<'_>>,
+    how: &How<'_>,
     trace: &mut Trace,
 ) -> Vec<FileRead> {
     let reserve = bucket::reserve(s3);
@@ -400,58 +412,42 @@ fn fetch(
         if s3.caller.http.remaining() < reserve {
             return None;
         }
-        match read_file(s3, bucket, key, (keep, store), t) {
+        match read_file(s3, bucket, key, how, t) {
             Err(Error::Timeout { .. }) => None,
             other => Some(other),
         }
     })
 }
 
-/// One log file: the events `store` keeps for the next run (within its
-/// budget), else those `keep` keeps; a malformed file is an error
-/// naming it.
+/// One log file: the events that count of it (future ones too: a later
+/// window counts them); a malformed file is an error naming it.
 fn read_file(
     s3: &s3::Client<'_>,
     bucket: &str,
     key: &str,
-    (keep, store): (&Filter<'_>, Option<&Store<'_>>),
+    how: &How<'_>,
     trace: &mut Trace,
-) -> Result<FileEvents, Error> {
+) -> Result<Tally, Error> {
     let mut body = s3.get_object(bucket, key, MAX_FILE_BYTES, trace)?;
-    let mut kept = Vec::new();
-    let mut whole = store.is_some();
+    let mut kept = Tally::default();
     let read = logfile::read(&mut body, &mut |_, e| {
-        if let Some(st) = store.filter(|_| whole) {
-            if !(st.keeps)(&e) {
-                return Ok(());
-            }
-            if st.used.fetch_add(1, Ordering::Relaxed) < MAX_CACHED_EVENTS {
-                kept.push(e);
-                return Ok(());
-            }
-            // Over the budget: this file is read again next run.
-            whole = false;
-            kept.retain(|e| keep(e));
+        if e.time.is_none_or(|t| t < how.start) {
+            return Ok(());
         }
-        if keep(&e) {
-            kept.push(e);
+        let tags = (how.tags)(&e);
+        if tags == 0 {
+            return Ok(());
+        }
+        match Counted::of(&e, tags).filter(|_| !how.long) {
+            Some(c) => kept.compact.push(c),
+            None => kept.full.push(e),
         }
         Ok(())
     });
     match read {
         Ok(records) => {
             trace.log(|| format!("{key}: {records} records, {} kept", kept.len()));
-            if store.is_some() && !whole {
-                trace.log(|| {
-                    format!(
-                        "{key}: over the {MAX_CACHED_EVENTS} events kept between runs: not kept"
-                    )
-                });
-            }
-            Ok(FileEvents {
-                events: kept,
-                whole,
-            })
+            Ok(kept)
         }
         Err(LogFileError::Source(io)) => Err(body.error(io)),
         Err(LogFileError::Malformed(why)) => Err(Error::BadResponse {
@@ -506,5 +502,85 @@ mod tests {
         );
         conn.role = Some(role("not an arn", "x"));
         assert_eq!(own_arns(&conn).len(), 1);
+    }
+
+    const LIMIT: Limit = Limit {
+        secs: 10,
+        option: "--timeout",
+    };
+
+    fn counted(n: u32, time: u32) -> Counted {
+        Counted {
+            id: crate::modes::counted::uuid(&format!("00000000-0000-4000-8000-{n:012x}")).unwrap(),
+            time,
+            tags: 1,
+        }
+    }
+
+    fn full(id: &str, time: i64) -> Event {
+        Event {
+            event_id: id.into(),
+            time: Some(time),
+            ..Event::default()
+        }
+    }
+
+    #[test]
+    fn files_give_the_window_each_event_once() {
+        let mut files = Files::default();
+        let one = Tally {
+            full: vec![full("x", 150), full("old", 50)],
+            compact: vec![counted(1, 100), counted(2, 99), counted(3, 300)],
+        };
+        // The same event delivered in a second file counts once.
+        let two = Tally {
+            full: vec![full("x", 150), full("y", 180)],
+            compact: vec![counted(1, 100), counted(4, 201)],
+        };
+        files.add("k1", Some(Ok(one)), 100);
+        files.add("k2", Some(Ok(two)), 100);
+        // What is kept for the next run: from the window's start on,
+        // events after its end too (a later window counts them).
+        assert_eq!(files.read[0].1.compact, [counted(1, 100), counted(3, 300)]);
+        assert_eq!(files.read[0].1.full, [full("x", 150)]);
+        let t = files.outcome("b", 2, LIMIT, 200).unwrap();
+        assert_eq!(t.full, [full("y", 180), full("x", 150)], "newest first");
+        assert_eq!(t.compact, [counted(1, 100)]);
+    }
+
+    #[test]
+    fn a_partial_or_failed_read_is_never_a_count() {
+        let mut files = Files::default();
+        files.add("k1", Some(Ok(Tally::default())), 0);
+        files.add("k2", None, 0);
+        let e = files.outcome("b", 2, LIMIT, 9).unwrap_err();
+        assert!(matches!(e, Error::Partial { .. }), "{e}");
+        assert!(e.to_string().contains("1 of 2 log files"), "{e}");
+        let mut files = Files::default();
+        files.add("k1", Some(Err(Error::Internal("x".into()))), 0);
+        files.add("k2", Some(Ok(Tally::default())), 0);
+        assert!(files.outcome("b", 2, LIMIT, 9).is_err());
+    }
+
+    #[test]
+    fn past_the_memory_caps_the_read_is_refused() {
+        let mut files = Files::default();
+        let many = Tally {
+            full: Vec::new(),
+            compact: vec![counted(1, 10); MAX_COMPACT_HELD / 2 + 1],
+        };
+        files.add("k1", Some(Ok(many.clone())), 0);
+        assert!(files.error.is_none());
+        files.add("k2", Some(Ok(many)), 0);
+        let e = files.outcome("b", 2, LIMIT, 99).unwrap_err().to_string();
+        assert!(e.contains("more than 4000000 events count"), "{e}");
+        let mut files = Files::default();
+        let big = Event {
+            error_message: Some("m".repeat(MAX_EVENTS_BYTES)),
+            ..full("x", 10)
+        };
+        files.add("k1", Some(Ok(Tally::of_events(vec![big]))), 0);
+        let e = files.outcome("b", 1, LIMIT, 99).unwrap_err().to_string();
+        assert!(e.contains("hold more than 16 MiB"), "{e}");
     }
 }

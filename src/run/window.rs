@@ -12,6 +12,7 @@ use crate::aws::backend::Backend;
 use crate::aws::cloudtrail::{Event, Paged};
 use crate::clock::Deadline;
 use crate::error::Error;
+use crate::modes::counted::Tally;
 use crate::modes::countevents::{self, Cached, Keep, MAX_CACHED_EVENTS};
 use crate::modes::securityevents;
 use crate::statefile::{self, StateDir, VERSION};
@@ -154,7 +155,7 @@ pub fn seen(
     s: &mut Session<'_>,
     opts: &securityevents::Options,
     read: &countevents::Options,
-    events: &[Event],
+    events: &Tally,
     now: i64,
     region: &str,
 ) -> Option<HashSet<String>> {

@@ -466,15 +466,17 @@ fn with_the_state_each_log_file_is_read_once_and_the_answer_is_a_whole_reads() {
     assert_eq!(second, stateless(&server, NOW, &[]));
     assert!(second.starts_with("OK: Number of events: 4.00"), "{second}");
 
-    // Other filters on the same folder read nothing either: what is kept
-    // is every field of the category's events.
+    // Other filters keep their own state (what is kept is what counts):
+    // their first run reads every file, the next none.
     for extra in [["--exclude-self"], ["--filter-event-name=^Stop"]] {
         let mut a = args.to_vec();
         a.extend_from_slice(&extra);
-        let n = server.requests().len();
-        let line = check(&server, &a).0;
-        assert_eq!(gets_since(&server, n), Vec::<String>::new(), "{extra:?}");
-        assert_eq!(line, stateless(&server, NOW, &extra), "{extra:?}");
+        for reads in [3, 0] {
+            let n = server.requests().len();
+            let line = check(&server, &a).0;
+            assert_eq!(gets_since(&server, n).len(), reads, "{extra:?}");
+            assert_eq!(line, stateless(&server, NOW, &extra), "{extra:?}");
+        }
     }
 
     // Ten minutes on, the window has moved: nothing new is read, and the
@@ -486,15 +488,17 @@ fn with_the_state_each_log_file_is_read_once_and_the_answer_is_a_whole_reads() {
     assert_eq!(moved, stateless(&server, later, &[]));
     assert!(moved.starts_with("OK: Number of events: 3.00"), "{moved}");
 
-    // A corrupted state file: every file is read again, same answer.
+    // Corrupted state files: every file is read again, same answer.
     let kept: Vec<_> = std::fs::read_dir(&dir.0)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.to_string_lossy().contains("check_cloudtrail_logfiles_"))
         .collect();
-    assert_eq!(kept.len(), 1, "{kept:?}");
-    let text = std::fs::read_to_string(&kept[0]).unwrap();
-    std::fs::write(&kept[0], &text[..text.len() / 2]).unwrap();
+    assert_eq!(kept.len(), 3, "one per filter set: {kept:?}");
+    for k in &kept {
+        let text = std::fs::read_to_string(k).unwrap();
+        std::fs::write(k, &text[..text.len() / 2]).unwrap();
+    }
     let n = server.requests().len();
     let again = check_at(&server, &args, later).0;
     assert_eq!(
@@ -535,7 +539,8 @@ fn a_partial_read_keeps_the_files_it_read() {
 
 #[test]
 fn past_the_cap_nothing_is_kept_and_each_run_reads_the_file_again() {
-    // One more event than the state keeps, all in the window.
+    // One more full row than the state keeps, all in the window: ids that
+    // are not UUIDs keep their rows (the compact form is for UUIDs).
     let records: Vec<Value> = (0..=20_000)
         .map(|i| record(&format!("e{i}"), "0350", "RunInstances", json!({})))
         .collect();
@@ -556,4 +561,129 @@ fn past_the_cap_nothing_is_kept_and_each_run_reads_the_file_again() {
         assert_eq!(text, stateless);
         assert_eq!(gets_since(&server, n), [format!("/ct-bucket/{big}")]);
     }
+}
+
+/// A canonical eventID, as CloudTrail writes them.
+fn uuid(n: usize) -> String {
+    format!("{:08x}-0000-4000-8000-{n:012x}", n % 7)
+}
+
+#[test]
+fn a_busy_window_is_counted_whole_and_kept_compact() {
+    // 30 000 events, every one counted (no filter), over the 20 000 rows
+    // the state once kept; in three files.
+    let mut b = Bucket::new();
+    for (f, hhmm) in ["0340", "0350", "0400"].iter().enumerate() {
+        let records: Vec<Value> = (0..10_000)
+            .map(|i| record(&uuid(f * 10_000 + i), hhmm, "GetObject", json!({})))
+            .collect();
+        b.insert(key("us-east-1", hhmm, "busy"), file(records));
+    }
+    let (server, objects) = server(b, true);
+    let stateless = check(&server, &["--mode=countevents"]).0;
+    assert!(
+        stateless.starts_with("OK: Number of events: 30000.00"),
+        "{stateless}"
+    );
+    let dir = TempDir::new("logsource-busy");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let args = ["--mode=countevents", &state];
+    let n = server.requests().len();
+    assert_eq!(check(&server, &args).0, stateless);
+    assert_eq!(gets_since(&server, n).len(), 3);
+    // A file delivered since, holding one event again (CloudTrail may
+    // deliver one twice): only it is read, the event counts once.
+    let new = key("us-east-1", "0410", "n");
+    objects.lock().unwrap().insert(
+        new.clone(),
+        file(vec![
+            record(&uuid(30_000), "0405", "GetObject", json!({})),
+            record(&uuid(5), "0340", "GetObject", json!({})),
+        ]),
+    );
+    let n = server.requests().len();
+    let second = check(&server, &args).0;
+    assert_eq!(gets_since(&server, n), [format!("/ct-bucket/{new}")]);
+    assert!(
+        second.starts_with("OK: Number of events: 30001.00"),
+        "{second}"
+    );
+    assert_eq!(second, check(&server, &["--mode=countevents"]).0);
+    // The state is compact: ~30 bytes an event, not a row of ~400.
+    let size: u64 = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("check_cloudtrail_logfiles_"))
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum();
+    assert!(size < 30_002 * 32, "{size}");
+}
+
+#[test]
+fn securityevents_alert_once_on_compact_events() {
+    let login = |id: &str, hhmm: &str| {
+        record(
+            id,
+            hhmm,
+            "ConsoleLogin",
+            json!({"eventSource": "signin.amazonaws.com", "eventType": "AwsConsoleSignIn",
+            "responseElements": {"ConsoleLogin": "Success"},
+            "additionalEventData": {"MFAUsed": "No"}}),
+        )
+    };
+    let mut b = Bucket::new();
+    b.insert(
+        key("us-east-1", "0400", "c"),
+        file(vec![
+            login(&uuid(1), "0355"),
+            record(&uuid(2), "0356", "RunInstances", json!({})),
+        ]),
+    );
+    let (server, objects) = server(b, true);
+    let dir = TempDir::new("logsource-seen");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    let args = [
+        "--mode=securityevents",
+        "--filter-category=console_login",
+        &state,
+    ];
+    let first = check(&server, &args).0;
+    assert!(
+        first.starts_with("WARNING: console logins without MFA: 1 new (1 in the window)"),
+        "{first}"
+    );
+    // A late login: only it is new; the first one is not again.
+    let new = key("us-east-1", "0410", "n");
+    objects
+        .lock()
+        .unwrap()
+        .insert(new.clone(), file(vec![login(&uuid(3), "0405")]));
+    let n = server.requests().len();
+    let second = check(&server, &args).0;
+    assert_eq!(gets_since(&server, n), [format!("/ct-bucket/{new}")]);
+    assert!(
+        second.starts_with("WARNING: console logins without MFA: 1 new (2 in the window)"),
+        "{second}"
+    );
+    let third = check(&server, &args).0;
+    assert!(third.starts_with("OK: no security events"), "{third}");
+    // With --verbose (its own state, the events kept whole): the same
+    // counts, the events listed.
+    let mut verbose = args.to_vec();
+    verbose.push("--verbose");
+    let listed = check(&server, &verbose).0;
+    assert!(listed.starts_with("OK: no security events"), "{listed}");
+    let stateless = check(
+        &server,
+        &[
+            "--mode=securityevents",
+            "--filter-category=console_login",
+            "--verbose",
+        ],
+    )
+    .0;
+    assert!(
+        stateless.contains("console_login_without_mfa ConsoleLogin alice 203.0.113.5"),
+        "{stateless}"
+    );
 }
