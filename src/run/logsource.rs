@@ -9,7 +9,6 @@
 //! may count of it is kept ([`logstate`]) and given again from there.
 //! The events then go to the same evaluation as LookupEvents'.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use super::bucket::{self, Given};
@@ -98,22 +97,6 @@ pub fn events(b: &Backend<'_>, r: &Read<'_>, trace: &mut Trace) -> Result<Tally,
         );
         let delta = i64::try_from(r.opts.delta.as_secs()).unwrap_or(i64::MAX);
         let start = r.now.saturating_sub(delta);
-        let keys = list(
-            s3,
-            &at.bucket,
-            (&folder, &account, kind, r.region),
-            start,
-            r.now,
-            trace,
-        )?;
-        trace.log(|| {
-            format!(
-                "log files: {} under s3://{}/{folder} from {}",
-                keys.len(),
-                at.bucket,
-                crate::time::iso8601(start.saturating_sub(LATENESS_MARGIN))
-            )
-        });
         let header = logstate::Header {
             bucket: &at.bucket,
             folder: &folder,
@@ -136,9 +119,36 @@ pub fn events(b: &Backend<'_>, r: &Read<'_>, trace: &mut Trace) -> Result<Tally,
             Some((st, path)) => load(st, path, header, trace),
             None => logstate::Kept::new(),
         };
-        // Only the files listed again are of use: the others left the window.
-        let listed: HashSet<&str> = keys.iter().map(String::as_str).collect();
-        kept.retain(|k, _| listed.contains(k.as_str()));
+        let from = start.saturating_sub(LATENESS_MARGIN);
+        let list_from = resume(&kept, from);
+        let mut keys = list(
+            s3,
+            &at.bucket,
+            (&folder, &account, kind, r.region),
+            list_from,
+            r.now,
+            trace,
+        )?;
+        trace.log(|| {
+            format!(
+                "log files: {} under s3://{}/{folder} from {}",
+                keys.len(),
+                at.bucket,
+                crate::time::iso8601(list_from)
+            )
+        });
+        // The files kept that were named before the listing's start are
+        // still there (log files are never rewritten); those named before
+        // the window's margin left it.
+        kept.retain(|k, _| key_minute(k).is_some_and(|m| m >= minute_of(from)));
+        keys.extend(
+            kept.keys()
+                .filter(|k| key_minute(k).is_some_and(|m| m < minute_of(list_from)))
+                .cloned(),
+        );
+        // Day folders and names sort as the delivery times do.
+        keys.sort_unstable();
+        keys.dedup();
         let fresh: Vec<&str> = keys
             .iter()
             .map(String::as_str)
@@ -175,18 +185,64 @@ pub fn events(b: &Backend<'_>, r: &Read<'_>, trace: &mut Trace) -> Result<Tally,
     })?
 }
 
-/// The day folders from the day of `start − margin` to the day of `end`,
-/// each listed from the key of that instant on (keys sort by delivery
-/// time within a day folder).
+/// Where this run's listing starts: [`LATENESS_MARGIN`] before the
+/// newest file the last run read (the `StartAfter` of each day folder
+/// then skips what was read, and whole day folders of a long window are
+/// not listed again), or at `from` (the window's start less the margin)
+/// when nothing is kept. Files are named when CloudTrail opens them, and
+/// two of the same minute sort by a random suffix, so a file named
+/// shortly before the newest one read may appear after it: the margin
+/// lists those again (their events dedupe). A kept name not in
+/// CloudTrail's form (never expected) lists the whole window.
+fn resume(kept: &logstate::Kept, from: i64) -> i64 {
+    let mut newest = None;
+    for key in kept.keys() {
+        match key_minute(key) {
+            Some(m) => newest = newest.max(Some(m)),
+            None => return from,
+        }
+    }
+    newest.map_or(from, |m| m.saturating_sub(LATENESS_MARGIN).max(from))
+}
+
+/// The start of the minute `t` is in.
+fn minute_of(t: i64) -> i64 {
+    t - t.rem_euclid(60)
+}
+
+/// The minute in a log file's name
+/// (`ACCOUNT_CloudTrail_REGION_20240101T0005Z_UNIQUE.json.gz`), epoch
+/// seconds.
+fn key_minute(key: &str) -> Option<i64> {
+    let name = key.rsplit('/').next()?;
+    let d = name.split('_').find(|p| {
+        let b = p.as_bytes();
+        b.len() == 14
+            && b[8] == b'T'
+            && b[13] == b'Z'
+            && b[..8].iter().chain(&b[9..13]).all(u8::is_ascii_digit)
+    })?;
+    crate::time::parse_iso8601(&format!(
+        "{}-{}-{}T{}:{}:00Z",
+        d.get(..4)?,
+        d.get(4..6)?,
+        d.get(6..8)?,
+        d.get(9..11)?,
+        d.get(11..13)?
+    ))
+}
+
+/// The day folders from the day of `from` to the day of `end`, each
+/// listed from the key of that instant's minute on (keys sort by
+/// delivery time within a day folder).
 fn list(
     s3: &s3::Client<'_>,
     bucket: &str,
     (folder, account, kind, region): (&str, &str, &str, &str),
-    start: i64,
+    from: i64,
     end: i64,
     trace: &mut Trace,
 ) -> Result<Vec<String>, Error> {
-    let from = start.saturating_sub(LATENESS_MARGIN);
     let mut keys = Vec::new();
     let mut day = from - from.rem_euclid(86_400);
     while day <= end {
@@ -480,6 +536,39 @@ pub fn own_arns(conn: &Connection) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::aws::sts::Role;
+
+    #[test]
+    fn the_minute_in_a_log_files_name() {
+        let key = "AWSLogs/o-1/123456789012/CloudTrail/eu-west-1/2026/01/01/\
+                   123456789012_CloudTrail_eu-west-1_20260101T0405Z_Ab_9.json.gz";
+        assert_eq!(key_minute(key), Some(1_767_240_300));
+        for odd in [
+            "x/1_CloudTrail_r_20260101T04Z_a.json.gz",
+            "20260101X0405Z",
+            "",
+        ] {
+            assert_eq!(key_minute(odd), None, "{odd}");
+        }
+    }
+
+    #[test]
+    fn the_listing_resumes_a_margin_before_the_newest_file_read() {
+        let name = |hhmm: &str| format!("d/1_CloudTrail_r_20260101T{hhmm}Z_u.json.gz");
+        let at = |hhmm: &str| key_minute(&name(hhmm)).unwrap_or_default();
+        let mut kept = logstate::Kept::new();
+        assert_eq!(resume(&kept, at("0315")), at("0315"), "nothing kept");
+        kept.insert(name("0320"), Tally::default());
+        kept.insert(name("0400"), Tally::default());
+        assert_eq!(resume(&kept, at("0315")), at("0345"));
+        // Never before the window's margin.
+        assert_eq!(resume(&kept, at("0350")), at("0350"));
+        kept.insert("d/odd.json.gz".into(), Tally::default());
+        assert_eq!(
+            resume(&kept, at("0315")),
+            at("0315"),
+            "a name not understood"
+        );
+    }
 
     #[test]
     fn our_own_sessions() {

@@ -463,6 +463,19 @@ fn with_the_state_each_log_file_is_read_once_and_the_answer_is_a_whole_reads() {
     let n = server.requests().len();
     let second = check(&server, &args).0;
     assert_eq!(gets_since(&server, n), [format!("/ct-bucket/{new}")]);
+    // Its listing starts a quarter hour before the newest file read
+    // (04:00), not at the window's 03:15: the file of 03:20 comes from
+    // the state.
+    let lists: Vec<String> = server.requests()[n..]
+        .iter()
+        .filter(|r| r.path.contains("list-type="))
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(
+        lists.iter().any(|p| p.contains("20260101T0345Z"))
+            && !lists.iter().any(|p| p.contains("20260101T0315Z")),
+        "{lists:?}"
+    );
     assert_eq!(second, stateless(&server, NOW, &[]));
     assert!(second.starts_with("OK: Number of events: 4.00"), "{second}");
 
