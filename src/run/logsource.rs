@@ -9,6 +9,7 @@
 //! may count of it is kept ([`logstate`]) and given again from there.
 //! The events then go to the same evaluation as LookupEvents'.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use super::bucket::{self, Given};
@@ -115,12 +116,12 @@ pub fn events(b: &Backend<'_>, r: &Read<'_>, trace: &mut Trace) -> Result<Tally,
             );
             (st, path)
         });
-        let mut kept = match &state {
+        let (mut kept, resume) = match &state {
             Some((st, path)) => load(st, path, header, trace),
-            None => logstate::Kept::new(),
+            None => (logstate::Kept::new(), None),
         };
         let from = start.saturating_sub(LATENESS_MARGIN);
-        let list_from = resume(&kept, from);
+        let list_from = resume.map_or(from, |r| r.max(from));
         let mut keys = list(
             s3,
             &at.bucket,
@@ -179,30 +180,32 @@ pub fn events(b: &Backend<'_>, r: &Read<'_>, trace: &mut Trace) -> Result<Tally,
             files.add(key, file, start);
         }
         if let Some((st, path)) = &state {
-            save(st, path, header, &files.read, trace);
+            save(st, path, header, (&files.read, &keys), trace);
         }
         files.outcome(&at.bucket, keys.len(), s3.caller.limit, r.now)
     })?
 }
 
-/// Where this run's listing starts: [`LATENESS_MARGIN`] before the
-/// newest file the last run read (the `StartAfter` of each day folder
-/// then skips what was read, and whole day folders of a long window are
-/// not listed again), or at `from` (the window's start less the margin)
-/// when nothing is kept. Files are named when CloudTrail opens them, and
-/// two of the same minute sort by a random suffix, so a file named
-/// shortly before the newest one read may appear after it: the margin
-/// lists those again (their events dedupe). A kept name not in
+/// Where the next run's listing may start: [`LATENESS_MARGIN`] before
+/// the newest file kept (the `StartAfter` of each day folder then skips
+/// what was read, and whole day folders of a long window are not listed
+/// again), and never after the first file listed but not kept (failed,
+/// malformed, not read for lack of time, over the caps): it must be
+/// listed and read again. Files are named when CloudTrail opens them,
+/// and two of the same minute sort by a random suffix, so a file named
+/// shortly before the newest one kept may appear after it: the margin
+/// lists those again (their events count once). A name not in
 /// CloudTrail's form (never expected) lists the whole window.
-fn resume(kept: &logstate::Kept, from: i64) -> i64 {
+fn resume(keys: &[String], kept: &HashSet<&str>) -> Option<i64> {
     let mut newest = None;
-    for key in kept.keys() {
-        match key_minute(key) {
-            Some(m) => newest = newest.max(Some(m)),
-            None => return from,
+    for key in keys {
+        let minute = key_minute(key)?;
+        if !kept.contains(key.as_str()) {
+            return newest.map(|n: i64| n.saturating_sub(LATENESS_MARGIN).min(minute));
         }
+        newest = Some(minute);
     }
-    newest.map_or(from, |m| m.saturating_sub(LATENESS_MARGIN).max(from))
+    newest.map(|n| n.saturating_sub(LATENESS_MARGIN))
 }
 
 /// The start of the minute `t` is in.
@@ -216,11 +219,12 @@ fn minute_of(t: i64) -> i64 {
 fn key_minute(key: &str) -> Option<i64> {
     let name = key.rsplit('/').next()?;
     let d = name.split('_').find(|p| {
-        let b = p.as_bytes();
-        b.len() == 14
-            && b[8] == b'T'
-            && b[13] == b'Z'
-            && b[..8].iter().chain(&b[9..13]).all(u8::is_ascii_digit)
+        p.len() == 14
+            && p.bytes().enumerate().all(|(i, c)| match i {
+                8 => c == b'T',
+                13 => c == b'Z',
+                _ => c.is_ascii_digit(),
+            })
     })?;
     crate::time::parse_iso8601(&format!(
         "{}-{}-{}T{}:{}:00Z",
@@ -293,7 +297,7 @@ fn load(
     path: &Path,
     header: logstate::Header<'_>,
     trace: &mut Trace,
-) -> logstate::Kept {
+) -> (logstate::Kept, Option<i64>) {
     let read = st
         .reader(path, logstate::CAP)
         .map(|r| logstate::decode(r, header));
@@ -304,9 +308,9 @@ fn load(
         Some(Ok(kept)) => kept,
         Some(Err(why)) => {
             trace.log(|| format!("state: ignored {}: {why}", path.display()));
-            logstate::Kept::new()
+            (logstate::Kept::new(), None)
         }
-        None => logstate::Kept::new(),
+        None => (logstate::Kept::new(), None),
     }
 }
 
@@ -318,7 +322,7 @@ fn save(
     st: &StateDir,
     path: &Path,
     header: logstate::Header<'_>,
-    read: &[(&str, Tally)],
+    (read, keys): (&[(&str, Tally)], &[String]),
     trace: &mut Trace,
 ) {
     let files: Vec<(&str, &Tally)> = read.iter().map(|(k, t)| (*k, t)).collect();
@@ -338,7 +342,11 @@ fn save(
         .into_iter()
         .zip(fits)
         .filter_map(|(f, fits)| fits.then_some(f));
-    let _ = st.write_with(path, logstate::CAP, |w| logstate::encode(w, header, kept));
+    let names: HashSet<&str> = kept.clone().map(|(k, _)| k).collect();
+    let resume = resume(keys, &names);
+    let _ = st.write_with(path, logstate::CAP, |w| {
+        logstate::encode(w, header, kept, resume)
+    });
     for n in st.take_notes() {
         trace.log(|| n);
     }
@@ -552,22 +560,28 @@ mod tests {
     }
 
     #[test]
-    fn the_listing_resumes_a_margin_before_the_newest_file_read() {
+    fn the_listing_resumes_a_margin_before_the_newest_file_kept() {
         let name = |hhmm: &str| format!("d/1_CloudTrail_r_20260101T{hhmm}Z_u.json.gz");
         let at = |hhmm: &str| key_minute(&name(hhmm)).unwrap_or_default();
-        let mut kept = logstate::Kept::new();
-        assert_eq!(resume(&kept, at("0315")), at("0315"), "nothing kept");
-        kept.insert(name("0320"), Tally::default());
-        kept.insert(name("0400"), Tally::default());
-        assert_eq!(resume(&kept, at("0315")), at("0345"));
-        // Never before the window's margin.
-        assert_eq!(resume(&kept, at("0350")), at("0350"));
-        kept.insert("d/odd.json.gz".into(), Tally::default());
+        let keys: Vec<String> = ["0320", "0400", "0410"].map(name).into();
+        let kept = |which: &[&str]| -> HashSet<&str> {
+            keys.iter()
+                .map(String::as_str)
+                .filter(|k| which.iter().any(|w| k.contains(w)))
+                .collect()
+        };
+        assert_eq!(resume(&keys, &kept(&[])), None, "nothing kept");
         assert_eq!(
-            resume(&kept, at("0315")),
-            at("0315"),
-            "a name not understood"
+            resume(&keys, &kept(&["0320", "0400", "0410"])),
+            Some(at("0355"))
         );
+        // The file of 04:00 failed or did not fit: listed again.
+        assert_eq!(resume(&keys, &kept(&["0320", "0410"])), Some(at("0305")));
+        assert_eq!(resume(&keys, &kept(&["0320"])), Some(at("0305")));
+        assert_eq!(resume(&keys, &kept(&["0410"])), None, "the first not kept");
+        let mut odd = keys.clone();
+        odd.push("d/odd.json.gz".into());
+        assert_eq!(resume(&odd, &kept(&["0320", "0400", "0410"])), None);
     }
 
     #[test]

@@ -87,10 +87,14 @@ pub fn fitting(files: &[(&str, &Tally)]) -> Vec<bool> {
 }
 
 /// Writes `files` (key, events) for `h`, the keys in the order given.
+/// `resume`: where the next run's listing may start (every file named
+/// before it is kept, or left the window), if anywhere but the window's
+/// start.
 pub fn encode<'a>(
     w: &mut impl Write,
     h: Header<'_>,
     files: impl Iterator<Item = (&'a str, &'a Tally)> + Clone,
+    resume: Option<i64>,
 ) -> io::Result<()> {
     let (mut count, mut compact, mut full) = (0usize, 0usize, 0usize);
     for (_, t) in files.clone() {
@@ -100,7 +104,7 @@ pub fn encode<'a>(
     }
     let head = json!({"version": VERSION, "format": FORMAT, "bucket": h.bucket,
         "folder": h.folder, "category": h.category, "filters": h.filters, "long": h.long,
-        "from": h.from, "files": count, "compact": compact, "full": full});
+        "from": h.from, "files": count, "compact": compact, "full": full, "resume": resume});
     serde_json::to_writer(&mut *w, &head)?;
     let mut packed = Vec::with_capacity(CHUNK * PACKED);
     for (key, t) in files {
@@ -126,7 +130,8 @@ pub fn encode<'a>(
 /// same folder and filters); why not, otherwise (then every file is read
 /// again). Bounded by its header's counts, themselves within the caps,
 /// and checked against them: a cut file is refused.
-pub fn decode(r: impl Read, h: Header<'_>) -> Result<Kept, String> {
+/// With the files, where this run's listing may start ([`encode`]).
+pub fn decode(r: impl Read, h: Header<'_>) -> Result<(Kept, Option<i64>), String> {
     let (head, mut lines) = statefile::JsonLines::open(r, FORMAT)?;
     let text = |k: &str| head.get(k).and_then(Value::as_str);
     if text("bucket") != Some(h.bucket)
@@ -216,7 +221,9 @@ pub fn decode(r: impl Read, h: Header<'_>) -> Result<Kept, String> {
     if kept.len() != files || compact_left != 0 || full_left != 0 {
         return Err("fewer files or events than its header says".into());
     }
-    Ok(kept)
+    // Absent or null: list the whole window (a file of an older run).
+    let resume = head.get("resume").and_then(Value::as_i64);
+    Ok((kept, resume))
 }
 
 #[cfg(test)]
@@ -277,7 +284,13 @@ mod tests {
 
     fn bytes(h: Header<'_>, files: &[(String, Tally)]) -> Vec<u8> {
         let mut buf = Vec::new();
-        encode(&mut buf, h, files.iter().map(|(k, t)| (k.as_str(), t))).unwrap();
+        encode(
+            &mut buf,
+            h,
+            files.iter().map(|(k, t)| (k.as_str(), t)),
+            Some(1200),
+        )
+        .unwrap();
         buf
     }
 
@@ -285,7 +298,8 @@ mod tests {
     fn what_is_written_is_read_back() {
         let files = sample();
         let buf = bytes(H, &files);
-        let back = decode(buf.as_slice(), H).unwrap();
+        let (back, resume) = decode(buf.as_slice(), H).unwrap();
+        assert_eq!(resume, Some(1200));
         assert_eq!(back, files.into_iter().collect::<Kept>());
         // A later window of the same folder reads it too.
         assert!(decode(buf.as_slice(), Header { from: 2000, ..H }).is_ok());

@@ -259,6 +259,29 @@ fn a_malformed_log_file_is_unknown_naming_it() {
 }
 
 #[test]
+fn with_the_state_a_malformed_file_stays_unknown_until_it_leaves_the_window() {
+    // Between files that are read and kept: the next run's listing must
+    // not start past it.
+    let mut b = bucket();
+    let bad = key("us-east-1", "0330", "bad");
+    b.insert(bad.clone(), (b"{\"Records\": [oops".to_vec(), Vec::new()));
+    let (server, _) = server(b, true);
+    let dir = TempDir::new("logsource-malformed");
+    let state = format!("--statefile-dir={}", dir.0.display());
+    for run in 0..2 {
+        let (text, code) = check(&server, &["--mode=countevents", &state]);
+        assert_eq!((code, run), (3, run), "{text}");
+        assert!(
+            text.contains(&format!("log file s3://ct-bucket/{bad}")),
+            "{text}"
+        );
+    }
+    // At 04:50 it left the window (03:50 less the margin).
+    let (text, code) = check_at(&server, &["--mode=countevents", &state], NOW + 1200);
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
 fn a_partial_read_is_unknown_never_ok() {
     let (server, _) = slow_server(bucket(), true, Duration::from_secs(4));
     let (text, code) = check(&server, &["--mode=countevents", "--timeout=2"]);
