@@ -67,32 +67,30 @@ impl Counted {
     }
 }
 
-/// Where the hyphens of a canonical UUID are.
+/// Where the hyphens of a canonical UUID are, in its text.
 const HYPHENS: [usize; 4] = [8, 13, 18, 23];
 
 /// The 16 bytes of a canonical lowercase UUID (`8-4-4-4-12` hex digits);
 /// `None` for any other text, which would not render back the same.
 pub fn uuid(text: &str) -> Option<[u8; 16]> {
-    if text.len() != 36 {
+    let canonical = text.len() == 36
+        && text
+            .bytes()
+            .enumerate()
+            .all(|(i, c)| match HYPHENS.contains(&i) {
+                true => c == b'-',
+                false => matches!(c, b'0'..=b'9' | b'a'..=b'f'),
+            });
+    if !canonical {
         return None;
     }
+    // Each group of hex digits into its bytes: no allocation per record.
     let mut out = [0u8; 16];
-    let mut nibbles = 0usize;
-    for (i, c) in text.bytes().enumerate() {
-        if HYPHENS.contains(&i) {
-            if c != b'-' {
-                return None;
-            }
-            continue;
-        }
-        let digit = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => return None,
-        };
-        let byte = out.get_mut(nibbles / 2)?;
-        *byte = *byte << 4 | digit;
-        nibbles += 1;
+    let mut at = 0;
+    for group in text.split('-') {
+        let bytes = out.get_mut(at..at + group.len() / 2)?;
+        hex::decode_to_slice(group, bytes).ok()?;
+        at += group.len() / 2;
     }
     Some(out)
 }
