@@ -348,6 +348,16 @@ pub fn pipeline(data: &[u8]) {
 /// The plugin only reads files it wrote itself, but a disk, a crash or an
 /// older version can still leave anything there: none may panic, and
 /// what reads back holds the invariants the callers rely on.
+/// What the statefile target decodes log-file states for.
+const LOGSTATE_HEADER: crate::run::logstate::Header<'static> = crate::run::logstate::Header {
+    bucket: "b",
+    folder: "AWSLogs/1/CloudTrail/r/",
+    category: "Management",
+    filters: "",
+    long: false,
+    from: 1_700_000_000,
+};
+
 pub fn statefile(data: &[u8]) {
     let _ = crate::aws::quota::stored_tat(data);
     for now in [0, 1_700_000_000, i64::MAX, i64::MIN] {
@@ -360,6 +370,24 @@ pub fn statefile(data: &[u8]) {
         assert!(c.events.iter().all(|e| e.time.is_some()));
     }
     let _ = crate::modes::securityevents::seen_before(crate::statefile::parse(data).as_ref());
+    // The log-file source's state: within its caps, and what it holds
+    // written again reads back the same.
+    use crate::run::logstate;
+    let h = LOGSTATE_HEADER;
+    if let Ok((kept, resume)) = logstate::decode(data, h) {
+        let events: usize = kept.values().map(|t| t.len()).sum();
+        assert!(kept.len() <= logstate::MAX_FILES);
+        assert!(events <= logstate::MAX_COMPACT + crate::modes::countevents::MAX_CACHED_EVENTS);
+        let mut again = Vec::new();
+        let files: Vec<(&str, &crate::modes::counted::Tally)> =
+            kept.iter().map(|(k, t)| (k.as_str(), t)).collect();
+        if logstate::encode(&mut again, h, files.iter().copied(), resume).is_ok() {
+            assert_eq!(
+                logstate::decode(again.as_slice(), h).ok(),
+                Some((kept, resume))
+            );
+        }
+    }
 }
 
 /// logintegrity's readers of outside data: a digest file, a
@@ -797,6 +825,52 @@ mod tests {
             Ok(kept_sample())
         );
         listings(&written);
+    }
+
+    /// The log-file source's state in the statefile corpus is what
+    /// `logstate::encode` writes today (`WRITE_SEED=1` writes it anew).
+    #[test]
+    fn the_log_file_state_seed_is_what_encode_writes() {
+        use crate::aws::cloudtrail::Event;
+        use crate::modes::counted::{Counted, Tally, uuid};
+        use crate::run::logstate;
+        let id = "3038ebd2-c98a-4c65-9b6e-e22506292313";
+        let one = Tally {
+            full: vec![Event {
+                event_id: "not-a-uuid".into(),
+                time: Some(1_700_000_200),
+                event_name: Some("GetObject".into()),
+                ..Event::default()
+            }],
+            compact: vec![Counted {
+                id: uuid(id).unwrap(),
+                time: 1_700_000_100,
+                tags: 1,
+            }],
+        };
+        let mut written = Vec::new();
+        let files = [("AWSLogs/1/CloudTrail/r/2023/11/14/k.json.gz", &one)];
+        logstate::encode(
+            &mut written,
+            LOGSTATE_HEADER,
+            files.iter().copied(),
+            Some(1_700_000_000),
+        )
+        .unwrap();
+        let seed = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fuzz/corpus/statefile/logstate"
+        );
+        if std::env::var_os("WRITE_SEED").is_some() {
+            std::fs::write(seed, &written).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&std::fs::read(seed).unwrap()),
+            String::from_utf8_lossy(&written)
+        );
+        let (kept, resume) = logstate::decode(written.as_slice(), LOGSTATE_HEADER).unwrap();
+        assert_eq!((kept.len(), resume), (1, Some(1_700_000_000)));
+        statefile(&written);
     }
 
     const EVENTS: &[u8] = b"{\"version\":1,\"format\":4,\"delta\":3600,\"end\":100,\"count\":1}\n[\"a\",50,null,null,\"CreateVpc\",null,null,[[null,\"r\"]]]\n";

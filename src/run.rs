@@ -6,7 +6,7 @@
 mod bucket;
 pub(crate) mod integrity;
 mod logsource;
-mod logstate;
+pub(crate) mod logstate;
 mod pool;
 mod posture;
 pub(crate) mod window;
