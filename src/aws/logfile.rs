@@ -1,21 +1,28 @@
 //! A trail's log file as CloudTrail writes it to S3: gzip of
-//! `{"Records":[…]}`, read as it inflates. serde_json reads the inflating
-//! stream and builds one record's tree at a time (within the JSON value
-//! budget, [`crate::json`]), which becomes an [`Event`] and is dropped:
-//! memory follows the largest record, never the file.
+//! `{"Records":[…]}`, inflated into memory (up to [`IN_MEMORY`], past it
+//! parsed as it inflates) and parsed one record at a time: only the
+//! fields an [`Event`] holds are read, straight from the text (borrowed
+//! where they have no escapes), everything else skipped unbuilt. Memory
+//! follows the buffer and the largest record's fields, never the file.
 //!
 //! A record carries more than LookupEvents shows, but not the fields
 //! LookupEvents derives on its side: [`Event::from_record`] derives them
 //! as LookupEvents does where the record holds the data (README, "Field
-//! derivation").
+//! derivation"); the reader derives the same from the fields it reads
+//! (the tests and the fuzz target compare the two).
 
+use std::borrow::Cow;
+use std::fmt;
 use std::io::{self, BufReader, Read};
 
 use flate2::bufread::MultiGzDecoder;
-use serde_json::Value;
+use serde_core::de::{
+    self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+use serde_json::{Number, Value};
 
 use super::cloudtrail::{Event, EventCategory, timestamp};
-use crate::json::{List, ReadError};
+use crate::json::{Bounded, Budget, ReadError};
 
 /// The most uncompressed bytes one log file may inflate to: CloudTrail
 /// delivers a file every ~5 minutes per region and splits larger ones, so
@@ -74,48 +81,72 @@ impl<R: Read> Read for Watch<R> {
     }
 }
 
-/// Buffered reads of the inflated JSON: serde_json's reader asks a byte
-/// at a time.
+/// Buffered reads of the compressed body, and of the inflated JSON when
+/// a file is too large to hold ([`IN_MEMORY`]): serde_json's reader asks
+/// a byte at a time.
 const STEP: usize = 64 * 1024;
 
+/// The most inflated bytes of one file parsed from memory. serde_json
+/// parses a slice several times faster than a reader (no per-byte call,
+/// strings borrowed in place), and a log file holds ~5 minutes of one
+/// region: real ones inflate to a few MB, so nearly every file fits. The
+/// source reads 8 files at once (its pool's workers): at most
+/// 64 MiB of buffers, and only for files that large (what is not written
+/// is never resident). A larger file is parsed from this buffer and then
+/// the rest of the stream, so memory stays bounded and the file is read.
+const IN_MEMORY: usize = 8 << 20;
+
 /// Reads the log file `input` (gzip, every member) as it arrives, each
-/// record handed to `each` with its event; the number of records.
+/// record's event handed to `each`; the number of records.
 pub fn read(
     input: impl Read,
-    each: &mut dyn FnMut(&Value, Event) -> Result<(), String>,
+    each: &mut dyn FnMut(Event) -> Result<(), String>,
 ) -> Result<usize, LogFileError> {
-    read_within(input, MAX_INFLATED, each)
+    read_within(input, MAX_INFLATED, IN_MEMORY, each)
 }
 
 fn read_within(
     input: impl Read,
     max_inflated: u64,
-    each: &mut dyn FnMut(&Value, Event) -> Result<(), String>,
+    in_memory: usize,
+    each: &mut dyn FnMut(Event) -> Result<(), String>,
 ) -> Result<usize, LogFileError> {
     let mut source = Watch::new(input, u64::MAX);
     let mut inflated = Watch::new(
         MultiGzDecoder::new(BufReader::with_capacity(STEP, &mut source)),
         max_inflated,
     );
-    let list = List {
-        key: "Records",
-        max: usize::MAX,
-        noun: "records",
-    };
     let mut count = 0usize;
-    let read = crate::json::read_list_from(
-        BufReader::with_capacity(STEP, &mut inflated),
-        &list,
-        &mut |i, r| {
-            count = i + 1;
-            let e = Event::from_record(r).map_err(|why| format!("record #{}: {why}", i + 1))?;
-            each(r, e)
-        },
-    );
+    // Reserved whole: growing by doubling would copy, and could reach
+    // twice the bound; pages never written are never resident.
+    let mut buf = Vec::with_capacity(in_memory.saturating_add(1));
+    let filled = (&mut inflated)
+        .take(in_memory as u64 + 1)
+        .read_to_end(&mut buf);
+    let read = match filled {
+        Err(e) => Err(Failure::Inflate(e)),
+        Ok(n) if n <= in_memory => {
+            parse(serde_json::Deserializer::from_slice(&buf), &mut count, each)
+                .map_err(Failure::Parse)
+        }
+        Ok(_) => {
+            let rest = BufReader::with_capacity(STEP, &mut inflated);
+            let stream = io::Cursor::new(&buf[..]).chain(rest);
+            parse(
+                serde_json::Deserializer::from_reader(stream),
+                &mut count,
+                each,
+            )
+            .map_err(Failure::Parse)
+        }
+    };
     let over = inflated.over;
     let failed = source.failed.take();
+    let gzip = |e: &dyn std::fmt::Display| {
+        LogFileError::Malformed(format!("not a valid gzip stream ({e})"))
+    };
     match read {
-        Ok(_) => Ok(count),
+        Ok(()) => Ok(count),
         Err(_) if failed.is_some() => Err(LogFileError::Source(
             failed.unwrap_or_else(|| io::Error::other("the download failed")),
         )),
@@ -123,14 +154,642 @@ fn read_within(
             "uncompressed content larger than {}",
             crate::env::size(max_inflated)
         ))),
-        Err(ReadError::Shape(why)) if why == "no Records in the answer" => Err(
-            LogFileError::Malformed("not a log file: no Records list".into()),
-        ),
-        Err(ReadError::Shape(why)) => Err(LogFileError::Malformed(why)),
-        Err(ReadError::NotJson(e)) if e.is_io() => Err(LogFileError::Malformed(format!(
-            "not a valid gzip stream ({e})"
-        ))),
-        Err(ReadError::NotJson(e)) => Err(LogFileError::Malformed(format!("not JSON ({e})"))),
+        Err(Failure::Inflate(e)) => Err(gzip(&e)),
+        Err(Failure::Parse(ReadError::Shape(why))) => Err(LogFileError::Malformed(why)),
+        Err(Failure::Parse(ReadError::NotJson(e))) if e.is_io() => Err(gzip(&e)),
+        Err(Failure::Parse(ReadError::NotJson(e))) => {
+            Err(LogFileError::Malformed(format!("not JSON ({e})")))
+        }
+    }
+}
+
+/// Why a read stopped, before the download's and the size's own errors
+/// are told apart.
+enum Failure {
+    Inflate(io::Error),
+    Parse(ReadError),
+}
+
+const NO_RECORDS: &str = "not a log file: no Records list";
+
+/// Parses `{"Records": [...], ...}` from `de`, each record's event handed
+/// to `each` as it is read; `count` the records handed.
+fn parse<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    count: &mut usize,
+    each: &mut dyn FnMut(Event) -> Result<(), String>,
+) -> Result<(), ReadError> {
+    let budget = Budget::new();
+    let file = FileVisitor {
+        budget: &budget,
+        count,
+        each,
+    };
+    let read = de.deserialize_map(file).and_then(|found| {
+        de.end()?;
+        Ok(found)
+    });
+    match read {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ReadError::Shape(NO_RECORDS.into())),
+        Err(e) => Err(budget.error(e, NO_RECORDS)),
+    }
+}
+
+/// The keys read, at any level: compared where they lie in the text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Records,
+    EventId,
+    EventTime,
+    EventType,
+    ErrorMessage,
+    EventName,
+    EventSource,
+    UserIdentity,
+    Resources,
+    ReadOnly,
+    ErrorCode,
+    UserAgent,
+    SourceIp,
+    AdditionalEventData,
+    ResponseElements,
+    Region,
+    EventCategory,
+    ManagementEvent,
+    Type,
+    UserName,
+    Arn,
+    AccessKeyId,
+    InvokedBy,
+    ResourceArn,
+    MfaUsed,
+    ConsoleLogin,
+    Other,
+}
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
+        Ok(match s {
+            "Records" => Key::Records,
+            "eventID" => Key::EventId,
+            "eventTime" => Key::EventTime,
+            "eventType" => Key::EventType,
+            "errorMessage" => Key::ErrorMessage,
+            "eventName" => Key::EventName,
+            "eventSource" => Key::EventSource,
+            "userIdentity" => Key::UserIdentity,
+            "resources" => Key::Resources,
+            "readOnly" => Key::ReadOnly,
+            "errorCode" => Key::ErrorCode,
+            "userAgent" => Key::UserAgent,
+            "sourceIPAddress" => Key::SourceIp,
+            "additionalEventData" => Key::AdditionalEventData,
+            "responseElements" => Key::ResponseElements,
+            "awsRegion" => Key::Region,
+            "eventCategory" => Key::EventCategory,
+            "managementEvent" => Key::ManagementEvent,
+            "type" => Key::Type,
+            "userName" => Key::UserName,
+            "arn" => Key::Arn,
+            "accessKeyId" => Key::AccessKeyId,
+            "invokedBy" => Key::InvokedBy,
+            "ARN" => Key::ResourceArn,
+            "MFAUsed" => Key::MfaUsed,
+            "ConsoleLogin" => Key::ConsoleLogin,
+            _ => Key::Other,
+        })
+    }
+}
+
+/// The top level: its `Records` read, anything else skipped; whether
+/// there was a `Records` list.
+struct FileVisitor<'a, 'b> {
+    budget: &'a Budget,
+    count: &'a mut usize,
+    each: &'b mut dyn FnMut(Event) -> Result<(), String>,
+}
+
+impl<'de> Visitor<'de> for FileVisitor<'_, '_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if key == Key::Records {
+                map.next_value_seed(RecordsSeed {
+                    budget: self.budget,
+                    count: &mut *self.count,
+                    each: &mut *self.each,
+                })?;
+                found = true;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+struct RecordsSeed<'a, 'b> {
+    budget: &'a Budget,
+    count: &'a mut usize,
+    each: &'b mut dyn FnMut(Event) -> Result<(), String>,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl RecordsSeed<'_, '_> {
+    fn not_a_list<E: de::Error>(&self) -> E {
+        self.budget.fail("Records is not a list".into())
+    }
+}
+
+impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Records as a list")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            // Each record is one budget: the one before was dropped.
+            self.budget.refill();
+            let Some(record) = seq.next_element_seed(Seed(RecordField(self.budget)))? else {
+                return Ok(());
+            };
+            *self.count += 1;
+            let n = *self.count;
+            let event = record
+                .ok_or_else(|| "not a JSON object".to_owned())
+                .and_then(Fields::event)
+                .map_err(|why| self.budget.fail(format!("record #{n}: {why}")))?;
+            (self.each)(event).map_err(|why| self.budget.fail(why))?;
+        }
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.not_a_list())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.not_a_list())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.not_a_list())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.not_a_list())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.not_a_list())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.not_a_list())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(self.not_a_list())
+    }
+}
+
+/// What a field makes of each JSON type it may hold: by default the
+/// field is absent (`absent`) and its value skipped, as
+/// [`Event::from_record`] has a field of the wrong type.
+trait Field<'de>: Sized {
+    type Out;
+    fn absent(self) -> Self::Out;
+    fn text(self, _: Cow<'de, str>) -> Self::Out {
+        self.absent()
+    }
+    fn boolean(self, _: bool) -> Self::Out {
+        self.absent()
+    }
+    fn number(self, _: Number) -> Self::Out {
+        self.absent()
+    }
+    fn null(self) -> Self::Out {
+        self.absent()
+    }
+    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Out, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.absent())
+    }
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Out, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(self.absent())
+    }
+}
+
+/// A [`Field`] read from the parser: whatever the value's type.
+struct Seed<F>(F);
+
+impl<'de, F: Field<'de>> DeserializeSeed<'de> for Seed<F> {
+    type Value = F::Out;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<F::Out, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, F: Field<'de>> Visitor<'de> for Seed<F> {
+    type Value = F::Out;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<F::Out, E> {
+        Ok(self.0.boolean(b))
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<F::Out, E> {
+        Ok(self.0.number(n.into()))
+    }
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<F::Out, E> {
+        Ok(self.0.number(n.into()))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<F::Out, E> {
+        // JSON has no infinite or NaN number: serde_json refuses them.
+        Ok(match Number::from_f64(n) {
+            Some(n) => self.0.number(n),
+            None => self.0.absent(),
+        })
+    }
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<F::Out, E> {
+        Ok(self.0.text(Cow::Borrowed(s)))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<F::Out, E> {
+        Ok(self.0.text(Cow::Owned(s.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> Result<F::Out, E> {
+        Ok(self.0.text(Cow::Owned(s)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<F::Out, E> {
+        Ok(self.0.null())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<F::Out, A::Error> {
+        self.0.seq(seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<F::Out, A::Error> {
+        self.0.map(map)
+    }
+}
+
+type Text<'de> = Option<Cow<'de, str>>;
+
+/// A string field, borrowed from the text when it has no escapes.
+struct TextField;
+
+impl<'de> Field<'de> for TextField {
+    type Out = Text<'de>;
+    fn absent(self) -> Text<'de> {
+        None
+    }
+    fn text(self, s: Cow<'de, str>) -> Text<'de> {
+        Some(s)
+    }
+}
+
+/// `managementEvent`.
+struct BoolField;
+
+impl Field<'_> for BoolField {
+    type Out = Option<bool>;
+    fn absent(self) -> Option<bool> {
+        None
+    }
+    fn boolean(self, b: bool) -> Option<bool> {
+        Some(b)
+    }
+}
+
+/// `readOnly`: a boolean, or a string in any case.
+struct ReadOnlyField;
+
+impl Field<'_> for ReadOnlyField {
+    type Out = Option<String>;
+    fn absent(self) -> Option<String> {
+        None
+    }
+    fn boolean(self, b: bool) -> Option<String> {
+        Some(b.to_string())
+    }
+    fn text(self, s: Cow<'_, str>) -> Option<String> {
+        Some(s.to_ascii_lowercase())
+    }
+}
+
+/// `eventTime` as [`super::cloudtrail::timestamp`] reads it: a time,
+/// none (null), or why it is not one.
+struct TimeField<'a>(&'a Budget);
+
+type Time = Result<Option<i64>, String>;
+
+fn not_a_time(shown: &dyn fmt::Display) -> Time {
+    Err(format!("eventTime is not a time: {shown}"))
+}
+
+impl<'de> Field<'de> for TimeField<'_> {
+    type Out = Time;
+    fn absent(self) -> Time {
+        Ok(None)
+    }
+    fn text(self, s: Cow<'de, str>) -> Time {
+        match crate::time::parse_iso8601(&s) {
+            Some(t) => Ok(Some(t)),
+            None => not_a_time(&format_args!("'{s}'")),
+        }
+    }
+    fn boolean(self, b: bool) -> Time {
+        not_a_time(&b)
+    }
+    fn number(self, n: Number) -> Time {
+        match n.as_f64().filter(|f| f.is_finite() && f.abs() < 1e13) {
+            // Whole seconds are enough for every use here.
+            Some(f) => Ok(Some(f.floor() as i64)),
+            None => not_a_time(&n),
+        }
+    }
+    // An array or an object is quoted: built within the record's budget.
+    fn seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Time, A::Error> {
+        Ok(not_a_time(&Bounded(self.0).visit_seq(seq)?))
+    }
+    fn map<A: MapAccess<'de>>(self, map: A) -> Result<Time, A::Error> {
+        Ok(not_a_time(&Bounded(self.0).visit_map(map)?))
+    }
+}
+
+/// One string of an object (`additionalEventData.MFAUsed`…).
+struct NestedField(Key);
+
+impl<'de> Field<'de> for NestedField {
+    type Out = Text<'de>;
+    fn absent(self) -> Text<'de> {
+        None
+    }
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text<'de>, A::Error> {
+        let mut out = None;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if key == self.0 {
+                out = map.next_value_seed(Seed(TextField))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `userIdentity`'s strings.
+#[derive(Default)]
+struct Identity<'de> {
+    kind: Text<'de>,
+    user_name: Text<'de>,
+    arn: Text<'de>,
+    access_key_id: Text<'de>,
+    invoked_by: Text<'de>,
+}
+
+struct IdentityField;
+
+impl<'de> Field<'de> for IdentityField {
+    type Out = Identity<'de>;
+    fn absent(self) -> Identity<'de> {
+        Identity::default()
+    }
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<Identity<'de>, A::Error> {
+        let mut out = Identity::default();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let slot = match key {
+                Key::Type => &mut out.kind,
+                Key::UserName => &mut out.user_name,
+                Key::Arn => &mut out.arn,
+                Key::AccessKeyId => &mut out.access_key_id,
+                Key::InvokedBy => &mut out.invoked_by,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *slot = map.next_value_seed(Seed(TextField))?;
+        }
+        Ok(out)
+    }
+}
+
+impl Identity<'_> {
+    /// [`username`] of the same identity.
+    fn username(&self) -> Option<String> {
+        let last_part = || self.arn.as_deref().and_then(|a| a.rsplit('/').next());
+        match self.kind.as_deref() {
+            Some("Root") => Some("root"),
+            Some("AssumedRole" | "FederatedUser") => last_part().or(self.user_name.as_deref()),
+            _ => self.user_name.as_deref(),
+        }
+        .filter(|u| !u.is_empty())
+        .map(str::to_owned)
+    }
+}
+
+type Resource<'de> = (Text<'de>, Text<'de>);
+
+/// `resources[]`, each one value of the record's budget: a list of
+/// millions of `{}` would otherwise be millions of pairs.
+struct ResourcesField<'a>(&'a Budget);
+
+impl<'de> Field<'de> for ResourcesField<'_> {
+    type Out = Vec<Resource<'de>>;
+    fn absent(self) -> Vec<Resource<'de>> {
+        Vec::new()
+    }
+    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Resource<'de>>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(r) = seq.next_element_seed(Seed(ResourceField))? {
+            self.0.take()?;
+            out.push(r);
+        }
+        Ok(out)
+    }
+}
+
+/// One resource: `{type, ARN}`, both absent when it is not an object.
+struct ResourceField;
+
+impl<'de> Field<'de> for ResourceField {
+    type Out = Resource<'de>;
+    fn absent(self) -> Resource<'de> {
+        (None, None)
+    }
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<Resource<'de>, A::Error> {
+        let mut out = (None, None);
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match key {
+                Key::Type => out.0 = map.next_value_seed(Seed(TextField))?,
+                Key::ResourceArn => out.1 = map.next_value_seed(Seed(TextField))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// What [`Event::from_record`] reads of a record, as read: a key given
+/// twice counts by its last value, as in a `Value`.
+struct Fields<'de> {
+    event_id: Text<'de>,
+    time: Time,
+    event_type: Text<'de>,
+    error_message: Text<'de>,
+    event_name: Text<'de>,
+    event_source: Text<'de>,
+    /// All absent when missing or not an object (no user name either).
+    identity: Identity<'de>,
+    resources: Vec<Resource<'de>>,
+    read_only: Option<String>,
+    error_code: Text<'de>,
+    user_agent: Text<'de>,
+    source_ip: Text<'de>,
+    mfa_used: Text<'de>,
+    console_login: Text<'de>,
+    region: Text<'de>,
+    category: Text<'de>,
+    management: Option<bool>,
+}
+
+/// A record: its fields when it is an object, else none.
+struct RecordField<'a>(&'a Budget);
+
+impl<'de> Field<'de> for RecordField<'_> {
+    type Out = Option<Fields<'de>>;
+    fn absent(self) -> Option<Fields<'de>> {
+        None
+    }
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Fields<'de>>, A::Error> {
+        let mut f = Fields {
+            event_id: None,
+            time: Ok(None),
+            event_type: None,
+            error_message: None,
+            event_name: None,
+            event_source: None,
+            identity: Identity::default(),
+            resources: Vec::new(),
+            read_only: None,
+            error_code: None,
+            user_agent: None,
+            source_ip: None,
+            mfa_used: None,
+            console_login: None,
+            region: None,
+            category: None,
+            management: None,
+        };
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let slot = match key {
+                Key::EventId => &mut f.event_id,
+                Key::EventType => &mut f.event_type,
+                Key::ErrorMessage => &mut f.error_message,
+                Key::EventName => &mut f.event_name,
+                Key::EventSource => &mut f.event_source,
+                Key::ErrorCode => &mut f.error_code,
+                Key::UserAgent => &mut f.user_agent,
+                Key::SourceIp => &mut f.source_ip,
+                Key::Region => &mut f.region,
+                Key::EventCategory => &mut f.category,
+                Key::EventTime => {
+                    f.time = map.next_value_seed(Seed(TimeField(self.0)))?;
+                    continue;
+                }
+                Key::UserIdentity => {
+                    f.identity = map.next_value_seed(Seed(IdentityField))?;
+                    continue;
+                }
+                Key::Resources => {
+                    f.resources = map.next_value_seed(Seed(ResourcesField(self.0)))?;
+                    continue;
+                }
+                Key::ReadOnly => {
+                    f.read_only = map.next_value_seed(Seed(ReadOnlyField))?;
+                    continue;
+                }
+                Key::ManagementEvent => {
+                    f.management = map.next_value_seed(Seed(BoolField))?;
+                    continue;
+                }
+                Key::AdditionalEventData => {
+                    f.mfa_used = map.next_value_seed(Seed(NestedField(Key::MfaUsed)))?;
+                    continue;
+                }
+                Key::ResponseElements => {
+                    f.console_login = map.next_value_seed(Seed(NestedField(Key::ConsoleLogin)))?;
+                    continue;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *slot = map.next_value_seed(Seed(TextField))?;
+        }
+        Ok(Some(f))
+    }
+}
+
+impl Fields<'_> {
+    /// The event [`Event::from_record`] makes of the same record.
+    fn event(self) -> Result<Event, String> {
+        let own = |t: Text<'_>| t.map(Cow::into_owned);
+        let event_id = own(self.event_id).ok_or("no eventID")?;
+        let time = self.time?.ok_or("no eventTime")?;
+        let category = EventCategory::of_fields(self.category.as_deref(), self.management);
+        let username = self.identity.username();
+        let identity = self.identity;
+        Ok(Event {
+            event_id,
+            event_type: own(self.event_type),
+            error_message: own(self.error_message),
+            time: Some(time),
+            event_name: own(self.event_name),
+            event_source: own(self.event_source),
+            username,
+            resources: self
+                .resources
+                .into_iter()
+                .map(|(kind, arn)| (own(kind), own(arn)))
+                .collect(),
+            access_key_id: own(identity.access_key_id),
+            read_only: self.read_only,
+            error_code: own(self.error_code),
+            user_agent: own(self.user_agent),
+            source_ip: own(self.source_ip),
+            user_arn: own(identity.arn),
+            event_time: Some(time),
+            user_type: own(identity.kind),
+            invoked_by: own(identity.invoked_by),
+            mfa_used: own(self.mfa_used),
+            console_login: own(self.console_login),
+            region: own(self.region),
+            category: Some(category),
+        })
     }
 }
 
@@ -255,7 +914,7 @@ mod tests {
 
     fn events(bytes: &[u8]) -> Result<Vec<Event>, LogFileError> {
         let mut out = Vec::new();
-        read(bytes, &mut |_, e| {
+        read(bytes, &mut |e| {
             out.push(e);
             Ok(())
         })?;
@@ -365,7 +1024,7 @@ mod tests {
         assert!(malformed(&cut).starts_with("not a valid gzip stream"));
         let big = gz(format!("{{\"Records\": [], \"pad\": \"{}\"}}", "x".repeat(5000)).as_bytes());
         let mut none = Vec::<Event>::new();
-        match read_within(&big[..], 1000, &mut |_, e| {
+        match read_within(&big[..], 1000, IN_MEMORY, &mut |e| {
             none.push(e);
             Ok(())
         }) {
@@ -392,8 +1051,133 @@ mod tests {
         }
         let mut part = gz(br#"{"Records": [{"eventID": "a"}, {"eventID": "b"}]}"#);
         part.truncate(20);
-        match read(Fails(part), &mut |_, _| Ok(())) {
+        match read(Fails(part), &mut |_| Ok(())) {
             Err(LogFileError::Source(e)) => assert_eq!(e.kind(), io::ErrorKind::TimedOut),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Each record through the reader and through [`Event::from_record`]
+    /// (its `Value`): the same event, or the same error.
+    fn same_as_from_record(records: &[Value]) {
+        for r in records {
+            let file = json!({"Records": [r]}).to_string();
+            let got = events(&gz(file.as_bytes())).map(|mut e| e.remove(0));
+            let want = Event::from_record(r);
+            match (got, want) {
+                (Ok(g), Ok(w)) => assert_eq!(g, w, "{r}"),
+                (Err(LogFileError::Malformed(g)), Err(w)) => {
+                    assert_eq!(g, format!("record #1: {w}"), "{r}")
+                }
+                (g, w) => panic!("{r}: {g:?} against {w:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_reader_derives_what_from_record_derives() {
+        let time = "2024-01-01T00:00:05Z";
+        let mut odd = vec![
+            json!({"eventID": "a", "eventTime": time}),
+            json!({"eventID": "a", "eventTime": 1.7e9, "readOnly": "TRUE",
+                "managementEvent": false, "userIdentity": "x", "resources": {}}),
+            json!({"eventID": "a", "eventTime": 1_700_000_000, "eventCategory": 5,
+                "managementEvent": "false", "readOnly": 1, "resources": [1, {"type": 2}, []],
+                "additionalEventData": {"MFAUsed": "Yes", "x": [{}]},
+                "responseElements": {"ConsoleLogin": 1}, "errorCode": null,
+                "userIdentity": {"type": "FederatedUser", "arn": "a/", "userName": "u"}}),
+            json!({"eventID": "a", "eventTime": time, "eventCategory": "NetworkActivity",
+                "userIdentity": {"type": "AssumedRole", "userName": "u"},
+                "eventName": "caf\u{e9} \"q\"", "awsRegion": ["eu-west-1"]}),
+            json!({"eventID": "a", "eventTime": time, "eventCategory": "Unknown",
+                "userIdentity": {"type": "Root"}, "readOnly": false}),
+            json!({"eventID": 1, "eventTime": time}),
+            json!({"eventID": "a"}),
+            json!({"eventTime": time}),
+            json!({"eventID": "a", "eventTime": null}),
+            json!({"eventID": "a", "eventTime": "yesterday"}),
+            json!({"eventID": "a", "eventTime": 1e14}),
+            json!({"eventID": "a", "eventTime": -5}),
+            json!({"eventID": "a", "eventTime": 1.5e20}),
+            json!({"eventID": "a", "eventTime": true}),
+            json!({"eventID": "a", "eventTime": [1, {"b": null}]}),
+            json!({"eventID": "a", "eventTime": {"at": "now"}}),
+            json!([1]),
+            json!("x"),
+            json!(null),
+        ];
+        odd.push(record("b", json!({"type": "IAMUser", "userName": "alice"})));
+        same_as_from_record(&odd);
+    }
+
+    #[test]
+    fn a_key_given_twice_counts_by_its_last_value() {
+        let file = br#"{"Records": [{"eventID": "a", "eventID": "b",
+            "eventTime": 5, "eventTime": "2024-01-01T00:00:00Z",
+            "eventName": "X", "eventName": 1,
+            "userIdentity": {"type": "Root"}, "userIdentity": {"userName": "u"},
+            "resources": [{}], "resources": 1}]}"#;
+        let value: Value = serde_json::from_slice(file).unwrap();
+        let want = Event::from_record(&value["Records"][0]).unwrap();
+        let got = events(&gz(file)).unwrap();
+        assert_eq!(got, [want]);
+        assert_eq!(
+            (got[0].event_id.as_str(), got[0].username.as_deref()),
+            ("b", Some("u"))
+        );
+    }
+
+    #[test]
+    fn a_resource_list_is_bounded() {
+        let many = format!(
+            "{{\"Records\": [{{\"eventID\": \"a\", \"eventTime\": 0, \"resources\": [{}{{}}]}}]}}",
+            "{},".repeat(crate::json::MAX_VALUES)
+        );
+        assert_eq!(
+            malformed(&gz(many.as_bytes())),
+            "more than 100000 JSON values"
+        );
+    }
+
+    #[test]
+    fn a_file_larger_than_memory_is_read_as_it_inflates() {
+        let rec = |i: usize| record(&format!("e{i}"), json!({"type": "Root"}));
+        let file = json!({"x": "pad", "Records": (0..50).map(rec).collect::<Vec<_>>()});
+        let bytes = gz(file.to_string().as_bytes());
+        let read_in = |in_memory: usize, bytes: &[u8]| {
+            let mut out = Vec::new();
+            read_within(bytes, MAX_INFLATED, in_memory, &mut |e| {
+                out.push(e);
+                Ok(())
+            })
+            .map(|n| (n, out))
+        };
+        let whole = read_in(IN_MEMORY, &bytes).unwrap();
+        for in_memory in [0, 1, 100, 5000] {
+            assert_eq!(read_in(in_memory, &bytes).unwrap(), whole);
+        }
+        assert_eq!(whole.0, 50);
+        // Its errors are the same: a cut stream, JSON cut short.
+        let mut cut = bytes.clone();
+        cut.truncate(cut.len() - 4);
+        for in_memory in [100, IN_MEMORY] {
+            match read_in(in_memory, &cut) {
+                Err(LogFileError::Malformed(why)) => {
+                    assert!(why.starts_with("not a valid gzip stream"), "{why}")
+                }
+                other => panic!("{other:?}"),
+            }
+            let short = gz(&file.to_string().as_bytes()[..2000]);
+            match read_in(in_memory, &short) {
+                Err(LogFileError::Malformed(why)) => assert!(why.starts_with("not JSON"), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        let big = gz(format!("{{\"Records\": [], \"pad\": \"{}\"}}", "x".repeat(5000)).as_bytes());
+        match read_within(&big[..], 1000, 100, &mut |_| Ok(())) {
+            Err(LogFileError::Malformed(why)) => {
+                assert_eq!(why, "uncompressed content larger than 1000 bytes")
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -420,7 +420,7 @@ fn read_file(
     let mut body = s3.get_object(bucket, key, MAX_FILE_BYTES, trace)?;
     let mut kept = Vec::new();
     let mut whole = store.is_some();
-    let read = logfile::read(&mut body, &mut |_, e| {
+    let read = logfile::read(&mut body, &mut |e| {
         if let Some(st) = store.filter(|_| whole) {
             if !(st.keeps)(&e) {
                 return Ok(());
