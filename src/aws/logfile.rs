@@ -244,35 +244,57 @@ impl Visitor<'_> for KeySeed {
         f.write_str("a key")
     }
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
-        Ok(match s {
-            "Records" => Key::Records,
-            "eventID" => Key::EventId,
-            "eventTime" => Key::EventTime,
-            "eventType" => Key::EventType,
-            "errorMessage" => Key::ErrorMessage,
-            "eventName" => Key::EventName,
-            "eventSource" => Key::EventSource,
-            "userIdentity" => Key::UserIdentity,
-            "resources" => Key::Resources,
-            "readOnly" => Key::ReadOnly,
-            "errorCode" => Key::ErrorCode,
-            "userAgent" => Key::UserAgent,
-            "sourceIPAddress" => Key::SourceIp,
-            "additionalEventData" => Key::AdditionalEventData,
-            "responseElements" => Key::ResponseElements,
-            "awsRegion" => Key::Region,
-            "eventCategory" => Key::EventCategory,
-            "managementEvent" => Key::ManagementEvent,
-            "type" => Key::Type,
-            "userName" => Key::UserName,
-            "arn" => Key::Arn,
-            "accessKeyId" => Key::AccessKeyId,
-            "invokedBy" => Key::InvokedBy,
-            "ARN" => Key::ResourceArn,
-            "MFAUsed" => Key::MfaUsed,
-            "ConsoleLogin" => Key::ConsoleLogin,
-            _ => Key::Other,
-        })
+        Ok(key(s))
+    }
+}
+
+/// Every key of every record is looked up, and most are not read: by
+/// length first, so that most are told apart by one comparison (a
+/// plain `match` on the text, at this crate's size-first opt-level,
+/// compares against each name in turn: a tenth of the parse).
+fn key(s: &str) -> Key {
+    let among = |names: &[(&str, Key)]| {
+        names
+            .iter()
+            .find(|(name, _)| *name == s)
+            .map_or(Key::Other, |(_, k)| *k)
+    };
+    match s.len() {
+        3 => among(&[("arn", Key::Arn), ("ARN", Key::ResourceArn)]),
+        4 => among(&[("type", Key::Type)]),
+        7 => among(&[
+            ("eventID", Key::EventId),
+            ("Records", Key::Records),
+            ("MFAUsed", Key::MfaUsed),
+        ]),
+        8 => among(&[("readOnly", Key::ReadOnly), ("userName", Key::UserName)]),
+        9 => among(&[
+            ("eventTime", Key::EventTime),
+            ("eventName", Key::EventName),
+            ("eventType", Key::EventType),
+            ("awsRegion", Key::Region),
+            ("userAgent", Key::UserAgent),
+            ("resources", Key::Resources),
+            ("errorCode", Key::ErrorCode),
+            ("invokedBy", Key::InvokedBy),
+        ]),
+        11 => among(&[
+            ("eventSource", Key::EventSource),
+            ("accessKeyId", Key::AccessKeyId),
+        ]),
+        12 => among(&[
+            ("userIdentity", Key::UserIdentity),
+            ("errorMessage", Key::ErrorMessage),
+            ("ConsoleLogin", Key::ConsoleLogin),
+        ]),
+        13 => among(&[("eventCategory", Key::EventCategory)]),
+        15 => among(&[
+            ("sourceIPAddress", Key::SourceIp),
+            ("managementEvent", Key::ManagementEvent),
+        ]),
+        16 => among(&[("responseElements", Key::ResponseElements)]),
+        19 => among(&[("additionalEventData", Key::AdditionalEventData)]),
+        _ => Key::Other,
     }
 }
 
@@ -1179,6 +1201,44 @@ mod tests {
                 assert_eq!(why, "uncompressed content larger than 1000 bytes")
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_key_read_is_found_by_its_name() {
+        let names = [
+            ("Records", Key::Records),
+            ("eventID", Key::EventId),
+            ("eventTime", Key::EventTime),
+            ("eventType", Key::EventType),
+            ("errorMessage", Key::ErrorMessage),
+            ("eventName", Key::EventName),
+            ("eventSource", Key::EventSource),
+            ("userIdentity", Key::UserIdentity),
+            ("resources", Key::Resources),
+            ("readOnly", Key::ReadOnly),
+            ("errorCode", Key::ErrorCode),
+            ("userAgent", Key::UserAgent),
+            ("sourceIPAddress", Key::SourceIp),
+            ("additionalEventData", Key::AdditionalEventData),
+            ("responseElements", Key::ResponseElements),
+            ("awsRegion", Key::Region),
+            ("eventCategory", Key::EventCategory),
+            ("managementEvent", Key::ManagementEvent),
+            ("type", Key::Type),
+            ("userName", Key::UserName),
+            ("arn", Key::Arn),
+            ("accessKeyId", Key::AccessKeyId),
+            ("invokedBy", Key::InvokedBy),
+            ("ARN", Key::ResourceArn),
+            ("MFAUsed", Key::MfaUsed),
+            ("ConsoleLogin", Key::ConsoleLogin),
+        ];
+        for (name, k) in names {
+            assert!(key(name) == k, "{name}");
+        }
+        for other in ["", "eventid", "Type", "eventVersion", "records", "arn "] {
+            assert!(key(other) == Key::Other, "{other}");
         }
     }
 
