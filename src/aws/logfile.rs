@@ -99,8 +99,8 @@ const STEP: usize = 64 * 1024;
 /// the rest of the stream, so memory stays bounded and the file is read.
 const IN_MEMORY: usize = 8 << 20;
 
-/// Reads the log file `input` (gzip, every member) as it arrives, each
-/// record's event handed to `each`; the number of records.
+/// Reads the log file `input` (gzip, every member), each record's event
+/// handed to `each` as the record is parsed; the number of records.
 pub fn read(
     input: impl Read,
     each: &mut dyn FnMut(Event) -> Result<(), String>,
@@ -124,7 +124,7 @@ fn read_within(
     // twice the bound; pages never written are never resident.
     let mut buf = Vec::with_capacity(in_memory.saturating_add(1));
     let filled = (&mut inflated)
-        .take(in_memory as u64 + 1)
+        .take((in_memory as u64).saturating_add(1))
         .read_to_end(&mut buf);
     let read = match filled {
         Err(e) => Err(Failure::Inflate(e)),
