@@ -36,20 +36,20 @@ pub enum ReadError {
 
 /// Values left to a parse, and the first error of our own (kept apart
 /// from serde_json's, which would add a position to its text).
-struct Budget {
+pub(crate) struct Budget {
     left: Cell<usize>,
     why: RefCell<Option<String>>,
 }
 
 impl Budget {
-    fn new() -> Budget {
+    pub(crate) fn new() -> Budget {
         Budget {
             left: Cell::new(MAX_VALUES),
             why: RefCell::new(None),
         }
     }
 
-    fn fail<E: de::Error>(&self, why: String) -> E {
+    pub(crate) fn fail<E: de::Error>(&self, why: String) -> E {
         let mut slot = self.why.borrow_mut();
         if slot.is_none() {
             *slot = Some(why);
@@ -57,7 +57,7 @@ impl Budget {
         E::custom("refused")
     }
 
-    fn take<E: de::Error>(&self) -> Result<(), E> {
+    pub(crate) fn take<E: de::Error>(&self) -> Result<(), E> {
         match self.left.get().checked_sub(1) {
             Some(n) => {
                 self.left.set(n);
@@ -67,10 +67,15 @@ impl Budget {
         }
     }
 
+    /// A new item's budget: the values of the one before were dropped.
+    pub(crate) fn refill(&self) {
+        self.left.set(MAX_VALUES);
+    }
+
     /// A parse's error: ours when we raised it, else serde_json's, which
     /// says the bytes are not JSON, or — a data error — that they are
     /// not the object expected (`not_object`).
-    fn error(self, e: serde_json::Error, not_object: &str) -> ReadError {
+    pub(crate) fn error(self, e: serde_json::Error, not_object: &str) -> ReadError {
         match self.why.into_inner() {
             Some(why) => ReadError::Shape(why),
             None if e.is_data() => ReadError::Shape(not_object.to_owned()),
@@ -80,7 +85,7 @@ impl Budget {
 }
 
 /// Builds a `Value`, one unit of the budget per value.
-struct Bounded<'a>(&'a Budget);
+pub(crate) struct Bounded<'a>(pub(crate) &'a Budget);
 
 impl<'de> DeserializeSeed<'de> for Bounded<'_> {
     type Value = Value;
@@ -217,18 +222,6 @@ pub fn read_list<T>(
     list_from(&mut de, list, item)
 }
 
-/// [`read_list`] of a document read as it arrives (a log file inflating):
-/// only the item being handed over is ever built, whatever the length of
-/// the list.
-pub fn read_list_from<T>(
-    reader: impl std::io::Read,
-    list: &List<'_>,
-    item: &mut dyn FnMut(usize, &Value) -> Result<T, String>,
-) -> Result<(Vec<T>, Option<String>), ReadError> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    list_from(&mut de, list, item)
-}
-
 fn list_from<'de, R: serde_json::de::Read<'de>, T>(
     de: &mut serde_json::Deserializer<R>,
     list: &List<'_>,
@@ -333,7 +326,7 @@ impl<'de, T> Visitor<'de> for ItemsSeed<'_, '_, T> {
             let index = out.len();
             out.push((self.item)(index, &v).map_err(|why| self.budget.fail(why))?);
             // The item's values are dropped: they no longer count.
-            self.budget.left.set(MAX_VALUES);
+            self.budget.refill();
         }
     }
     fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Vec<T>, A::Error> {

@@ -178,11 +178,18 @@ impl EventCategory {
     /// before that field existed (eventVersion < 1.07) say whether they
     /// are management events (`managementEvent`), else they are.
     pub fn of_record(r: &Value) -> EventCategory {
-        match r.get("eventCategory").and_then(Value::as_str) {
+        EventCategory::of_fields(
+            r.get("eventCategory").and_then(Value::as_str),
+            r.get("managementEvent").and_then(Value::as_bool),
+        )
+    }
+
+    /// [`EventCategory::of_record`] from the record's `eventCategory`
+    /// and `managementEvent`, each when of the right type.
+    pub fn of_fields(category: Option<&str>, management: Option<bool>) -> EventCategory {
+        match category {
             Some(name) => EventCategory::parse(name).unwrap_or(EventCategory::Management),
-            None if r.get("managementEvent").and_then(Value::as_bool) == Some(false) => {
-                EventCategory::Data
-            }
+            None if management == Some(false) => EventCategory::Data,
             None => EventCategory::Management,
         }
     }

@@ -1,21 +1,31 @@
 //! A trail's log file as CloudTrail writes it to S3: gzip of
-//! `{"Records":[…]}`, read as it inflates. serde_json reads the inflating
-//! stream and builds one record's tree at a time (within the JSON value
-//! budget, [`crate::json`]), which becomes an [`Event`] and is dropped:
-//! memory follows the largest record, never the file.
+//! `{"Records":[…]}`, inflated into memory (up to [`IN_MEMORY`], past it
+//! parsed as it inflates) and parsed one record at a time: only the
+//! fields an [`Event`] holds are read, straight from the text (borrowed
+//! where they have no escapes), everything else skipped unbuilt. Memory
+//! follows the buffer and the largest record's fields, never the file.
 //!
 //! A record carries more than LookupEvents shows, but not the fields
 //! LookupEvents derives on its side: [`Event::from_record`] derives them
 //! as LookupEvents does where the record holds the data (README, "Field
-//! derivation").
+//! derivation"); the reader derives the same from the fields it reads
+//! (the tests and the fuzz target compare the two).
 
+use std::fmt;
 use std::io::{self, BufReader, Read};
 
 use flate2::bufread::MultiGzDecoder;
+use serde_core::de::{
+    self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::Value;
 
 use super::cloudtrail::{Event, EventCategory, timestamp};
-use crate::json::{List, ReadError};
+use crate::json::{Budget, ReadError};
+
+mod record;
+
+use record::{Fields, Key, KeySeed, RecordField, Seed};
 
 /// The most uncompressed bytes one log file may inflate to: CloudTrail
 /// delivers a file every ~5 minutes per region and splits larger ones, so
@@ -74,48 +84,72 @@ impl<R: Read> Read for Watch<R> {
     }
 }
 
-/// Buffered reads of the inflated JSON: serde_json's reader asks a byte
-/// at a time.
+/// Buffered reads of the compressed body, and of the inflated JSON when
+/// a file is too large to hold ([`IN_MEMORY`]): serde_json's reader asks
+/// a byte at a time.
 const STEP: usize = 64 * 1024;
 
-/// Reads the log file `input` (gzip, every member) as it arrives, each
-/// record handed to `each` with its event; the number of records.
+/// The most inflated bytes of one file parsed from memory. serde_json
+/// parses a slice several times faster than a reader (no per-byte call,
+/// strings borrowed in place), and a log file holds ~5 minutes of one
+/// region: real ones inflate to a few MB, so nearly every file fits. The
+/// source reads 8 files at once (its pool's workers): at most
+/// 64 MiB of buffers, and only for files that large (what is not written
+/// is never resident). A larger file is parsed from this buffer and then
+/// the rest of the stream, so memory stays bounded and the file is read.
+const IN_MEMORY: usize = 8 << 20;
+
+/// Reads the log file `input` (gzip, every member), each record's event
+/// handed to `each` as the record is parsed; the number of records.
 pub fn read(
     input: impl Read,
-    each: &mut dyn FnMut(&Value, Event) -> Result<(), String>,
+    each: &mut dyn FnMut(Event) -> Result<(), String>,
 ) -> Result<usize, LogFileError> {
-    read_within(input, MAX_INFLATED, each)
+    read_within(input, MAX_INFLATED, IN_MEMORY, each)
 }
 
 fn read_within(
     input: impl Read,
     max_inflated: u64,
-    each: &mut dyn FnMut(&Value, Event) -> Result<(), String>,
+    in_memory: usize,
+    each: &mut dyn FnMut(Event) -> Result<(), String>,
 ) -> Result<usize, LogFileError> {
     let mut source = Watch::new(input, u64::MAX);
     let mut inflated = Watch::new(
         MultiGzDecoder::new(BufReader::with_capacity(STEP, &mut source)),
         max_inflated,
     );
-    let list = List {
-        key: "Records",
-        max: usize::MAX,
-        noun: "records",
-    };
     let mut count = 0usize;
-    let read = crate::json::read_list_from(
-        BufReader::with_capacity(STEP, &mut inflated),
-        &list,
-        &mut |i, r| {
-            count = i + 1;
-            let e = Event::from_record(r).map_err(|why| format!("record #{}: {why}", i + 1))?;
-            each(r, e)
-        },
-    );
+    // Reserved whole: growing by doubling would copy, and could reach
+    // twice the bound; pages never written are never resident.
+    let mut buf = Vec::with_capacity(in_memory.saturating_add(1));
+    let filled = (&mut inflated)
+        .take((in_memory as u64).saturating_add(1))
+        .read_to_end(&mut buf);
+    let read = match filled {
+        Err(e) => Err(Failure::Inflate(e)),
+        Ok(n) if n <= in_memory => {
+            parse(serde_json::Deserializer::from_slice(&buf), &mut count, each)
+                .map_err(Failure::Parse)
+        }
+        Ok(_) => {
+            let rest = BufReader::with_capacity(STEP, &mut inflated);
+            let stream = io::Cursor::new(&buf[..]).chain(rest);
+            parse(
+                serde_json::Deserializer::from_reader(stream),
+                &mut count,
+                each,
+            )
+            .map_err(Failure::Parse)
+        }
+    };
     let over = inflated.over;
     let failed = source.failed.take();
+    let gzip = |e: &dyn std::fmt::Display| {
+        LogFileError::Malformed(format!("not a valid gzip stream ({e})"))
+    };
     match read {
-        Ok(_) => Ok(count),
+        Ok(()) => Ok(count),
         Err(_) if failed.is_some() => Err(LogFileError::Source(
             failed.unwrap_or_else(|| io::Error::other("the download failed")),
         )),
@@ -123,14 +157,141 @@ fn read_within(
             "uncompressed content larger than {}",
             crate::env::size(max_inflated)
         ))),
-        Err(ReadError::Shape(why)) if why == "no Records in the answer" => Err(
-            LogFileError::Malformed("not a log file: no Records list".into()),
-        ),
-        Err(ReadError::Shape(why)) => Err(LogFileError::Malformed(why)),
-        Err(ReadError::NotJson(e)) if e.is_io() => Err(LogFileError::Malformed(format!(
-            "not a valid gzip stream ({e})"
-        ))),
-        Err(ReadError::NotJson(e)) => Err(LogFileError::Malformed(format!("not JSON ({e})"))),
+        Err(Failure::Inflate(e)) => Err(gzip(&e)),
+        Err(Failure::Parse(ReadError::Shape(why))) => Err(LogFileError::Malformed(why)),
+        Err(Failure::Parse(ReadError::NotJson(e))) if e.is_io() => Err(gzip(&e)),
+        Err(Failure::Parse(ReadError::NotJson(e))) => {
+            Err(LogFileError::Malformed(format!("not JSON ({e})")))
+        }
+    }
+}
+
+/// Why a read stopped, before the download's and the size's own errors
+/// are told apart.
+enum Failure {
+    Inflate(io::Error),
+    Parse(ReadError),
+}
+
+const NO_RECORDS: &str = "not a log file: no Records list";
+
+/// Parses `{"Records": [...], ...}` from `de`, each record's event handed
+/// to `each` as it is read; `count` the records handed.
+fn parse<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    count: &mut usize,
+    each: &mut dyn FnMut(Event) -> Result<(), String>,
+) -> Result<(), ReadError> {
+    let budget = Budget::new();
+    let file = FileVisitor {
+        budget: &budget,
+        count,
+        each,
+    };
+    let read = de.deserialize_map(file).and_then(|found| {
+        de.end()?;
+        Ok(found)
+    });
+    match read {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ReadError::Shape(NO_RECORDS.into())),
+        Err(e) => Err(budget.error(e, NO_RECORDS)),
+    }
+}
+
+/// The top level: its `Records` read, anything else skipped; whether
+/// there was a `Records` list.
+struct FileVisitor<'a, 'b> {
+    budget: &'a Budget,
+    count: &'a mut usize,
+    each: &'b mut dyn FnMut(Event) -> Result<(), String>,
+}
+
+impl<'de> Visitor<'de> for FileVisitor<'_, '_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if key == Key::Records {
+                map.next_value_seed(RecordsSeed {
+                    budget: self.budget,
+                    count: &mut *self.count,
+                    each: &mut *self.each,
+                })?;
+                found = true;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+struct RecordsSeed<'a, 'b> {
+    budget: &'a Budget,
+    count: &'a mut usize,
+    each: &'b mut dyn FnMut(Event) -> Result<(), String>,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl RecordsSeed<'_, '_> {
+    fn not_a_list<E: de::Error>(&self) -> E {
+        self.budget.fail("Records is not a list".into())
+    }
+}
+
+impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Records as a list")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            // Each record is one budget: the one before was dropped.
+            self.budget.refill();
+            let Some(record) = seq.next_element_seed(Seed(RecordField(self.budget)))? else {
+                return Ok(());
+            };
+            *self.count += 1;
+            let n = *self.count;
+            let event = record
+                .ok_or_else(|| "not a JSON object".to_owned())
+                .and_then(Fields::event)
+                .map_err(|why| self.budget.fail(format!("record #{n}: {why}")))?;
+            (self.each)(event).map_err(|why| self.budget.fail(why))?;
+        }
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.not_a_list())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.not_a_list())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.not_a_list())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.not_a_list())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.not_a_list())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.not_a_list())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(self.not_a_list())
     }
 }
 
@@ -255,7 +416,7 @@ mod tests {
 
     fn events(bytes: &[u8]) -> Result<Vec<Event>, LogFileError> {
         let mut out = Vec::new();
-        read(bytes, &mut |_, e| {
+        read(bytes, &mut |e| {
             out.push(e);
             Ok(())
         })?;
@@ -365,7 +526,7 @@ mod tests {
         assert!(malformed(&cut).starts_with("not a valid gzip stream"));
         let big = gz(format!("{{\"Records\": [], \"pad\": \"{}\"}}", "x".repeat(5000)).as_bytes());
         let mut none = Vec::<Event>::new();
-        match read_within(&big[..], 1000, &mut |_, e| {
+        match read_within(&big[..], 1000, IN_MEMORY, &mut |e| {
             none.push(e);
             Ok(())
         }) {
@@ -392,8 +553,224 @@ mod tests {
         }
         let mut part = gz(br#"{"Records": [{"eventID": "a"}, {"eventID": "b"}]}"#);
         part.truncate(20);
-        match read(Fails(part), &mut |_, _| Ok(())) {
+        match read(Fails(part), &mut |_| Ok(())) {
             Err(LogFileError::Source(e)) => assert_eq!(e.kind(), io::ErrorKind::TimedOut),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Each record through the reader and through [`Event::from_record`]
+    /// (its `Value`): the same event, or the same error.
+    fn same_as_from_record(records: &[Value]) {
+        for r in records {
+            let file = json!({"Records": [r]}).to_string();
+            let got = events(&gz(file.as_bytes())).map(|mut e| e.remove(0));
+            // As parsed from the text: serde_json's float parsing may end
+            // a unit in the last place away from the number written.
+            let parsed: Value = serde_json::from_str(&file).unwrap();
+            let want = Event::from_record(&parsed["Records"][0]);
+            match (got, want) {
+                (Ok(g), Ok(w)) => assert_eq!(g, w, "{r}"),
+                (Err(LogFileError::Malformed(g)), Err(w)) => {
+                    assert_eq!(g, format!("record #1: {w}"), "{r}")
+                }
+                (g, w) => panic!("{r}: {g:?} against {w:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_reader_derives_what_from_record_derives() {
+        let time = "2024-01-01T00:00:05Z";
+        let mut odd = vec![
+            json!({"eventID": "a", "eventTime": time}),
+            json!({"eventID": "a", "eventTime": 1.7e9, "readOnly": "TRUE",
+                "managementEvent": false, "userIdentity": "x", "resources": {}}),
+            json!({"eventID": "a", "eventTime": 1_700_000_000, "eventCategory": 5,
+                "managementEvent": "false", "readOnly": 1, "resources": [1, {"type": 2}, []],
+                "additionalEventData": {"MFAUsed": "Yes", "x": [{}]},
+                "responseElements": {"ConsoleLogin": 1}, "errorCode": null,
+                "userIdentity": {"type": "FederatedUser", "arn": "a/", "userName": "u"}}),
+            json!({"eventID": "a", "eventTime": time, "eventCategory": "NetworkActivity",
+                "userIdentity": {"type": "AssumedRole", "userName": "u"},
+                "eventName": "caf\u{e9} \"q\"", "awsRegion": ["eu-west-1"]}),
+            json!({"eventID": "a", "eventTime": time, "eventCategory": "Unknown",
+                "userIdentity": {"type": "Root"}, "readOnly": false}),
+            json!({"eventID": 1, "eventTime": time}),
+            json!({"eventID": "a"}),
+            json!({"eventTime": time}),
+            json!({"eventID": "a", "eventTime": null}),
+            json!({"eventID": "a", "eventTime": "yesterday"}),
+            json!({"eventID": "a", "eventTime": 1e14}),
+            json!({"eventID": "a", "eventTime": -5}),
+            json!({"eventID": "a", "eventTime": 1.5e20}),
+            json!({"eventID": "a", "eventTime": true}),
+            json!({"eventID": "a", "eventTime": [1, {"b": null}]}),
+            json!({"eventID": "a", "eventTime": {"at": "now"}}),
+            json!([1]),
+            json!("x"),
+            json!(null),
+        ];
+        odd.push(record("b", json!({"type": "IAMUser", "userName": "alice"})));
+        same_as_from_record(&odd);
+    }
+
+    /// Record-shaped JSON: the keys the reader reads (and others) at
+    /// every level, with values of every type.
+    fn record_like() -> impl proptest::strategy::Strategy<Value = Vec<Value>> {
+        use proptest::prelude::*;
+        let key = prop::sample::select(vec![
+            "eventID",
+            "eventTime",
+            "eventType",
+            "errorMessage",
+            "eventName",
+            "eventSource",
+            "userIdentity",
+            "resources",
+            "readOnly",
+            "errorCode",
+            "userAgent",
+            "sourceIPAddress",
+            "additionalEventData",
+            "responseElements",
+            "awsRegion",
+            "eventCategory",
+            "managementEvent",
+            "type",
+            "userName",
+            "arn",
+            "accessKeyId",
+            "invokedBy",
+            "ARN",
+            "MFAUsed",
+            "ConsoleLogin",
+            "Records",
+            "x",
+        ]);
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e14..1e14f64).prop_map(Value::from),
+            prop::sample::select(vec![
+                "2024-01-01T00:00:05Z",
+                "Root",
+                "AssumedRole",
+                "FederatedUser",
+                "a/b/",
+                "arn:aws:sts::1:assumed-role/R/s",
+                "Data",
+                "Insight",
+                "TRUE",
+                "",
+            ])
+            .prop_map(Value::from),
+            "\\PC{0,6}".prop_map(Value::from),
+        ];
+        let inner_key = key.clone();
+        let object = move |inner: BoxedStrategy<Value>| {
+            prop::collection::vec((inner_key.clone(), inner), 0..6).prop_map(|kv| {
+                Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            })
+        };
+        let value = leaf.prop_recursive(3, 32, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                object(inner),
+            ]
+        });
+        let entries = prop::collection::vec((key, value), 0..10);
+        prop::collection::vec(entries, 1..4).prop_map(|records| {
+            records
+                .into_iter()
+                .map(|kv| {
+                    let mut r = json!({"eventID": "a", "eventTime": "2024-01-01T00:00:05Z"});
+                    for (k, v) in kv {
+                        r[k] = v;
+                    }
+                    r
+                })
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_record_reads_as_from_record_derives_it(records in record_like()) {
+            same_as_from_record(&records);
+        }
+    }
+
+    #[test]
+    fn a_key_given_twice_counts_by_its_last_value() {
+        let file = br#"{"Records": [{"eventID": "a", "eventID": "b",
+            "eventTime": 5, "eventTime": "2024-01-01T00:00:00Z",
+            "eventName": "X", "eventName": 1,
+            "userIdentity": {"type": "Root"}, "userIdentity": {"userName": "u"},
+            "resources": [{}], "resources": 1}]}"#;
+        let value: Value = serde_json::from_slice(file).unwrap();
+        let want = Event::from_record(&value["Records"][0]).unwrap();
+        let got = events(&gz(file)).unwrap();
+        assert_eq!(got, [want]);
+        assert_eq!(
+            (got[0].event_id.as_str(), got[0].username.as_deref()),
+            ("b", Some("u"))
+        );
+    }
+
+    #[test]
+    fn a_resource_list_is_bounded() {
+        let many = format!(
+            "{{\"Records\": [{{\"eventID\": \"a\", \"eventTime\": 0, \"resources\": [{}{{}}]}}]}}",
+            "{},".repeat(crate::json::MAX_VALUES)
+        );
+        assert_eq!(
+            malformed(&gz(many.as_bytes())),
+            "more than 100000 JSON values"
+        );
+    }
+
+    #[test]
+    fn a_file_larger_than_memory_is_read_as_it_inflates() {
+        let rec = |i: usize| record(&format!("e{i}"), json!({"type": "Root"}));
+        let file = json!({"x": "pad", "Records": (0..50).map(rec).collect::<Vec<_>>()});
+        let bytes = gz(file.to_string().as_bytes());
+        let read_in = |in_memory: usize, bytes: &[u8]| {
+            let mut out = Vec::new();
+            read_within(bytes, MAX_INFLATED, in_memory, &mut |e| {
+                out.push(e);
+                Ok(())
+            })
+            .map(|n| (n, out))
+        };
+        let whole = read_in(IN_MEMORY, &bytes).unwrap();
+        for in_memory in [0, 1, 100, 5000] {
+            assert_eq!(read_in(in_memory, &bytes).unwrap(), whole);
+        }
+        assert_eq!(whole.0, 50);
+        // Its errors are the same: a cut stream, JSON cut short.
+        let mut cut = bytes.clone();
+        cut.truncate(cut.len() - 4);
+        for in_memory in [100, IN_MEMORY] {
+            match read_in(in_memory, &cut) {
+                Err(LogFileError::Malformed(why)) => {
+                    assert!(why.starts_with("not a valid gzip stream"), "{why}")
+                }
+                other => panic!("{other:?}"),
+            }
+            let short = gz(&file.to_string().as_bytes()[..2000]);
+            match read_in(in_memory, &short) {
+                Err(LogFileError::Malformed(why)) => assert!(why.starts_with("not JSON"), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        let big = gz(format!("{{\"Records\": [], \"pad\": \"{}\"}}", "x".repeat(5000)).as_bytes());
+        match read_within(&big[..], 1000, 100, &mut |_| Ok(())) {
+            Err(LogFileError::Malformed(why)) => {
+                assert_eq!(why, "uncompressed content larger than 1000 bytes")
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -494,7 +494,7 @@ fn read_file(
 ) -> Result<Tally, Error> {
     let mut body = s3.get_object(bucket, key, MAX_FILE_BYTES, trace)?;
     let mut kept = Tally::default();
-    let read = logfile::read(&mut body, &mut |_, e| {
+    let read = logfile::read(&mut body, &mut |e| {
         if e.time.is_none_or(|t| t < how.start) {
             return Ok(());
         }
