@@ -96,7 +96,12 @@ impl Caller<'_> {
         let body = req.body;
         let mut attempt = 1;
         loop {
-            if let Err(q) = self.throttle.acquire(op, self.clock, self.http.remaining()) {
+            let paced = !sigv4::is_s3(target.service) || self.throttle.paces_s3();
+            let acquired = match paced {
+                true => self.throttle.acquire(op, self.clock, self.http.remaining()),
+                false => Ok(()),
+            };
+            if let Err(q) = acquired {
                 return Err(Error::Quota {
                     op,
                     wait_ms: u64::try_from(q.wait.as_millis()).unwrap_or(u64::MAX),

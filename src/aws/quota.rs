@@ -27,15 +27,22 @@ use crate::statefile::{SMALL_CAP, StateDir, VERSION};
 pub struct Rates {
     pub lookup_events: f64,
     pub other: f64,
+    /// S3's requests (every operation at this one rate).
+    pub s3: f64,
 }
 
 impl Default for Rates {
     /// A little under the published quotas (2 and 10 per second), so a
-    /// poller's own clock jitter never tips it over.
+    /// poller's own clock jitter never tips it over. S3 has no such
+    /// account-wide quota (3 500 writes and 5 500 reads a second per
+    /// prefix, and a `SlowDown` is retried): pacing the log files' GETs
+    /// at CloudTrail's 9 a second made a read of 300 files last 33 s
+    /// whatever its CPU, so they go unpaced unless `--api-rate` says.
     fn default() -> Self {
         Rates {
             lookup_events: 1.8,
             other: 9.0,
+            s3: 0.0,
         }
     }
 }
@@ -46,7 +53,14 @@ impl Rates {
         Rates {
             lookup_events: rate,
             other: rate,
+            s3: rate,
         }
+    }
+
+    /// Whether S3's requests are paced (then at [`Rates::interval`] of
+    /// their operation, the same rate as every other's).
+    pub fn paces_s3(&self) -> bool {
+        self.s3 > 0.0 && self.s3.is_finite()
     }
 
     pub fn interval(&self, api: &str) -> Option<Duration> {
@@ -70,6 +84,9 @@ pub trait Throttle: Sync {
     /// Which account the requests are for, once the credentials are known:
     /// shared buckets are per account (or access key), region, endpoint.
     fn set_scope(&self, _scope: String) {}
+
+    /// Whether S3's requests wait for [`Throttle::acquire`] too.
+    fn paces_s3(&self) -> bool;
 
     /// Waits for the right to send one `api` request, or says the wait
     /// would not fit in `remaining`.
@@ -95,6 +112,10 @@ impl LocalPacer {
 }
 
 impl Throttle for LocalPacer {
+    fn paces_s3(&self) -> bool {
+        self.rates.paces_s3()
+    }
+
     fn set_scope(&self, scope: String) {
         if let Ok(mut s) = self.scope.lock() {
             *s = scope;
@@ -181,6 +202,10 @@ pub fn gcra(now: i64, tat: i64, interval_ms: i64) -> (i64, i64) {
 }
 
 impl Throttle for SharedBucket<'_> {
+    fn paces_s3(&self) -> bool {
+        self.rates.paces_s3()
+    }
+
     fn set_scope(&self, scope: String) {
         SharedBucket::set_scope(self, scope);
     }
@@ -260,6 +285,7 @@ mod tests {
             Some(Duration::from_secs_f64(1.0 / 9.0))
         );
         assert_eq!(Rates::all(0.0).interval("LookupEvents"), None);
+        assert!(!r.paces_s3() && Rates::all(50.0).paces_s3() && !Rates::all(0.0).paces_s3());
     }
 
     #[test]

@@ -500,7 +500,7 @@ pub const STATEFILE: Section = Section {
             tag: "--api-rate",
             text: "Requests per second for every API, shared by the checks of one account and \
                    region (default: 1.8 for LookupEvents, 9 for the others, under AWS's 2 and \
-                   10; 0 turns pacing off).",
+                   10, S3 unpaced; a rate given paces S3 too; 0 turns pacing off).",
         },
         Item {
             tag: "--statefile-format --statefile-storable --failback-file",

@@ -183,8 +183,11 @@ fn countevents_counts_the_window_of_the_regions_log_files() {
     );
     let after = format!("start-after={prefix}{ACCOUNT}_CloudTrail_us-east-1_20260101T0315Z");
     assert!(lists[0].path.contains(&after), "{}", lists[0].path);
+    // Read at once, in no set order.
+    let mut gets = s3_gets(&reqs);
+    gets.sort();
     assert_eq!(
-        s3_gets(&reqs),
+        gets,
         [
             format!("/ct-bucket/{}", key("us-east-1", "0320", "b")),
             format!("/ct-bucket/{}", key("us-east-1", "0400", "c")),
