@@ -824,6 +824,17 @@ fn event_from(e: &Value) -> Result<Event, String> {
 mod tests {
     use super::*;
     use crate::clock::Clock;
+
+    impl Event {
+        /// An event of only an id and a time, for the tests of the crate.
+        pub fn at(id: &str, time: i64) -> Event {
+            Event {
+                event_id: id.into(),
+                time: Some(time),
+                ..Event::default()
+            }
+        }
+    }
     use proptest::prelude::*;
     use std::time::Duration;
 

@@ -158,14 +158,6 @@ mod tests {
 
     const ID: &str = "3038ebd2-c98a-4c65-9b6e-e22506292313";
 
-    fn ev(id: &str, time: i64) -> Event {
-        Event {
-            event_id: id.into(),
-            time: Some(time),
-            ..Event::default()
-        }
-    }
-
     #[test]
     fn compact_is_small() {
         assert_eq!(std::mem::size_of::<Counted>(), 24);
@@ -190,21 +182,21 @@ mod tests {
             "e1",
         ] {
             assert_eq!(uuid(other), None, "{other}");
-            assert_eq!(Counted::of(&ev(other, 5), 1), None, "{other}");
+            assert_eq!(Counted::of(&Event::at(other, 5), 1), None, "{other}");
         }
-        let c = Counted::of(&ev(ID, 1_700_000_000), 0b101).unwrap();
+        let c = Counted::of(&Event::at(ID, 1_700_000_000), 0b101).unwrap();
         assert_eq!(
             (c.event_id(), c.at(), c.tags),
             (ID.into(), 1_700_000_000, 5)
         );
         // A time outside u32 (or none) keeps the full event.
-        assert_eq!(Counted::of(&ev(ID, -1), 1), None);
-        assert_eq!(Counted::of(&ev(ID, 1 << 32), 1), None);
+        assert_eq!(Counted::of(&Event::at(ID, -1), 1), None);
+        assert_eq!(Counted::of(&Event::at(ID, 1 << 32), 1), None);
         assert_eq!(
             Counted::of(
                 &Event {
                     time: None,
-                    ..ev(ID, 0)
+                    ..Event::at(ID, 0)
                 },
                 1
             ),
@@ -229,13 +221,13 @@ mod tests {
     #[test]
     fn dedupe_counts_an_id_once_and_merges_its_counters() {
         let other = "00000000-0000-4000-8000-000000000001";
-        let c = |id: &str, tags: u16| Counted::of(&ev(id, 10), tags).unwrap();
+        let c = |id: &str, tags: u16| Counted::of(&Event::at(id, 10), tags).unwrap();
         let mut t = Tally {
-            full: vec![ev("x", 1), ev("y", 2), ev("x", 3)],
+            full: vec![Event::at("x", 1), Event::at("y", 2), Event::at("x", 3)],
             compact: vec![c(ID, 1), c(other, 1), c(ID, 2)],
         };
         t.dedupe();
-        assert_eq!(t.full, [ev("x", 1), ev("y", 2)]);
+        assert_eq!(t.full, [Event::at("x", 1), Event::at("y", 2)]);
         let mut ids: Vec<(String, u16)> =
             t.compact.iter().map(|c| (c.event_id(), c.tags)).collect();
         ids.sort();

@@ -545,14 +545,6 @@ mod tests {
         }
     }
 
-    fn at(id: &str, t: i64) -> Event {
-        Event {
-            event_id: id.into(),
-            time: Some(t),
-            ..Event::default()
-        }
-    }
-
     #[test]
     fn incremental_windows() {
         let cache = Cached {
@@ -581,8 +573,12 @@ mod tests {
 
     #[test]
     fn merge_counts_each_event_once_and_drops_old_ones() {
-        let cached = vec![at("a", 100), at("b", 200), at("c", 300)];
-        let fresh = vec![at("c", 300), at("d", 400)];
+        let cached = vec![
+            Event::at("a", 100),
+            Event::at("b", 200),
+            Event::at("c", 300),
+        ];
+        let fresh = vec![Event::at("c", 300), Event::at("d", 400)];
         let ids: Vec<String> = merge(&cached, fresh, 150)
             .into_iter()
             .map(|e| e.event_id)
@@ -916,7 +912,7 @@ mod tests {
     fn stopped_reads_say_at_least() {
         let mut o = opts(None, None, Some("2"), Some("5"));
         o.stop_at_critical = true;
-        let events: Vec<Event> = (0..6).map(|i| at(&i.to_string(), 100)).collect();
+        let events: Vec<Event> = (0..6).map(|i| Event::at(&i.to_string(), 100)).collect();
         assert_eq!(
             text(
                 &evaluate_read(&o, &events, false, &Deadline::none()).unwrap(),

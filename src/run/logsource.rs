@@ -620,24 +620,16 @@ mod tests {
         }
     }
 
-    fn full(id: &str, time: i64) -> Event {
-        Event {
-            event_id: id.into(),
-            time: Some(time),
-            ..Event::default()
-        }
-    }
-
     #[test]
     fn files_give_the_window_each_event_once() {
         let mut files = Files::default();
         let one = Tally {
-            full: vec![full("x", 150), full("old", 50)],
+            full: vec![Event::at("x", 150), Event::at("old", 50)],
             compact: vec![counted(1, 100), counted(2, 99), counted(3, 300)],
         };
         // The same event delivered in a second file counts once.
         let two = Tally {
-            full: vec![full("x", 150), full("y", 180)],
+            full: vec![Event::at("x", 150), Event::at("y", 180)],
             compact: vec![counted(1, 100), counted(4, 201)],
         };
         files.add("k1", Some(Ok(one)), 100);
@@ -645,9 +637,13 @@ mod tests {
         // What is kept for the next run: from the window's start on,
         // events after its end too (a later window counts them).
         assert_eq!(files.read[0].1.compact, [counted(1, 100), counted(3, 300)]);
-        assert_eq!(files.read[0].1.full, [full("x", 150)]);
+        assert_eq!(files.read[0].1.full, [Event::at("x", 150)]);
         let t = files.outcome("b", 2, LIMIT, 200).unwrap();
-        assert_eq!(t.full, [full("y", 180), full("x", 150)], "newest first");
+        assert_eq!(
+            t.full,
+            [Event::at("y", 180), Event::at("x", 150)],
+            "newest first"
+        );
         assert_eq!(t.compact, [counted(1, 100)]);
     }
 
@@ -680,7 +676,7 @@ mod tests {
         let mut files = Files::default();
         let big = Event {
             error_message: Some("m".repeat(MAX_EVENTS_BYTES)),
-            ..full("x", 10)
+            ..Event::at("x", 10)
         };
         files.add("k1", Some(Ok(Tally::of_events(vec![big]))), 0);
         let e = files.outcome("b", 1, LIMIT, 99).unwrap_err().to_string();
