@@ -712,7 +712,7 @@ pub fn logfiles(data: &[u8]) {
     let Ok(file) = gz.finish() else { return };
     let mut got = Vec::new();
     let read = logfile::read(file.as_slice(), &mut |event| {
-        got.push(event);
+        got.push(event.clone());
         Ok(())
     });
     if let Ok(n) = read {

@@ -25,7 +25,7 @@ use crate::json::{Budget, ReadError};
 
 mod record;
 
-use record::{Fields, Key, KeySeed, RecordField, Seed};
+use record::{Key, KeySeed, RecordField, Seed};
 
 /// The most uncompressed bytes one log file may inflate to: CloudTrail
 /// delivers a file every ~5 minutes per region and splits larger ones, so
@@ -103,7 +103,7 @@ const IN_MEMORY: usize = 8 << 20;
 /// handed to `each` as the record is parsed; the number of records.
 pub fn read(
     input: impl Read,
-    each: &mut dyn FnMut(Event) -> Result<(), String>,
+    each: &mut dyn FnMut(&Event) -> Result<(), String>,
 ) -> Result<usize, LogFileError> {
     read_within(input, MAX_INFLATED, IN_MEMORY, each)
 }
@@ -112,7 +112,7 @@ fn read_within(
     input: impl Read,
     max_inflated: u64,
     in_memory: usize,
-    each: &mut dyn FnMut(Event) -> Result<(), String>,
+    each: &mut dyn FnMut(&Event) -> Result<(), String>,
 ) -> Result<usize, LogFileError> {
     let mut source = Watch::new(input, u64::MAX);
     let mut inflated = Watch::new(
@@ -180,12 +180,15 @@ const NO_RECORDS: &str = "not a log file: no Records list";
 fn parse<'de, R: serde_json::de::Read<'de>>(
     mut de: serde_json::Deserializer<R>,
     count: &mut usize,
-    each: &mut dyn FnMut(Event) -> Result<(), String>,
+    each: &mut dyn FnMut(&Event) -> Result<(), String>,
 ) -> Result<(), ReadError> {
     let budget = Budget::new();
+    // One event for every record of the file, rewritten by each.
+    let mut event = Event::default();
     let file = FileVisitor {
         budget: &budget,
         count,
+        event: &mut event,
         each,
     };
     let read = de.deserialize_map(file).and_then(|found| {
@@ -204,7 +207,8 @@ fn parse<'de, R: serde_json::de::Read<'de>>(
 struct FileVisitor<'a, 'b> {
     budget: &'a Budget,
     count: &'a mut usize,
-    each: &'b mut dyn FnMut(Event) -> Result<(), String>,
+    event: &'a mut Event,
+    each: &'b mut dyn FnMut(&Event) -> Result<(), String>,
 }
 
 impl<'de> Visitor<'de> for FileVisitor<'_, '_> {
@@ -220,6 +224,7 @@ impl<'de> Visitor<'de> for FileVisitor<'_, '_> {
                 map.next_value_seed(RecordsSeed {
                     budget: self.budget,
                     count: &mut *self.count,
+                    event: &mut *self.event,
                     each: &mut *self.each,
                 })?;
                 found = true;
@@ -234,7 +239,8 @@ impl<'de> Visitor<'de> for FileVisitor<'_, '_> {
 struct RecordsSeed<'a, 'b> {
     budget: &'a Budget,
     count: &'a mut usize,
-    each: &'b mut dyn FnMut(Event) -> Result<(), String>,
+    event: &'a mut Event,
+    each: &'b mut dyn FnMut(&Event) -> Result<(), String>,
 }
 
 impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
@@ -260,16 +266,17 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
         loop {
             // Each record is one budget: the one before was dropped.
             self.budget.refill();
-            let Some(record) = seq.next_element_seed(Seed(RecordField(self.budget)))? else {
+            let field = RecordField(self.budget, &mut self.event.resources);
+            let Some(record) = seq.next_element_seed(Seed(field))? else {
                 return Ok(());
             };
             *self.count += 1;
             let n = *self.count;
-            let event = record
+            record
                 .ok_or_else(|| "not a JSON object".to_owned())
-                .and_then(Fields::event)
+                .and_then(|f| f.fill(self.event))
                 .map_err(|why| self.budget.fail(format!("record #{n}: {why}")))?;
-            (self.each)(event).map_err(|why| self.budget.fail(why))?;
+            (self.each)(self.event).map_err(|why| self.budget.fail(why))?;
         }
     }
     fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
@@ -417,7 +424,7 @@ mod tests {
     fn events(bytes: &[u8]) -> Result<Vec<Event>, LogFileError> {
         let mut out = Vec::new();
         read(bytes, &mut |e| {
-            out.push(e);
+            out.push(e.clone());
             Ok(())
         })?;
         Ok(out)
@@ -527,7 +534,7 @@ mod tests {
         let big = gz(format!("{{\"Records\": [], \"pad\": \"{}\"}}", "x".repeat(5000)).as_bytes());
         let mut none = Vec::<Event>::new();
         match read_within(&big[..], 1000, IN_MEMORY, &mut |e| {
-            none.push(e);
+            none.push(e.clone());
             Ok(())
         }) {
             Err(LogFileError::Malformed(why)) => {
@@ -701,6 +708,124 @@ mod tests {
         fn any_record_reads_as_from_record_derives_it(records in record_like()) {
             same_as_from_record(&records);
         }
+
+        // The reader writes each record over the event of the one before.
+        #[test]
+        fn records_in_one_file_read_as_each_alone(records in record_like()) {
+            // As parsed from the text (floats), as in same_as_from_record;
+            // a record that does not read would end the file.
+            let parsed: Value = serde_json::from_str(&json!(records).to_string()).unwrap();
+            let (good, want): (Vec<&Value>, Vec<Event>) = parsed
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| Some((r, Event::from_record(r).ok()?)))
+                .unzip();
+            let file = json!({"Records": good}).to_string();
+            assert_eq!(events(&gz(file.as_bytes())).unwrap(), want);
+        }
+    }
+
+    #[test]
+    fn a_field_a_record_lacks_is_absent_whatever_the_record_before_had() {
+        let full = json!({
+            "eventID": "a",
+            "eventTime": "2024-01-01T00:00:05Z",
+            "eventType": "AwsApiCall",
+            "errorMessage": "denied",
+            "eventName": "GetObject",
+            "eventSource": "s3.amazonaws.com",
+            "userIdentity": {"type": "IAMUser", "userName": "bob",
+                "arn": "arn:aws:iam::1:user/bob", "accessKeyId": "AKIA1",
+                "invokedBy": "s3.amazonaws.com"},
+            "resources": [{"type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::b"},
+                {"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::b/k"}],
+            "readOnly": "TRUE",
+            "errorCode": "AccessDenied",
+            "userAgent": "aws-cli/2",
+            "sourceIPAddress": "203.0.113.5",
+            "additionalEventData": {"MFAUsed": "Yes"},
+            "responseElements": {"ConsoleLogin": "Success"},
+            "awsRegion": "eu-west-1",
+            "eventCategory": "Data",
+            "managementEvent": false
+        });
+        let bare = json!({"eventID": "b", "eventTime": 5});
+        let fewer = json!({"eventID": "c", "eventTime": 6,
+            "resources": [{"ARN": "arn:aws:s3:::c"}]});
+        let records = [&full, &bare, &full, &fewer, &full];
+        let file = json!({ "Records": records }).to_string();
+        let want: Vec<Event> = records
+            .iter()
+            .map(|r| Event::from_record(r).unwrap())
+            .collect();
+        let got = events(&gz(file.as_bytes())).unwrap();
+        assert_eq!(got, want);
+        let first = &got[0];
+        assert!(
+            first.error_message.is_some()
+                && first.username.is_some()
+                && first.access_key_id.is_some()
+                && first.read_only.is_some()
+                && first.error_code.is_some()
+                && first.user_agent.is_some()
+                && first.source_ip.is_some()
+                && first.user_arn.is_some()
+                && first.user_type.is_some()
+                && first.invoked_by.is_some()
+                && first.mfa_used.is_some()
+                && first.console_login.is_some()
+                && first.region.is_some()
+                && first.resources.len() == 2
+        );
+        let Event {
+            event_id,
+            event_type,
+            error_message,
+            time,
+            event_name,
+            event_source,
+            username,
+            resources,
+            access_key_id,
+            read_only,
+            error_code,
+            user_agent,
+            source_ip,
+            user_arn,
+            event_time,
+            user_type,
+            invoked_by,
+            mfa_used,
+            console_login,
+            region,
+            category,
+        } = &got[1];
+        assert_eq!(event_id, "b");
+        assert_eq!((*time, *event_time), (Some(5), Some(5)));
+        assert!(resources.is_empty());
+        for absent in [
+            event_type,
+            error_message,
+            event_name,
+            event_source,
+            username,
+            access_key_id,
+            read_only,
+            error_code,
+            user_agent,
+            source_ip,
+            user_arn,
+            user_type,
+            invoked_by,
+            mfa_used,
+            console_login,
+            region,
+        ] {
+            assert_eq!(absent, &None);
+        }
+        assert_eq!(*category, Some(EventCategory::of_fields(None, None)));
+        assert_eq!(got[3].resources, [(None, Some("arn:aws:s3:::c".into()))]);
     }
 
     #[test]
@@ -740,7 +865,7 @@ mod tests {
         let read_in = |in_memory: usize, bytes: &[u8]| {
             let mut out = Vec::new();
             read_within(bytes, MAX_INFLATED, in_memory, &mut |e| {
-                out.push(e);
+                out.push(e.clone());
                 Ok(())
             })
             .map(|n| (n, out))

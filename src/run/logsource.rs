@@ -498,13 +498,13 @@ fn read_file(
         if e.time.is_none_or(|t| t < how.start) {
             return Ok(());
         }
-        let tags = (how.tags)(&e);
+        let tags = (how.tags)(e);
         if tags == 0 {
             return Ok(());
         }
-        match Counted::of(&e, tags).filter(|_| !how.long) {
+        match Counted::of(e, tags).filter(|_| !how.long) {
             Some(c) => kept.compact.push(c),
-            None => kept.full.push(e),
+            None => kept.full.push(e.clone()),
         }
         Ok(())
     });

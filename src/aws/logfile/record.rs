@@ -2,7 +2,10 @@
 //! fields [`Event::from_record`] uses (strings borrowed from the text
 //! when they have no escapes), everything else skipped unbuilt: no
 //! `Value` per record. The same event as [`Event::from_record`]'s (the
-//! tests and the fuzz target compare them).
+//! tests and the fuzz target compare them), written over the event of
+//! the record before: most records are dropped as soon as read, and
+//! building each one's strings anew was most of the allocator's work
+//! (one lock for every worker under musl).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -228,16 +231,21 @@ impl Field<'_> for BoolField {
 /// `readOnly`: a boolean, or a string in any case.
 struct ReadOnlyField;
 
-impl Field<'_> for ReadOnlyField {
-    type Out = Option<String>;
-    fn absent(self) -> Option<String> {
+impl<'de> Field<'de> for ReadOnlyField {
+    type Out = Text<'de>;
+    fn absent(self) -> Text<'de> {
         None
     }
-    fn boolean(self, b: bool) -> Option<String> {
-        Some(b.to_string())
+    fn boolean(self, b: bool) -> Text<'de> {
+        Some(Cow::Borrowed(if b { "true" } else { "false" }))
     }
-    fn text(self, s: Cow<'_, str>) -> Option<String> {
-        Some(s.to_ascii_lowercase())
+    fn text(self, s: Cow<'de, str>) -> Text<'de> {
+        // Nearly always lower case already: no copy then.
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            Some(Cow::Owned(s.to_ascii_lowercase()))
+        } else {
+            Some(s)
+        }
     }
 }
 
@@ -341,7 +349,7 @@ impl<'de> Field<'de> for IdentityField {
 
 impl Identity<'_> {
     /// [`username`] of the same identity.
-    fn username(&self) -> Option<String> {
+    fn username(&self) -> Option<&str> {
         let last_part = || self.arn.as_deref().and_then(|a| a.rsplit('/').next());
         match self.kind.as_deref() {
             Some("Root") => Some("root"),
@@ -349,28 +357,38 @@ impl Identity<'_> {
             _ => self.user_name.as_deref(),
         }
         .filter(|u| !u.is_empty())
-        .map(str::to_owned)
     }
 }
 
 type Resource<'de> = (Text<'de>, Text<'de>);
 
 /// `resources[]`, each one value of the record's budget: a list of
-/// millions of `{}` would otherwise be millions of pairs.
-struct ResourcesField<'a>(&'a Budget);
+/// millions of `{}` would otherwise be millions of pairs. Written over
+/// the list of the record before, its strings reused.
+struct ResourcesField<'a>(&'a Budget, &'a mut Resources);
+
+type Resources = Vec<(Option<String>, Option<String>)>;
 
 impl<'de> Field<'de> for ResourcesField<'_> {
-    type Out = Vec<Resource<'de>>;
-    fn absent(self) -> Vec<Resource<'de>> {
-        Vec::new()
+    type Out = ();
+    fn absent(self) {
+        self.1.clear();
     }
-    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Resource<'de>>, A::Error> {
-        let mut out = Vec::new();
-        while let Some(r) = seq.next_element_seed(Seed(ResourceField))? {
+    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut n = 0;
+        while let Some((kind, arn)) = seq.next_element_seed(Seed(ResourceField))? {
             self.0.take()?;
-            out.push(r);
+            match self.1.get_mut(n) {
+                Some((k, a)) => {
+                    put(k, kind.as_deref());
+                    put(a, arn.as_deref());
+                }
+                None => self.1.push((own(kind), own(arn))),
+            }
+            n += 1;
         }
-        Ok(out)
+        self.1.truncate(n);
+        Ok(())
     }
 }
 
@@ -408,8 +426,9 @@ pub(super) struct Fields<'de> {
     event_source: Text<'de>,
     /// All absent when missing or not an object (no user name either).
     identity: Identity<'de>,
-    resources: Vec<Resource<'de>>,
-    read_only: Option<String>,
+    /// Whether the record has `resources` (read into the event's own).
+    resources: bool,
+    read_only: Text<'de>,
     error_code: Text<'de>,
     user_agent: Text<'de>,
     source_ip: Text<'de>,
@@ -420,8 +439,9 @@ pub(super) struct Fields<'de> {
     management: Option<bool>,
 }
 
-/// A record: its fields when it is an object, else none.
-pub(super) struct RecordField<'a>(pub(super) &'a Budget);
+/// A record: its fields when it is an object, else none; its resources
+/// read into the list given.
+pub(super) struct RecordField<'a>(pub(super) &'a Budget, pub(super) &'a mut Resources);
 
 impl<'de> Field<'de> for RecordField<'_> {
     type Out = Option<Fields<'de>>;
@@ -437,7 +457,7 @@ impl<'de> Field<'de> for RecordField<'_> {
             event_name: None,
             event_source: None,
             identity: Identity::default(),
-            resources: Vec::new(),
+            resources: false,
             read_only: None,
             error_code: None,
             user_agent: None,
@@ -469,7 +489,8 @@ impl<'de> Field<'de> for RecordField<'_> {
                     continue;
                 }
                 Key::Resources => {
-                    f.resources = map.next_value_seed(Seed(ResourcesField(self.0)))?;
+                    map.next_value_seed(Seed(ResourcesField(self.0, &mut *self.1)))?;
+                    f.resources = true;
                     continue;
                 }
                 Key::ReadOnly => {
@@ -499,42 +520,83 @@ impl<'de> Field<'de> for RecordField<'_> {
     }
 }
 
+/// `slot` made `value`, its string's capacity kept when it has one.
+fn put(slot: &mut Option<String>, value: Option<&str>) {
+    match (slot.as_mut(), value) {
+        (Some(s), Some(v)) => {
+            s.clear();
+            s.push_str(v);
+        }
+        (None, Some(v)) => *slot = Some(v.to_owned()),
+        (_, None) => *slot = None,
+    }
+}
+
+fn own(t: Text<'_>) -> Option<String> {
+    t.map(Cow::into_owned)
+}
+
 impl Fields<'_> {
-    /// The event [`Event::from_record`] makes of the same record.
-    pub(super) fn event(self) -> Result<Event, String> {
-        let own = |t: Text<'_>| t.map(Cow::into_owned);
-        let event_id = own(self.event_id).ok_or("no eventID")?;
-        let time = self.time?.ok_or("no eventTime")?;
-        let category = EventCategory::of_fields(self.category.as_deref(), self.management);
-        let username = self.identity.username();
-        let identity = self.identity;
-        Ok(Event {
+    /// `e` made the event [`Event::from_record`] makes of the same
+    /// record (its resources already read by [`RecordField`]); left
+    /// partly written when the record is not one.
+    pub(super) fn fill(self, e: &mut Event) -> Result<(), String> {
+        let id = self.event_id.ok_or("no eventID")?;
+        let at = self.time?.ok_or("no eventTime")?;
+        // Every field named: one added to Event must be written here too,
+        // or it would keep the record before's value.
+        let Event {
             event_id,
-            event_type: own(self.event_type),
-            error_message: own(self.error_message),
-            time: Some(time),
-            event_name: own(self.event_name),
-            event_source: own(self.event_source),
+            event_type,
+            error_message,
+            time,
+            event_name,
+            event_source,
             username,
-            resources: self
-                .resources
-                .into_iter()
-                .map(|(kind, arn)| (own(kind), own(arn)))
-                .collect(),
-            access_key_id: own(identity.access_key_id),
-            read_only: self.read_only,
-            error_code: own(self.error_code),
-            user_agent: own(self.user_agent),
-            source_ip: own(self.source_ip),
-            user_arn: own(identity.arn),
-            event_time: Some(time),
-            user_type: own(identity.kind),
-            invoked_by: own(identity.invoked_by),
-            mfa_used: own(self.mfa_used),
-            console_login: own(self.console_login),
-            region: own(self.region),
-            category: Some(category),
-        })
+            resources,
+            access_key_id,
+            read_only,
+            error_code,
+            user_agent,
+            source_ip,
+            user_arn,
+            event_time,
+            user_type,
+            invoked_by,
+            mfa_used,
+            console_login,
+            region,
+            category,
+        } = e;
+        event_id.clear();
+        event_id.push_str(&id);
+        if !self.resources {
+            resources.clear();
+        }
+        let identity = &self.identity;
+        put(username, identity.username());
+        put(event_type, self.event_type.as_deref());
+        put(error_message, self.error_message.as_deref());
+        *time = Some(at);
+        put(event_name, self.event_name.as_deref());
+        put(event_source, self.event_source.as_deref());
+        put(access_key_id, identity.access_key_id.as_deref());
+        put(read_only, self.read_only.as_deref());
+        put(error_code, self.error_code.as_deref());
+        put(user_agent, self.user_agent.as_deref());
+        put(source_ip, self.source_ip.as_deref());
+        put(user_arn, identity.arn.as_deref());
+        *event_time = Some(at);
+        put(user_type, identity.kind.as_deref());
+        put(invoked_by, identity.invoked_by.as_deref());
+        put(mfa_used, self.mfa_used.as_deref());
+        put(console_login, self.console_login.as_deref());
+        put(region, self.region.as_deref());
+        *category = Some(EventCategory::of_fields(
+            self.category.as_deref(),
+            self.management,
+        ));
+        Ok(())
     }
 }
 
