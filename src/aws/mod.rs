@@ -10,6 +10,7 @@ pub mod connection;
 pub mod credentials;
 pub mod crypto;
 pub mod endpoint;
+pub mod event;
 pub mod http;
 pub mod logfile;
 pub mod organizations;
