@@ -473,17 +473,21 @@ pub fn evaluate_tally(
     deadline: &Deadline<'_>,
 ) -> Result<Outcome, Error> {
     let matching: Vec<&Event> = matching(&tally.full, deadline, |e| matches(opts, e))?;
-    let compact = tagged(&tally.compact, 1, deadline)?;
+    let compact = counting(&tally.compact, deadline, |c| c.tags & 1 != 0)?;
     Ok(outcome(opts, &matching, compact, true))
 }
 
-/// How many of `compact` carry `bit`, the run's deadline checked every
-/// so many (one check per event would cost more than the count).
-pub fn tagged(compact: &[Counted], bit: u16, deadline: &Deadline<'_>) -> Result<usize, Error> {
+/// How many of `compact` `counts` takes, the run's deadline checked
+/// every so many (one check per event would cost more than the count).
+pub fn counting(
+    compact: &[Counted],
+    deadline: &Deadline<'_>,
+    counts: impl Fn(&Counted) -> bool,
+) -> Result<usize, Error> {
     let mut n = 0;
     for chunk in compact.chunks(1 << 16) {
         deadline.check(MATCHING)?;
-        n += chunk.iter().filter(|c| c.tags & bit != 0).count();
+        n += chunk.iter().filter(|c| counts(c)).count();
     }
     Ok(n)
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use super::cis::Category;
-use super::counted::{self, Tally};
+use super::counted::{self, Counted, Tally};
 use super::countevents::{self, or_dash, parts};
 use crate::aws::cloudtrail::Event;
 use crate::clock::Deadline;
@@ -125,17 +125,16 @@ pub fn evaluate(
     for (i, (c, thresholds)) in opts.selected.iter().enumerate() {
         let matching: Vec<&Event> =
             countevents::matching(&events.full, deadline, |e| c.matches(e))?;
-        let compact = countevents::tagged(&events.compact, bit(i), deadline)?;
+        let tagged = |k: &Counted| k.tags & bit(i) != 0;
+        let compact = countevents::counting(&events.compact, deadline, tagged)?;
         let total = matching.len() + compact;
         let value = total as f64;
         let fresh = match (seen, &seen_ids) {
             (Some(s), Some(ids)) => Some(
                 matching.iter().filter(|e| !s.contains(&e.event_id)).count()
-                    + events
-                        .compact
-                        .iter()
-                        .filter(|k| k.tags & bit(i) != 0 && !ids.contains(&k.id))
-                        .count(),
+                    + countevents::counting(&events.compact, deadline, |k| {
+                        tagged(k) && !ids.contains(&k.id)
+                    })?,
             ),
             _ => None,
         };
